@@ -1,0 +1,138 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "idv-batch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "idv-batch", targets: ["idv-batch"]),
+        .executable(name: "idv-sandbox", targets: ["idv-sandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
+    targets: [
+        // libpq, the only PostgreSQL driver (Debian: libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // The project's own async layer over libpq: connections, pool, typed rows, throwaway clusters.
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Yoti models: request signing, the typed session spec, validation, merge patch, error bodies.
+        .target(
+            name: "YotiAPI",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP clients for the Yoti IDV API and Yoti Sign, with the outcome taxonomy.
+        .target(
+            name: "YotiClient",
+            dependencies: [
+                "YotiAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // A local Yoti-compatible API server (tests, demo, benchmarks, dry runs).
+        .target(
+            name: "YotiSandbox",
+            dependencies: [
+                "YotiAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The runner core: claim, fan-out, retry, write-back, leases, sweeps, batches, rate limit.
+        .target(
+            name: "IDVRunner",
+            dependencies: [
+                "PostgresClient",
+                "YotiAPI",
+                "YotiClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "idv-batch",
+            dependencies: [
+                "IDVRunner",
+                "PostgresClient",
+                "YotiAPI",
+                "YotiClient",
+                "YotiSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "idv-sandbox",
+            dependencies: [
+                "YotiSandbox",
+                "YotiAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Shared test helpers: the per-process throwaway PostgreSQL, fixtures, paths to ../shared.
+        .target(
+            name: "TestSupport",
+            dependencies: ["PostgresClient"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "YotiAPITests",
+            dependencies: ["YotiAPI", "TestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "YotiClientTests",
+            dependencies: ["YotiClient", "YotiAPI", "YotiSandbox", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "YotiSandboxTests",
+            dependencies: ["YotiSandbox", "YotiAPI", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IDVRunnerTests",
+            dependencies: ["IDVRunner", "PostgresClient", "YotiClient", "YotiSandbox", "TestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)
