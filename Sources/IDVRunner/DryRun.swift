@@ -1,0 +1,114 @@
+import PostgresClient
+import YotiAPI
+
+/// What `run --dry-run` found: every pending row of the selection composed and validated, nothing sent.
+public struct DryRunReport: Sendable, Hashable {
+    /// One row whose spec would be rejected.
+    public struct Problem: Sendable, Hashable {
+        public var rowID: Int64
+        public var batchID: String
+        public var externalRef: String
+        public var problems: [String]
+    }
+
+    /// Pending rows examined.
+    public var rowsChecked: Int
+    /// Rows whose spec is valid: they would be sent.
+    public var rowsValid: Int
+    /// Rows that would fail with `invalid_spec`.
+    public var rowsInvalid: Int
+    /// Valid rows per batch.
+    public var validByBatch: [String: Int]
+    /// Rows per named configuration (`(none)` for full per-row specs).
+    public var rowsByConfiguration: [String: Int]
+    /// The first invalid rows (at most ``DryRun/problemLimit``), with their problems.
+    public var problems: [Problem]
+    /// The first valid row's body with secrets redacted: what would be sent.
+    public var exampleBody: String?
+
+    /// 0 when every row would be sent, 1 when some would fail (design.md's "finished, some rows failed").
+    public var exitCode: Int32 { rowsInvalid > 0 ? 1 : 0 }
+
+    /// A few lines for people.
+    public func render() -> String {
+        var lines = ["Dry run: \(rowsChecked) pending rows checked, \(rowsValid) would be sent, \(rowsInvalid) invalid. Nothing was claimed or sent."]
+        for (batch, count) in validByBatch.sorted(by: { $0.key < $1.key }) {
+            lines.append("  batch \(batch): \(count) would be sent")
+        }
+        for (name, count) in rowsByConfiguration.sorted(by: { $0.key < $1.key }) {
+            lines.append("  configuration \(name): \(count) rows")
+        }
+        for problem in problems {
+            lines.append(
+                "  row \(problem.rowID) (\(problem.batchID)/\(problem.externalRef)): "
+                    + problem.problems.joined(separator: "; "))
+        }
+        if rowsInvalid > problems.count { lines.append("  … and \(rowsInvalid - problems.count) more invalid rows") }
+        if let exampleBody { lines.append("  example request body (secrets redacted): \(exampleBody)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Pages through the selection's pending rows by id and validates each spec.
+struct DryRun: Sendable {
+    /// How many invalid rows the report lists in full.
+    static let problemLimit = 20
+    /// Rows per page (keyset pagination on id keeps each query cheap on any size of batch).
+    static let pageSize = 1000
+
+    let database: any RunnerDatabase
+    let batches: [String]
+    let catalog: SpecCatalog
+
+    func run() async throws -> DryRunReport {
+        var report = DryRunReport(
+            rowsChecked: 0, rowsValid: 0, rowsInvalid: 0, validByBatch: [:], rowsByConfiguration: [:], problems: [],
+            exampleBody: nil)
+        var afterID: Int64 = 0
+        while true {
+            try Task.checkCancellation()
+            let rows = try await database.query(
+                """
+                SELECT id, batch_id, external_ref, config_name, session_spec::text AS session_spec
+                FROM idv.verification_requests
+                WHERE status = 'pending' AND id > $2 AND \(selectionPredicate(parameter: 1))
+                ORDER BY id
+                LIMIT $3
+                """,
+                [.textArray(batches), .bigint(afterID), .int(Self.pageSize)]
+            )
+            if rows.isEmpty { break }
+            for row in rows {
+                let id = try row.decode(Int64.self, "id")
+                afterID = id
+                let batchID = try row.decode(String.self, "batch_id")
+                let externalRef = try row.decode(String.self, "external_ref")
+                let configName = try row.decode(String?.self, "config_name")
+                report.rowsChecked += 1
+                report.rowsByConfiguration[configName ?? "(none)", default: 0] += 1
+                let prepared: SpecCatalog.Prepared
+                do {
+                    let spec = try row.decode(String?.self, "session_spec").map { try JSONValue(jsonString: $0) }
+                    prepared = catalog.prepare(configName: configName, sessionSpec: spec, externalRef: externalRef)
+                } catch {
+                    prepared = .invalid(problems: ["session_spec: not valid JSON (\(error))"])
+                }
+                switch prepared {
+                case .ready(let body, _, _):
+                    report.rowsValid += 1
+                    report.validByBatch[batchID, default: 0] += 1
+                    if report.exampleBody == nil, let json = try? JSONValue(jsonBytes: body) {
+                        report.exampleBody = json.redactingSecrets().jsonString()
+                    }
+                case .invalid(let problems):
+                    report.rowsInvalid += 1
+                    if report.problems.count < Self.problemLimit {
+                        report.problems.append(
+                            .init(rowID: id, batchID: batchID, externalRef: externalRef, problems: problems))
+                    }
+                }
+            }
+        }
+        return report
+    }
+}

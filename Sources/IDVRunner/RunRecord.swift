@@ -1,0 +1,52 @@
+import Foundation
+import PostgresClient
+
+/// This run's row in `idv.runs`: written at the start (so a crashed run is visible) and at the end.
+struct RunRecord: Sendable {
+    let database: any RunnerDatabase
+    let id: Int64
+
+    /// Inserts the run (kind `run`) and returns its record.
+    static func start(
+        database: any RunnerDatabase,
+        batches: [String],
+        workerID: String,
+        details: String
+    ) async throws -> RunRecord {
+        let rows = try await database.query(
+            """
+            INSERT INTO idv.runs (kind, batch_ids, worker, host, pid, started_at, details)
+            VALUES ('run', $1::text[], $2, $3, $4, now(), $5::jsonb)
+            RETURNING id
+            """,
+            [
+                .textArray(batches),
+                .text(workerID),
+                .text(ProcessInfo.processInfo.hostName),
+                .int(Int(ProcessInfo.processInfo.processIdentifier)),
+                .jsonb(details),
+            ]
+        )
+        return RunRecord(database: database, id: try rows[0].decode(Int64.self, "id"))
+    }
+
+    /// Stamps the end: exit code and counts; `details` is merged into the start's details.
+    func finish(summary: RunSummary, details: String) async throws {
+        _ = try await database.query(
+            """
+            UPDATE idv.runs
+            SET finished_at = now(), exit_code = $2, rows_created = $3, rows_failed = $4, rows_retried = $5,
+                details = coalesce(details, '{}'::jsonb) || $6::jsonb
+            WHERE id = $1
+            """,
+            [
+                .bigint(id),
+                .int(Int(summary.exitCode)),
+                .int(summary.sessionsCreated),
+                .int(summary.rowsFailed),
+                .int(summary.retriesScheduled),
+                .jsonb(details),
+            ]
+        )
+    }
+}

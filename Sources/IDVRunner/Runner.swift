@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import YotiClient
+
+/// `idv-batch run`: turns the selection's runnable rows into Yoti sessions until none are left.
+///
+/// A swift-service-lifecycle `Service`: run it in a `ServiceGroup` whose graceful shutdown (SIGINT,
+/// SIGTERM) makes it stop claiming, let in-flight calls finish within the grace period, store every
+/// result and release what was not started; cancelling it abandons in-flight calls (recorded as
+/// possible duplicates). ``execute()`` does the same work and returns the ``RunSummary`` directly.
+public final class Runner: Service, Sendable {
+    let configuration: RunnerConfiguration
+    let database: any RunnerDatabase
+    let sessions: any SessionCreating
+    let logger: Logger
+    let progressMode: ProgressReporter.Mode
+    private let lastSummary = Mutex<RunSummary?>(nil)
+
+    /// A runner for `configuration` that calls Yoti through `client`.
+    /// - Parameters:
+    ///   - database: PostgreSQL (a `PostgresPool`); the run uses a handful of connections.
+    ///   - client: the IDV client; its connection pool should allow `configuration.concurrency` connections.
+    ///   - showsProgress: a live line on a terminal, else a log line every `progressInterval`; `false` for none.
+    public convenience init(
+        configuration: RunnerConfiguration,
+        database: any RunnerDatabase,
+        client: IDVClient,
+        logger: Logger,
+        showsProgress: Bool = true
+    ) {
+        self.init(
+            configuration: configuration,
+            database: database,
+            sessions: client,
+            logger: logger,
+            progressMode: showsProgress ? ProgressReporter.automaticMode(logInterval: configuration.progressInterval) : .silent
+        )
+    }
+
+    init(
+        configuration: RunnerConfiguration,
+        database: any RunnerDatabase,
+        sessions: any SessionCreating,
+        logger: Logger,
+        progressMode: ProgressReporter.Mode = .silent
+    ) {
+        self.configuration = configuration
+        self.database = database
+        self.sessions = sessions
+        self.logger = logger
+        self.progressMode = progressMode
+    }
+
+    /// The summary of the last finished ``run()`` (`nil` before one finished).
+    public var summary: RunSummary? { lastSummary.withLock { $0 } }
+
+    /// `Service` entry point: runs until done, a stop, or cancellation; the result is in ``summary``.
+    /// - Throws: ``RunnerError`` when the run could not start (configuration, database).
+    public func run() async throws {
+        let summary = try await execute()
+        lastSummary.withLock { $0 = summary }
+    }
+
+    /// Runs and returns the summary. Graceful shutdown (inside a `ServiceGroup`) and cancellation stop it.
+    /// - Throws: ``RunnerError`` `.configuration` (exit 2) or `.databaseUnavailable` (exit 3) when the run
+    ///   could not start. Problems during the run end it with a summary whose exit code says so.
+    public func execute() async throws -> RunSummary {
+        let problems = configuration.validationProblems()
+        guard problems.isEmpty else {
+            throw RunnerError(code: .configuration, message: problems.joined(separator: "; "))
+        }
+        let execution = try await RunExecution.prepare(runner: self)
+        return await execution.run()
+    }
+
+    /// Validates every pending row of the selection and reports what would be sent. Claims and calls nothing.
+    /// - Throws: ``RunnerError`` `.databaseUnavailable` when the rows cannot be read.
+    public func dryRun() async throws -> DryRunReport {
+        do {
+            let catalog = try await SpecCatalog.load(from: database)
+            return try await DryRun(database: database, batches: configuration.batches, catalog: catalog).run()
+        } catch let error as RunnerError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw RunnerError(
+                code: .databaseUnavailable,
+                message: "Could not read the selection for the dry run: \(error). Check the database settings "
+                    + "(--database-url / DATABASE_URL) and that `idv-batch migrate` has run."
+            )
+        }
+    }
+}

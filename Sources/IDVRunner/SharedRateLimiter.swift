@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import PostgresClient
+
+/// Paces `POST /sessions` per batch across every worker process, through PostgreSQL.
+///
+/// With a rate `R`, a worker reserves `k = GCRA.reservationSize(R)` send slots in one `UPDATE` of
+/// `idv.rate_limits` (GCRA, see ``GCRA``) and hands them out locally at `start + i / R`. A 429 from
+/// Yoti pushes the batch's `paused_until` and `tat` forward by `Retry-After`, so every worker of the
+/// batch slows down — the others learn of it on their next reservation, or with their next claim
+/// when the batch has no rate. Waiting happens in the caller (never inside the actor).
+actor SharedRateLimiter {
+    static let reserveSQL = """
+        INSERT INTO idv.rate_limits AS rl (batch_id, rate, tat, updated_at)
+        VALUES ($1, $2, now() + make_interval(secs => $3::float8 / $2::float8), now())
+        ON CONFLICT (batch_id) DO UPDATE
+        SET rate = EXCLUDED.rate,
+            tat = GREATEST(rl.tat, now(), coalesce(rl.paused_until, now()))
+                + make_interval(secs => $3::float8 / $2::float8),
+            updated_at = now()
+        RETURNING EXTRACT(EPOCH FROM (rl.tat - make_interval(secs => $3::float8 / $2::float8)) - now())::float8
+            AS start_in
+        """
+
+    static let penalizeSQL = """
+        INSERT INTO idv.rate_limits AS rl (batch_id, rate, tat, paused_until, penalty_count, last_penalty_at, updated_at)
+        VALUES ($1, NULL, now() + make_interval(secs => $2), now() + make_interval(secs => $2), 1, now(), now())
+        ON CONFLICT (batch_id) DO UPDATE
+        SET paused_until = GREATEST(coalesce(rl.paused_until, now()), now() + make_interval(secs => $2)),
+            tat = GREATEST(rl.tat, now() + make_interval(secs => $2)),
+            penalty_count = rl.penalty_count + 1,
+            last_penalty_at = now(),
+            updated_at = now()
+        RETURNING EXTRACT(EPOCH FROM rl.paused_until - now())::float8 AS pause_in
+        """
+
+    /// Counters for the summary.
+    struct Statistics: Sendable, Hashable {
+        /// Sends that had to wait for a slot or a pause.
+        var waits = 0
+        /// Reservation round trips.
+        var reservations = 0
+        /// 429 penalties this worker reported.
+        var penalties = 0
+    }
+
+    private let database: any RunnerDatabase
+    private let rate: Double?
+    private let clock: RunnerClock
+    private let logger: Logger
+    private var slots: [String: [Date]] = [:]
+    private var pausedUntil: [String: Date] = [:]
+    private var reserving: [String: Task<[Date], any Error>] = [:]
+    private var statistics = Statistics()
+
+    /// - Parameter rate: requests per second per batch; `nil` = no limit (429 pauses still apply).
+    init(database: any RunnerDatabase, rate: Double?, clock: RunnerClock, logger: Logger) {
+        self.database = database
+        self.rate = rate
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Counters so far.
+    var currentStatistics: Statistics { statistics }
+
+    /// Records a pause learned elsewhere (a claim saw the batch's `paused_until`).
+    func notePause(batch: String, until: Date) {
+        guard until > (pausedUntil[batch] ?? .distantPast) else { return }
+        pausedUntil[batch] = until
+        // Slots inside the pause are void: the batch's tat was pushed past it for everyone.
+        slots[batch]?.removeAll { $0 < until }
+    }
+
+    /// The moment this worker may send its next request for `batch`; the caller sleeps until then.
+    /// - Throws: `CancellationError`, or a database error from a reservation.
+    func nextSendTime(batch: String) async throws -> Date {
+        let now = clock.now()
+        let pause = pausedUntil[batch].flatMap { $0 > now ? $0 : nil }
+        guard let rate else {
+            if pause != nil { statistics.waits += 1 }
+            return pause ?? now
+        }
+        while true {
+            try Task.checkCancellation()
+            // Unused slots from long ago would make a burst if spent now: drop them.
+            let stale = clock.now().addingTimeInterval(-0.5)
+            slots[batch]?.removeAll { $0 < stale }
+            if var queue = slots[batch], !queue.isEmpty {
+                let slot = queue.removeFirst()
+                slots[batch] = queue
+                let sendAt = max(slot, pause ?? slot)
+                if sendAt.timeIntervalSince(clock.now()) > 0.001 { statistics.waits += 1 }
+                return sendAt
+            }
+            if let inFlight = reserving[batch] {
+                _ = try await inFlight.value
+                continue
+            }
+            let count = GCRA.reservationSize(rate: rate)
+            let task = Task { [database, clock] in
+                let rows = try await database.query(Self.reserveSQL, [.text(batch), .double(rate), .int(count)])
+                let startIn = try rows.first?.decode(Double.self, "start_in") ?? 0
+                let start = clock.now().addingTimeInterval(startIn)
+                return GCRA.slotOffsets(count: count, rate: rate).map { start.addingTimeInterval($0.secondsDouble) }
+            }
+            reserving[batch] = task
+            defer { reserving[batch] = nil }
+            let reserved = try await task.value
+            statistics.reservations += 1
+            slots[batch, default: []].append(contentsOf: reserved)
+        }
+    }
+
+    /// Tells every worker of `batch` to hold off: Yoti answered 429.
+    /// - Parameter retryAfter: Yoti's `Retry-After`, default 1 s.
+    func penalize(batch: String, retryAfter: Duration?) async {
+        let delay = retryAfter ?? WriteBackPlanner.defaultRetryAfter
+        statistics.penalties += 1
+        let localUntil = clock.now().addingTimeInterval(delay.secondsDouble)
+        notePause(batch: batch, until: localUntil)
+        do {
+            let rows = try await database.query(Self.penalizeSQL, [.text(batch), .double(delay.secondsDouble)])
+            if let pauseIn = try rows.first?.decode(Double.self, "pause_in") {
+                notePause(batch: batch, until: clock.now().addingTimeInterval(pauseIn))
+            }
+        } catch {
+            // The local pause still holds; the other workers learn of Yoti's limit from their own 429s.
+            logger.warning(
+                "Could not record the rate-limit pause in the database",
+                metadata: [LogKey.batchID: "\(batch)", LogKey.error: "\(error)"]
+            )
+        }
+    }
+}
