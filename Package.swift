@@ -93,6 +93,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -135,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IDVRunnerTests",
-            dependencies: ["IDVRunner", "PostgresClient", "YotiClient", "YotiSandbox", "TestSupport"],
+            dependencies: ["IDVRunner", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +19,7 @@ struct ProgressReporter: Sendable {
     }
 
     let mode: Mode
-    let counters: Mutex<RunCounters>
+    let counters: SharedRunCounters
     let clock: RunnerClock
     let logger: Logger
     let startedAt: Date

@@ -35,7 +35,7 @@ extension RunExecution {
         if let reason = reasonNotToSend() { return result(.notSent(reason: reason), userTrackingID) }
 
         counters.withLock { $0.callsStarted += 1 }
-        let outcome = await sessions.createSession(body: body)
+        let outcome = await sessions.attemptSession(body: body)
         if case .rateLimited(let failure) = outcome {
             await limiter.penalize(batch: row.batchID, retryAfter: failure.retryAfter)
         }

@@ -15,7 +15,7 @@ final class RunExecution: Sendable {
     let logger: Logger
     let record: RunRecord
     let catalog: SpecCatalog
-    let counters: Mutex<RunCounters>
+    let counters: SharedRunCounters
     let stop = StopController()
     let buffer: WriteBackBuffer
     let limiter: SharedRateLimiter
@@ -44,7 +44,7 @@ final class RunExecution: Sendable {
         self.logger = logger
         self.record = record
         self.catalog = catalog
-        self.counters = Mutex(RunCounters(total: total))
+        self.counters = SharedRunCounters(RunCounters(total: total))
         self.buffer = WriteBackBuffer(
             database: runner.database,
             batchSize: configuration.writeBackBatchSize,
@@ -190,8 +190,7 @@ final class RunExecution: Sendable {
         } catch {
             let waiting = await buffer.waiting
             logger.error(
-                "Results could not be stored; their rows stay leased until the leases expire, then are retried "
-                    + "as possible duplicates (the ledger shows the open attempts)",
+                "Results could not be stored; their rows stay leased until the leases expire, then are retried as possible duplicates (the ledger shows the open attempts)",
                 metadata: ["results": "\(waiting)", LogKey.error: "\(error)"]
             )
             stop.request(.databaseUnavailable)

@@ -50,7 +50,7 @@ public struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
         switch base {
         case .credentialsRejected, .databaseUnavailable: return 3
         case .interrupted, .cancelled: return 130
-        case .deadlineReached, .budgetReached where workLeft > 0: return 4
+        case .deadlineReached where workLeft > 0, .budgetReached where workLeft > 0: return 4
         default: return failedRows > 0 ? 1 : 0
         }
     }

@@ -75,14 +75,13 @@ public final class Runner: Service, Sendable {
         return await execution.run()
     }
 
-    /// Validates every pending row of the selection and reports what would be sent. Claims and calls nothing.
+    /// Validates every pending row of the selection and reports what would be sent. Claims and calls nothing,
+    /// so it needs no Yoti credentials.
     /// - Throws: ``RunnerError`` `.databaseUnavailable` when the rows cannot be read.
-    public func dryRun() async throws -> DryRunReport {
+    public static func dryRun(configuration: RunnerConfiguration, database: any RunnerDatabase) async throws -> DryRunReport {
         do {
             let catalog = try await SpecCatalog.load(from: database)
             return try await DryRun(database: database, batches: configuration.batches, catalog: catalog).run()
-        } catch let error as RunnerError {
-            throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {

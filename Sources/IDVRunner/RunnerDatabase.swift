@@ -18,3 +18,5 @@ public protocol RunnerDatabase: Sendable {
 func selectionPredicate(column: String = "batch_id", parameter: Int) -> String {
     "(cardinality($\(parameter)::text[]) = 0 OR \(column) = ANY ($\(parameter)::text[]))"
 }
+
+extension PostgresPool: RunnerDatabase {}

@@ -7,11 +7,11 @@ import YotiClient
 /// ``IDVClient``. Implementations rethrow nothing: cancellation becomes ``CallOutcome/interrupted``
 /// because a cancelled call may already have reached Yoti and must be recorded as such.
 protocol SessionCreating: Sendable {
-    func createSession(body: [UInt8]) async -> CallOutcome
+    func attemptSession(body: [UInt8]) async -> CallOutcome
 }
 
 extension IDVClient: SessionCreating {
-    func createSession(body: [UInt8]) async -> CallOutcome {
+    func attemptSession(body: [UInt8]) async -> CallOutcome {
         do {
             let created = try await createSession(body: body)
             return .created(

@@ -44,7 +44,7 @@ struct SpecCatalog: Sendable {
         }
         let spec: JSONValue
         do {
-            spec = try SessionSpecComposer.compose(configuration: base, rowSpec: sessionSpec, externalRef: externalRef)
+            spec = try SpecComposition.compose(configuration: base, rowSpec: sessionSpec, externalRef: externalRef)
         } catch {
             return .invalid(problems: ["\(error)"])
         }

@@ -151,26 +151,9 @@ actor WriteBackBuffer {
         guard !entries.isEmpty else { return true }
         let batch = entries
         entries.removeAll(keepingCapacity: true)
+        let rows: PostgresRows
         do {
-            let rows = try await database.query(Self.flushSQL, Self.parameters(for: batch))
-            statistics.flushes += 1
-            consecutiveFailures = 0
-            lastFailure = nil
-            for row in rows {
-                if try row.decode(String.self, "write_back") == "applied" {
-                    statistics.entriesApplied += 1
-                } else {
-                    statistics.entriesLeaseLost += 1
-                    logger.warning(
-                        "Lease lost before write-back: another worker owns the row now; the attempt stays in the ledger",
-                        metadata: [
-                            LogKey.requestID: "\(try row.decode(Int64.self, "request_id"))",
-                            LogKey.sessionID: "\(try row.decode(String?.self, "session_id") ?? "-")",
-                        ]
-                    )
-                }
-            }
-            return true
+            rows = try await database.query(Self.flushSQL, Self.parameters(for: batch))
         } catch {
             // Keep the results (ahead of newer ones) for the next flush; the leases keep the rows ours meanwhile.
             entries.insert(contentsOf: batch, at: 0)
@@ -183,6 +166,24 @@ actor WriteBackBuffer {
             )
             return false
         }
+        statistics.flushes += 1
+        consecutiveFailures = 0
+        lastFailure = nil
+        for row in rows {
+            guard (try? row.decode(String.self, "write_back")) == "lease_lost" else {
+                statistics.entriesApplied += 1
+                continue
+            }
+            statistics.entriesLeaseLost += 1
+            logger.warning(
+                "Lease lost before write-back: another worker owns the row now; the attempt stays in the ledger",
+                metadata: [
+                    LogKey.requestID: "\((try? row.decode(Int64.self, "request_id")).map(String.init) ?? "-")",
+                    LogKey.sessionID: "\((try? row.decode(String?.self, "session_id")) ?? nil ?? "-")",
+                ]
+            )
+        }
+        return true
     }
 
     /// The 21 array parameters of ``flushSQL`` (column-wise). Instants travel as Unix seconds

@@ -1,0 +1,212 @@
+import ArgumentParser
+import Foundation
+import IDVRunner
+import Logging
+import PostgresClient
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+import YotiClient
+
+/// `idv-batch run`: process runnable rows until none are left, a deadline passes, or a signal arrives.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Create Yoti IDV sessions for the runnable rows of one batch, several, or all.",
+        discussion: """
+            Claims pending rows that are due (FOR UPDATE SKIP LOCKED, so several workers on several hosts can \
+            run the same batch at once), creates one session per row with at most --concurrency calls in \
+            flight, and writes back session_id, client_session_token and token_expires_at. Transient failures \
+            and 429s are retried with backoff scheduled in the database; permanent ones fail the row with the \
+            reason in last_error. Every HTTP attempt is recorded in idv.attempts.
+
+            Exit codes:
+              0    all done: no runnable rows left, none failed
+              1    finished, but some rows of the selection are failed (see the summary / `status`)
+              2    usage or configuration error
+              3    aborted: Yoti rejected the credentials, or the database is unreachable
+              4    --deadline (or --max-sessions) reached with work left; run again to continue
+              130  interrupted by SIGINT, 143 by SIGTERM; work left is safe to resume
+
+            SIGINT/SIGTERM stop claiming, let calls in flight finish within --grace-period, store their \
+            results and release unstarted rows; a second signal cancels the calls still in flight (their rows \
+            go back to pending flagged possible_duplicate).
+
+            Examples:
+              idv-batch run --batch onboarding-2026-11-21
+              idv-batch run --batch a --batch b --concurrency 64 --rate 20 --deadline 6h
+              idv-batch run --dry-run --batch onboarding-2026-11-21
+              YOTI_CLIENT_SDK_ID=... YOTI_KEY_FILE_PATH=/etc/idv/key.pem DATABASE_URL=postgres://... idv-batch run
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var yoti: YotiOptions
+
+    @Option(name: .customLong("batch"), help: ArgumentHelp("A batch to process (repeatable; default: all batches).", valueName: "id"))
+    var batches: [String] = []
+
+    @Option(help: "Calls in flight at most.")
+    var concurrency: Int = 32
+
+    @Option(name: .customLong("max-attempts"), help: "Counted attempts before a row is failed (429s do not count).")
+    var maxAttempts: Int = 6
+
+    @Option(
+        name: .customLong("on-unknown"),
+        help: "When a call's outcome is unknown (timeout after sending): retry (flag possible duplicate) or fail.")
+    var onUnknown: String = "retry"
+
+    @Option(help: ArgumentHelp("Requests per second per batch, shared by all workers (default: unlimited).", valueName: "r"))
+    var rate: Double?
+
+    @Option(name: .customLong("max-sessions"), help: ArgumentHelp("Create at most this many sessions in this run.", valueName: "k"))
+    var maxSessions: Int?
+
+    @Option(help: ArgumentHelp("Stop claiming at this time: ISO 8601 (2026-11-22T06:00:00Z) or a duration (6h, 90m).", valueName: "when"))
+    var deadline: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Validate every selected pending row's spec and report; claim and send nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("grace-period"), help: ArgumentHelp("Seconds in-flight calls may finish after SIGINT/SIGTERM.", valueName: "s"))
+    var gracePeriod: Double = 30
+
+    @Option(name: .customLong("lease-seconds"), help: ArgumentHelp("Lease length (default: max(120, 3 × request timeout)).", valueName: "s"))
+    var leaseSeconds: Double?
+
+    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti call may take.", valueName: "s"))
+    var requestTimeout: Double = 30
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        do {
+            let exitCode = try await execute()
+            if exitCode != 0 { throw ExitCode(exitCode) }
+        } catch let failure as CommandFailure {
+            throw failure.exit()
+        }
+    }
+
+    /// The settings as a runner configuration. Job files (a later issue) will produce the same value.
+    func runnerConfiguration(now: Date = Date()) throws -> RunnerConfiguration {
+        var configuration = RunnerConfiguration(
+            batches: batches, concurrency: concurrency, requestTimeout: .seconds(requestTimeout))
+        configuration.maxAttempts = maxAttempts
+        guard let policy = RunnerConfiguration.UnknownOutcomePolicy(rawValue: onUnknown) else {
+            throw CommandFailure(exitCode: 2, message: "--on-unknown must be retry or fail, not \"\(onUnknown)\"")
+        }
+        configuration.onUnknown = policy
+        configuration.rate = rate
+        configuration.maxSessions = maxSessions
+        if let deadline {
+            guard let date = RunDeadline.parse(deadline, now: now) else {
+                throw CommandFailure(
+                    exitCode: 2,
+                    message: "--deadline \"\(deadline)\" is neither ISO 8601 (2026-11-22T06:00:00Z) nor a duration (6h, 90m, 1h30m)")
+            }
+            configuration.deadline = date
+        }
+        configuration.dryRun = dryRun
+        configuration.gracePeriod = .seconds(gracePeriod)
+        if let leaseSeconds { configuration.leaseDuration = .seconds(leaseSeconds) }
+        if concurrency < 1 || requestTimeout <= 0 {
+            throw CommandFailure(exitCode: 2, message: "--concurrency and --request-timeout must be positive")
+        }
+        let problems = configuration.validationProblems()
+        guard problems.isEmpty else { throw CommandFailure(exitCode: 2, message: problems.joined(separator: "; ")) }
+        return configuration
+    }
+
+    private func makeLogger() throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw CommandFailure(exitCode: 2, message: "--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        var logger = Logger(label: "idv-batch.run") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+
+    private func execute() async throws -> Int32 {
+        let logger = try makeLogger()
+        let configuration = try runnerConfiguration()
+        let pool = PostgresPool(configuration: try database.postgresConfiguration(), maxConnections: 6)
+        defer { Task { await pool.shutdown() } }
+
+        if configuration.dryRun {
+            do {
+                let report = try await Runner.dryRun(configuration: configuration, database: pool)
+                print(report.render())
+                return report.exitCode
+            } catch let error as RunnerError {
+                throw CommandFailure(exitCode: error.exitCode, message: error.message)
+            }
+        }
+
+        let client = try yoti.makeClient(
+            options: IDVClient.Options(
+                requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+            logger: logger)
+        let runner = Runner(configuration: configuration, database: pool, client: client, logger: logger)
+        let outcome = await Self.runHandlingSignals(runner, logger: logger)
+        try? await client.shutdown()
+
+        if let error = outcome.error {
+            if let error = error as? RunnerError {
+                throw CommandFailure(exitCode: error.exitCode, message: error.message)
+            }
+            throw CommandFailure(exitCode: 3, message: "The run failed: \(error)")
+        }
+        guard let summary = runner.summary else {
+            throw CommandFailure(exitCode: 3, message: "The run ended without a summary; check the log above.")
+        }
+        print(summary.render())
+        if summary.stopReason == .interrupted || summary.stopReason == .cancelled {
+            return outcome.signal == .sigterm ? 143 : 130
+        }
+        return summary.exitCode
+    }
+
+    /// Runs `runner` in a `ServiceGroup`; the first SIGINT/SIGTERM shuts it down gracefully, a second one
+    /// cancels it. Returns which signal came first (for 130 vs 143) and the error the group threw, if any.
+    static func runHandlingSignals(_ runner: Runner, logger: Logger) async -> (signal: UnixSignal?, error: (any Error)?) {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup)
+                ],
+                logger: logger
+            )
+        )
+        // ServiceGroup cannot tell which signal it caught, nor escalate on a second one: watch them here.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let firstSignal = Mutex<UnixSignal?>(nil)
+        let failure = Mutex<(any Error)?>(nil)
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                do { try await group.run() } catch { failure.withLock { $0 = error } }
+            }
+            tasks.addTask {
+                for await signal in signals {
+                    let isFirst = firstSignal.withLock { first in
+                        defer { if first == nil { first = signal } }
+                        return first == nil
+                    }
+                    guard isFirst else {
+                        logger.warning("Second signal: cancelling calls still in flight", metadata: ["signal": "\(signal)"])
+                        return
+                    }
+                    logger.notice("Signal received: finishing calls in flight, then stopping", metadata: ["signal": "\(signal)"])
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            // Either the run ended (stop watching signals) or a second signal came (cancel the run).
+            _ = await tasks.next()
+            tasks.cancelAll()
+            await tasks.waitForAll()
+        }
+        return (firstSignal.withLock { $0 }, failure.withLock { $0 })
+    }
+}
