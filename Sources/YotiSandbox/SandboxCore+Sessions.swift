@@ -68,7 +68,7 @@ extension SandboxCore {
         let ttl: Int
         var deadlineText: String?
         if let deadline = spec["session_deadline"]?.stringValue {
-            guard let date = Self.parseRFC3339(deadline), date > now else {
+            guard let date = RFC3339.date(from: deadline), date > now else {
                 return Self.payloadValidation([
                     .init(property: "session_deadline", message: "must be an RFC 3339 date-time in the future")
                 ])
@@ -77,7 +77,9 @@ extension SandboxCore {
             deadlineText = deadline
         } else {
             // Yoti answers the seconds remaining: one less than requested by the time the answer leaves.
-            ttl = Int(spec["client_session_token_ttl"]?.int64Value ?? 600) - 1
+            // Digit strings count, as the validator accepts them (Yoti's own examples send them).
+            let requested = spec["client_session_token_ttl"].flatMap { $0.int64Value ?? $0.stringValue.flatMap { Int64($0) } }
+            ttl = Int(requested ?? 600) - 1
         }
         let session = SandboxSession(
             id: UUID().uuidString.lowercased(), sdkID: application.sdkID,
@@ -160,11 +162,6 @@ extension SandboxCore {
 
     static let malformedRequest = SandboxResponse.error(
         .badRequest, code: "MALFORMED_REQUEST", message: "the body is not a JSON object; send the spec as JSON")
-
-    static func parseRFC3339(_ text: String) -> Date? {
-        (try? Date(text, strategy: .iso8601))
-            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-    }
 
     /// Capture requirements implied by the spec: one per required document (an ID document when none are
     /// listed), plus liveness when a LIVENESS check is requested.
