@@ -53,13 +53,7 @@ public actor PostgresConnection {
     ///   cancelled on the server too).
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
-        let texts = try parameters.map { try $0.encodedText() }
-        let types = parameters.map { $0.typeOID.oid }
-        return try await run { handle in
-            withCStrings(texts) { values in
-                PQsendQueryParams(handle, sql, Int32(texts.count), types, values, nil, nil, 0)
-            }
-        }
+        try await run(send: try Self.parameterisedSend(sql, parameters))
     }
 
     /// Runs one statement and returns the number of rows it inserted, updated or deleted.
@@ -75,7 +69,7 @@ public actor PostgresConnection {
     ///
     /// - Throws: The same errors as ``query(_:_:)``; the first failing statement stops the script.
     public func executeScript(_ sql: String) async throws {
-        _ = try await run { handle in PQsendQuery(handle, sql) }
+        _ = try await run(send: { handle in PQsendQuery(handle, sql) })
     }
 
     /// Closes the connection. Safe to call more than once; later statements throw `.connectionClosed`.
@@ -109,6 +103,13 @@ public actor PostgresConnection {
             // Discard results nobody asked for (e.g. an asynchronous FATAL error) to stay in sync.
             while PQisBusy(handle) == 0, let stray = PQgetResult(handle) { PQclear(stray) }
         }
+    }
+
+    /// Runs a cleanup statement (unlock, rollback) even when the task is already cancelled: skipping
+    /// it would leave a lock or transaction behind on a connection that may be reused.
+    @discardableResult
+    func queryIgnoringCancellation(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
+        try await run(cancellable: false, send: try Self.parameterisedSend(sql, parameters))
     }
 
     /// Rolls back an open transaction, ignoring task cancellation so that cleanup always happens.
@@ -155,12 +156,31 @@ public actor PostgresConnection {
         }
     }
 
+    /// Encodes the parameters up front (so encoding errors surface before anything is sent) and
+    /// returns the libpq call that sends the statement with them.
+    private static func parameterisedSend(
+        _ sql: String, _ parameters: [PostgresValue]
+    ) throws -> (OpaquePointer) -> Int32 {
+        let texts = try parameters.map { try $0.encodedText() }
+        let types = parameters.map { $0.typeOID.oid }
+        return { handle in
+            withCStrings(texts) { values in
+                PQsendQueryParams(handle, sql, Int32(texts.count), types, values, nil, nil, 0)
+            }
+        }
+    }
+
     /// Sends a statement with `send`, waits for all its results on this queue, and converts them.
-    private func run(_ send: (OpaquePointer) -> Int32) async throws -> PostgresRows {
-        try Task.checkCancellation()
+    /// When `cancellable`, task cancellation cancels the statement on the server.
+    private func run(cancellable: Bool = true, send: (OpaquePointer) -> Int32) async throws -> PostgresRows {
+        if cancellable { try Task.checkCancellation() }
         guard let handle, let cancelHandle else {
             throw PostgresError(
                 code: .connectionClosed, message: "The connection was closed. Open a new one (or use a pool).")
+        }
+        guard cancellable else {
+            guard send(handle) == 1 else { throw markLostIfBroken(makeError(nil)) }
+            return try collectResults(handle).get()
         }
         let token = cancelHandle.begin()
         defer { cancelHandle.end(token) }

@@ -94,6 +94,11 @@ public final class IDVClient: Sendable {
         return try await createSession(body: spec.jsonBytes())
     }
 
+    /// `POST /sessions` with a typed spec: same as ``createSession(_:)-(JSONValue)`` on `spec.json`.
+    public func createSession(_ spec: SessionSpec) async throws -> CreatedSession {
+        try await createSession(spec.json)
+    }
+
     /// `GET /sessions/{id}`: the session result (state, checks, resources, ...), parsed tolerantly.
     /// - Throws: ``YotiAPIError`` (404 is `permanent`).
     public func getSession(id: String) async throws -> JSONValue {
