@@ -42,10 +42,9 @@ public struct Backoff: Sendable, Hashable, CustomStringConvertible {
     ) -> Duration {
         let ceiling = ceiling(afterAttempt: attempt)
         let ceilingSeconds = ceiling.secondsDouble
-        let jittered: Duration =
-            ceilingSeconds > 0
-            ? .seconds(Double.random(in: 0...ceilingSeconds, using: &generator))
-            : .zero
+        // 53 random bits → a uniform fraction in [0, 1): one draw, no rejection loop.
+        let fraction = Double(generator.next() >> 11) * 0x1.0p-53
+        let jittered: Duration = .seconds(ceilingSeconds * fraction)
         guard let retryAfter else { return jittered }
         return max(jittered, retryAfter)
     }

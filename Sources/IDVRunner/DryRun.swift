@@ -98,7 +98,7 @@ struct DryRun: Sendable {
                     report.rowsValid += 1
                     report.validByBatch[batchID, default: 0] += 1
                     if report.exampleBody == nil, let json = try? JSONValue(jsonBytes: body) {
-                        report.exampleBody = SpecComposition.redacted(json).jsonString()
+                        report.exampleBody = json.redactingSecrets().jsonString()
                     }
                 case .invalid(let problems):
                     report.rowsInvalid += 1

@@ -44,7 +44,8 @@ struct SpecCatalog: Sendable {
         }
         let spec: JSONValue
         do {
-            spec = try SpecComposition.compose(configuration: base, rowSpec: sessionSpec, externalRef: externalRef)
+            spec = try SessionSpecComposer.compose(
+                configuration: base, configurationName: configName, rowSpec: sessionSpec, externalRef: externalRef)
         } catch {
             return .invalid(problems: ["\(error)"])
         }

@@ -132,7 +132,14 @@ struct RunCommand: AsyncParsableCommand {
     private func execute() async throws -> Int32 {
         let logger = try makeLogger()
         let configuration = try runnerConfiguration()
-        let pool = PostgresPool(configuration: try database.postgresConfiguration(), maxConnections: 6)
+        let postgres: PostgresConfiguration
+        do {
+            postgres = try database.configuration()
+        } catch {
+            throw CommandFailure(exitCode: 2, message: "\(error)")
+        }
+        // The window loop, the write-back, the rate limiter and lease upkeep each need at most one at a time.
+        let pool = PostgresPool(configuration: postgres, maxConnections: 6)
         defer { Task { await pool.shutdown() } }
 
         if configuration.dryRun {
@@ -182,15 +189,14 @@ struct RunCommand: AsyncParsableCommand {
         )
         // ServiceGroup cannot tell which signal it caught, nor escalate on a second one: watch them here.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        let firstSignal = Mutex<UnixSignal?>(nil)
-        let failure = Mutex<(any Error)?>(nil)
+        let state = SignalState()
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
-                do { try await group.run() } catch { failure.withLock { $0 = error } }
+                do { try await group.run() } catch { state.failure.withLock { $0 = error } }
             }
             tasks.addTask {
                 for await signal in signals {
-                    let isFirst = firstSignal.withLock { first in
+                    let isFirst = state.firstSignal.withLock { first in
                         defer { if first == nil { first = signal } }
                         return first == nil
                     }
@@ -207,6 +213,12 @@ struct RunCommand: AsyncParsableCommand {
             tasks.cancelAll()
             await tasks.waitForAll()
         }
-        return (firstSignal.withLock { $0 }, failure.withLock { $0 })
+        return (state.firstSignal.withLock { $0 }, state.failure.withLock { $0 })
     }
+}
+
+/// What the signal watcher and the service group report back to ``RunCommand/runHandlingSignals(_:logger:)``.
+private final class SignalState: Sendable {
+    let firstSignal = Mutex<UnixSignal?>(nil)
+    let failure = Mutex<(any Error)?>(nil)
 }
