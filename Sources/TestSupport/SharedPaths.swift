@@ -40,7 +40,7 @@ public enum SharedPaths {
         }
         throw MissingExecutable(
             description: "\(name) is not built next to the tests (looked in "
-                + "\(candidates.map(\.deletingLastPathComponent().path).joined(separator: ", "))). "
+                + "\(candidates.map { $0.deletingLastPathComponent().path }.joined(separator: ", "))). "
                 + "Run `swift build --product \(name)` first (plain `swift build` builds it too).")
     }
 }

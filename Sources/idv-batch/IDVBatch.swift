@@ -14,15 +14,19 @@ struct IDVBatch: AsyncParsableCommand {
             in_progress, created, failed, expired or cancelled.
 
             Getting started:
-              1. Point it at PostgreSQL: export DATABASE_URL=postgres://user@host:5432/dbname
+              1. Point it at PostgreSQL, e.g.
+                 export DATABASE_URL=postgres://user@host:5432/dbname
                  (or use libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD).
               2. Create or upgrade the schema: idv-batch migrate
               3. See each subcommand's --help for what it does and its options.
 
             Exit codes (for cron and job schedulers):
-              0  all done                      3  aborted (database unreachable, credentials rejected)
-              1  finished, some rows failed    4  deadline reached with work left
-              2  usage or configuration error  130/143  interrupted; the work left is safe to resume
+              0        all done
+              1        finished, some rows failed
+              2        usage or configuration error
+              3        aborted (database unreachable, credentials rejected)
+              4        deadline reached with work left
+              130/143  interrupted; the work left is safe to resume
 
             Secrets (database passwords, keys, tokens) are never printed.
             """,

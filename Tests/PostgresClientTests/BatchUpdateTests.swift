@@ -20,9 +20,9 @@ struct BatchUpdateTests {
 
     @Test("one statement applies a different value to each row, nasty strings and NULLs included")
     func correctness() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
-                try await makeItems(20, on: connection)
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
+                try await makeItems(40, on: connection)
                 let labels = ValueTextTests.nastyStrings
                 let ids = (1...Int64(labels.count)).map { $0 * 2 }  // every other row
                 let updated = try await connection.execute(Self.batchedUpdate, [.bigintArray(ids), .textArray(labels)])
@@ -45,8 +45,8 @@ struct BatchUpdateTests {
     @Test("measure: 5,000 updates one statement per row vs one batched statement")
     func measure() async throws {
         let count = 5_000
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 try await makeItems(count, on: connection)
                 let clock = ContinuousClock()
                 let perRowStart = clock.now

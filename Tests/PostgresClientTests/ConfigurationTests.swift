@@ -47,7 +47,7 @@ struct ConfigurationTests {
     @Test("an unparseable string is refused without repeating it")
     func invalid() throws {
         let error = try #require(throws: PostgresError.self) {
-            try PostgresConfiguration("postgres://bob:Hunter2pw@host:notaport/db")
+            try PostgresConfiguration("postgres://bob:Hunter2pw@host/db?no_such_option=1")
         }
         #expect(error.code == .invalidConfiguration)
         #expect(!error.description.contains("Hunter2pw"))

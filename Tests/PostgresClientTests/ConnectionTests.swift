@@ -7,10 +7,10 @@ import Testing
 struct ConnectionTests {
     @Test("connects with a postgres:// URI and with a conninfo string, in UTC with ISO dates")
     func connects() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
             let viaURI = try PostgresConfiguration(uri(for: configuration))
             for target in [viaURI, configuration] {
-                try await withConnection(target) { connection in
+                try await withConnection(target) { connection throws in
                     let rows = try await connection.query(
                         "SELECT current_database() AS db, current_setting('TimeZone') AS tz, "
                             + "current_setting('DateStyle') AS style, current_setting('application_name') AS app")
@@ -51,10 +51,10 @@ struct ConnectionTests {
 
     @Test("a transaction commits, and one that throws is rolled back")
     func transactions() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 try await connection.execute("CREATE TABLE t (id bigint PRIMARY KEY, v text)")
-                try await connection.withTransaction { connection in
+                _ = try await connection.withTransaction { connection in
                     try await connection.execute("INSERT INTO t VALUES (1, 'kept')")
                 }
                 struct Abort: Error {}
@@ -80,8 +80,8 @@ struct ConnectionTests {
 
     @Test("server errors carry SQLSTATE, message and detail; the connection stays usable")
     func serverErrors() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 try await connection.execute("CREATE TABLE u (k text PRIMARY KEY)")
                 #expect(try await connection.execute("INSERT INTO u VALUES ($1), ($2)", ["a", "b"]) == 2)
                 let duplicate = await #expect(throws: PostgresError.self) {
@@ -109,8 +109,8 @@ struct ConnectionTests {
     @Test("cancelling the calling task cancels the query on the server; the connection stays usable")
     func cancellation() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { observer in
-            try await withConnection(server.configuration) { connection in
+        try await withConnection(server.configuration) { observer throws in
+            try await withConnection(server.configuration) { connection throws in
                 let pid = await connection.backendPID
                 let started = ContinuousClock.now
                 let sleeper = Task { try await connection.query("SELECT pg_sleep(10)") }
@@ -131,7 +131,7 @@ struct ConnectionTests {
     @Test("a task cancelled before its query starts never runs it")
     func cancelledBeforeStart() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { connection in
+        try await withConnection(server.configuration) { connection throws in
             let task = Task {
                 try? await Task.sleep(for: .seconds(5))  // cancelled during this sleep
                 return try await connection.query("SELECT pg_sleep(10)")
@@ -147,7 +147,7 @@ struct ConnectionTests {
     @Test("statement_timeout surfaces as code .cancelled, not as task cancellation")
     func statementTimeout() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { connection in
+        try await withConnection(server.configuration) { connection throws in
             try await connection.execute("SET statement_timeout = '100ms'")
             let error = await #expect(throws: PostgresError.self) { try await connection.query("SELECT pg_sleep(5)") }
             #expect(error?.code == .cancelled)
@@ -158,7 +158,7 @@ struct ConnectionTests {
     @Test("a terminated backend is reported as a lost connection")
     func lostConnection() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { killer in
+        try await withConnection(server.configuration) { killer throws in
             let victim = try await PostgresConnection.connect(server.configuration)
             let pid = await victim.backendPID
             let running = Task { try await victim.query("SELECT pg_sleep(10)") }
@@ -177,8 +177,8 @@ struct ConnectionTests {
 
     @Test("a multi-statement script runs, and stops at the first error")
     func scripts() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 try await connection.executeScript("CREATE TABLE s (n int); INSERT INTO s VALUES (1); INSERT INTO s VALUES (2);")
                 let error = await #expect(throws: PostgresError.self) {
                     try await connection.executeScript("INSERT INTO s VALUES (3); SELECT * FROM missing; INSERT INTO s VALUES (4);")

@@ -18,7 +18,7 @@ struct MigrateCommandTests {
 
     @Test("two migrate processes at once: one applies, the other waits and finds nothing to do; both exit 0")
     func concurrentProcesses() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
             let environment = [
                 "DATABASE_URL": configuration.unredactedConnectionString,
                 "IDV_SQL_DIR": SharedPaths.migrations.path,
@@ -33,7 +33,7 @@ struct MigrateCommandTests {
             let idle = results.filter { $0.output.contains("Already up to date") }
             #expect(appliers.count == 1, "\(results.map(\.output))")
             #expect(idle.count == 1, "\(results.map(\.output))")
-            try await withConnection(configuration) { connection in
+            try await withConnection(configuration) { connection throws in
                 let rows = try await connection.query("SELECT count(*) AS n FROM idv.schema_migrations")
                 let files = try Migrator(directory: SharedPaths.migrations).migrations()
                 #expect(try rows[0].decode(Int.self, "n") == files.count)
@@ -43,7 +43,7 @@ struct MigrateCommandTests {
 
     @Test("finds sql/ by walking up from the executable when no directory is given")
     func findsSQLDirectory() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
             let result = try await runMigrate(environment: ["DATABASE_URL": configuration.unredactedConnectionString])
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("Applied 0001_initial.sql"))
@@ -55,7 +55,7 @@ struct MigrateCommandTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-sql-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: SharedPaths.migrations, to: directory)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try await TestDatabase.withEmptyDatabase { configuration in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
             let url = configuration.unredactedConnectionString
             let first = try await runMigrate(["--sql-dir", directory.path], environment: ["DATABASE_URL": url])
             #expect(first.status == 0, "\(first.output)")

@@ -16,8 +16,8 @@ struct MigratorTests {
     func appliesOnce() async throws {
         let files = try Migrator(directory: SharedPaths.migrations).migrations()
         #expect(files.first?.fileName == "0001_initial.sql")
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 let migrator = Migrator(directory: SharedPaths.migrations)
                 let first = try await migrator.migrate(on: connection)
                 #expect(first.applied.map(\.fileName) == files.map(\.fileName))
@@ -30,7 +30,7 @@ struct MigratorTests {
                 #expect(try recorded.map { try $0.decode(Int.self, "version") } == files.map(\.version))
                 #expect(try recorded[0].decode(String.self, "checksum").count == 64)
                 // The lock is released, so a later run elsewhere is not blocked.
-                let locks = try await connection.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'")
+                let locks = try await connection.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
                 #expect(try locks[0].decode(Int.self, "n") == 0)
             }
         }
@@ -40,8 +40,8 @@ struct MigratorTests {
     func changedFileRefused() async throws {
         let directory = try copyOfMigrations()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 try await Migrator(directory: directory).migrate(on: connection)
                 let file = directory.appendingPathComponent("0001_initial.sql")
                 try (try String(contentsOf: file, encoding: .utf8) + "\n-- an edit\n").write(to: file, atomically: true, encoding: .utf8)
@@ -65,8 +65,8 @@ struct MigratorTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try "CREATE TABLE idv.half (id int); SELECT * FROM idv.nope;".write(
             to: directory.appendingPathComponent("0002_broken.sql"), atomically: true, encoding: .utf8)
-        try await TestDatabase.withEmptyDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 let error = await #expect(throws: MigrationError.self) {
                     try await Migrator(directory: directory).migrate(on: connection)
                 }
@@ -95,8 +95,8 @@ struct MigratorTests {
 
     @Test("a plain INSERT of the public columns enqueues a pending row")
     func plainInsertEnqueues() async throws {
-        try await TestDatabase.withMigratedDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withMigratedDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 let inserted = try await connection.query(
                     """
                     INSERT INTO idv.verification_requests (batch_id, external_ref, config_name, session_spec)
@@ -137,8 +137,8 @@ struct MigratorTests {
 
     @Test("the claiming query uses the partial pending index")
     func claimUsesPartialIndex() async throws {
-        try await TestDatabase.withMigratedDatabase { configuration in
-            try await withConnection(configuration) { connection in
+        try await TestDatabase.withMigratedDatabase { configuration throws in
+            try await withConnection(configuration) { connection throws in
                 try await connection.execute(
                     """
                     INSERT INTO idv.verification_requests (batch_id, external_ref, status)

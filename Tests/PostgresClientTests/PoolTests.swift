@@ -12,8 +12,8 @@ struct PoolTests {
         var configuration = server.configuration
         configuration.applicationName = "pool-max-\(UUID().uuidString.prefix(8))"
         let pool = PostgresPool(configuration: configuration, maxConnections: 3)
-        let inUse = Mutex((now: 0, peak: 0))
-        let backends = Mutex(Set<Int32>())
+        let inUse = Locked((now: 0, peak: 0))
+        let backends = Locked(Set<Int32>())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask {
@@ -44,7 +44,7 @@ struct PoolTests {
     func cancelWaiter() async throws {
         let server = try await TestDatabase.server()
         let pool = PostgresPool(configuration: server.configuration, maxConnections: 1)
-        try await pool.withConnection { _ in
+        try await pool.withConnection { _ throws in
             let waiter = Task { try await pool.query("SELECT 1") }
             #expect(try await eventually { await pool.waitingTasks == 1 })
             waiter.cancel()
@@ -57,10 +57,10 @@ struct PoolTests {
 
     @Test("withTransaction commits or rolls back, and the connection goes back clean")
     func transactions() async throws {
-        try await TestDatabase.withEmptyDatabase { configuration in
+        try await TestDatabase.withEmptyDatabase { configuration throws in
             let pool = PostgresPool(configuration: configuration, maxConnections: 1)
             try await pool.execute("CREATE TABLE t (id int)")
-            try await pool.withTransaction { try await $0.execute("INSERT INTO t VALUES (1)") }
+            _ = try await pool.withTransaction { try await $0.execute("INSERT INTO t VALUES (1)") }
             struct Abort: Error {}
             await #expect(throws: Abort.self) {
                 try await pool.withTransaction { connection in
@@ -86,13 +86,13 @@ struct PoolTests {
     func replacesLostConnections() async throws {
         let server = try await TestDatabase.server()
         let pool = PostgresPool(configuration: server.configuration, maxConnections: 1)
-        try await withConnection(server.configuration) { killer in
+        try await withConnection(server.configuration) { killer throws in
             // Lost while in use: the caller sees .connectionLost.
             let firstPID = try await pool.withConnection { await $0.backendPID }
             let error = await #expect(throws: PostgresError.self) {
                 try await pool.withConnection { connection in
                     try await killer.query("SELECT pg_terminate_backend($1)", [.integer(firstPID)])
-                    #expect(try await eventually { try await backendState(firstPID, via: killer) == nil })
+                    #expect(try await waitForBackendExit(firstPID, via: killer))
                     try await connection.query("SELECT 1")
                 }
             }
@@ -103,7 +103,7 @@ struct PoolTests {
 
             // Lost while idle: noticed before it is handed out, so the caller never sees it.
             try await killer.query("SELECT pg_terminate_backend($1)", [.integer(secondPID)])
-            #expect(try await eventually { try await backendState(secondPID, via: killer) == nil })
+            #expect(try await waitForBackendExit(secondPID, via: killer))
             let thirdPID = try await pool.withConnection { connection in
                 _ = try await connection.query("SELECT 1")
                 return await connection.backendPID
@@ -147,7 +147,9 @@ struct PoolTests {
             return try await group.reduce(Duration.zero) { max($0, $1) }
         }
         print("timer lateness: worst \(worst) over 18 sleeps of 50 ms while \(connections) connections ran pg_sleep(1)")
-        #expect(worst < .milliseconds(20), "the sleeper was \(worst) late: libpq is blocking the cooperative pool")
+        // Blocking libpq calls on the cooperative pool would make the sleeper ~1 s late. The bound leaves
+        // room for a loaded 2-core CI machine running other suites in parallel (alone: well under 1 ms).
+        #expect(worst < .milliseconds(50), "the sleeper was \(worst) late: libpq is blocking the cooperative pool")
         await pool.shutdown()
     }
 }

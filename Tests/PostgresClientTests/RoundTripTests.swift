@@ -17,7 +17,7 @@ struct RoundTripTests {
     @Test("scalars, NULLs, timestamps, jsonb and arrays round-trip")
     func roundTrips() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { connection in
+        try await withConnection(server.configuration) { connection throws in
             #expect(try await roundTrip("héllo, 'world' \\ \"x\"", "text", as: String.self, on: connection) == "héllo, 'world' \\ \"x\"")
             #expect(try await roundTrip("", "text", as: String.self, on: connection) == "")
             #expect(try await roundTrip(.bigint(.max), "bigint", as: Int64.self, on: connection) == .max)
@@ -63,7 +63,7 @@ struct RoundTripTests {
     @Test("NULL decodes as nil for every type, and as an error for non-optionals")
     func nulls() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { connection in
+        try await withConnection(server.configuration) { connection throws in
             let rows = try await connection.query(
                 "SELECT $1::text AS t, $1::bigint AS i, $1::boolean AS b, $1::float8 AS d, $1::timestamptz AS ts, "
                     + "$1::jsonb AS j, $1::bigint[] AS ia, $1::text[] AS ta", [nil])
@@ -90,7 +90,7 @@ struct RoundTripTests {
     @Test("a type mismatch or unknown column names the column and the fix")
     func mismatches() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { connection in
+        try await withConnection(server.configuration) { connection throws in
             let rows = try await connection.query(
                 "SELECT 'abc'::text AS label, 5::bigint AS n, now()::timestamp AS local, ARRAY[NULL, 1]::bigint[] AS ids")
             let row = rows[0]
@@ -113,7 +113,7 @@ struct RoundTripTests {
     @Test("text containing NUL is refused before anything is sent")
     func nulCharacter() async throws {
         let server = try await TestDatabase.server()
-        try await withConnection(server.configuration) { connection in
+        try await withConnection(server.configuration) { connection throws in
             let error = await #expect(throws: PostgresError.self) {
                 try await connection.query("SELECT $1::text", [.text("a\u{0}b")])
             }

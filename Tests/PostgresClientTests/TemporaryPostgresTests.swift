@@ -11,7 +11,7 @@ struct TemporaryPostgresTests {
         let tcp = try PostgresConfiguration(server.tcpConnectionString)
         #expect(tcp.host == "127.0.0.1")
         for configuration in [server.configuration, tcp] {
-            try await withConnection(configuration) { connection in
+            try await withConnection(configuration) { connection throws in
                 let rows = try await connection.query(
                     "SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc, "
                         + "current_setting('port')::int AS port, current_setting('max_connections')::int AS max")
