@@ -60,6 +60,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomRe
             self.connectTimeout = .seconds(seconds)
         }
         self.applicationName = parsed.removeValue(forKey: "application_name") ?? "idv-batch"
+        // Always UTF-8 (set in connectionKeywords), whatever the string asked for.
+        parsed.removeValue(forKey: "client_encoding")
         self.options = parsed
     }
 

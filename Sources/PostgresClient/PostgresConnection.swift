@@ -97,10 +97,13 @@ public actor PostgresConnection {
     /// terminated) without blocking, so a dead idle connection is noticed before it is handed out.
     func refreshStatus() {
         guard let handle else { return }
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, 0) > 0 {
-            _ = PQconsumeInput(handle)
-            // Discard results nobody asked for (e.g. an asynchronous FATAL error) to stay in sync.
+        // A terminated backend sends its FATAL message and then closes the socket; libpq sees the
+        // close only on a read after the one that returned the message, hence the (bounded) loop.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard PQstatus(handle) == CONNECTION_OK, poll(&descriptor, 1, 0) > 0 else { return }
+            guard PQconsumeInput(handle) == 1 else { return }
+            // Discard results nobody asked for (e.g. an asynchronous error) to stay in sync.
             while PQisBusy(handle) == 0, let stray = PQgetResult(handle) { PQclear(stray) }
         }
     }
@@ -133,7 +136,7 @@ public actor PostgresConnection {
             throw PostgresError(
                 code: .connectionFailed,
                 message: "Could not connect to PostgreSQL at \(configuration.redactedDescription): "
-                    + "\(PostgresConfiguration.scrub(reason, secrets: configuration.secrets)). "
+                    + "\(Self.sentence(PostgresConfiguration.scrub(reason, secrets: configuration.secrets))) "
                     + "Check that the server is running and that the connection settings "
                     + "(DATABASE_URL or PGHOST/PGPORT/PGDATABASE/PGUSER) point at it.")
         }
@@ -280,6 +283,13 @@ public actor PostgresConnection {
         return PostgresError(
             code: code, message: message, sqlState: sqlState, detail: field("D"), hint: field("H"),
             severity: field("V"))
+    }
+
+    /// libpq's multi-line message as one line ending in punctuation, to embed in our own sentence.
+    private static func sentence(_ text: String) -> String {
+        let words = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard let last = words.last, !".?!".contains(last) else { return words }
+        return words + "."
     }
 
     private static func errorMessage(_ connection: OpaquePointer) -> String {

@@ -42,10 +42,16 @@ public enum PostgresValue: Sendable, Hashable {
     public static func int(_ value: Int) -> PostgresValue { .bigint(Int64(value)) }
 
     /// A `bigint[]` parameter without NULL elements.
-    public static func bigintArray(_ values: [Int64]) -> PostgresValue { .bigintArray(values.map { $0 }) }
+    public static func bigintArray(_ values: [Int64]) -> PostgresValue {
+        let elements: [Int64?] = values.map { $0 }
+        return .bigintArray(elements)
+    }
 
     /// A `text[]` parameter without NULL elements.
-    public static func textArray(_ values: [String]) -> PostgresValue { .textArray(values.map { $0 }) }
+    public static func textArray(_ values: [String]) -> PostgresValue {
+        let elements: [String?] = values.map { $0 }
+        return .textArray(elements)
+    }
 
     /// `value` as a parameter, or `NULL` when it is `nil`.
     public static func optional<Wrapped>(

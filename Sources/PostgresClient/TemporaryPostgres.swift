@@ -13,6 +13,7 @@ import Synchronization
 /// ``start(maxConnections:)`` runs `initdb` (trust authentication, user `postgres`, UTF-8, C locale)
 /// and starts the server on a unix socket in its own directory and on `127.0.0.1` at a free port,
 /// tuned for speed over durability (no fsync). ``stop()`` shuts it down and deletes everything.
+/// The first `initdb` result is cached per user and server version, so later clusters start by copying it.
 ///
 /// The server never outlives this process: it is stopped at exit, and a watchdog process stops it
 /// and removes its files if this process dies without exiting normally (killed test run, crash).
@@ -90,17 +91,7 @@ public final class TemporaryPostgres: Sendable {
             try FileManager.default.createDirectory(atPath: socket, withIntermediateDirectories: false)
             if let runAsUser { try changeOwner(socket, to: runAsUser) }
 
-            let initdb = try ChildProcess.runBlocking(
-                command(
-                    runAs: runAsUser,
-                    ["\(binaries)/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                     "--locale=C", "--no-sync"]))
-            guard initdb.status == 0 else {
-                throw TemporaryPostgresError(
-                    code: .initdbFailed,
-                    message: "initdb failed (exit \(initdb.status)): \(tail(initdb.output)). "
-                        + "Check that \(directory) is writable and the disk is not full.")
-            }
+            try makeDataDirectory(data, binaries: binaries, runAsUser: runAsUser)
 
             let port = try freePort()
             // Settings go into postgresql.conf rather than through pg_ctl -o, which a shell re-parses.
@@ -143,6 +134,60 @@ public final class TemporaryPostgres: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+    }
+
+    /// Fills `data` with a fresh cluster: a copy of a cached `initdb` result when there is one for
+    /// these binaries (about 0.1 s), else `initdb` itself (about 1 s), whose result is then cached.
+    ///
+    /// The cache lives in `/tmp/idv-pg-initdb-<uid>`, owned by this user and private to it, keyed by
+    /// the binaries' path and the `initdb` file's size and date, so an upgrade never reuses a stale one.
+    private static func makeDataDirectory(_ data: String, binaries: String, runAsUser: String?) throws {
+        let fileManager = FileManager.default
+        let cacheRoot = "/tmp/idv-pg-initdb-\(geteuid())"
+        let attributes = try? fileManager.attributesOfItem(atPath: "\(binaries)/initdb")
+        let stamp = [
+            binaries, "\(attributes?[.size] ?? 0)",
+            "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)",
+        ].joined(separator: "|")
+        let key = String(stableHash(stamp), radix: 16)
+        let cached = "\(cacheRoot)/\(key)"
+        let cacheUsable: Bool = {
+            guard let owner = try? fileManager.attributesOfItem(atPath: cacheRoot)[.ownerAccountID] as? NSNumber
+            else { return false }
+            return owner.uint32Value == geteuid()
+        }()
+        if cacheUsable, fileManager.fileExists(atPath: "\(cached)/PG_VERSION") {
+            let copy = try ChildProcess.runBlocking(["cp", "-a", cached, data])
+            if copy.status == 0 { return }
+            try? fileManager.removeItem(atPath: data)
+        }
+
+        let initdb = try ChildProcess.runBlocking(
+            command(
+                runAs: runAsUser,
+                ["\(binaries)/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
+                 "--no-sync"]))
+        guard initdb.status == 0 else {
+            throw TemporaryPostgresError(
+                code: .initdbFailed,
+                message: "initdb failed (exit \(initdb.status)): \(tail(initdb.output)). "
+                    + "Check that \(data) is writable and the disk is not full.")
+        }
+        // Publish to the cache by copy-then-rename, so a concurrent reader never sees half a cluster.
+        if mkdir(cacheRoot, 0o700) == 0 || cacheUsable {
+            let staging = "\(cacheRoot)/staging-\(getpid())-\(UUID().uuidString)"
+            if (try? ChildProcess.runBlocking(["cp", "-a", data, staging]))?.status == 0,
+                rename(staging, cached) == 0
+            {
+                return
+            }
+            _ = try? ChildProcess.runBlocking(["rm", "-rf", staging])
+        }
+    }
+
+    /// FNV-1a: a hash that, unlike `Hasher`, is the same in every process.
+    private static func stableHash(_ text: String) -> UInt64 {
+        text.utf8.reduce(14_695_981_039_346_656_037 as UInt64) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
     }
 
     /// Finds a directory holding `initdb`, `pg_ctl` and `postgres`.
@@ -273,7 +318,11 @@ public final class TemporaryPostgres: Sendable {
         kill(-watchdogPID, SIGKILL)
         _ = ChildProcess.waitBlocking(watchdogPID)
         _ = try? ChildProcess.runBlocking(stopCommand(binaries, runAsUser, "\(directory)/data"))
-        try? FileManager.default.removeItem(atPath: directory)
+        // A server process still exiting can add a file mid-removal; try again briefly before giving up.
+        for attempt in 0..<5 where FileManager.default.fileExists(atPath: directory) {
+            if attempt > 0 { usleep(100_000) }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 }
 
