@@ -30,6 +30,6 @@ struct IDVBatch: AsyncParsableCommand {
 
             Secrets (database passwords, keys, tokens) are never printed.
             """,
-        subcommands: [Migrate.self]
+        subcommands: [Migrate.self, RunCommand.self]
     )
 }
