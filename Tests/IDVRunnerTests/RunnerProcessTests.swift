@@ -114,6 +114,35 @@ struct RunnerProcessTests {
         }
     }
 
+    @Test("a second SIGTERM cancels stalled calls: exit 143, their rows back to pending flagged possible duplicate")
+    func secondSignalCancels() async throws {
+        let stalling = SandboxBehaviour(faults: .init(stall: 1), stallDuration: .seconds(60))
+        try await RunnerHarness.with(behaviour: stalling) { harness in
+            let batch = RunnerHarness.batchID("term2")
+            try await harness.enqueue(batch: batch, count: 50)
+            let process = try RunnerProcess.start(
+                harness, batch: batch,
+                arguments: ["--concurrency", "4", "--grace-period", "60", "--request-timeout", "50"], name: "term2")
+            let deadline = ContinuousClock.now + .seconds(60)
+            while harness.sandbox.stats().concurrentRequests < 4 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            process.send(SIGTERM)
+            try await Task.sleep(for: .milliseconds(500))
+            process.send(SIGTERM)
+            let result = try await process.wait()
+            #expect(result.status == 143, "\(result.output)")
+
+            let rows = try await harness.rows(batch: batch)
+            #expect(rows.allSatisfy { $0.status == "pending" })
+            let interrupted = try await harness.attempts(batch: batch).filter { $0.outcome == "interrupted" }
+            #expect(interrupted.count == 4)
+            let flagged = Set(rows.filter(\.possibleDuplicate).map(\.id))
+            #expect(flagged == Set(interrupted.map(\.requestID)))
+            #expect(try await harness.attempts(batch: batch).allSatisfy { $0.finished })
+        }
+    }
+
     @Test("figures: 10,000 rows at 100 ms latency with --concurrency 64, and CPU per session at zero latency")
     func throughputFigures() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(100)), concurrency: 64) { harness in
