@@ -1,0 +1,46 @@
+extension JSONValue {
+    /// The text that replaces a secret.
+    public static let redactedMarker = "<redacted>"
+
+    /// A copy with every secret-bearing member's value replaced by `"<redacted>"`, at any depth.
+    ///
+    /// A member is secret when its name, ignoring case, `_` and `-`, ends in `token`, `password`,
+    /// `passwd`, `secret` or `apikey`, contains `privatekey`, or is `authorization`: this covers
+    /// `notifications.auth_token`, `client_session_token`, a custom ComplyAdvantage `api_key` and
+    /// passwords. Only scalar values are replaced; objects and arrays under such a name (e.g.
+    /// `import_token: {ttl}`) are searched instead, so nothing that is not a secret is hidden.
+    public func redactingSecrets() -> JSONValue {
+        switch self {
+        case .object(let members):
+            var result: [String: JSONValue] = [:]
+            for (key, value) in members {
+                switch value {
+                case .object, .array: result[key] = value.redactingSecrets()
+                case .null: result[key] = value
+                default: result[key] = Self.isSecretKey(key) ? .string(Self.redactedMarker) : value
+                }
+            }
+            return .object(result)
+        case .array(let elements):
+            return .array(elements.map { $0.redactingSecrets() })
+        default:
+            return self
+        }
+    }
+
+    /// Whether a member name denotes a secret (see ``redactingSecrets()``).
+    public static func isSecretKey(_ key: String) -> Bool {
+        let normalised = key.lowercased().filter { $0 != "_" && $0 != "-" }
+        if normalised == "authorization" || normalised.contains("privatekey") { return true }
+        return ["token", "password", "passwd", "secret", "apikey"].contains { normalised.hasSuffix($0) }
+    }
+}
+
+extension JSONValue: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Compact JSON with secrets redacted, so that printing or logging a spec cannot leak
+    /// `auth_token` and the like. Use ``jsonString()`` for the exact JSON.
+    public var description: String { redactingSecrets().jsonString() }
+    public var debugDescription: String { description }
+    /// What `dump` and debuggers show: the redacted JSON text.
+    public var customMirror: Mirror { Mirror(self, children: ["json": description], displayStyle: .struct) }
+}

@@ -1,0 +1,45 @@
+/// Checks a session spec for what is certainly wrong before any network call, reporting every
+/// problem at once with its JSON path.
+///
+/// Checked: JSON types of known fields, documented enum values (``SessionSpecVocabulary``),
+/// `client_session_token_ttl` > 300 s, `resources_ttl` ≥ 24 h and ≥ ttl + 24 h, not both a ttl and
+/// a `session_deadline`, RFC 3339 deadlines, `#rrggbb` colours, alpha-3 country codes, URLs, dates
+/// of birth. Unknown fields are never problems: Yoti adds fields over time. `null` counts as absent.
+/// Integer fields also accept digit strings, as Yoti's own IBV example sends `"resources_ttl": "1209600"`.
+public enum SessionSpecValidator {
+    /// Seconds in 24 hours: the minimum `resources_ttl`, and its minimum margin over the token ttl.
+    public static let day: Int64 = 86_400
+
+    /// Validates a session spec.
+    /// - Parameter spec: the JSON body that would be sent to `POST /sessions`.
+    /// - Returns: every problem found, in a stable order; empty when the spec is acceptable.
+    public static func validate(_ spec: JSONValue) -> [SessionSpecProblem] {
+        guard case .object(let top) = spec else {
+            return [SessionSpecProblem(path: "$", message: "expected the session spec to be a JSON object, found \(spec.typeDescription)")]
+        }
+        var checker = SpecChecker()
+        checker.check(spec, against: schema, at: "")
+
+        let ttlValue = top["client_session_token_ttl"].nonNull
+        let deadlineValue = top["session_deadline"].nonNull
+        if ttlValue != nil, deadlineValue != nil {
+            checker.report(
+                "session_deadline",
+                "send either client_session_token_ttl or session_deadline, not both (remove one of them)")
+        }
+        let ttl = ttlValue.flatMap(SpecChecker.lenientInteger)
+        if let resources = top["resources_ttl"].flatMap(SpecChecker.lenientInteger), resources >= day,
+            let ttl, ttl > 300, resources < ttl + day
+        {
+            checker.report(
+                "resources_ttl",
+                "\(resources) is too short: must be at least client_session_token_ttl + 86400 = \(ttl + day) seconds (media must outlive the session by 24 h)")
+        }
+        return checker.problems
+    }
+
+    /// Validates and returns the problems as one line each (`path: message`), for logs and errors.
+    public static func describe(_ problems: [SessionSpecProblem]) -> String {
+        problems.map(\.description).joined(separator: "; ")
+    }
+}

@@ -1,0 +1,150 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// The RSA private key of a Yoti Hub application, used to sign IDV requests.
+///
+/// Loads PKCS#1 (`BEGIN RSA PRIVATE KEY`, what Yoti Hub issues) and PKCS#8 (`BEGIN PRIVATE KEY`) PEM.
+/// Encrypted, malformed and non-RSA keys are refused with a ``YotiKeyError`` that names the file.
+/// `description` never shows key material.
+public struct YotiPrivateKey: Sendable {
+    private let key: _RSA.Signing.PrivateKey
+    /// Where the key came from (a file path or a label), for messages.
+    public let source: String
+
+    /// Loads the key from a PEM file.
+    /// - Throws: ``YotiKeyError`` (`missing`, `unreadable`, `encrypted`, `malformed`, `notRSA`).
+    public init(contentsOfFile path: String) throws {
+        try self.init(pemRepresentation: try Self.readPEM(atPath: path), source: path)
+    }
+
+    /// Reads a PEM file as text, with errors that name the file and say what to do.
+    static func readPEM(atPath path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw YotiKeyError(
+                code: .missing, source: path,
+                message: "no key file at \(path): set YOTI_KEY_FILE_PATH (or --key-file) to the PEM key file of the Yoti Hub application")
+        }
+        guard !isDirectory.boolValue else {
+            throw YotiKeyError(
+                code: .unreadable, source: path,
+                message: "\(path) is a directory, not a key file: point YOTI_KEY_FILE_PATH at the .pem file inside it")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw YotiKeyError(
+                code: .unreadable, source: path,
+                message: "cannot read the key file \(path) (check that it exists and this user may read it)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw YotiKeyError(
+                code: .malformed, source: path,
+                message: "\(path) is not a text PEM file: export the key as PEM (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)")
+        }
+        return text
+    }
+
+    /// Parses a PEM private key held in memory.
+    /// - Parameters:
+    ///   - pem: the PEM text.
+    ///   - source: a label for messages (a path, or the default `<in-memory PEM>`).
+    /// - Throws: ``YotiKeyError``.
+    public init(pemRepresentation pem: String, source: String = "<in-memory PEM>") throws {
+        self.source = source
+        let label = Self.firstPEMLabel(in: pem)
+        switch label {
+        case "ENCRYPTED PRIVATE KEY":
+            throw YotiKeyError(
+                code: .encrypted, source: source,
+                message: "the key in \(source) is encrypted with a passphrase: decrypt it once with `openssl pkcs8 -in KEY -out KEY.pem` (or `openssl rsa`) and point to the decrypted file")
+        case "RSA PRIVATE KEY" where pem.contains("Proc-Type: 4,ENCRYPTED"):
+            throw YotiKeyError(
+                code: .encrypted, source: source,
+                message: "the key in \(source) is encrypted with a passphrase: decrypt it once with `openssl rsa -in KEY -out KEY.pem` and point to the decrypted file")
+        case "EC PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY":
+            throw YotiKeyError(
+                code: .notRSA, source: source,
+                message: "\(source) holds a \(label ?? "non-RSA") key; Yoti signs with RSA: use the RSA key pair of your Yoti Hub application")
+        case "PRIVATE KEY":
+            if !Self.pkcs8IsRSA(pem) {
+                throw YotiKeyError(
+                    code: .notRSA, source: source,
+                    message: "\(source) holds a PKCS#8 private key that is not RSA; Yoti signs with RSA: use the RSA key pair of your Yoti Hub application")
+            }
+        case "RSA PRIVATE KEY":
+            break
+        case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
+            throw YotiKeyError(
+                code: .malformed, source: source,
+                message: "\(source) holds a \((label ?? "").lowercased()), not a private key: point to the application's private key (BEGIN RSA PRIVATE KEY)")
+        default:
+            throw YotiKeyError(
+                code: .malformed, source: source,
+                message: "\(source) is not a PEM private key (expected a BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY block)")
+        }
+        do {
+            self.key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+        } catch CryptoKitError.incorrectParameterSize {
+            throw YotiKeyError(
+                code: .malformed, source: source,
+                message: "the RSA key in \(source) is shorter than 2048 bits; Yoti Hub keys are 2048 bits: use the key downloaded from Yoti Hub")
+        } catch {
+            throw YotiKeyError(
+                code: .malformed, source: source,
+                message: "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub")
+        }
+    }
+
+    /// The matching public key as PEM (`BEGIN PUBLIC KEY`, SubjectPublicKeyInfo): what a verifier needs.
+    public var publicKeyPEM: String { key.publicKey.pemRepresentation }
+
+    /// The public half, for ``YotiPublicKey/init(privateKey:)``.
+    var rsaPublicKey: _RSA.Signing.PublicKey { key.publicKey }
+
+    /// Key size in bits.
+    public var keySizeInBits: Int { key.keySizeInBits }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`'s UTF-8 bytes, standard base64: the
+    /// `X-Yoti-Auth-Digest` value. (The library's default padding, PSS, is not what Yoti verifies.)
+    /// - Throws: a CryptoKit error only if BoringSSL fails internally.
+    public func digest(of message: String) throws -> String {
+        let signature = try key.signature(for: SHA256.hash(data: Array(message.utf8)), padding: .insecurePKCS1v1_5)
+        return signature.rawRepresentation.base64EncodedString()
+    }
+
+    /// The label of the first `-----BEGIN X-----` line, if any.
+    static func firstPEMLabel(in pem: String) -> String? {
+        guard let begin = pem.range(of: "-----BEGIN ") else { return nil }
+        guard let end = pem.range(of: "-----", range: begin.upperBound..<pem.endIndex) else { return nil }
+        return String(pem[begin.upperBound..<end.lowerBound])
+    }
+
+    /// Whether a PKCS#8 `PRIVATE KEY` block's AlgorithmIdentifier is rsaEncryption (1.2.840.113549.1.1.1).
+    ///
+    /// The OID sits in the first few dozen bytes of the DER (version, then the AlgorithmIdentifier),
+    /// so looking for its encoding there is enough to tell RSA from EC or Ed25519.
+    static func pkcs8IsRSA(_ pem: String) -> Bool {
+        let body = pem.split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.hasPrefix("-----") && !$0.isEmpty }
+            .joined()
+        guard let der = Data(base64Encoded: body) else { return true }  // let the parser report it
+        let rsaEncryptionOID: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]
+        let head = Array(der.prefix(32))
+        guard head.count >= rsaEncryptionOID.count else { return true }
+        for start in 0...(head.count - rsaEncryptionOID.count)
+        where Array(head[start..<start + rsaEncryptionOID.count]) == rsaEncryptionOID {
+            return true
+        }
+        return false
+    }
+}
+
+extension YotiPrivateKey: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Says which key it is without revealing it.
+    public var description: String { "YotiPrivateKey(RSA \(keySizeInBits) bits, from \(source))" }
+    public var debugDescription: String { description }
+}

@@ -1,0 +1,88 @@
+import YotiAPI
+
+/// How a Yoti call failed: exactly one outcome class, plus what Yoti said.
+///
+/// Classes (``Code``): `permanent` (400/404/409/422/other 4xx, or a spec that failed local
+/// validation — fix the request), `credentials` (401/403 — stop the run), `rateLimited` (429 —
+/// slow down, honour ``retryAfter``), `transient` (5xx, or a network failure before the request was
+/// sent — retry with backoff), `unknownOutcome` (a timeout or reset after the request was sent,
+/// a 504, or a 2xx whose body could not be read — the session may exist; retrying may duplicate it).
+/// A 409 Conflict is `permanent` with `status == 409` kept, so callers can single it out.
+/// Messages never contain tokens, keys or other secrets.
+public struct YotiAPIError: Error, Sendable, CustomStringConvertible {
+    /// The outcome class. Extensible: new classes may be added without breaking callers.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Kind: String, Sendable, Hashable {
+            case permanent, credentials, rateLimited = "rate_limited", transient
+            case unknownOutcome = "unknown_outcome", configuration
+        }
+        private let kind: Kind
+        private init(_ kind: Kind) { self.kind = kind }
+
+        /// The request is wrong and will fail again the same way: 400, 404, 409, 422, other 4xx,
+        /// or a spec that failed local validation.
+        public static let permanent = Code(.permanent)
+        /// Yoti refused the credentials (401, 403): nothing else will succeed either.
+        public static let credentials = Code(.credentials)
+        /// Too many requests (429): wait ``YotiAPIError/retryAfter`` if given, and slow down.
+        public static let rateLimited = Code(.rateLimited)
+        /// A 5xx or a network failure before the request was sent: safe to retry with backoff.
+        public static let transient = Code(.transient)
+        /// The request was sent but no usable answer came back: the session may exist.
+        public static let unknownOutcome = Code(.unknownOutcome)
+        /// Not an API outcome: a client was configured wrongly (bad base URL). Thrown by initialisers.
+        public static let configuration = Code(.configuration)
+
+        /// Short snake_case name, stable for logs and the database (`rate_limited`).
+        public var description: String { kind.rawValue }
+    }
+
+    /// The outcome class.
+    public var code: Code
+    /// The call that failed.
+    public var operation: YotiOperation
+    /// The HTTP status, when a response arrived.
+    public var status: Int?
+    /// Yoti's error `code` (`PAYLOAD_VALIDATION`, ...), or `INVALID_SESSION_SPEC` for local validation.
+    public var yotiCode: String?
+    /// Yoti's `errors[]`, or the local validation problems as property/message pairs.
+    public var errors: [YotiErrorBody.PropertyError]
+    /// The `x-request-id` response header: Yoti support asks for it.
+    public var requestID: String?
+    /// How long Yoti asked us to wait (`Retry-After`, as seconds or an HTTP-date).
+    public var retryAfter: Duration?
+    /// What happened and what to do next. No secrets.
+    public var message: String
+
+    /// Creates an error. `message` must not contain secrets.
+    public init(
+        code: Code, operation: YotiOperation, status: Int? = nil, yotiCode: String? = nil,
+        errors: [YotiErrorBody.PropertyError] = [], requestID: String? = nil, retryAfter: Duration? = nil,
+        message: String
+    ) {
+        self.code = code
+        self.operation = operation
+        self.status = status
+        self.yotiCode = yotiCode
+        self.errors = errors
+        self.requestID = requestID
+        self.retryAfter = retryAfter
+        self.message = message
+    }
+
+    /// Whether sending the same request again is safe and may succeed (transient, rate-limited).
+    public var isSafeToRetry: Bool { code == .transient || code == .rateLimited }
+
+    /// One line: class, operation, status, Yoti code, request id, message and property errors.
+    public var description: String {
+        var parts = ["\(code)", operation.name]
+        if let status { parts.append("HTTP \(status)") }
+        if let yotiCode { parts.append(yotiCode) }
+        if let requestID { parts.append("x-request-id \(requestID)") }
+        var text = parts.joined(separator: " ") + ": " + message
+        if !errors.isEmpty {
+            text += " [" + errors.map { "\($0.property ?? "?"): \($0.message ?? "")" }.joined(separator: "; ") + "]"
+        }
+        return text
+    }
+}
