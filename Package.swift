@@ -129,7 +129,13 @@ let package = Package(
         ),
         .testTarget(
             name: "YotiSandboxTests",
-            dependencies: ["YotiSandbox", "YotiAPI", "TestSupport"],
+            dependencies: [
+                "YotiSandbox", "YotiAPI", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
