@@ -53,8 +53,12 @@ struct ClientAgainstSandboxTests {
         } catch let error as YotiAPIError {
             return error
         }
-        Issue.record("the call succeeded; a YotiAPIError was expected")
-        throw CancellationError()
+        throw UnexpectedSuccess()
+    }
+
+    /// Thrown when a call expected to fail succeeded.
+    struct UnexpectedSuccess: Error, CustomStringConvertible {
+        var description: String { "the call succeeded; a YotiAPIError was expected" }
     }
 
     /// Polls `condition` every 10 ms for up to 10 s: for effects the sandbox applies after the client gave up.
