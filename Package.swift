@@ -124,7 +124,13 @@ let package = Package(
         ),
         .testTarget(
             name: "YotiClientTests",
-            dependencies: ["YotiClient", "YotiAPI", "YotiSandbox", "TestSupport"],
+            dependencies: [
+                "YotiClient", "YotiAPI", "YotiSandbox", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -4,7 +4,9 @@
 /// Accessors read leniently (a member of the wrong JSON type reads as `nil`; integers also read
 /// from digit strings) and write exactly. Setting `nil` removes the member. Wrong types are the
 /// validator's business (``SessionSpecValidator``), not the decoder's: decoding never fails on them.
-public protocol JSONObjectView: Codable, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+public protocol JSONObjectView: Codable, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The underlying JSON (an object, unless someone stored something else).
     var json: JSONValue { get set }
     /// Wraps a JSON value.
@@ -28,6 +30,8 @@ extension JSONObjectView {
     /// Compact JSON with secrets redacted (``JSONValue/redactingSecrets()``): safe for logs.
     public var description: String { json.redactingSecrets().jsonString() }
     public var debugDescription: String { description }
+    /// What `dump` and debuggers show: the redacted JSON.
+    public var customMirror: Mirror { Mirror(self, children: ["json": json.redactingSecrets()]) }
 
     /// The raw member, or `nil`. Setting `nil` removes it.
     public subscript(json key: String) -> JSONValue? {

@@ -35,3 +35,12 @@ extension JSONValue {
         return ["token", "password", "passwd", "secret", "apikey"].contains { normalised.hasSuffix($0) }
     }
 }
+
+extension JSONValue: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Compact JSON with secrets redacted, so that printing or logging a spec cannot leak
+    /// `auth_token` and the like. Use ``jsonString()`` for the exact JSON.
+    public var description: String { redactingSecrets().jsonString() }
+    public var debugDescription: String { description }
+    /// What `dump` and debuggers show: the redacted JSON text.
+    public var customMirror: Mirror { Mirror(self, children: ["json": description], displayStyle: .struct) }
+}

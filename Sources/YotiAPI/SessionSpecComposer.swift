@@ -15,7 +15,7 @@ public enum SessionSpecComposer {
     public static func compose(
         configuration: JSONValue?, configurationName: String? = nil, rowSpec: JSONValue?, externalRef: String
     ) throws -> JSONValue {
-        let rowSpec = rowSpec.flatMap { $0.isNull ? nil : $0 }
+        let rowSpec = rowSpec.nonNull
         var spec: JSONValue
         switch (configuration, rowSpec) {
         case (nil, nil):
@@ -35,7 +35,7 @@ public enum SessionSpecComposer {
                 code: .notAnObject,
                 message: "row \(externalRef): \(source) is \(spec.typeDescription), not a JSON object: a session spec (or a merge patch) must be an object")
         }
-        if members["user_tracking_id"] == nil || members["user_tracking_id"]?.isNull == true {
+        if members["user_tracking_id"].nonNull == nil {
             members["user_tracking_id"] = .string(externalRef)
         }
         spec = .object(members)

@@ -20,8 +20,8 @@ public enum SessionSpecValidator {
         var checker = SpecChecker()
         checker.check(spec, against: schema, at: "")
 
-        let ttlValue = top["client_session_token_ttl"].flatMap { $0.isNull ? nil : $0 }
-        let deadlineValue = top["session_deadline"].flatMap { $0.isNull ? nil : $0 }
+        let ttlValue = top["client_session_token_ttl"].nonNull
+        let deadlineValue = top["session_deadline"].nonNull
         if ttlValue != nil, deadlineValue != nil {
             checker.report(
                 "session_deadline",

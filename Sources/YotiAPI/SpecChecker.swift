@@ -165,3 +165,14 @@ struct SpecChecker {
         d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 }
+
+extension Optional where Wrapped == JSONValue {
+    /// The value unless it is absent or JSON `null`. (Spelled out because `nil` in a closure
+    /// returning `JSONValue` silently becomes `.null` through `ExpressibleByNilLiteral`.)
+    var nonNull: JSONValue? {
+        switch self {
+        case .none, .some(.null): return Optional<JSONValue>.none
+        case .some(let value): return value
+        }
+    }
+}

@@ -1,0 +1,12 @@
+extension CreateSessionResponse: CustomReflectable {
+    /// What `dump` and debuggers show: everything but the token.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "sessionID": sessionID, "clientSessionToken": "<redacted>",
+                "clientSessionTokenTTL": clientSessionTokenTTL, "sessionDeadline": sessionDeadline as Any,
+            ],
+            displayStyle: .struct)
+    }
+}
