@@ -62,7 +62,6 @@ let package = Package(
             name: "YotiSandbox",
             dependencies: [
                 "YotiAPI",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,8 +1,6 @@
-import Crypto
 import Foundation
 import NIOHTTP1
 import YotiAPI
-import _CryptoExtras
 
 extension SandboxCore {
     /// Verifies `X-Yoti-Auth-Digest` over the path and query as received, then the timestamp and the nonce.
@@ -23,16 +21,12 @@ extension SandboxCore {
         } else {
             candidates = Array(applications.values)
         }
-        guard let signatureBytes = Data(base64Encoded: digest) else { return .failure(.malformedDigest) }
+        guard Data(base64Encoded: digest) != nil else { return .failure(.malformedDigest) }
         let message = RequestSignature.message(
             method: ticket.method.rawValue, pathAndQuery: ticket.signedPathAndQuery, body: body)
-        let hash = SHA256.hash(data: Data(message.utf8))
-        let signature = _RSA.Signing.RSASignature(rawRepresentation: signatureBytes)
-        guard
-            let application = candidates.first(where: {
-                $0.publicKey.isValidSignature(signature, for: hash, padding: .insecurePKCS1v1_5)
-            })
-        else { return .failure(.badDigest) }
+        guard let application = candidates.first(where: { $0.publicKey.isValidDigest(digest, for: message) }) else {
+            return .failure(.badDigest)
+        }
 
         guard let timestampText = ticket.query["timestamp"], let timestamp = Int64(timestampText) else {
             return .failure(.badTimestamp)
