@@ -8,7 +8,7 @@ import YotiSandbox
 /// The real clients against the sandbox on loopback: every outcome class, produced by the sandbox's faults.
 @Suite("Yoti clients against the sandbox")
 struct ClientAgainstSandboxTests {
-    static let sdkID = "737204aa-d54e-49a4-8bde-26ddbe6d880c"
+    static let sdkID = ClientTestSupport.sdkID
     static let signAPIKey = "sandbox-sign-key-client-test-5c1e"
     static var keyPath: String { SharedPaths.yotiTestdata.appendingPathComponent("sdk-test.pem").path }
 
@@ -20,6 +20,11 @@ struct ClientAgainstSandboxTests {
         ]
     }
 
+    /// The sandbox application for the shared test key (public half derived from the private key).
+    static func testApplication() throws -> SandboxApplication {
+        SandboxApplication(sdkID: sdkID, publicKey: YotiPublicKey(privateKey: try ClientTestSupport.key()))
+    }
+
     /// Runs `body` with a started sandbox and an `IDVClient` pointed at it, then shuts both down.
     static func withClient(
         behaviour: SandboxBehaviour = .healthy,
@@ -29,12 +34,11 @@ struct ClientAgainstSandboxTests {
     ) async throws {
         let sandbox = try YotiSandbox(
             configuration: SandboxConfiguration(
-                applications: try applications ?? [SandboxApplication(sdkID: sdkID, keyFile: keyPath)],
+                applications: try applications ?? [testApplication()],
                 signAPIKeys: [signAPIKey], behaviour: behaviour))
         try await sandbox.start()
         let client = try IDVClient(
-            baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: try YotiPrivateKey(contentsOfFile: keyPath),
-            options: options)
+            baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: try ClientTestSupport.key(), options: options)
         do {
             try await body(sandbox, client)
         } catch {
@@ -213,12 +217,12 @@ struct ClientAgainstSandboxTests {
     @Test("transient: nothing listening (connection refused)")
     func transientRefused() async throws {
         let sandbox = try YotiSandbox(
-            configuration: SandboxConfiguration(applications: [try SandboxApplication(sdkID: Self.sdkID, keyFile: Self.keyPath)]))
+            configuration: SandboxConfiguration(applications: [try Self.testApplication()]))
         try await sandbox.start()
         let baseURL = sandbox.idvBaseURL
         await sandbox.shutdown()
         let client = try IDVClient(
-            baseURL: baseURL, sdkID: Self.sdkID, key: try YotiPrivateKey(contentsOfFile: Self.keyPath),
+            baseURL: baseURL, sdkID: Self.sdkID, key: try ClientTestSupport.key(),
             options: IDVClient.Options(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
         let error = try await Self.failure { try await client.createSession(Self.spec()) }
         try await client.shutdown()
