@@ -62,6 +62,7 @@ let package = Package(
             name: "YotiSandbox",
             dependencies: [
                 "YotiAPI",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,7 +134,13 @@ let package = Package(
         ),
         .testTarget(
             name: "YotiSandboxTests",
-            dependencies: ["YotiSandbox", "YotiAPI", "TestSupport"],
+            dependencies: [
+                "YotiSandbox", "YotiAPI", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,173 @@
+/// How the sandbox misbehaves: latency, a rate limit, injected faults, and delete conflicts.
+///
+/// The default is a healthy, instant, unlimited server. Switch at runtime with `YotiSandbox.setBehaviour(_:)`;
+/// switching re-seeds the random generator when `seed` is set, so each test step is reproducible.
+public struct SandboxBehaviour: Sendable, Hashable {
+    /// Delay added before answering every request (default zero). Scheduled as a timer, never blocking a thread.
+    public var latency: Duration
+    /// Extra delay drawn uniformly from `0...jitter` per request (default zero).
+    public var jitter: Duration
+    /// Maximum accepted `POST /sessions` per second over any sliding 1-second window; above it the sandbox
+    /// answers 429 with `Retry-After` (seconds). `nil` (default) means no limit.
+    public var createRateLimit: Double?
+    /// Probabilities of injected faults (default all zero).
+    public var faults: FaultRates
+    /// Which requests faults are drawn for (default: `POST /sessions` only).
+    public var faultScope: FaultScope
+    /// How long a stalled request is held before the connection is closed without an answer (default 30 s).
+    /// Choose it longer than the client's request timeout.
+    public var stallDuration: Duration
+    /// Whether a stalled `POST /sessions` still creates the session, as a slow backend would (default true).
+    public var stallCreatesSession: Bool
+    /// When true, `DELETE /sessions/{id}` answers 409 (checks unfinished) and keeps the session (default false).
+    public var deleteAnswersConflict: Bool
+    /// Seed for the fault and jitter generator; `nil` (default) seeds from the system generator.
+    public var seed: UInt64?
+
+    /// Creates a behaviour; every parameter defaults to the healthy value.
+    public init(
+        latency: Duration = .zero,
+        jitter: Duration = .zero,
+        createRateLimit: Double? = nil,
+        faults: FaultRates = .none,
+        faultScope: FaultScope = .createSession,
+        stallDuration: Duration = .seconds(30),
+        stallCreatesSession: Bool = true,
+        deleteAnswersConflict: Bool = false,
+        seed: UInt64? = nil
+    ) {
+        self.latency = latency
+        self.jitter = jitter
+        self.createRateLimit = createRateLimit
+        self.faults = faults
+        self.faultScope = faultScope
+        self.stallDuration = stallDuration
+        self.stallCreatesSession = stallCreatesSession
+        self.deleteAnswersConflict = deleteAnswersConflict
+        self.seed = seed
+    }
+
+    /// A fast, correct server.
+    public static let healthy = SandboxBehaviour()
+
+    /// A correct server that answers after `fixed` plus up to `jitter`.
+    public static func latency(_ fixed: Duration, jitter: Duration = .zero) -> SandboxBehaviour {
+        SandboxBehaviour(latency: fixed, jitter: jitter)
+    }
+
+    /// A correct server that accepts at most `perSecond` `POST /sessions` per sliding second.
+    public static func rateLimited(_ perSecond: Double) -> SandboxBehaviour {
+        SandboxBehaviour(createRateLimit: perSecond)
+    }
+
+    /// A server injecting `faults` with a reproducible generator.
+    public static func faulty(_ faults: FaultRates, seed: UInt64? = nil) -> SandboxBehaviour {
+        SandboxBehaviour(faults: faults, seed: seed)
+    }
+
+    /// Checks every value is in range.
+    ///
+    /// - Throws: `SandboxError.Code.invalidConfiguration` naming the bad value.
+    public func validate() throws {
+        func fail(_ message: String) -> SandboxError { SandboxError(code: .invalidConfiguration, message: message) }
+        if latency < .zero || jitter < .zero { throw fail("latency and jitter must not be negative") }
+        if stallDuration < .zero { throw fail("stall duration must not be negative") }
+        if let rate = createRateLimit, !(rate > 0 && rate.isFinite) {
+            throw fail("the rate limit must be a positive number of requests per second, or none")
+        }
+        try faults.validate()
+    }
+}
+
+extension SandboxBehaviour {
+    /// Probabilities (each 0...1, summing to at most 1) of the faults injected into a request in scope.
+    ///
+    /// One uniform draw per request picks at most one fault, in the order the properties are listed.
+    public struct FaultRates: Sendable, Hashable {
+        /// Answer 500 with an HTML body, before anything is created.
+        public var internalServerError: Double
+        /// Answer 503 with an HTML body, before anything is created.
+        public var serviceUnavailable: Double
+        /// Answer 429 with `Retry-After: 1`, before anything is created.
+        public var tooManyRequests: Double
+        /// Hold the request for `stallDuration`, then close the connection without answering.
+        public var stall: Double
+        /// Reset the connection (TCP RST) as soon as the request head arrives, without reading the body:
+        /// no session is created.
+        public var resetBeforeCreating: Double
+        /// Create and count the session, then reset the connection without answering.
+        public var resetAfterCreating: Double
+        /// Create the session, then answer 201 with a truncated JSON body.
+        public var malformedCreated: Double
+
+        /// Creates fault rates; every rate defaults to zero.
+        public init(
+            internalServerError: Double = 0,
+            serviceUnavailable: Double = 0,
+            tooManyRequests: Double = 0,
+            stall: Double = 0,
+            resetBeforeCreating: Double = 0,
+            resetAfterCreating: Double = 0,
+            malformedCreated: Double = 0
+        ) {
+            self.internalServerError = internalServerError
+            self.serviceUnavailable = serviceUnavailable
+            self.tooManyRequests = tooManyRequests
+            self.stall = stall
+            self.resetBeforeCreating = resetBeforeCreating
+            self.resetAfterCreating = resetAfterCreating
+            self.malformedCreated = malformedCreated
+        }
+
+        /// No faults.
+        public static let none = FaultRates()
+
+        var ordered: [(InjectedFault, Double)] {
+            [
+                (.internalServerError, internalServerError), (.serviceUnavailable, serviceUnavailable),
+                (.tooManyRequests, tooManyRequests), (.stall, stall), (.resetBeforeCreating, resetBeforeCreating),
+                (.resetAfterCreating, resetAfterCreating), (.malformedCreated, malformedCreated),
+            ]
+        }
+
+        /// Checks each rate is in 0...1 and that they sum to at most 1.
+        ///
+        /// - Throws: `SandboxError.Code.invalidConfiguration`.
+        public func validate() throws {
+            var total = 0.0
+            for (fault, rate) in ordered {
+                guard rate >= 0 && rate <= 1 else {
+                    throw SandboxError(
+                        code: .invalidConfiguration, message: "fault rate \(fault.statsKey) must be within 0...1")
+                }
+                total += rate
+            }
+            guard total <= 1 + 1e-9 else {
+                throw SandboxError(
+                    code: .invalidConfiguration,
+                    message: "fault rates sum to \(total); they must sum to at most 1 (one fault per request)")
+            }
+        }
+
+        /// The fault selected by a uniform draw `u` in `0..<1`, if any.
+        func pick(_ u: Double) -> InjectedFault? {
+            var cumulative = 0.0
+            for (fault, rate) in ordered where rate > 0 {
+                cumulative += rate
+                if u < cumulative { return fault }
+            }
+            return nil
+        }
+    }
+
+    /// Which requests faults are drawn for.
+    public struct FaultScope: Sendable, Hashable {
+        let includesEveryIDVRequest: Bool
+
+        /// Only `POST /sessions` (the default).
+        public static let createSession = FaultScope(includesEveryIDVRequest: false)
+        /// Every signed IDV request. Faults that create sessions act like their "before" variant elsewhere
+        /// (reset after creating resets after processing; malformed answers a truncated body).
+        public static let everyIDVRequest = FaultScope(includesEveryIDVRequest: true)
+    }
+}
