@@ -21,4 +21,32 @@ public enum SharedPaths {
 
     /// `sql/`: the numbered migrations.
     public static var migrations: URL { repositoryRoot.appendingPathComponent("sql") }
+
+    /// An executable built by `swift build` next to the running test bundle (e.g. `.build/debug/idv-batch`).
+    ///
+    /// - Throws: An error saying how to build it when it is missing, so a test fails clearly instead of skipping.
+    public static func builtExecutable(named name: String) throws -> URL {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var candidates = [bundle.deletingLastPathComponent().appendingPathComponent(name)]
+        #if os(Linux)
+            let running = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            candidates.append(running.deletingLastPathComponent().appendingPathComponent(name))
+        #endif
+        // On macOS the tests run inside an .xctest bundle: look beside the bundle too.
+        candidates.append(bundle.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name))
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
+            return found
+        }
+        throw MissingExecutable(
+            description: "\(name) is not built next to the tests (looked in "
+                + "\(candidates.map { $0.deletingLastPathComponent().path }.joined(separator: ", "))). "
+                + "Run `swift build --product \(name)` first (plain `swift build` builds it too).")
+    }
+}
+
+/// A test needs an executable that has not been built.
+public struct MissingExecutable: Error, CustomStringConvertible {
+    /// What is missing and the command that builds it.
+    public let description: String
 }

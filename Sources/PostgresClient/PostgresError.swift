@@ -1,0 +1,104 @@
+/// An error from the PostgreSQL layer: connecting, running a statement, or decoding a row.
+///
+/// Server errors carry the SQLSTATE (`sqlState`, e.g. `23505` for a unique violation) and the
+/// server's `message`, `detail` and `hint`. The description never contains a password: connection
+/// errors name the target through ``PostgresConfiguration/redactedDescription``.
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is. Extensible: new codes may be added without breaking callers.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case invalidConfiguration
+            case connectionFailed
+            case connectionLost
+            case connectionClosed
+            case server
+            case cancelled
+            case invalidParameter
+            case columnNotFound
+            case unexpectedNull
+            case typeMismatch
+            case poolShutdown
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The connection string or URI could not be parsed.
+        public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// The server could not be reached or refused the connection (bad host, port, database, credentials).
+        public static let connectionFailed = Code(.connectionFailed)
+        /// An established connection broke (server restart, `pg_terminate_backend`, network); open a new one.
+        public static let connectionLost = Code(.connectionLost)
+        /// The connection was closed by this process with ``PostgresConnection/close()``.
+        public static let connectionClosed = Code(.connectionClosed)
+        /// The server rejected a statement; see ``PostgresError/sqlState``.
+        public static let server = Code(.server)
+        /// The statement was cancelled (SQLSTATE 57014), e.g. by `statement_timeout` or a cancel request.
+        public static let cancelled = Code(.cancelled)
+        /// A parameter cannot be sent (for example text containing a NUL character).
+        public static let invalidParameter = Code(.invalidParameter)
+        /// A row was asked for a column the result does not have.
+        public static let columnNotFound = Code(.columnNotFound)
+        /// A column was NULL but decoded as a non-optional type.
+        public static let unexpectedNull = Code(.unexpectedNull)
+        /// A column's PostgreSQL type or text does not fit the requested Swift type.
+        public static let typeMismatch = Code(.typeMismatch)
+        /// The pool was shut down.
+        public static let poolShutdown = Code(.poolShutdown)
+
+        public var description: String { base.rawValue }
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
+    /// A human-readable explanation that says what to do next where we can tell.
+    public var message: String
+    /// The five-character SQLSTATE for server errors (e.g. `23505`, `42P01`, `57014`), else `nil`.
+    public var sqlState: String?
+    /// The server's optional DETAIL line.
+    public var detail: String?
+    /// The server's optional HINT line.
+    public var hint: String?
+    /// The server's severity (`ERROR`, `FATAL`, `PANIC`) for server errors.
+    public var severity: String?
+
+    /// Creates an error. Callers outside this module rarely need to; it exists for tests and wrappers.
+    public init(
+        code: Code, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
+        severity: String? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.sqlState = sqlState
+        self.detail = detail
+        self.hint = hint
+        self.severity = severity
+    }
+
+    public var description: String {
+        var text = "PostgresError.\(code)"
+        if let sqlState { text += " [\(sqlState)]" }
+        text += ": \(message)"
+        if let detail, !detail.isEmpty { text += " Detail: \(detail)" }
+        if let hint, !hint.isEmpty { text += " Hint: \(hint)" }
+        return text
+    }
+}
+
+extension PostgresError {
+    /// Well-known SQLSTATE values the project reacts to.
+    public enum SQLState {
+        /// `23505`: a UNIQUE or PRIMARY KEY constraint was violated.
+        public static let uniqueViolation = "23505"
+        /// `42P01`: the table or view does not exist.
+        public static let undefinedTable = "42P01"
+        /// `57014`: the statement was cancelled.
+        public static let queryCanceled = "57014"
+        /// `57P01`: the server terminated the backend (`pg_terminate_backend`, shutdown).
+        public static let adminShutdown = "57P01"
+        /// `40001`: serialization failure; the transaction may be retried.
+        public static let serializationFailure = "40001"
+        /// `40P01`: deadlock detected; the transaction may be retried.
+        public static let deadlockDetected = "40P01"
+    }
+}

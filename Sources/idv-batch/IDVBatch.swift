@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// The `idv-batch` command: turns rows of a PostgreSQL table into Yoti IDV sessions.
+@main
+struct IDVBatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "idv-batch",
+        abstract: "Turn PostgreSQL rows into Yoti identity-verification sessions, in batches.",
+        discussion: """
+            Upstream systems insert one row per person into idv.verification_requests \
+            (batch_id, external_ref, and a config_name and/or session_spec). idv-batch creates a \
+            Yoti IDV session for each pending row and writes back session_id, client_session_token \
+            and when the token expires. Every row ends in a state with its reason: pending, \
+            in_progress, created, failed, expired or cancelled.
+
+            Getting started:
+              1. Point it at PostgreSQL, e.g.
+                 export DATABASE_URL=postgres://user@host:5432/dbname
+                 (or use libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD).
+              2. Create or upgrade the schema: idv-batch migrate
+              3. See each subcommand's --help for what it does and its options.
+
+            Exit codes (for cron and job schedulers):
+              0        all done
+              1        finished, some rows failed
+              2        usage or configuration error
+              3        aborted (database unreachable, credentials rejected)
+              4        deadline reached with work left
+              130/143  interrupted; the work left is safe to resume
+
+            Secrets (database passwords, keys, tokens) are never printed.
+            """,
+        subcommands: [Migrate.self]
+    )
+}
