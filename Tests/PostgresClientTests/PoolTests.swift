@@ -123,6 +123,18 @@ struct PoolTests {
     @Test("timer lateness: a 50 ms sleeper stays on time while every pooled connection runs pg_sleep(1)")
     func timerLateness() async throws {
         let server = try await TestDatabase.server()
+        guard ProcessInfo.processInfo.environment[IsolatedTest.variable] == "timer-lateness" else {
+            // Other suites running in parallel in this process keep the cooperative pool busy with their own
+            // CPU work, which would be measured as lateness. The measurement therefore runs in a child
+            // process of this test binary that runs only this test, against the same server.
+            let child = try await IsolatedTest.run(
+                filter: "PoolTests/timerLateness", name: "timer-lateness",
+                environment: ["IDV_TEST_DATABASE_URL": server.configuration.unredactedConnectionString])
+            print(child.output.split(separator: "\n").filter { $0.hasPrefix("timer lateness:") }.joined(separator: "\n"))
+            #expect(child.status == 0, "the isolated timer-lateness run failed:\n\(child.output)")
+            #expect(child.output.contains("timer lateness: worst"), "the isolated run did not measure:\n\(child.output)")
+            return
+        }
         let connections = max(4, ProcessInfo.processInfo.activeProcessorCount * 3)
         let pool = PostgresPool(configuration: server.configuration, maxConnections: connections)
         // Open every connection first so connection set-up is not part of the measurement.
@@ -157,8 +169,7 @@ struct PoolTests {
         let sleeps = try #require(sleepsDone.withLock { $0 })
         print("timer lateness: worst \(worst) for a 50 ms sleeper while \(connections) connections ran pg_sleep(1) "
             + "(all done after \(sleeps))")
-        // The bound leaves room for a loaded 2-core CI machine running other suites in parallel;
-        // alone the worst case is well under 1 ms.
+        // Alone the worst case is well under 1 ms; the bound leaves room for a loaded 2-core machine.
         #expect(worst < .milliseconds(50), "the sleeper was \(worst) late: libpq is blocking the cooperative pool")
         #expect(sleeps < .milliseconds(1_600), "\(connections) × pg_sleep(1) took \(sleeps): they did not run at once")
         await pool.shutdown()
