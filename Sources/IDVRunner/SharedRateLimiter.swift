@@ -50,7 +50,7 @@ actor SharedRateLimiter {
     private let logger: Logger
     private var slots: [String: [Date]] = [:]
     private var pausedUntil: [String: Date] = [:]
-    private var reserving: [String: Task<[Date], any Error>] = [:]
+    private var reserving: [String: Task<Void, any Error>] = [:]
     private var statistics = Statistics()
 
     /// - Parameter rate: requests per second per batch; `nil` = no limit (429 pauses still apply).
@@ -94,21 +94,22 @@ actor SharedRateLimiter {
                 return sendAt
             }
             if let inFlight = reserving[batch] {
-                _ = try await inFlight.value
+                // Wait for the reservation already under way; it files its slots before completing.
+                try await inFlight.value
                 continue
             }
             let count = GCRA.reservationSize(rate: rate)
-            let task = Task { [database, clock] in
-                let rows = try await database.query(Self.reserveSQL, [.text(batch), .double(rate), .int(count)])
+            let task = Task {
+                defer { self.reserving[batch] = nil }
+                let rows = try await self.database.query(Self.reserveSQL, [.text(batch), .double(rate), .int(count)])
                 let startIn = try rows.first?.decode(Double.self, "start_in") ?? 0
-                let start = clock.now().addingTimeInterval(startIn)
-                return GCRA.slotOffsets(count: count, rate: rate).map { start.addingTimeInterval($0.secondsDouble) }
+                let start = self.clock.now().addingTimeInterval(startIn)
+                self.statistics.reservations += 1
+                self.slots[batch, default: []].append(
+                    contentsOf: GCRA.slotOffsets(count: count, rate: rate).map { start.addingTimeInterval($0.secondsDouble) })
             }
             reserving[batch] = task
-            defer { reserving[batch] = nil }
-            let reserved = try await task.value
-            statistics.reservations += 1
-            slots[batch, default: []].append(contentsOf: reserved)
+            try await task.value
         }
     }
 

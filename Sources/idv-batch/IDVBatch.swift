@@ -31,8 +31,8 @@ struct IDVBatch: AsyncParsableCommand {
             Secrets (database passwords, keys, tokens) are never printed.
             """,
         subcommands: [
-            Migrate.self, EnqueueCommand.self, RerunCommand.self, ExpireCommand.self, StatusCommand.self,
-            ConfigsCommand.self,
+            Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
+            StatusCommand.self, ConfigsCommand.self,
         ]
     )
 }

@@ -91,7 +91,7 @@ final class RunnerHarness: Sendable {
     func run(_ configuration: RunnerConfiguration, sessions: (any SessionCreating)? = nil) async throws -> RunSummary {
         let runner = Runner(
             configuration: configuration, database: pool, sessions: sessions ?? recorder,
-            logger: Logger(label: "test.runner") { _ in SwiftLogNoOpLogHandler() })
+            logger: Self.logger(label: "test.runner"))
         return try await runner.execute()
     }
 
@@ -175,6 +175,16 @@ final class RunnerHarness: Sendable {
     /// Every session the sandbox created, by user tracking id.
     func sandboxSessions() -> [SandboxSession] {
         sandbox.stats().sessionsPerUserTrackingID.keys.flatMap { sandbox.sessions(userTrackingID: $0) }
+    }
+
+    /// Silent, unless `IDV_TEST_LOG` names a level (e.g. `debug`) to watch a run on standard error.
+    static func logger(label: String) -> Logger {
+        guard let level = ProcessInfo.processInfo.environment["IDV_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) else {
+            return Logger(label: label) { _ in SwiftLogNoOpLogHandler() }
+        }
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
     }
 
     /// A unique batch id for a test.

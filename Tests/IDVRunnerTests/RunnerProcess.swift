@@ -1,0 +1,68 @@
+import Foundation
+import PostgresClient
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A built `idv-batch run` process pointed at a harness's database and sandbox.
+struct RunnerProcess: Sendable {
+    /// How a process ended, with the CPU time it used.
+    struct Termination: Sendable {
+        var status: Int32
+        var output: String
+        /// User + system CPU seconds of the process (from wait4's rusage).
+        var cpuSeconds: Double
+    }
+
+    let pid: pid_t
+    let outputPath: String
+
+    /// Starts `idv-batch run --batch <batch> …` against the harness.
+    static func start(
+        _ harness: RunnerHarness,
+        batch: String,
+        arguments: [String] = [],
+        name: String = "run"
+    ) throws -> RunnerProcess {
+        let executable = try SharedPaths.builtExecutable(named: "idv-batch")
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("idv-run-\(name)-\(UUID().uuidString.prefix(8)).log").path
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["DATABASE_URL", "YOTI_CLIENT_SDK_ID", "YOTI_KEY_FILE_PATH", "YOTI_IDV_API_URL", "YOTI_DOC_SCAN_API_URL"] {
+            environment.removeValue(forKey: key)
+        }
+        environment["DATABASE_URL"] = harness.postgres.unredactedConnectionString
+        environment["YOTI_CLIENT_SDK_ID"] = RunnerHarness.sdkID
+        environment["YOTI_KEY_FILE_PATH"] = RunnerHarness.keyPath
+        let pid = try ChildProcess.spawn(
+            [executable.path, "run", "--batch", batch, "--api-url", harness.sandbox.idvBaseURL, "--log-level", "warning"]
+                + arguments,
+            environment: environment, outputPath: outputPath, newSession: true)
+        return RunnerProcess(pid: pid, outputPath: outputPath)
+    }
+
+    /// Sends `signal` (SIGTERM, SIGKILL, …).
+    func send(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Waits for the process off the cooperative pool and returns its status, output and CPU time.
+    func wait() async throws -> Termination {
+        let pid = self.pid
+        let (status, cpu) = try await offCooperativePool { () -> (Int32, Double) in
+            var raw: Int32 = 0
+            var usage = rusage()
+            while wait4(pid, &raw, 0, &usage) < 0 && errno == EINTR {}
+            let seconds = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+            let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime)
+            // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: Swift does not import the macros.
+            let signal = raw & 0x7f
+            return (signal == 0 ? (raw >> 8) & 0xff : 128 + signal, cpu)
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: outputPath)
+        return Termination(status: status, output: output, cpuSeconds: cpu)
+    }
+}

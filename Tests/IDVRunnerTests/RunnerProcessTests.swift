@@ -1,0 +1,169 @@
+import Foundation
+import PostgresClient
+import Testing
+import YotiSandbox
+
+@testable import IDVRunner
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `idv-batch run` as real processes (the built executable), against the in-process sandbox.
+@Suite("idv-batch run (processes)", .serialized)
+struct RunnerProcessTests {
+    @Test("SIGKILL mid-run, then run again: every row created, every session the sandbox made is in the ledger")
+    func killedThenResumed() async throws {
+        try await RunnerHarness.with(behaviour: .latency(.milliseconds(40))) { harness in
+            let batch = RunnerHarness.batchID("kill")
+            try await harness.enqueue(batch: batch, count: 600)
+            let options = ["--concurrency", "16", "--lease-seconds", "3", "--request-timeout", "1"]
+            let first = try RunnerProcess.start(harness, batch: batch, arguments: options, name: "killed")
+            try await Self.waitUntil(harness, batch: batch, createdAtLeast: 150)
+            first.send(SIGKILL)
+            let killed = try await first.wait()
+            #expect(killed.status == 128 + SIGKILL)
+            let inProgress = try await harness.statusCounts(batch: batch)["in_progress"] ?? 0
+            #expect(inProgress > 0, "the kill should catch calls in flight")
+
+            // The dead worker's leases run out (3 s), then the next run reclaims them.
+            try await Task.sleep(for: .seconds(3.5))
+            let second = try await RunnerProcess.start(harness, batch: batch, arguments: options, name: "resumed").wait()
+            #expect(second.status == 0, "\(second.output)")
+            #expect(try await harness.statusCounts(batch: batch) == ["created": 600])
+
+            let attempts = try await harness.attempts(batch: batch)
+            let reclaimed = attempts.filter { $0.outcome == "lease_expired" }
+            #expect(reclaimed.count == inProgress)
+            #expect(reclaimed.allSatisfy { $0.possibleDuplicate && $0.finished })
+            #expect(attempts.allSatisfy { $0.finished })
+            try RunnerEndToEndTests.expectEverySessionAccounted(harness.sandboxSessions(), attempts: attempts)
+            // Every row holds a session the sandbox really created.
+            let remote = Set(harness.sandboxSessions().map(\.id))
+            for row in try await harness.rows(batch: batch) { #expect(row.sessionID.map(remote.contains) == true) }
+        }
+    }
+
+    @Test("four concurrent run processes on one batch: every row created exactly once, zero duplicates")
+    func fourWorkersNoDuplicates() async throws {
+        try await RunnerHarness.with(behaviour: .latency(.milliseconds(20), jitter: .milliseconds(20))) { harness in
+            let batch = RunnerHarness.batchID("four")
+            try await harness.enqueue(batch: batch, count: 1_200)
+            let workers = try (0..<4).map { index in
+                try RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "16"], name: "worker\(index)")
+            }
+            var results: [RunnerProcess.Termination] = []
+            for worker in workers { results.append(try await worker.wait()) }
+            for result in results { #expect(result.status == 0, "\(result.output)") }
+
+            #expect(try await harness.statusCounts(batch: batch) == ["created": 1_200])
+            let stats = harness.sandbox.stats()
+            #expect(stats.sessionsCreated == 1_200)
+            #expect(stats.duplicateSessions == 0)
+            let attempts = try await harness.attempts(batch: batch)
+            #expect(attempts.count == 1_200 && attempts.allSatisfy { $0.writeBack == "applied" })
+            // Work was really shared: more than one worker created sessions.
+            let runs = try await harness.pool.query(
+                "SELECT count(*) AS n FROM idv.runs WHERE rows_created > 0 AND $1 = ANY (batch_ids)", [.text(batch)])
+            #expect(try runs[0].decode(Int.self, "n") > 1)
+        }
+    }
+
+    @Test("four processes with --rate 25: the sandbox's busiest second stays within the limit plus a small burst")
+    func sharedRateAcrossProcesses() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("rate4")
+            try await harness.enqueue(batch: batch, count: 150)
+            let workers = try (0..<4).map { index in
+                try RunnerProcess.start(
+                    harness, batch: batch, arguments: ["--concurrency", "16", "--rate", "25"], name: "rate\(index)")
+            }
+            for worker in workers {
+                let result = try await worker.wait()
+                #expect(result.status == 0, "\(result.output)")
+            }
+            #expect(try await harness.statusCounts(batch: batch) == ["created": 150])
+            let stats = harness.sandbox.stats()
+            print("--rate 25 over 4 processes: busiest second at the sandbox \(stats.createRequestsPerSecondMax)")
+            #expect(stats.createRequestsPerSecondMax <= 27)
+            #expect(stats.rateLimited == 0)
+        }
+    }
+
+    @Test("SIGTERM: calls in flight finish, the rest is released; exit 143 and no row left in progress")
+    func sigtermDrains() async throws {
+        try await RunnerHarness.with(behaviour: .latency(.milliseconds(100))) { harness in
+            let batch = RunnerHarness.batchID("term")
+            try await harness.enqueue(batch: batch, count: 2_000)
+            let process = try RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "16"], name: "term")
+            try await Self.waitUntil(harness, batch: batch, createdAtLeast: 100)
+            process.send(SIGTERM)
+            let result = try await process.wait()
+            #expect(result.status == 143, "\(result.output)")
+            #expect(result.output.contains("interrupted"))
+
+            let counts = try await harness.statusCounts(batch: batch)
+            #expect(counts["in_progress"] == nil)
+            #expect((counts["created"] ?? 0) + (counts["pending"] ?? 0) == 2_000)
+            #expect((counts["pending"] ?? 0) > 0)
+            let attempts = try await harness.attempts(batch: batch)
+            #expect(attempts.allSatisfy { $0.finished })
+            #expect(!attempts.contains { $0.possibleDuplicate })
+            // Nothing paid for is unaccounted: every session the sandbox made is a created row.
+            #expect(harness.sandbox.stats().sessionsCreated == counts["created"] ?? 0)
+        }
+    }
+
+    @Test("figures: 10,000 rows at 100 ms latency with --concurrency 64, and CPU per session at zero latency")
+    func throughputFigures() async throws {
+        try await RunnerHarness.with(behaviour: .latency(.milliseconds(100)), concurrency: 64) { harness in
+            let batch = RunnerHarness.batchID("bench")
+            try await harness.enqueue(batch: batch, count: 10_000)
+            let started = ContinuousClock.now
+            let result = try await RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "64"], name: "bench")
+                .wait()
+            let elapsed = (ContinuousClock.now - started).secondsDouble
+            #expect(result.status == 0, "\(result.output)")
+            #expect(try await harness.statusCounts(batch: batch) == ["created": 10_000])
+            #expect(harness.sandbox.stats().duplicateSessions == 0)
+            let details = try await Self.runDetails(harness, batch: batch)
+            print(
+                String(
+                    format: "10,000 rows, latency 100 ms, concurrency 64: %.0f sessions/s (ideal 640/s, %.0f%%), "
+                        + "peak in flight at the sandbox %d; %.4f write-back and %.4f claim round trips per session",
+                    10_000 / elapsed, 10_000 / elapsed / 6.4, harness.sandbox.stats().peakConcurrentRequests,
+                    details.writeBacks / 10_000, details.claims / 10_000))
+        }
+        try await RunnerHarness.with(concurrency: 64) { harness in
+            let batch = RunnerHarness.batchID("cpu")
+            try await harness.enqueue(batch: batch, count: 5_000)
+            let result = try await RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "64"], name: "cpu")
+                .wait()
+            #expect(result.status == 0, "\(result.output)")
+            #expect(try await harness.statusCounts(batch: batch) == ["created": 5_000])
+            print(
+                String(
+                    format: "zero latency: %.3f ms CPU per session in the runner process (%.2f s for 5,000)",
+                    result.cpuSeconds / 5_000 * 1000, result.cpuSeconds))
+        }
+    }
+
+    static func waitUntil(_ harness: RunnerHarness, batch: String, createdAtLeast target: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            if try await harness.statusCounts(batch: batch)["created"] ?? 0 >= target { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the run never created \(target) sessions")
+    }
+
+    static func runDetails(_ harness: RunnerHarness, batch: String) async throws -> (claims: Double, writeBacks: Double) {
+        let rows = try await harness.pool.query(
+            """
+            SELECT (details->>'claim_round_trips')::float8 AS claims,
+                   (details->>'write_back_round_trips')::float8 AS write_backs
+            FROM idv.runs WHERE $1 = ANY (batch_ids) ORDER BY id DESC LIMIT 1
+            """, [.text(batch)])
+        return (try rows[0].decode(Double.self, "claims"), try rows[0].decode(Double.self, "write_backs"))
+    }
+}
