@@ -62,14 +62,11 @@ public struct Rerunner: Sendable {
                         UPDATE idv.verification_requests
                         SET status = 'pending', attempts = 0, next_attempt_at = now(),
                             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-                        WHERE batch_id = $1 AND status = 'failed'
-                          AND (cardinality($2::text[]) = 0 OR coalesce(error_class, 'unclassified') = ANY ($2::text[]))
-                          AND (cardinality($3::bigint[]) = 0 OR last_http_status = ANY ($3::bigint[]))
+                        WHERE \(Self.matchingFailedRows)
                         RETURNING coalesce(error_class, 'unclassified') AS error_class
                     )
                     SELECT error_class, count(*) AS n FROM moved GROUP BY error_class
-                    """,
-                    [.text(batchID), .textArray(filter.errorClasses), .bigintArray(filter.httpStatuses.map(Int64.init))])
+                    """, Self.parameters(batchID, filter))
                 var byClass: [String: Int] = [:]
                 for row in moved { byClass[try row.decode(String.self, "error_class")] = try row.decode(Int.self, "n") }
                 let total = byClass.values.reduce(0, +)
@@ -91,6 +88,32 @@ public struct Rerunner: Sendable {
                     failedRowsLeft: try left[0].decode(Int.self, "n"))
             }
         }
+    }
+
+    /// How many failed rows of the batch ``requeue(batchID:filter:requestedBy:)`` would move now (nothing changes).
+    /// - Throws: The same ``OperationError``s as ``requeue(batchID:filter:requestedBy:)``.
+    public func matchingRows(batchID: String, filter: RerunFilter) async throws -> Int {
+        try await OperationError.database("count the failed rows of batch \(batchID)") {
+            try await pool.withConnection { connection in
+                try await Self.checkBatchExists(batchID, on: connection)
+                try await Self.checkClasses(filter, batchID: batchID, on: connection)
+                return try await connection.query(
+                    "SELECT count(*) AS n FROM idv.verification_requests WHERE \(Self.matchingFailedRows)",
+                    Self.parameters(batchID, filter)
+                )[0].decode(Int.self, "n")
+            }
+        }
+    }
+
+    /// The failed rows of batch `$1` matching error classes `$2` and HTTP statuses `$3` (empty = any).
+    private static let matchingFailedRows = """
+        batch_id = $1 AND status = 'failed'
+          AND (cardinality($2::text[]) = 0 OR coalesce(error_class, 'unclassified') = ANY ($2::text[]))
+          AND (cardinality($3::bigint[]) = 0 OR last_http_status = ANY ($3::bigint[]))
+        """
+
+    private static func parameters(_ batchID: String, _ filter: RerunFilter) -> [PostgresValue] {
+        [.text(batchID), .textArray(filter.errorClasses), .bigintArray(filter.httpStatuses.map(Int64.init))]
     }
 
     /// Links a rerun to the run that processed its rows, and marks that run as a rerun in `idv.runs`.

@@ -69,18 +69,23 @@ struct RerunCommand: AsyncParsableCommand {
         let settings = tuning.settings.overriding(job?.run ?? RunSettings())
         let configuration = try settings.runnerConfiguration(batches: [batchID])
         let logger = try CommandLogger.make(label: "idv-batch.rerun", level: settings.logLevel ?? "info")
-        // Build the client before touching any row, so a missing key fails with nothing changed.
-        let client =
-            runs
-            ? try yoti.filled(from: environment).makeClient(
-                options: IDVClient.Options(requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-                logger: logger)
-            : nil
         let pool = PostgresPool(configuration: try database.configuration(environment: environment), maxConnections: 6)
         let outcome = await Result(catching: {
-            try await rerun(batchID, filter: filter, configuration: configuration, client: client, pool: pool, logger: logger)
+            // Nothing to do needs no credentials; with something to do, build the client before any row
+            // moves, so a missing key fails with nothing changed.
+            let matching = try await Rerunner(pool: pool).matchingRows(batchID: batchID, filter: filter)
+            let client =
+                runs && matching > 0
+                ? try yoti.filled(from: environment).makeClient(
+                    options: IDVClient.Options(requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+                    logger: logger)
+                : nil
+            let code = await Result(catching: {
+                try await rerun(batchID, filter: filter, configuration: configuration, client: client, pool: pool, logger: logger)
+            })
+            try? await client?.shutdown()
+            return try code.get()
         })
-        try? await client?.shutdown()
         await pool.shutdown()
         return try outcome.get()
     }

@@ -35,6 +35,8 @@ struct RerunnerTests {
 
             let rerunner = Rerunner(pool: database.pool)
             let filter = RerunFilter(errorClasses: RerunFilter.classes(fromList: "transient, rate-limited"), httpStatuses: [503, 429])
+            #expect(try await rerunner.matchingRows(batchID: "b", filter: filter) == 5)
+            #expect(try await database.count("SELECT 1 FROM idv.verification_requests WHERE status = 'pending'") == 0)
             let result = try await rerunner.requeue(batchID: "b", filter: filter, requestedBy: "ops@test")
             #expect(result.rowsRequeued == 5)
             #expect(result.requeuedByClass == ["transient": 3, "rate_limited": 2])
