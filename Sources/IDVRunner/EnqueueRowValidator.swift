@@ -16,6 +16,22 @@ struct EnqueueRowValidator: Sendable {
     let catalog: SpecCatalog
     /// `--config`: the configuration of rows that name none.
     let defaultConfig: String?
+    /// Each configuration's problems as a row without a patch would see them, worked out once: such a
+    /// row differs from its configuration only by `user_tracking_id`, whose value the validator does
+    /// not judge.
+    private let unpatchedProblems: [String: [SessionSpecProblem]]
+
+    init(catalog: SpecCatalog, defaultConfig: String?) {
+        self.catalog = catalog
+        self.defaultConfig = defaultConfig
+        var problems: [String: [SessionSpecProblem]] = [:]
+        for (name, configuration) in catalog.configurations {
+            if let composed = try? SessionSpecComposer.compose(configuration: configuration, rowSpec: nil, externalRef: "row") {
+                problems[name] = SessionSpecValidator.validate(composed)
+            }
+        }
+        self.unpatchedProblems = problems
+    }
 
     /// Validates a row: a non-empty `external_ref`, a known configuration, something to send, and a
     /// composed spec that passes ``SessionSpecValidator``; nothing PostgreSQL cannot store (NUL).
@@ -46,15 +62,19 @@ struct EnqueueRowValidator: Sendable {
                 "neither config_name nor session_spec: give the row a config_name or a full session_spec, "
                     + "or pass --config NAME for every row")
         }
-        let composed: JSONValue
-        do {
-            composed = try SessionSpecComposer.compose(
-                configuration: base, configurationName: configName, rowSpec: candidate.spec,
-                externalRef: candidate.externalRef)
-        } catch {
-            return reject("\(error)")
+        let problems: [SessionSpecProblem]
+        if candidate.spec == nil, let configName, let known = unpatchedProblems[configName] {
+            problems = known
+        } else {
+            do {
+                problems = SessionSpecValidator.validate(
+                    try SessionSpecComposer.compose(
+                        configuration: base, configurationName: configName, rowSpec: candidate.spec,
+                        externalRef: candidate.externalRef))
+            } catch {
+                return reject("\(error)")
+            }
         }
-        let problems = SessionSpecValidator.validate(composed)
         guard problems.isEmpty else {
             let source = configName.map { "config \"\($0)\" with this row's session_spec" } ?? "session_spec"
             return reject("\(source) is not a valid session spec: \(SessionSpecValidator.describe(problems))")

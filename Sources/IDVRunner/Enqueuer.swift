@@ -103,33 +103,47 @@ public struct Enqueuer: Sendable {
                 [.text(options.batchID)])
         }
 
-        var state = LoadState(maxReported: options.maxReportedRejections)
-        var pending: [EnqueueRowValidator.Row] = []
-        pending.reserveCapacity(options.batchSize)
-        var rows = RowSource(input: input, options: options)
-        while let parsed = try await rows.next() {
-            try Task.checkCancellation()
-            state.rowsRead += 1
-            switch parsed.flatMap(validator.validate) {
-            case .success(let row):
-                pending.append(row)
-                if pending.count >= options.batchSize {
-                    try await insert(pending, into: &state)
-                    pending.removeAll(keepingCapacity: true)
-                    progress?(state.progress)
-                }
-            case .failure(let rejection):
-                state.reject(rejection)
+        // Reading and validating the next batch overlaps inserting the previous one: at most one
+        // insert is in flight, so memory stays at two batches and rows go in in input order.
+        return try await withThrowingTaskGroup(of: InsertOutcome.self) { inserts in
+            var state = LoadState(maxReported: options.maxReportedRejections)
+            var inFlight = false
+            func collect() async throws {
+                guard inFlight, let outcome = try await inserts.next() else { return }
+                inFlight = false
+                state.apply(outcome)
+                progress?(state.progress)
             }
+            var pending: [EnqueueRowValidator.Row] = []
+            pending.reserveCapacity(options.batchSize)
+            var rows = RowSource(input: input, options: options)
+            while let parsed = try await rows.next() {
+                try Task.checkCancellation()
+                state.rowsRead += 1
+                switch parsed.flatMap(validator.validate) {
+                case .success(let row):
+                    pending.append(row)
+                    if pending.count >= options.batchSize {
+                        try await collect()
+                        let batch = pending
+                        inserts.addTask { try await insert(batch) }
+                        inFlight = true
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                case .failure(let rejection):
+                    state.reject(rejection)
+                }
+            }
+            try await collect()
+            if !pending.isEmpty {
+                state.apply(try await insert(pending))
+            }
+            progress?(state.progress)
+            return EnqueueReport(
+                batchID: options.batchID, format: options.format, rowsRead: state.rowsRead, inserted: state.inserted,
+                alreadyPresent: state.alreadyPresent, rejectedCount: state.rejected,
+                rejections: state.rejections.sorted { $0.line < $1.line }, duration: ContinuousClock.now - started)
         }
-        if !pending.isEmpty {
-            try await insert(pending, into: &state)
-        }
-        progress?(state.progress)
-        return EnqueueReport(
-            batchID: options.batchID, format: options.format, rowsRead: state.rowsRead, inserted: state.inserted,
-            alreadyPresent: state.alreadyPresent, rejectedCount: state.rejected,
-            rejections: state.rejections.sorted { $0.line < $1.line }, duration: ContinuousClock.now - started)
     }
 
     // MARK: - Inserting
@@ -142,24 +156,33 @@ public struct Enqueuer: Sendable {
         ON CONFLICT (batch_id, external_ref) DO NOTHING
         """
 
+    /// What inserting one batch did.
+    struct InsertOutcome: Sendable {
+        var inserted = 0
+        var alreadyPresent = 0
+        var rejections: [EnqueueRejection] = []
+    }
+
     /// Inserts `rows` in one statement; if PostgreSQL refuses the data, retries them one by one so
     /// only the offending rows are rejected.
-    private func insert(_ rows: [EnqueueRowValidator.Row], into state: inout LoadState) async throws {
+    private func insert(_ rows: [EnqueueRowValidator.Row]) async throws -> InsertOutcome {
+        var outcome = InsertOutcome()
         do {
-            let inserted = try await insertStatement(rows)
-            state.inserted += inserted
-            state.alreadyPresent += rows.count - inserted
+            outcome.inserted = try await insertStatement(rows)
+            outcome.alreadyPresent = rows.count - outcome.inserted
         } catch let error as PostgresError where Self.isDataError(error) {
             for row in rows {
                 do {
                     let inserted = try await insertStatement([row])
-                    state.inserted += inserted
-                    state.alreadyPresent += 1 - inserted
+                    outcome.inserted += inserted
+                    outcome.alreadyPresent += 1 - inserted
                 } catch let error as PostgresError where Self.isDataError(error) {
-                    state.reject(EnqueueRejection(line: row.line, reason: "PostgreSQL refused the row: \(error.message)"))
+                    outcome.rejections.append(
+                        EnqueueRejection(line: row.line, reason: "PostgreSQL refused the row: \(error.message)"))
                 }
             }
         }
+        return outcome
     }
 
     private func insertStatement(_ rows: [EnqueueRowValidator.Row]) async throws -> Int {
@@ -198,6 +221,12 @@ private struct LoadState {
     var rejections: [EnqueueRejection] = []
 
     init(maxReported: Int) { self.maxReported = maxReported }
+
+    mutating func apply(_ outcome: Enqueuer.InsertOutcome) {
+        inserted += outcome.inserted
+        alreadyPresent += outcome.alreadyPresent
+        for rejection in outcome.rejections { reject(rejection) }
+    }
 
     mutating func reject(_ rejection: EnqueueRejection) {
         rejected += 1

@@ -152,6 +152,25 @@ struct EnqueuerTests {
         }
     }
 
+    @Test("rows are validated against the stored configuration: an invalid one rejects unpatched rows, a patch can fix it")
+    func invalidStoredConfiguration() async throws {
+        try await OpsDatabase.with { database in
+            var broken = RunnerHarness.validSpec.objectValue ?? [:]
+            broken["client_session_token_ttl"] = 60
+            try await database.addConfiguration("broken", .object(broken))
+            let text = [
+                #"{"external_ref": "plain"}"#,
+                #"{"external_ref": "fixed", "session_spec": {"client_session_token_ttl": 900}}"#,
+            ].joined(separator: "\n")
+            let report = try await database.enqueue(text, batch: "b", config: "broken")
+            #expect(report.inserted == 1 && report.rejectedCount == 1)
+            #expect(report.rejections.first?.line == 1)
+            #expect(report.rejections.first?.reason.contains("config \"broken\"") == true)
+            #expect(report.rejections.first?.reason.contains("client_session_token_ttl") == true)
+            #expect(Set(try await database.storedRows(batch: "b").keys) == ["fixed"])
+        }
+    }
+
     @Test("SQL metacharacters, quotes and non-ASCII in batch ids and external_refs are stored verbatim")
     func metacharacters() async throws {
         try await OpsDatabase.with { database in

@@ -87,6 +87,25 @@ struct ExpirySweeperTests {
         }
     }
 
+    @Test("two sweeps at once: the second finds the first running, says so and changes nothing")
+    func concurrentSweeps() async throws {
+        try await RunnerHarness.with(behaviour: .latency(.milliseconds(300))) { harness in
+            let batch = RunnerHarness.batchID("two-sweeps")
+            try await Self.seedCreated(harness.pool, batch: batch, prefix: "x-", count: 5, expiresAt: Date(timeIntervalSince1970: 1_000))
+            var options = ExpirySweeper.Options(deleteRemote: true)
+            options.deleteConcurrency = 1  // five slow deletes in a row: the first sweep holds the lock for ~1.5 s
+            let first = Task { try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep() }
+            try await Task.sleep(for: .milliseconds(400))
+            let second = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+            let firstReport = try await first.value
+            #expect(second.outcome == .anotherSweepRunning && second.exitCode == 0 && second.expired == 0)
+            #expect(firstReport.outcome == .completed && firstReport.expired == 5)
+            // The seeded sessions do not exist at Yoti: each delete is a 404, counted as already gone.
+            #expect(firstReport.remoteAlreadyGone == 5)
+            #expect(try await harness.pool.query("SELECT count(*) AS n FROM idv.runs WHERE kind = 'expire'")[0].decode(Int.self, "n") == 1)
+        }
+    }
+
     @Test("sweeping repeatedly while a run creates sessions: rows in progress are never touched and nothing is lost")
     func sweepDuringRun() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(20))) { harness in
