@@ -88,7 +88,6 @@ struct RunnerProcessTests {
             // A small burst is allowed: the sandbox timestamps arrivals on the same busy CPUs, so a stall of
             // its event loop bunches arrivals. Without the shared limit four workers would send ~4 × 25/s.
             #expect(stats.createRequestsPerSecondMax <= 31)
-            #expect(stats.createRequestsPerSecondMean <= 25.5)
             #expect(stats.rateLimited == 0)
         }
     }
