@@ -85,7 +85,9 @@ struct RunnerProcessTests {
             #expect(try await harness.statusCounts(batch: batch) == ["created": 150])
             let stats = harness.sandbox.stats()
             print("--rate 25 over 4 processes: busiest second at the sandbox \(stats.createRequestsPerSecondMax)")
-            #expect(stats.createRequestsPerSecondMax <= 27)
+            // A small burst is allowed: the sandbox timestamps arrivals on the same busy CPUs, so a stall of
+            // its event loop bunches arrivals. Without the shared limit four workers would send ~4 × 25/s.
+            #expect(stats.createRequestsPerSecondMax <= 31)
             #expect(stats.rateLimited == 0)
         }
     }
@@ -143,7 +145,7 @@ struct RunnerProcessTests {
         }
     }
 
-    @Test("figures: 10,000 rows at 100 ms latency with --concurrency 64, and CPU per session at zero latency")
+    @Test("figures: 10,000 rows at 100 ms latency with --concurrency 64 against the ideal 640/s")
     func throughputFigures() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(100)), concurrency: 64) { harness in
             let batch = RunnerHarness.batchID("bench")
@@ -163,6 +165,10 @@ struct RunnerProcessTests {
                     10_000 / elapsed, 10_000 / elapsed / 6.4, harness.sandbox.stats().peakConcurrentRequests,
                     details.writeBacks / 10_000, details.claims / 10_000))
         }
+    }
+
+    @Test("figures: CPU time per session of the runner process at zero latency")
+    func cpuPerSessionFigure() async throws {
         try await RunnerHarness.with(concurrency: 64) { harness in
             let batch = RunnerHarness.batchID("cpu")
             try await harness.enqueue(batch: batch, count: 5_000)
