@@ -64,7 +64,6 @@ let package = Package(
             name: "YotiSandbox",
             dependencies: [
                 "YotiAPI",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -130,12 +129,24 @@ let package = Package(
         ),
         .testTarget(
             name: "YotiClientTests",
-            dependencies: ["YotiClient", "YotiAPI", "YotiSandbox", "TestSupport"],
+            dependencies: [
+                "YotiClient", "YotiAPI", "YotiSandbox", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "YotiSandboxTests",
-            dependencies: ["YotiSandbox", "YotiAPI", "TestSupport"],
+            dependencies: [
+                "YotiSandbox", "YotiAPI", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -17,11 +17,15 @@ extension RunExecution {
 
         if let reason = reasonNotToSend() { return result(.notSent(reason: reason), userTrackingID) }
         do {
-            let sendAt = try await limiter.nextSendTime(batch: row.batchID)
-            if sendAt > configuration.clock.now() {
-                guard try await stop.sleep(until: sendAt, clock: configuration.clock) else {
-                    return result(.notSent(reason: reasonNotToSend() ?? "run stopping"), userTrackingID)
+            while true {
+                let sendAt = try await limiter.nextSendTime(batch: row.batchID)
+                if sendAt > configuration.clock.now() {
+                    guard try await stop.sleep(until: sendAt, clock: configuration.clock) else {
+                        return result(.notSent(reason: reasonNotToSend() ?? "run stopping"), userTrackingID)
+                    }
                 }
+                if await limiter.isOnTime(sendAt) { break }
+                await limiter.noteMissedSlot()
             }
         } catch is CancellationError {
             return result(.notSent(reason: "cancelled before the call"), userTrackingID)

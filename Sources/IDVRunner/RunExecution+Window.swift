@@ -117,8 +117,9 @@ extension RunExecution {
                             inFlight += 1
                             group.addTask { .finished(await self.turn(for: row)) }
                         }
-                        if claimed.count < free {
-                            // Nothing more is due right now: poll again shortly rather than on every result.
+                        if claimed.isEmpty && inFlight > 0 {
+                            // Nothing is due right now: poll again shortly rather than on every result.
+                            // (A short claim is normal when other workers hold rows for a moment.)
                             claimNotBefore = max(claimNotBefore, clock.now().addingTimeInterval(0.5))
                         }
                         if claimed.isEmpty && inFlight == 0 && claimFailures == 0 {
@@ -132,8 +133,9 @@ extension RunExecution {
                                 }
                             }
                         }
-                    } else if inFlight == 0 && !timerArmed {
-                        // Waiting out a claim back-off with nothing in flight.
+                    }
+                    if inFlight == 0 && !timerArmed && !stop.isStopping && claimNotBefore > clock.now() {
+                        // Waiting out a claim back-off with nothing in flight: something must wake the loop.
                         timerArmed = true
                         let until = claimNotBefore
                         group.addTask {

@@ -18,8 +18,8 @@ actor SharedRateLimiter {
             tat = GREATEST(rl.tat, now(), coalesce(rl.paused_until, now()))
                 + make_interval(secs => $3::float8 / $2::float8),
             updated_at = now()
-        RETURNING EXTRACT(EPOCH FROM (rl.tat - make_interval(secs => $3::float8 / $2::float8)) - now())::float8
-            AS start_in
+        RETURNING EXTRACT(EPOCH FROM rl.tat - make_interval(secs => $3::float8 / $2::float8))::float8 AS start_epoch,
+                  EXTRACT(EPOCH FROM clock_timestamp())::float8 AS server_epoch
         """
 
     static let penalizeSQL = """
@@ -42,6 +42,8 @@ actor SharedRateLimiter {
         var reservations = 0
         /// 429 penalties this worker reported.
         var penalties = 0
+        /// Slots given up because the sender woke too late to use them.
+        var missedSlots = 0
     }
 
     private let database: any RunnerDatabase
@@ -52,6 +54,8 @@ actor SharedRateLimiter {
     private var pausedUntil: [String: Date] = [:]
     private var reserving: [String: Task<Void, any Error>] = [:]
     private var statistics = Statistics()
+    /// Slots are instants on the server's clock; one consistent offset maps them to ours.
+    private var serverClock = ServerClockOffset()
 
     /// - Parameter rate: requests per second per batch; `nil` = no limit (429 pauses still apply).
     init(database: any RunnerDatabase, rate: Double?, clock: RunnerClock, logger: Logger) {
@@ -63,6 +67,24 @@ actor SharedRateLimiter {
 
     /// Counters so far.
     var currentStatistics: Statistics { statistics }
+
+    /// How late a send may go out after its slot: one slot interval (at least 10 ms, the precision of a
+    /// sleep). A worker that woke later than this (a starved CPU) takes a fresh slot instead, so late
+    /// sends never pile onto on-time ones; at high rates 10 ms late is a burst of 1 % at most.
+    var lateTolerance: TimeInterval {
+        guard let rate else { return .infinity }
+        return max(1 / rate, 0.01)
+    }
+
+    /// Whether a send planned for `slot` may still go out now.
+    func isOnTime(_ slot: Date) -> Bool {
+        clock.now().timeIntervalSince(slot) <= lateTolerance
+    }
+
+    /// Counts a slot given up because its sender woke too late.
+    func noteMissedSlot() {
+        statistics.missedSlots += 1
+    }
 
     /// Records a pause learned elsewhere (a claim saw the batch's `paused_until`).
     func notePause(batch: String, until: Date) {
@@ -83,8 +105,8 @@ actor SharedRateLimiter {
         }
         while true {
             try Task.checkCancellation()
-            // Unused slots from long ago would make a burst if spent now: drop them.
-            let stale = clock.now().addingTimeInterval(-0.5)
+            // Slots already past their time would make a burst if spent now: drop them.
+            let stale = clock.now().addingTimeInterval(-lateTolerance)
             slots[batch]?.removeAll { $0 < stale }
             if var queue = slots[batch], !queue.isEmpty {
                 let slot = queue.removeFirst()
@@ -101,9 +123,13 @@ actor SharedRateLimiter {
             let count = GCRA.reservationSize(rate: rate)
             let task = Task {
                 defer { self.reserving[batch] = nil }
+                let sentAt = self.clock.now()
                 let rows = try await self.database.query(Self.reserveSQL, [.text(batch), .double(rate), .int(count)])
-                let startIn = try rows.first?.decode(Double.self, "start_in") ?? 0
-                let start = self.clock.now().addingTimeInterval(startIn)
+                let receivedAt = self.clock.now()
+                guard let row = rows.first else { return }
+                let serverEpoch = try row.decode(Double.self, "server_epoch")
+                self.serverClock.observe(serverEpoch: serverEpoch, sentAt: sentAt, receivedAt: receivedAt)
+                let start = self.serverClock.localDate(serverEpoch: try row.decode(Double.self, "start_epoch"))
                 self.statistics.reservations += 1
                 self.slots[batch, default: []].append(
                     contentsOf: GCRA.slotOffsets(count: count, rate: rate).map { start.addingTimeInterval($0.secondsDouble) })

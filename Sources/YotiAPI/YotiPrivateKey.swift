@@ -15,11 +15,16 @@ public struct YotiPrivateKey: Sendable {
     /// Loads the key from a PEM file.
     /// - Throws: ``YotiKeyError`` (`missing`, `unreadable`, `encrypted`, `malformed`, `notRSA`).
     public init(contentsOfFile path: String) throws {
+        try self.init(pemRepresentation: try Self.readPEM(atPath: path), source: path)
+    }
+
+    /// Reads a PEM file as text, with errors that name the file and say what to do.
+    static func readPEM(atPath path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw YotiKeyError(
                 code: .missing, source: path,
-                message: "no key file at \(path): set YOTI_KEY_FILE_PATH (or --key-file) to the PEM private key downloaded from Yoti Hub")
+                message: "no key file at \(path): set YOTI_KEY_FILE_PATH (or --key-file) to the PEM key file of the Yoti Hub application")
         }
         guard !isDirectory.boolValue else {
             throw YotiKeyError(
@@ -39,7 +44,7 @@ public struct YotiPrivateKey: Sendable {
                 code: .malformed, source: path,
                 message: "\(path) is not a text PEM file: export the key as PEM (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)")
         }
-        try self.init(pemRepresentation: text, source: path)
+        return text
     }
 
     /// Parses a PEM private key held in memory.
@@ -95,6 +100,9 @@ public struct YotiPrivateKey: Sendable {
 
     /// The matching public key as PEM (`BEGIN PUBLIC KEY`, SubjectPublicKeyInfo): what a verifier needs.
     public var publicKeyPEM: String { key.publicKey.pemRepresentation }
+
+    /// The public half, for ``YotiPublicKey/init(privateKey:)``.
+    var rsaPublicKey: _RSA.Signing.PublicKey { key.publicKey }
 
     /// Key size in bits.
     public var keySizeInBits: Int { key.keySizeInBits }

@@ -17,8 +17,11 @@ struct YotiHTTPTransport: Sendable {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,  // a redirect would replay a signed request elsewhere
             timeout: .init(connect: connectTimeout.timeAmount),
+            // Idle connections are dropped well before common server keep-alive limits (60 s on many
+            // load balancers): a POST written into a connection the server is closing cannot be told
+            // apart from one that was processed, and would be reported as an unknown outcome.
             connectionPool: .init(
-                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections)),
+                idleTimeout: .seconds(20), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections)),
             decompression: .disabled
         )
         configuration.httpVersion = .automatic

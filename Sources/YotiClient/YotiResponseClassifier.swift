@@ -13,8 +13,11 @@ import YotiAPI
 /// - Anything else (reset, EOF, read timeout, deadline) is decided by whether the request had been
 ///   fully written. A server cannot act on a POST before it has the whole body, so a failure before
 ///   the last byte was written is `transient`; after it, the session may exist: `unknownOutcome`.
-///   "Written" means handed to the kernel, which is conservative: a request written but never
-///   read is reported as unknown, never the other way round.
+///   "Written" means handed to the socket (for a request without a body, as soon as it is
+///   flushed), which is conservative: a request written but never read is reported as unknown,
+///   never the other way round.
+/// A 504 is an unknown outcome rather than transient: a gateway timed out waiting for Yoti, which
+/// may have created the session. Other 5xx are transient, as production integrations treat them.
 public enum YotiResponseClassifier {
     /// Classifies an HTTP response.
     /// - Parameters:

@@ -3,20 +3,6 @@ import NIOHTTP1
 import Synchronization
 import YotiAPI
 
-/// What the sandbox decided when a request head arrived.
-struct RequestTicket: Sendable {
-    let method: HTTPMethod
-    let route: SandboxRoute
-    /// Path after the IDV base plus `?` and the query exactly as received: what the client signed.
-    let signedPathAndQuery: String
-    /// Query parameters, percent-decoded; the first of a repeated name wins.
-    let query: [String: String]
-    /// The fault drawn for this request, applied once its signature is checked (reset-before at once).
-    let fault: InjectedFault?
-    /// Latency to add before answering.
-    let delay: Duration
-}
-
 /// The sandbox's request logic, independent of the network: routing, signatures, faults, sessions, stats.
 ///
 /// Each decision runs synchronously under one lock; RSA verification runs outside it.

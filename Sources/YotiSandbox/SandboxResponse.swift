@@ -36,13 +36,3 @@ struct SandboxResponse: Sendable {
         return SandboxResponse(status: status, headers: ["Content-Type": "text/html"], body: Array(page.utf8))
     }
 }
-
-/// What the connection does with a finished request.
-enum SandboxAction: Sendable {
-    /// Write the answer.
-    case respond(SandboxResponse)
-    /// Close the connection with a TCP reset, without answering.
-    case reset
-    /// Hold the request for the duration, then close the connection without answering.
-    case stall(Duration)
-}

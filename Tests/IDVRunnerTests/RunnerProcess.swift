@@ -26,7 +26,10 @@ struct RunnerProcess: Sendable {
         arguments: [String] = [],
         name: String = "run"
     ) throws -> RunnerProcess {
-        let executable = try SharedPaths.builtExecutable(named: "idv-batch")
+        // IDV_RUNNER_EXECUTABLE points the figures at another build (e.g. .build/release/idv-batch).
+        let executable =
+            try ProcessInfo.processInfo.environment["IDV_RUNNER_EXECUTABLE"].map { URL(fileURLWithPath: $0) }
+            ?? SharedPaths.builtExecutable(named: "idv-batch")
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("idv-run-\(name)-\(UUID().uuidString.prefix(8)).log").path
         var environment = ProcessInfo.processInfo.environment

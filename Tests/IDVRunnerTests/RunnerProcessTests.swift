@@ -85,7 +85,10 @@ struct RunnerProcessTests {
             #expect(try await harness.statusCounts(batch: batch) == ["created": 150])
             let stats = harness.sandbox.stats()
             print("--rate 25 over 4 processes: busiest second at the sandbox \(stats.createRequestsPerSecondMax)")
-            #expect(stats.createRequestsPerSecondMax <= 27)
+            // A small burst is allowed: the sandbox timestamps arrivals on the same busy CPUs, so a stall of
+            // its event loop bunches arrivals. Without the shared limit four workers would send ~4 × 25/s.
+            #expect(stats.createRequestsPerSecondMax <= 31)
+            #expect(stats.createRequestsPerSecondMean <= 25.5)
             #expect(stats.rateLimited == 0)
         }
     }
@@ -114,7 +117,36 @@ struct RunnerProcessTests {
         }
     }
 
-    @Test("figures: 10,000 rows at 100 ms latency with --concurrency 64, and CPU per session at zero latency")
+    @Test("a second SIGTERM cancels stalled calls: exit 143, their rows back to pending flagged possible duplicate")
+    func secondSignalCancels() async throws {
+        let stalling = SandboxBehaviour(faults: .init(stall: 1), stallDuration: .seconds(60))
+        try await RunnerHarness.with(behaviour: stalling) { harness in
+            let batch = RunnerHarness.batchID("term2")
+            try await harness.enqueue(batch: batch, count: 50)
+            let process = try RunnerProcess.start(
+                harness, batch: batch,
+                arguments: ["--concurrency", "4", "--grace-period", "60", "--request-timeout", "50"], name: "term2")
+            let deadline = ContinuousClock.now + .seconds(60)
+            while harness.sandbox.stats().concurrentRequests < 4 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            process.send(SIGTERM)
+            try await Task.sleep(for: .milliseconds(500))
+            process.send(SIGTERM)
+            let result = try await process.wait()
+            #expect(result.status == 143, "\(result.output)")
+
+            let rows = try await harness.rows(batch: batch)
+            #expect(rows.allSatisfy { $0.status == "pending" })
+            let interrupted = try await harness.attempts(batch: batch).filter { $0.outcome == "interrupted" }
+            #expect(interrupted.count == 4)
+            let flagged = Set(rows.filter(\.possibleDuplicate).map(\.id))
+            #expect(flagged == Set(interrupted.map(\.requestID)))
+            #expect(try await harness.attempts(batch: batch).allSatisfy { $0.finished })
+        }
+    }
+
+    @Test("figures: 10,000 rows at 100 ms latency with --concurrency 64 against the ideal 640/s")
     func throughputFigures() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(100)), concurrency: 64) { harness in
             let batch = RunnerHarness.batchID("bench")
@@ -134,6 +166,10 @@ struct RunnerProcessTests {
                     10_000 / elapsed, 10_000 / elapsed / 6.4, harness.sandbox.stats().peakConcurrentRequests,
                     details.writeBacks / 10_000, details.claims / 10_000))
         }
+    }
+
+    @Test("figures: CPU time per session of the runner process at zero latency")
+    func cpuPerSessionFigure() async throws {
         try await RunnerHarness.with(concurrency: 64) { harness in
             let batch = RunnerHarness.batchID("cpu")
             try await harness.enqueue(batch: batch, count: 5_000)

@@ -81,3 +81,27 @@ struct RequestSignerTests {
         #expect(!signed.pathAndQuery.contains("sdkId"))
     }
 }
+
+@Suite("Signature verification")
+struct YotiPublicKeyTests {
+    @Test("the public key verifies the known-answer digests and nothing else", arguments: try TestFixtures.vectors())
+    func verifiesVectors(vector: SigningVector) throws {
+        let fromFile = try YotiPublicKey(contentsOfFile: TestFixtures.path("keys/public.pem"))
+        let derived = YotiPublicKey(privateKey: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
+        for key in [fromFile, derived] {
+            #expect(key.isValidDigest(vector.digest, for: vector.message))
+            #expect(!key.isValidDigest(vector.digest, for: vector.message + "x"))
+            #expect(!key.isValidDigest("not base64!", for: vector.message))
+        }
+        let other = try YotiPrivateKey(contentsOfFile: TestFixtures.path("keys/rsa-2048-other.pem"))
+        #expect(!YotiPublicKey(privateKey: other).isValidDigest(vector.digest, for: vector.message))
+    }
+
+    @Test("a private key where a public one is expected is refused")
+    func refusesPrivate() throws {
+        let error = try #require(throws: YotiKeyError.self) {
+            try YotiPublicKey(contentsOfFile: TestFixtures.sdkTestKeyPath)
+        }
+        #expect(error.code == .malformed)
+    }
+}

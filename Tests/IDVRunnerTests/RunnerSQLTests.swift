@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import PostgresClient
+import Testing
+
+@testable import IDVRunner
+
+/// The runner's statements against a real PostgreSQL, without HTTP: claim, ledger, batching, GCRA.
+@Suite("Runner SQL (claim, ledger, write-back batching, shared rate limit)")
+struct RunnerSQLTests {
+    static func claimer(_ harness: RunnerHarness, batch: String, worker: String = "w") -> RowClaimer {
+        RowClaimer(
+            database: harness.pool, batches: [batch], workerID: worker, leaseDuration: .seconds(60), runID: nil,
+            clock: .system)
+    }
+
+    @Test("a claim takes only due pending rows, at most the limit, and opens a ledger attempt for each before any call")
+    func claimOpensLedger() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("claim")
+            try await harness.enqueue(batch: batch, count: 10)
+            _ = try await harness.pool.query(
+                "UPDATE idv.verification_requests SET next_attempt_at = now() + interval '1 hour' WHERE external_ref IN ('ref-1', 'ref-2')",
+                [])
+            let claimed = try await Self.claimer(harness, batch: batch).claim(limit: 5)
+            #expect(claimed.map(\.externalRef) == ["ref-3", "ref-4", "ref-5", "ref-6", "ref-7"])
+            #expect(Set(claimed.map(\.leaseToken)).count == 5)
+            #expect(claimed.allSatisfy { $0.attemptNumber == 1 && $0.attempts == 0 })
+
+            let ledger = try await harness.attempts(batch: batch)
+            #expect(ledger.count == 5)
+            #expect(ledger.allSatisfy { !$0.finished && $0.writeBack == "pending" && $0.outcome == nil })
+            #expect(Set(ledger.compactMap(\.userTrackingID)) == Set(claimed.map(\.externalRef)))
+            #expect(try await harness.statusCounts(batch: batch) == ["in_progress": 5, "pending": 5])
+        }
+    }
+
+    @Test("concurrent claimers never take the same row (SKIP LOCKED)")
+    func concurrentClaimsAreDisjoint() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("disjoint")
+            try await harness.enqueue(batch: batch, count: 400)
+            let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for worker in 0..<6 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        let claimer = Self.claimer(harness, batch: batch, worker: "w\(worker)")
+                        while true {
+                            let rows = try await claimer.claim(limit: 7)
+                            if rows.isEmpty { return mine }
+                            mine += rows.map(\.id)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            #expect(claimed.count == 400)
+            #expect(Set(claimed).count == 400)
+        }
+    }
+
+    @Test("150 results cost 3 write-back statements (64 + 64 + 22) and all apply")
+    func writeBackBatches() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("batching")
+            try await harness.enqueue(batch: batch, count: 150)
+            let claimed = try await Self.claimer(harness, batch: batch).claim(limit: 150)
+            #expect(claimed.count == 150)
+            let buffer = WriteBackBuffer(database: harness.pool, batchSize: 64, logger: Logger(label: "test"))
+            let planner = WriteBackPlanner(maxAttempts: 6, onUnknown: .retry, backoff: .exponentialJitter())
+            var generator = SeededGenerator(seed: 5)
+            for row in claimed {
+                let facts = CreatedSessionFacts(
+                    sessionID: "s-\(row.id)", clientSessionToken: "t-\(row.id)", tokenTTL: 899, sentAt: Date(),
+                    httpStatus: 201, yotiRequestID: nil)
+                await buffer.append(planner.plan(row: row, outcome: .created(facts), now: Date(), using: &generator).entry)
+            }
+            #expect(await buffer.currentStatistics.flushes == 2)
+            #expect(await buffer.waiting == 22)
+            try await buffer.drain()
+            let statistics = await buffer.currentStatistics
+            #expect(statistics.flushes == 3 && statistics.entriesApplied == 150 && statistics.entriesLeaseLost == 0)
+            let rows = try await harness.rows(batch: batch)
+            #expect(rows.allSatisfy { $0.status == "created" && $0.sessionID == "s-\($0.id)" && $0.clientSessionToken == "t-\($0.id)" })
+        }
+    }
+
+    @Test("the shared limiter's SQL follows the GCRA maths: each reservation starts where the last one ended")
+    func gcraReservationsInSQL() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("gcra")
+            // rate 2, k = 1: tat moves 0.5 s per reservation, far more than a round trip, so no idle gap.
+            var starts: [Double] = []
+            for _ in 0..<4 {
+                let rows = try await harness.pool.query(SharedRateLimiter.reserveSQL, [.text(batch), .double(2), .int(1)])
+                starts.append(try rows[0].decode(Double.self, "start_epoch"))
+            }
+            let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
+            #expect(gaps.allSatisfy { abs($0 - 0.5) < 1e-6 }, "\(gaps)")
+            let state = try await harness.pool.query(
+                "SELECT rate, EXTRACT(EPOCH FROM tat)::float8 AS tat FROM idv.rate_limits WHERE batch_id = $1", [.text(batch)])
+            #expect(try state[0].decode(Double.self, "rate") == 2)
+            #expect(abs(try state[0].decode(Double.self, "tat") - (starts[3] + 0.5)) < 1e-6)
+
+            // A 429 pushes the batch's next slot past the pause, for every worker.
+            let limiter = SharedRateLimiter(database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
+            await limiter.penalize(batch: batch, retryAfter: .seconds(5))
+            let other = SharedRateLimiter(database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
+            let next = try await other.nextSendTime(batch: batch)
+            #expect(next.timeIntervalSinceNow > 3.5)
+        }
+    }
+}

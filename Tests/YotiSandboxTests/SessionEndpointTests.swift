@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import YotiAPI
+import YotiSandbox
+
+@Suite("Sandbox session endpoints")
+struct SessionEndpointTests {
+    @Test("GET answers a plausible session result; unknown ids answer 404")
+    func getSession() async throws {
+        try await SandboxHarness.with { h async throws in
+            let created = try #require(try await h.createSession().created)
+            let reply = try await h.idv("GET", "/sessions/\(created.sessionID)")
+            #expect(reply.status == 200)
+            let result = try #require(reply.json)
+            #expect(result["state"]?.stringValue == "ONGOING")
+            #expect(result["user_tracking_id"]?.stringValue == "harness-row-1")
+            #expect(result["checks"]?.arrayValue?.isEmpty == true)
+            #expect(result["resources"]?.objectValue != nil)
+            #expect((590...599).contains(result["client_session_token_ttl"]?.int64Value ?? -1))
+            #expect(try await h.idv("GET", "/sessions/\(UUID())").status == 404)
+        }
+    }
+
+    @Test("DELETE removes the session; with the conflict behaviour it answers 409 and keeps it")
+    func delete() async throws {
+        try await SandboxHarness.with { h async throws in
+            let kept = try #require(try await h.createSession().created)
+            try h.sandbox.setBehaviour(SandboxBehaviour(deleteAnswersConflict: true))
+            let conflict = try await h.idv("DELETE", "/sessions/\(kept.sessionID)")
+            #expect(conflict.status == 409)
+            #expect(h.sandbox.session(id: kept.sessionID) != nil)
+
+            try h.sandbox.setBehaviour(.healthy)
+            let deleted = try await h.idv("DELETE", "/sessions/\(kept.sessionID)")
+            #expect(deleted.status == 204)
+            #expect(try await h.idv("GET", "/sessions/\(kept.sessionID)").status == 404)
+            #expect(try await h.idv("DELETE", "/sessions/\(kept.sessionID)").status == 404)
+            #expect(h.sandbox.stats().sessionsDeleted == 1)
+            #expect(h.sandbox.stats().sessionsStored == 0)
+        }
+    }
+
+    @Test("a session is invisible to another application")
+    func otherApplication() async throws {
+        let other = try SandboxApplication(sdkID: "other-app", keyFile: SandboxHarness.keyPath)
+        try await SandboxHarness.with(applications: [try SandboxHarness.testApplication(), other]) { h async throws in
+            let created = try #require(try await h.createSession().created)
+            let otherSigner = RequestSigner(sdkID: "other-app", key: try YotiPrivateKey(contentsOfFile: SandboxHarness.keyPath))
+            let reply = try await h.send(otherSigner.sign(method: "GET", path: "/sessions/\(created.sessionID)"))
+            #expect(reply.status == 404)
+        }
+    }
+
+    @Test("IBV flow: configuration ids, instructions, PDF letter and email")
+    func instructionsFlow() async throws {
+        try await SandboxHarness.with { h async throws in
+            let created = try #require(try await h.createSession().created)
+            let base = "/sessions/\(created.sessionID)"
+            #expect(try await h.idv("GET", base + "/instructions/pdf").status == 204)
+
+            let configuration = try #require(try await h.idv("GET", base + "/configuration").json)
+            let requirement = try #require(configuration["capture"]?["required_resources"]?[0]?["id"]?.stringValue)
+            let bad: JSONValue = ["documents": [["requirement_id": "not-a-requirement"]]]
+            let rejected = try await h.idv("PUT", base + "/instructions", body: bad.jsonBytes())
+            #expect(rejected.status == 400)
+            #expect(rejected.error?.errors?.first?.property == "documents[0].requirement_id")
+
+            let instructions: JSONValue = [
+                "contact_profile": ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"],
+                "documents": [["requirement_id": .string(requirement), "document": ["type": "ID_DOCUMENT"]]],
+                "branch": ["type": "UK_POST_OFFICE", "fad_code": "1234567"],
+            ]
+            #expect(try await h.idv("PUT", base + "/instructions", body: instructions.jsonBytes()).status == 200)
+            let pdf = try await h.idv("GET", base + "/instructions/pdf")
+            #expect(pdf.status == 200)
+            #expect(pdf.headers.first(name: "Content-Type") == "application/pdf")
+            #expect(pdf.body.starts(with: Array("%PDF-".utf8)))
+            #expect(String(decoding: pdf.body.suffix(7), as: UTF8.self).contains("%%EOF"))
+            #expect(try await h.idv("POST", base + "/instructions/email").status == 200)
+        }
+    }
+
+    @Test("after the token expires: instructions answer 409, GET says EXPIRED with ttl 0")
+    func expiry() async throws {
+        try await SandboxHarness.with { h async throws in
+            let created = try #require(try await h.createSession().created)
+            h.sandbox.advanceClock(by: .seconds(600))
+            let base = "/sessions/\(created.sessionID)"
+            let put = try await h.idv("PUT", base + "/instructions", body: JSONValue.object([:]).jsonBytes())
+            #expect(put.status == 409)
+            let result = try #require(try await h.idv("GET", base).json)
+            #expect(result["state"]?.stringValue == "EXPIRED")
+            #expect(result["client_session_token_ttl"]?.int64Value == 0)
+            h.sandbox.completeSession(id: created.sessionID)
+            #expect(try await h.idv("GET", base).json?["state"]?.stringValue == "COMPLETED")
+        }
+    }
+
+    @Test("unknown paths answer 404 and wrong methods 405, unsigned")
+    func routing() async throws {
+        try await SandboxHarness.with { h async throws in
+            #expect(try await h.send(.GET, url: h.sandbox.idvBaseURL + "/nothing-here").status == 404)
+            #expect(try await h.send(.PATCH, url: h.sandbox.idvBaseURL + "/sessions").status == 405)
+        }
+    }
+}
