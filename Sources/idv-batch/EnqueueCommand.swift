@@ -19,35 +19,41 @@ struct EnqueueCommand: AsyncParsableCommand {
             with their line numbers and reasons (the first 20; the rest are counted); valid rows still load.
 
             JSON Lines (.jsonl, .ndjson): one object per line with
-              external_ref   string, required: the caller's id for the person (unique per batch)
-              config_name    string, optional: a named configuration (default --config)
-              session_spec   object, optional: a JSON merge patch over the configuration, or without one
-                             the full session spec
+              external_ref  string, required: the caller's id for the person
+              config_name   string or null: a named configuration (--config)
+              session_spec  object or null: a JSON merge patch over the
+                            configuration, or without one the full spec
             Blank lines are skipped; any other key is an error.
 
-            CSV (.csv; RFC 4180): a header row, then one row per person. Fields may be quoted; quoted \
-            fields may hold commas, doubled quotes ("") and line breaks. Empty cells set nothing. Columns:
-              external_ref                   required: the row's external_ref
-              config_name                    the row's config_name (default --config)
-              user_tracking_id               session_spec.user_tracking_id (default: external_ref)
-              given_names, family_name,      session_spec.resources.applicant_profile.<column>
-              full_name, date_of_birth       (the IBV applicant profile; date_of_birth as YYYY-MM-DD)
-              address_format, building_number, address_line1, address_line2, town_city, postal_code,
-              country_iso, country           ...applicant_profile.structured_postal_address.<column>
-                                             (address_format as a number)
-              spec.<dotted.path>             sets that path of session_spec, e.g. spec.sdk_config.locale;
-                                             a cell that reads as a JSON number or true/false is stored
-                                             as one, anything else as text
-            Column names are matched case-insensitively. Any other column is an error that names it and \
-            the accepted ones (skip it with --ignore-column NAME). There is no email column: Yoti's \
-            applicant profile has none.
+            CSV (.csv; RFC 4180): a header row, then one row per person. Fields \
+            may be quoted; quoted fields may hold commas, doubled quotes ("") and \
+            line breaks. Empty cells set nothing. Column names are matched \
+            case-insensitively. Columns and where they go:
+              external_ref      the row's external_ref (required)
+              config_name       the row's config_name (default --config)
+              user_tracking_id  session_spec.user_tracking_id
+                                (default: external_ref)
+              given_names, family_name, full_name, date_of_birth (YYYY-MM-DD)
+                                session_spec.resources.applicant_profile.<col>
+              address_format (a number), building_number, address_line1,
+              address_line2, town_city, postal_code, country_iso, country
+                                ...applicant_profile.structured_postal_address
+                                .<col>
+              spec.<dotted.path>
+                                that path of session_spec, for example
+                                spec.sdk_config.locale; a cell that reads as a
+                                JSON number or true/false is stored as one,
+                                anything else as text
+            Any other column is an error that names it and the accepted ones \
+            (skip it with --ignore-column NAME). There is no email column: \
+            Yoti's applicant profile has none.
 
             Exit codes: 0 every row loaded or was already there; 1 some rows were rejected (the others \
             loaded); 2 usage error (unknown format or --config, unusable CSV header, unreadable file); \
             3 database unreachable.
 
             Examples:
-              idv-batch enqueue --batch onboarding-2026-11-21 --config standard-doc-liveness people.csv
+              idv-batch enqueue --batch onboarding-2026-11-21 --config standard people.csv
               idv-batch enqueue --batch onboarding-2026-11-21 rows.jsonl
               export-people | idv-batch enqueue --batch b1 --format jsonl -
             """
