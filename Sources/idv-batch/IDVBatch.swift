@@ -30,6 +30,9 @@ struct IDVBatch: AsyncParsableCommand {
 
             Secrets (database passwords, keys, tokens) are never printed.
             """,
-        subcommands: [Migrate.self, RunCommand.self]
+        subcommands: [
+            Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
+            StatusCommand.self, ConfigsCommand.self,
+        ]
     )
 }

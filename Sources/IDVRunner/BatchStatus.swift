@@ -1,0 +1,200 @@
+import Foundation
+import PostgresClient
+import YotiAPI
+
+/// `idv-batch status`: reads the state of one batch or of every batch into a ``BatchStatusReport``.
+///
+/// A handful of grouped statements for all the batches shown (not one per batch), each a plain
+/// read: safe to run at any time, also while runs and sweeps are working.
+public struct BatchStatus: Sendable {
+    /// How many of a batch's latest runs and reruns are listed.
+    public static let historyLimit = 10
+
+    let database: any RunnerDatabase
+
+    /// Reads through `database` (a `PostgresPool`).
+    public init(database: any RunnerDatabase) {
+        self.database = database
+    }
+
+    /// The report for `batchID`, or for every batch when `nil` (ordered by id).
+    /// - Throws: ``OperationError`` `.unknownBatch` for a batch id no row or `idv.batches` entry has; `.database`.
+    public func report(batchID: String? = nil) async throws -> BatchStatusReport {
+        try await OperationError.database("read the status") {
+            let generatedAt = try await database.query("SELECT \(StatusTime.sql("now()")) AS now", [])[0]
+                .decode(String.self, "now")
+            let ids: [String]
+            if let batchID {
+                guard try await Rerunner.batchExists(batchID, query: database.query) else {
+                    throw OperationError.unknownBatch(batchID)
+                }
+                ids = [batchID]
+            } else {
+                ids = try await database.query(
+                    """
+                    SELECT batch_id FROM idv.batches
+                    UNION
+                    SELECT DISTINCT batch_id FROM idv.verification_requests
+                    ORDER BY 1
+                    """, []
+                ).map { try $0.decode(String.self, "batch_id") }
+            }
+            var batches: [String: BatchStatusReport.Batch] = [:]
+            for id in ids { batches[id] = Self.emptyBatch(id) }
+            try await readRegistrations(ids, into: &batches)
+            try await readCounts(ids, into: &batches)
+            try await readErrorClasses(ids, into: &batches)
+            try await readLedger(ids, into: &batches)
+            try await readRuns(ids, into: &batches)
+            try await readReruns(ids, into: &batches)
+            return BatchStatusReport(
+                schemaVersion: BatchStatusReport.currentSchemaVersion, generatedAt: generatedAt,
+                batches: ids.compactMap { batches[$0] })
+        }
+    }
+
+    private static func emptyBatch(_ id: String) -> BatchStatusReport.Batch {
+        BatchStatusReport.Batch(
+            batchID: id, registeredAt: nil, note: nil, rows: .init(), errorClasses: [], sessions: .init(),
+            possibleDuplicates: 0, retries: .init(), runs: [], reruns: [])
+    }
+
+    private func readRegistrations(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            "SELECT batch_id, \(StatusTime.sql("created_at")) AS at, note FROM idv.batches WHERE batch_id = ANY ($1::text[])",
+            [.textArray(ids)])
+        for row in rows {
+            let id = try row.decode(String.self, "batch_id")
+            batches[id]?.registeredAt = try row.decode(String?.self, "at")
+            batches[id]?.note = try row.decode(String?.self, "note")
+        }
+    }
+
+    private func readCounts(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT batch_id, status, count(*) AS n,
+                   count(*) FILTER (WHERE possible_duplicate) AS duplicates,
+                   count(session_id) AS with_session,
+                   count(remote_deleted_at) AS remote_deleted,
+                   count(*) FILTER (WHERE status = 'pending' AND attempts > 0) AS retries,
+                   \(StatusTime.sql("min(next_attempt_at) FILTER (WHERE status = 'pending' AND attempts > 0)")) AS next_retry
+            FROM idv.verification_requests
+            WHERE batch_id = ANY ($1::text[])
+            GROUP BY batch_id, status
+            """, [.textArray(ids)])
+        for row in rows {
+            let id = try row.decode(String.self, "batch_id")
+            guard var batch = batches[id] else { continue }
+            batch.rows.add(try row.decode(Int.self, "n"), state: try row.decode(String.self, "status"))
+            batch.possibleDuplicates += try row.decode(Int.self, "duplicates")
+            batch.sessions.rowsWithSession += try row.decode(Int.self, "with_session")
+            batch.sessions.remoteDeleted += try row.decode(Int.self, "remote_deleted")
+            batch.retries.scheduled += try row.decode(Int.self, "retries")
+            if let next = try row.decode(String?.self, "next_retry") { batch.retries.nextAt = next }
+            batches[id] = batch
+        }
+    }
+
+    private func readErrorClasses(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT DISTINCT ON (batch_id, error_class)
+                   batch_id, coalesce(error_class, 'unclassified') AS error_class,
+                   count(*) OVER (PARTITION BY batch_id, error_class) AS n,
+                   id, external_ref, last_error, last_http_status
+            FROM idv.verification_requests
+            WHERE batch_id = ANY ($1::text[]) AND status = 'failed'
+            ORDER BY batch_id, error_class, id
+            """, [.textArray(ids)])
+        for row in rows {
+            let id = try row.decode(String.self, "batch_id")
+            let example = BatchStatusReport.Example(
+                id: try row.decode(Int64.self, "id"), externalRef: try row.decode(String.self, "external_ref"),
+                lastError: try row.decode(String?.self, "last_error"), lastHTTPStatus: try row.decode(Int?.self, "last_http_status"))
+            batches[id]?.errorClasses.append(
+                BatchStatusReport.ErrorClass(
+                    name: try row.decode(String.self, "error_class"), count: try row.decode(Int.self, "n"), example: example))
+        }
+        for id in ids {
+            batches[id]?.errorClasses.sort { ($0.count, $1.name) > ($1.count, $0.name) }
+        }
+    }
+
+    private func readLedger(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT batch_id, count(*) AS n FROM idv.attempts
+            WHERE batch_id = ANY ($1::text[]) AND session_id IS NOT NULL
+            GROUP BY batch_id
+            """, [.textArray(ids)])
+        for row in rows {
+            batches[try row.decode(String.self, "batch_id")]?.sessions.createdInLedger = try row.decode(Int.self, "n")
+        }
+    }
+
+    private func readRuns(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        // Runs over all batches (batch_ids NULL or empty) concern every batch; list the latest of them too.
+        let rows = try await database.query(
+            """
+            SELECT id, kind, worker, coalesce(batch_ids, '{}') AS batch_ids,
+                   coalesce(cardinality(batch_ids), 0) = 0 AS all_batches,
+                   \(StatusTime.sql("started_at")) AS started, \(StatusTime.sql("finished_at")) AS finished,
+                   EXTRACT(EPOCH FROM finished_at - started_at)::float8 AS seconds,
+                   exit_code, rows_created, rows_failed, rows_retried
+            FROM (
+                (SELECT * FROM idv.runs WHERE batch_ids && $1::text[] ORDER BY id DESC LIMIT $2)
+                UNION ALL
+                (SELECT * FROM idv.runs WHERE coalesce(cardinality(batch_ids), 0) = 0 ORDER BY id DESC LIMIT $3)
+            ) AS r
+            ORDER BY id DESC
+            """, [.textArray(ids), .int(Self.historyLimit * ids.count), .int(Self.historyLimit)])
+        for row in rows {
+            let seconds = try row.decode(Double?.self, "seconds")
+            let created = try row.decode(Int.self, "rows_created")
+            let run = BatchStatusReport.Run(
+                id: try row.decode(Int64.self, "id"), kind: try row.decode(String.self, "kind"),
+                worker: try row.decode(String?.self, "worker"), allBatches: try row.decode(Bool.self, "all_batches"),
+                startedAt: try row.decode(String.self, "started"), finishedAt: try row.decode(String?.self, "finished"),
+                durationSeconds: seconds, exitCode: try row.decode(Int?.self, "exit_code"), rowsCreated: created,
+                rowsFailed: try row.decode(Int.self, "rows_failed"), rowsRetried: try row.decode(Int.self, "rows_retried"),
+                sessionsPerSecond: Self.rate(created, seconds))
+            let targets = run.allBatches ? ids : try row.decode([String].self, "batch_ids")
+            for id in targets where (batches[id]?.runs.count ?? Self.historyLimit) < Self.historyLimit {
+                batches[id]?.runs.append(run)
+            }
+        }
+    }
+
+    private func readReruns(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT * FROM (
+                SELECT x.id, x.batch_id, x.requested_by, \(StatusTime.sql("x.requested_at")) AS requested,
+                       x.filters::text AS filters, x.rows_requeued, x.run_id,
+                       EXTRACT(EPOCH FROM r.finished_at - r.started_at)::float8 AS seconds, r.rows_created,
+                       row_number() OVER (PARTITION BY x.batch_id ORDER BY x.id DESC) AS position
+                FROM idv.reruns AS x LEFT JOIN idv.runs AS r ON r.id = x.run_id
+                WHERE x.batch_id = ANY ($1::text[])
+            ) AS latest
+            WHERE position <= $2
+            ORDER BY id DESC
+            """, [.textArray(ids), .int(Self.historyLimit)])
+        for row in rows {
+            let seconds = try row.decode(Double?.self, "seconds")
+            let filters = try row.decode(String?.self, "filters").flatMap { try? JSONValue(jsonString: $0) }
+            let rerun = BatchStatusReport.Rerun(
+                id: try row.decode(Int64.self, "id"), requestedBy: try row.decode(String?.self, "requested_by"),
+                requestedAt: try row.decode(String.self, "requested"), filters: filters,
+                rowsRequeued: try row.decode(Int?.self, "rows_requeued"), runID: try row.decode(Int64?.self, "run_id"),
+                runDurationSeconds: seconds,
+                runSessionsPerSecond: try row.decode(Int?.self, "rows_created").flatMap { Self.rate($0, seconds) })
+            batches[try row.decode(String.self, "batch_id")]?.reruns.append(rerun)
+        }
+    }
+
+    private static func rate(_ count: Int, _ seconds: Double?) -> Double? {
+        guard let seconds, seconds > 0 else { return nil }
+        return (Double(count) / seconds * 100).rounded() / 100
+    }
+}

@@ -1,0 +1,74 @@
+import YotiAPI
+
+extension BatchStatusReport {
+    /// The documented `--json` shape (see ``BatchStatusReport``). Absent values are `null`, never
+    /// missing keys, so scripts can rely on every key being there.
+    public var json: JSONValue {
+        [
+            "schema_version": .integer(Int64(schemaVersion)),
+            "generated_at": .string(generatedAt),
+            "batches": .array(batches.map(\.json)),
+        ]
+    }
+
+    /// ``json`` pretty-printed with sorted keys (stable output for scripts and diffs).
+    public func jsonString() -> String { json.prettyString() }
+}
+
+extension BatchStatusReport.Batch {
+    var json: JSONValue {
+        [
+            "batch_id": .string(batchID),
+            "registered_at": .optional(registeredAt, JSONValue.string),
+            "note": .optional(note, JSONValue.string),
+            "rows": [
+                "total": .int(rows.total), "pending": .int(rows.pending), "in_progress": .int(rows.inProgress),
+                "created": .int(rows.created), "failed": .int(rows.failed), "expired": .int(rows.expired),
+                "cancelled": .int(rows.cancelled),
+            ],
+            "error_classes": .array(
+                errorClasses.map { errorClass in
+                    [
+                        "class": .string(errorClass.name), "count": .int(errorClass.count),
+                        "example": [
+                            "id": .integer(errorClass.example.id), "external_ref": .string(errorClass.example.externalRef),
+                            "last_error": .optional(errorClass.example.lastError, JSONValue.string),
+                            "last_http_status": .optional(errorClass.example.lastHTTPStatus, JSONValue.int),
+                        ],
+                    ]
+                }),
+            "sessions": [
+                "rows_with_session": .int(sessions.rowsWithSession), "created_in_ledger": .int(sessions.createdInLedger),
+                "remote_deleted": .int(sessions.remoteDeleted),
+            ],
+            "possible_duplicates": .int(possibleDuplicates),
+            "retries": ["scheduled": .int(retries.scheduled), "next_at": .optional(retries.nextAt, JSONValue.string)],
+            "runs": .array(runs.map(\.json)),
+            "reruns": .array(
+                reruns.map { rerun in
+                    [
+                        "id": .integer(rerun.id), "requested_by": .optional(rerun.requestedBy, JSONValue.string),
+                        "requested_at": .string(rerun.requestedAt), "filters": rerun.filters ?? .null,
+                        "rows_requeued": .optional(rerun.rowsRequeued, JSONValue.int),
+                        "run_id": .optional(rerun.runID, JSONValue.integer),
+                        "run_duration_seconds": .optional(rerun.runDurationSeconds, JSONValue.double),
+                        "run_sessions_per_second": .optional(rerun.runSessionsPerSecond, JSONValue.double),
+                    ]
+                }),
+        ]
+    }
+}
+
+extension BatchStatusReport.Run {
+    var json: JSONValue {
+        [
+            "id": .integer(id), "kind": .string(kind), "worker": .optional(worker, JSONValue.string),
+            "all_batches": .bool(allBatches), "started_at": .string(startedAt),
+            "finished_at": .optional(finishedAt, JSONValue.string),
+            "duration_seconds": .optional(durationSeconds, JSONValue.double),
+            "exit_code": .optional(exitCode, JSONValue.int), "rows_created": .int(rowsCreated),
+            "rows_failed": .int(rowsFailed), "rows_retried": .int(rowsRetried),
+            "sessions_per_second": .optional(sessionsPerSecond, JSONValue.double),
+        ]
+    }
+}

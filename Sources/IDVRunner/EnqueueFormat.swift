@@ -1,0 +1,31 @@
+/// The input formats `enqueue` reads.
+public struct EnqueueFormat: Sendable, Hashable, CustomStringConvertible {
+    fileprivate enum Base: String, Sendable, Hashable { case jsonLines = "jsonl", csv }
+    fileprivate let base: Base
+
+    /// JSON Lines: one object per line with `external_ref`, optional `config_name` and `session_spec`.
+    public static let jsonLines = EnqueueFormat(base: .jsonLines)
+    /// CSV (RFC 4180) with a header row; see ``CSVColumnMapping`` for the columns.
+    public static let csv = EnqueueFormat(base: .csv)
+
+    /// Parses `jsonl` (also `ndjson`, `json`) or `csv`, case-insensitively.
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "jsonl", "ndjson", "json", "jsonlines": base = .jsonLines
+        case "csv": base = .csv
+        default: return nil
+        }
+    }
+
+    private init(base: Base) { self.base = base }
+
+    /// The format a file name implies: `.jsonl`/`.ndjson`/`.json` or `.csv` (also before `.gz`-less suffixes
+    /// such as `.CSV`); `nil` when the extension says nothing.
+    public static func inferred(fromPath path: String) -> EnqueueFormat? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        return EnqueueFormat(name: String(path[path.index(after: dot)...]))
+    }
+
+    /// `jsonl` or `csv`.
+    public var description: String { base.rawValue }
+}

@@ -1,0 +1,102 @@
+import YotiAPI
+
+/// Checks an input row the way the runner will see it, so a row that could never be sent is
+/// reported now, with its line number, instead of failing tonight.
+struct EnqueueRowValidator: Sendable {
+    /// A row ready to insert.
+    struct Row: Sendable {
+        var line: Int
+        var externalRef: String
+        var configName: String?
+        /// The row's `session_spec` as JSON text (`nil` for none).
+        var specJSON: String?
+    }
+
+    /// The named configurations.
+    let catalog: SpecCatalog
+    /// `--config`: the configuration of rows that name none.
+    let defaultConfig: String?
+    /// Each configuration's problems as a row without a patch would see them, worked out once: such a
+    /// row differs from its configuration only by `user_tracking_id`, whose value the validator does
+    /// not judge.
+    private let unpatchedProblems: [String: [SessionSpecProblem]]
+
+    init(catalog: SpecCatalog, defaultConfig: String?) {
+        self.catalog = catalog
+        self.defaultConfig = defaultConfig
+        var problems: [String: [SessionSpecProblem]] = [:]
+        for (name, configuration) in catalog.configurations {
+            if let composed = try? SessionSpecComposer.compose(configuration: configuration, rowSpec: nil, externalRef: "row") {
+                problems[name] = SessionSpecValidator.validate(composed)
+            }
+        }
+        self.unpatchedProblems = problems
+    }
+
+    /// Validates a row: a non-empty `external_ref`, a known configuration, something to send, and a
+    /// composed spec that passes ``SessionSpecValidator``; nothing PostgreSQL cannot store (NUL).
+    func validate(_ candidate: EnqueueCandidate) -> Result<Row, EnqueueRejection> {
+        func reject(_ reason: String) -> Result<Row, EnqueueRejection> {
+            .failure(EnqueueRejection(line: candidate.line, reason: reason))
+        }
+        if candidate.externalRef.allSatisfy(\.isWhitespace) {
+            return reject("external_ref is empty: every row needs the caller's id for the person")
+        }
+        if candidate.externalRef.utf8.contains(0) || candidate.configName?.utf8.contains(0) == true {
+            return reject("external_ref or config_name contains a NUL character, which PostgreSQL text cannot hold")
+        }
+        if let spec = candidate.spec, Self.containsNUL(spec) {
+            return reject("session_spec contains a NUL character (\\u0000), which PostgreSQL jsonb cannot hold")
+        }
+        let configName = candidate.configName ?? defaultConfig
+        var base: JSONValue?
+        if let configName {
+            guard let configuration = catalog.configurations[configName] else {
+                return reject(
+                    "unknown config_name \"\(configName)\" (known: \(knownNames)); "
+                        + "push it with `idv-batch configs push FILE --name \(configName)` or fix the row")
+            }
+            base = configuration
+        } else if candidate.spec == nil {
+            return reject(
+                "neither config_name nor session_spec: give the row a config_name or a full session_spec, "
+                    + "or pass --config NAME for every row")
+        }
+        let problems: [SessionSpecProblem]
+        if candidate.spec == nil, let configName, let known = unpatchedProblems[configName] {
+            problems = known
+        } else {
+            do {
+                problems = SessionSpecValidator.validate(
+                    try SessionSpecComposer.compose(
+                        configuration: base, configurationName: configName, rowSpec: candidate.spec,
+                        externalRef: candidate.externalRef))
+            } catch {
+                return reject("\(error)")
+            }
+        }
+        guard problems.isEmpty else {
+            let source = configName.map { "config \"\($0)\" with this row's session_spec" } ?? "session_spec"
+            return reject("\(source) is not a valid session spec: \(SessionSpecValidator.describe(problems))")
+        }
+        return .success(
+            Row(
+                line: candidate.line, externalRef: candidate.externalRef, configName: configName,
+                specJSON: candidate.spec?.jsonString()))
+    }
+
+    private var knownNames: String {
+        let names = catalog.configurations.keys.sorted()
+        guard !names.isEmpty else { return "none" }
+        return names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", ..." : "")
+    }
+
+    private static func containsNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): return text.utf8.contains(0)
+        case .array(let elements): return elements.contains(where: containsNUL)
+        case .object(let members): return members.contains { $0.key.utf8.contains(0) || containsNUL($0.value) }
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import PostgresClient
+import YotiAPI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `idv-batch enqueue`: loads rows from JSON Lines or CSV into one batch of `idv.verification_requests`.
+///
+/// The input is streamed (one chunk and one batch of rows in memory, whatever the file size) and
+/// inserted ~1,000 rows per statement with `INSERT … SELECT FROM unnest(...) ON CONFLICT (batch_id,
+/// external_ref) DO NOTHING`, so loading the same file twice adds nothing. Every row is validated
+/// first, as the runner would see it; invalid rows are reported with their line numbers and the
+/// valid ones still load.
+public struct Enqueuer: Sendable {
+    /// What to load and how.
+    public struct Options: Sendable {
+        /// The batch the rows go to (created in `idv.batches` if new).
+        public var batchID: String
+        /// The input format.
+        public var format: EnqueueFormat
+        /// `--config`: the named configuration of rows that name none. Default none.
+        public var defaultConfig: String?
+        /// CSV columns to skip. Default none.
+        public var ignoredColumns: Set<String>
+        /// Longest line (CSV: record) kept; longer ones are rejected without being held in memory. Default 1 MiB.
+        public var maxLineBytes: Int
+        /// Rows per INSERT statement. Default 1,000.
+        public var batchSize: Int
+        /// How many rejections the report lists (the rest are counted). Default 20.
+        public var maxReportedRejections: Int
+
+        /// Options with the defaults listed on each property.
+        public init(batchID: String, format: EnqueueFormat, defaultConfig: String? = nil) {
+            self.batchID = batchID
+            self.format = format
+            self.defaultConfig = defaultConfig
+            self.ignoredColumns = []
+            self.maxLineBytes = 1 << 20
+            self.batchSize = 1_000
+            self.maxReportedRejections = 20
+        }
+    }
+
+    /// Totals so far, for a progress line.
+    public struct Progress: Sendable, Hashable {
+        public var rowsRead: Int
+        public var inserted: Int
+        public var alreadyPresent: Int
+        public var rejected: Int
+    }
+
+    /// Where the rows come from.
+    public struct Input: Sendable {
+        let reader: ByteChunkReader
+
+        /// A file, opened now.
+        /// - Throws: ``OperationError`` `.input` when it cannot be opened.
+        public static func file(_ path: String) throws -> Input {
+            Input(reader: try ByteChunkReader(path: path))
+        }
+
+        /// Standard input (`-` on the command line).
+        public static var standardInput: Input {
+            Input(reader: ByteChunkReader(descriptor: STDIN_FILENO, closesDescriptor: false))
+        }
+    }
+
+    let database: any RunnerDatabase
+    let options: Options
+
+    /// An enqueuer writing through `database` (a `PostgresPool`; one connection is enough).
+    public init(database: any RunnerDatabase, options: Options) {
+        self.database = database
+        self.options = options
+    }
+
+    /// Reads `input` to the end and loads its valid rows.
+    /// - Parameter progress: called after each inserted batch with the totals so far.
+    /// - Returns: the counts and the first rejections; ``EnqueueReport/exitCode`` is 1 if any row was rejected.
+    /// - Throws: ``OperationError``: `.usage` (bad batch id, unknown `--config`, unusable CSV header),
+    ///   `.input` (unreadable input), `.database`; `CancellationError`.
+    public func load(
+        _ input: Input, progress: (@Sendable (Progress) -> Void)? = nil
+    ) async throws -> EnqueueReport {
+        let started = ContinuousClock.now
+        guard !options.batchID.isEmpty, !options.batchID.utf8.contains(0) else {
+            throw OperationError(code: .usage, message: "The batch id must be non-empty text without NUL characters.")
+        }
+        let validator = EnqueueRowValidator(catalog: try await loadCatalog(), defaultConfig: options.defaultConfig)
+        if let name = options.defaultConfig, validator.catalog.configurations[name] == nil {
+            throw OperationError(
+                code: .usage,
+                message: "--config \(name): no session configuration has that name. Push it first with "
+                    + "`idv-batch configs push FILE --name \(name)` (see `idv-batch configs list`).")
+        }
+        try await OperationError.database("register the batch") {
+            _ = try await database.query(
+                "INSERT INTO idv.batches (batch_id) VALUES ($1) ON CONFLICT (batch_id) DO NOTHING",
+                [.text(options.batchID)])
+        }
+
+        // Reading and validating the next batch overlaps inserting the previous one: at most one
+        // insert is in flight, so memory stays at two batches and rows go in in input order.
+        return try await withThrowingTaskGroup(of: InsertOutcome.self) { inserts in
+            var state = LoadState(maxReported: options.maxReportedRejections)
+            var inFlight = false
+            func collect() async throws {
+                guard inFlight, let outcome = try await inserts.next() else { return }
+                inFlight = false
+                state.apply(outcome)
+                progress?(state.progress)
+            }
+            var pending: [EnqueueRowValidator.Row] = []
+            pending.reserveCapacity(options.batchSize)
+            var rows = RowSource(input: input, options: options)
+            while let parsed = try await rows.next() {
+                try Task.checkCancellation()
+                state.rowsRead += 1
+                switch parsed.flatMap(validator.validate) {
+                case .success(let row):
+                    pending.append(row)
+                    if pending.count >= options.batchSize {
+                        try await collect()
+                        let batch = pending
+                        inserts.addTask { try await insert(batch) }
+                        inFlight = true
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                case .failure(let rejection):
+                    state.reject(rejection)
+                }
+            }
+            try await collect()
+            if !pending.isEmpty {
+                state.apply(try await insert(pending))
+            }
+            progress?(state.progress)
+            return EnqueueReport(
+                batchID: options.batchID, format: options.format, rowsRead: state.rowsRead, inserted: state.inserted,
+                alreadyPresent: state.alreadyPresent, rejectedCount: state.rejected,
+                rejections: state.rejections.sorted { $0.line < $1.line }, duration: ContinuousClock.now - started)
+        }
+    }
+
+    // MARK: - Inserting
+
+    private static let insertSQL = """
+        INSERT INTO idv.verification_requests (batch_id, external_ref, config_name, session_spec)
+        SELECT $1, r.external_ref, r.config_name, r.session_spec::jsonb
+        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(external_ref, config_name, session_spec, n)
+        ORDER BY r.n
+        ON CONFLICT (batch_id, external_ref) DO NOTHING
+        """
+
+    /// What inserting one batch did.
+    struct InsertOutcome: Sendable {
+        var inserted = 0
+        var alreadyPresent = 0
+        var rejections: [EnqueueRejection] = []
+    }
+
+    /// Inserts `rows` in one statement; if PostgreSQL refuses the data, retries them one by one so
+    /// only the offending rows are rejected.
+    private func insert(_ rows: [EnqueueRowValidator.Row]) async throws -> InsertOutcome {
+        var outcome = InsertOutcome()
+        do {
+            outcome.inserted = try await insertStatement(rows)
+            outcome.alreadyPresent = rows.count - outcome.inserted
+        } catch let error as PostgresError where Self.isDataError(error) {
+            for row in rows {
+                do {
+                    let inserted = try await insertStatement([row])
+                    outcome.inserted += inserted
+                    outcome.alreadyPresent += 1 - inserted
+                } catch let error as PostgresError where Self.isDataError(error) {
+                    outcome.rejections.append(
+                        EnqueueRejection(line: row.line, reason: "PostgreSQL refused the row: \(error.message)"))
+                }
+            }
+        }
+        return outcome
+    }
+
+    private func insertStatement(_ rows: [EnqueueRowValidator.Row]) async throws -> Int {
+        try await OperationError.database("insert rows", passThrough: Self.isDataError) {
+            try await database.query(
+                Self.insertSQL,
+                [
+                    .text(options.batchID),
+                    .textArray(rows.map(\.externalRef)),
+                    .textArray(rows.map(\.configName)),
+                    .textArray(rows.map(\.specJSON)),
+                ]
+            ).affectedRows
+        }
+    }
+
+    /// SQLSTATE class 22 (data exception) and 54 (program limit, e.g. a value too large): the data is
+    /// at fault, not the connection, so the other rows can still go in.
+    private static func isDataError(_ error: PostgresError) -> Bool {
+        guard error.code == .server, let state = error.sqlState else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("54")
+    }
+
+    private func loadCatalog() async throws -> SpecCatalog {
+        try await OperationError.database("read the named configurations") { try await SpecCatalog.load(from: database) }
+    }
+}
+
+/// Running totals of one load.
+private struct LoadState {
+    let maxReported: Int
+    var rowsRead = 0
+    var inserted = 0
+    var alreadyPresent = 0
+    var rejected = 0
+    var rejections: [EnqueueRejection] = []
+
+    init(maxReported: Int) { self.maxReported = maxReported }
+
+    mutating func apply(_ outcome: Enqueuer.InsertOutcome) {
+        inserted += outcome.inserted
+        alreadyPresent += outcome.alreadyPresent
+        for rejection in outcome.rejections { reject(rejection) }
+    }
+
+    mutating func reject(_ rejection: EnqueueRejection) {
+        rejected += 1
+        // Rows rejected by the database come after later lines were read: keep the earliest lines.
+        if rejections.count < maxReported {
+            rejections.append(rejection)
+        } else if let last = rejections.indices.max(by: { rejections[$0].line < rejections[$1].line }),
+            rejections[last].line > rejection.line
+        {
+            rejections[last] = rejection
+        }
+    }
+
+    var progress: Enqueuer.Progress {
+        Enqueuer.Progress(rowsRead: rowsRead, inserted: inserted, alreadyPresent: alreadyPresent, rejected: rejected)
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import Logging
+import PostgresClient
+import YotiClient
+
+/// `idv-batch expire`: rows `created` whose token has run out become `expired` with the token cleared,
+/// and with `deleteRemote` their sessions are deleted at Yoti.
+///
+/// Set-based and chunked: each chunk is one short autocommitted statement (`WITH due AS (SELECT …
+/// LIMIT n FOR UPDATE SKIP LOCKED) UPDATE …`), so no lock is held for long, rows a runner is writing
+/// are skipped rather than waited for, and a crash loses nothing (run again). Only rows already
+/// `created` are touched, so rows being created by a concurrent `run` are never affected.
+/// One sweep at a time: a session-level `pg_try_advisory_lock`; a second sweep reports
+/// ``ExpirySweepReport/Outcome/anotherSweepRunning`` and does nothing.
+public struct ExpirySweeper: Sendable {
+    /// What to sweep and how.
+    public struct Options: Sendable {
+        /// Batches to sweep; empty (default) = all.
+        public var batches: [String]
+        /// Compare token expiry against this instant instead of the database's `now()` (default `nil`).
+        public var asOf: Date?
+        /// Count only; change nothing (default `false`).
+        public var dryRun: Bool
+        /// Also delete expired rows' sessions at Yoti (default `false`; needs a ``SessionDeleting``).
+        public var deleteRemote: Bool
+        /// Rows per expiry statement (default 5,000).
+        public var chunkSize: Int
+        /// Remote deletes in flight at most (default 8).
+        public var deleteConcurrency: Int
+        /// This sweep's name in `idv.runs` (default ``RunnerConfiguration/defaultWorkerID()``).
+        public var workerID: String
+
+        /// Options with the defaults listed on each property.
+        public init(batches: [String] = [], asOf: Date? = nil, dryRun: Bool = false, deleteRemote: Bool = false) {
+            self.batches = batches
+            self.asOf = asOf
+            self.dryRun = dryRun
+            self.deleteRemote = deleteRemote
+            self.chunkSize = 5_000
+            self.deleteConcurrency = 8
+            self.workerID = RunnerConfiguration.defaultWorkerID()
+        }
+    }
+
+    /// The advisory lock key every sweep takes ("idv_expi").
+    public static let lockKey: Int64 = 0x6964_765F_6578_7069
+
+    let database: PostgresConfiguration
+    let options: Options
+    let deleter: (any SessionDeleting)?
+    let logger: Logger
+
+    /// A sweeper.
+    /// - Parameters:
+    ///   - database: where to connect; the sweep opens one connection of its own (it holds the lock).
+    ///   - deleter: the Yoti client, required when `options.deleteRemote` (and not a dry run).
+    public init(
+        database: PostgresConfiguration, options: Options, deleter: (any SessionDeleting)? = nil,
+        logger: Logger = Logger(label: "idv-batch.expire") { _ in SwiftLogNoOpLogHandler() }
+    ) {
+        self.database = database
+        self.options = options
+        self.deleter = deleter
+        self.logger = logger
+    }
+
+    /// Sweeps once.
+    /// - Returns: the report; its exit code is 3 when Yoti rejected the credentials, else 0.
+    /// - Throws: ``OperationError`` `.usage` (bad options), `.database`; `CancellationError`.
+    public func sweep() async throws -> ExpirySweepReport {
+        guard options.chunkSize >= 1, options.deleteConcurrency >= 1 else {
+            throw OperationError(code: .usage, message: "--chunk-size and --delete-concurrency must be at least 1.")
+        }
+        if options.deleteRemote, !options.dryRun, deleter == nil {
+            throw OperationError(code: .usage, message: "--delete-remote needs Yoti credentials (--sdk-id and --key-file).")
+        }
+        let connection = try await OperationError.database("connect") { try await PostgresConnection.connect(database) }
+        do {
+            let report = try await OperationError.database("sweep expired tokens") { try await sweep(on: connection) }
+            await connection.close()
+            return report
+        } catch {
+            // Closing the session releases the advisory lock whatever happened.
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func sweep(on connection: PostgresConnection) async throws -> ExpirySweepReport {
+        let started = ContinuousClock.now
+        let locked = try await connection.query("SELECT pg_try_advisory_lock($1) AS locked", [.bigint(Self.lockKey)])
+        guard try locked[0].decode(Bool.self, "locked") else {
+            return ExpirySweepReport(
+                outcome: .anotherSweepRunning, asOf: options.asOf, expired: 0, deleteRemote: options.deleteRemote,
+                remoteDeleted: 0, remoteAlreadyGone: 0, remoteConflicts: 0, remoteTransient: 0, remoteFailed: 0,
+                runID: nil, detail: nil, duration: ContinuousClock.now - started)
+        }
+        let asOf: Date
+        if let given = options.asOf {
+            asOf = given
+        } else {
+            asOf = try await connection.query("SELECT now() AS now")[0].decode(Date.self, "now")
+        }
+        var report = ExpirySweepReport(
+            outcome: options.dryRun ? .dryRun : .completed, asOf: asOf, expired: 0, deleteRemote: options.deleteRemote,
+            remoteDeleted: 0, remoteAlreadyGone: 0, remoteConflicts: 0, remoteTransient: 0, remoteFailed: 0,
+            runID: nil, detail: nil, duration: .zero)
+        if options.dryRun {
+            try await countDue(asOf: asOf, on: connection, into: &report)
+            report.duration = ContinuousClock.now - started
+            return report
+        }
+        let runID = try await startRun(asOf: asOf, on: connection)
+        report.runID = runID
+        report.expired = try await expireDue(asOf: asOf, on: connection)
+        if options.deleteRemote, let deleter {
+            try await deleteRemote(with: deleter, on: connection, into: &report)
+        }
+        report.duration = ContinuousClock.now - started
+        try await finishRun(runID, report: report, on: connection)
+        logger.info(
+            "Expiry sweep finished",
+            metadata: [
+                LogKey.runID: "\(runID)", "expired": "\(report.expired)", "remote.deleted": "\(report.remoteDeleted)",
+                "remote.deferred": "\(report.remoteDeferred)",
+            ])
+        return report
+    }
+
+    // MARK: - Expiring
+
+    /// Expires due rows chunk by chunk; each chunk is its own short transaction.
+    private func expireDue(asOf: Date, on connection: PostgresConnection) async throws -> Int {
+        var total = 0
+        while true {
+            try Task.checkCancellation()
+            let changed = try await connection.execute(
+                """
+                WITH due AS (
+                    SELECT id FROM idv.verification_requests
+                    WHERE status = 'created' AND token_expires_at <= $1 AND \(selectionPredicate(parameter: 2))
+                    ORDER BY token_expires_at, id
+                    LIMIT $3
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE idv.verification_requests AS r
+                SET status = 'expired', client_session_token = NULL
+                FROM due
+                WHERE r.id = due.id
+                """,
+                [.timestamp(asOf), .textArray(options.batches), .int(options.chunkSize)])
+            total += changed
+            // A short chunk means nothing due is left unlocked; locked rows wait for the next sweep.
+            if changed < options.chunkSize { return total }
+        }
+    }
+
+    private func countDue(asOf: Date, on connection: PostgresConnection, into report: inout ExpirySweepReport) async throws {
+        let rows = try await connection.query(
+            """
+            SELECT
+                (SELECT count(*) FROM idv.verification_requests
+                 WHERE status = 'created' AND token_expires_at <= $1 AND \(selectionPredicate(parameter: 2))) AS due,
+                (SELECT count(*) FROM idv.verification_requests
+                 WHERE session_id IS NOT NULL AND remote_deleted_at IS NULL AND \(selectionPredicate(parameter: 2))
+                   AND ((status = 'expired' AND \(Self.retryableDelete)) OR (status = 'created' AND token_expires_at <= $1))
+                ) AS remote
+            """,
+            [.timestamp(asOf), .textArray(options.batches)])
+        report.expired = try rows[0].decode(Int.self, "due")
+        report.remoteDeleted = options.deleteRemote ? try rows[0].decode(Int.self, "remote") : 0
+    }
+
+    // MARK: - Deleting at Yoti
+
+    /// Rows whose earlier delete failed for good (`failed`) are not tried again automatically.
+    private static let retryableDelete = "(remote_delete_status IS NULL OR remote_delete_status <> 'failed')"
+
+    /// Deletes the sessions of expired rows in id order, a page at a time, with at most
+    /// `deleteConcurrency` calls in flight (a sliding window), recording each page's outcomes in one statement.
+    private func deleteRemote(
+        with deleter: any SessionDeleting, on connection: PostgresConnection, into report: inout ExpirySweepReport
+    ) async throws {
+        var after: Int64 = 0
+        let pageSize = min(options.chunkSize, 1_000)
+        while true {
+            try Task.checkCancellation()
+            let page = try await connection.query(
+                """
+                SELECT id, session_id FROM idv.verification_requests
+                WHERE status = 'expired' AND session_id IS NOT NULL AND remote_deleted_at IS NULL
+                  AND \(Self.retryableDelete) AND id > $1 AND \(selectionPredicate(parameter: 2))
+                ORDER BY id
+                LIMIT $3
+                """,
+                [.bigint(after), .textArray(options.batches), .int(pageSize)]
+            ).map { (id: try $0.decode(Int64.self, "id"), sessionID: try $0.decode(String.self, "session_id")) }
+            guard let last = page.last else { return }
+            after = last.id
+            let outcomes = await deletePage(page, with: deleter)
+            try await record(outcomes, on: connection)
+            for (_, outcome) in outcomes {
+                switch outcome {
+                case .deleted: report.remoteDeleted += 1
+                case .notFound: report.remoteAlreadyGone += 1
+                case .conflict: report.remoteConflicts += 1
+                case .failed: report.remoteFailed += 1
+                case .credentials: break
+                default: report.remoteTransient += 1
+                }
+            }
+            if outcomes.contains(where: { $0.1 == .credentials }) {
+                report.outcome = .credentialsRejected
+                report.detail =
+                    "Yoti rejected the credentials (401/403): check --sdk-id / YOTI_CLIENT_SDK_ID and the key file; "
+                    + "the remaining deletes are left for the next sweep."
+                return
+            }
+            if page.count < pageSize { return }
+        }
+    }
+
+    /// Deletes one page with a sliding window; stops starting new calls after a credentials failure.
+    private func deletePage(
+        _ page: [(id: Int64, sessionID: String)], with deleter: any SessionDeleting
+    ) async -> [(Int64, RemoteDeleteOutcome)] {
+        await withTaskGroup(of: (Int64, RemoteDeleteOutcome).self) { group in
+            var next = page.makeIterator()
+            var outcomes: [(Int64, RemoteDeleteOutcome)] = []
+            var stop = false
+            func startNext() {
+                guard !stop, let row = next.next() else { return }
+                group.addTask { (row.id, await Self.delete(row.sessionID, with: deleter)) }
+            }
+            for _ in 0..<options.deleteConcurrency { startNext() }
+            while let outcome = await group.next() {
+                outcomes.append(outcome)
+                if outcome.1 == .credentials { stop = true }
+                startNext()
+            }
+            return outcomes
+        }
+    }
+
+    private static func delete(_ sessionID: String, with deleter: any SessionDeleting) async -> RemoteDeleteOutcome {
+        do {
+            try await deleter.deleteSession(id: sessionID)
+            return .deleted
+        } catch let error as YotiAPIError {
+            return RemoteDeleteOutcome(error: error)
+        } catch {
+            // Cancellation or an unexpected failure: nothing is known, so try again next sweep.
+            return .transient
+        }
+    }
+
+    /// Stores a page's outcomes in one statement; `credentials` leaves a row untouched.
+    private func record(_ outcomes: [(Int64, RemoteDeleteOutcome)], on connection: PostgresConnection) async throws {
+        let stored = outcomes.filter { $0.1 != .credentials }
+        guard !stored.isEmpty else { return }
+        try await connection.execute(
+            """
+            UPDATE idv.verification_requests AS r
+            SET remote_delete_status = u.status,
+                remote_deleted_at = CASE WHEN u.status IN ('deleted', 'not_found') THEN now() ELSE r.remote_deleted_at END
+            FROM unnest($1::bigint[], $2::text[]) AS u(id, status)
+            WHERE r.id = u.id
+            """,
+            [.bigintArray(stored.map(\.0)), .textArray(stored.map(\.1.status))])
+    }
+
+    // MARK: - idv.runs
+
+    private func startRun(asOf: Date, on connection: PostgresConnection) async throws -> Int64 {
+        let rows = try await connection.query(
+            """
+            INSERT INTO idv.runs (kind, batch_ids, worker, host, pid, started_at, details)
+            VALUES ('expire', $1::text[], $2, $3, $4, now(),
+                    jsonb_build_object('as_of', $5::timestamptz, 'delete_remote', $6::boolean, 'chunk_size', $7::int))
+            RETURNING id
+            """,
+            [
+                .textArray(options.batches), .text(options.workerID), .text(ProcessInfo.processInfo.hostName),
+                .int(Int(ProcessInfo.processInfo.processIdentifier)), .timestamp(asOf), .boolean(options.deleteRemote),
+                .int(options.chunkSize),
+            ])
+        return try rows[0].decode(Int64.self, "id")
+    }
+
+    private func finishRun(_ runID: Int64, report: ExpirySweepReport, on connection: PostgresConnection) async throws {
+        try await connection.execute(
+            """
+            UPDATE idv.runs
+            SET finished_at = now(), exit_code = $2,
+                details = coalesce(details, '{}'::jsonb) || jsonb_build_object(
+                    'outcome', $3::text, 'expired', $4::int, 'remote_deleted', $5::int, 'remote_already_gone', $6::int,
+                    'remote_conflicts', $7::int, 'remote_transient', $8::int, 'remote_failed', $9::int)
+            WHERE id = $1
+            """,
+            [
+                .bigint(runID), .int(Int(report.exitCode)), .text(report.outcome.description), .int(report.expired),
+                .int(report.remoteDeleted), .int(report.remoteAlreadyGone), .int(report.remoteConflicts),
+                .int(report.remoteTransient), .int(report.remoteFailed),
+            ])
+    }
+}

@@ -1,0 +1,34 @@
+import YotiClient
+
+/// What became of one `DELETE /sessions/{id}`, as stored in `remote_delete_status`.
+///
+/// `deleted` and `not_found` (404: already gone) count as deleted and stamp `remote_deleted_at`;
+/// `conflict` (409: checks unfinished) and `transient` (5xx, 429, network, unknown outcome) are left
+/// for a later sweep; `failed` (another 4xx) is not retried automatically; `credentials` stops the sweep.
+struct RemoteDeleteOutcome: Sendable, Hashable {
+    /// The `remote_delete_status` value.
+    let status: String
+
+    static let deleted = RemoteDeleteOutcome(status: "deleted")
+    static let notFound = RemoteDeleteOutcome(status: "not_found")
+    static let conflict = RemoteDeleteOutcome(status: "conflict")
+    static let transient = RemoteDeleteOutcome(status: "transient")
+    static let failed = RemoteDeleteOutcome(status: "failed")
+    static let credentials = RemoteDeleteOutcome(status: "credentials")
+
+    /// Whether the session is gone at Yoti.
+    var isGone: Bool { self == .deleted || self == .notFound }
+
+    /// Classifies a failed delete.
+    init(error: YotiAPIError) {
+        switch (error.code, error.status) {
+        case (.credentials, _): self = .credentials
+        case (_, 404?): self = .notFound
+        case (_, 409?): self = .conflict
+        case (.permanent, _), (.configuration, _): self = .failed
+        default: self = .transient
+        }
+    }
+
+    private init(status: String) { self.status = status }
+}
