@@ -145,6 +145,36 @@ struct RunnerProcessTests {
         }
     }
 
+    @Test("--job: a run takes its settings from the job file, and flags on the command line override them")
+    func jobFileSettings() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("job")
+            try await harness.enqueue(batch: batch, count: 12)
+            let job = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString).yml")
+            try "version: 1\ncommand: run\nrun:\n  concurrency: 2\n  max_sessions: 5\n"
+                .write(to: job, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: job) }
+
+            let budgeted = try await RunnerProcess.start(harness, batch: batch, arguments: ["--job", job.path], name: "job")
+                .wait()
+            #expect(budgeted.status == 4, "max_sessions 5 from the job file stops the run with work left: \(budgeted.output)")
+            #expect(try await harness.statusCounts(batch: batch) == ["created": 5, "pending": 7])
+
+            let overridden = try await RunnerProcess.start(
+                harness, batch: batch, arguments: ["--job", job.path, "--max-sessions", "100"], name: "job2"
+            ).wait()
+            #expect(overridden.status == 0, "\(overridden.output)")
+            #expect(try await harness.statusCounts(batch: batch) == ["created": 12])
+
+            let wrongKind = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString).yml")
+            try "version: 1\ncommand: expire\n".write(to: wrongKind, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: wrongKind) }
+            let refused = try await RunnerProcess.start(harness, batch: batch, arguments: ["--job", wrongKind.path], name: "job3")
+                .wait()
+            #expect(refused.status == 2, "a job file for another command is a usage error: \(refused.output)")
+        }
+    }
+
     @Test("figures: 10,000 rows at 100 ms latency with --concurrency 64 against the ideal 640/s")
     func throughputFigures() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(100)), concurrency: 64) { harness in
