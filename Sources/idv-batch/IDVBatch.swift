@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `idv-batch` command: turns rows of a PostgreSQL table into Yoti IDV sessions.
 @main
@@ -35,4 +36,24 @@ struct IDVBatch: AsyncParsableCommand {
             StatusCommand.self, ConfigsCommand.self,
         ]
     )
+
+    /// Parses and runs the command like ArgumentParser's default, except that a usage error (an unknown
+    /// flag, a missing argument, a value that does not parse) exits 2 as design.md's exit codes say,
+    /// not ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -29,6 +29,18 @@ struct OperationsCommandTests {
         ["DATABASE_URL": database.configuration.unredactedConnectionString]
     }
 
+    @Test("usage errors (unknown flag, missing argument, unparsable value) exit 2 with the usage; --help exits 0",
+          arguments: [["run", "--bogus"], ["run", "--concurrency", "lots"], ["status", "one-batch", "another"], ["frobnicate"]])
+    func usageErrorsExitTwo(arguments: [String]) async throws {
+        let result = try await Self.idvBatch(arguments, environment: [:])
+        #expect(result.status == 2, "\(arguments): \(result.output)")
+        #expect(result.output.contains("Usage:") || result.output.contains("USAGE:"), "\(result.output)")
+        if arguments[0] != "frobnicate" {
+            let help = try await Self.idvBatch([arguments[0], "--help"], environment: [:])
+            #expect(help.status == 0, "\(help.output)")
+        }
+    }
+
     @Test("enqueue: 0 when all load, the same file again adds nothing, 1 with rejected lines, 2 for a bad CSV header or format")
     func enqueueExitCodes() async throws {
         try await OpsDatabase.with { database in
