@@ -20,7 +20,8 @@ struct RunRecord: Sendable {
             RETURNING id
             """,
             [
-                .textArray(batches),
+                // NULL means "all batches" in idv.runs.
+                batches.isEmpty ? .null : .textArray(batches),
                 .text(workerID),
                 .text(ProcessInfo.processInfo.hostName),
                 .int(Int(ProcessInfo.processInfo.processIdentifier)),

@@ -67,6 +67,11 @@ public final class Runner: Service, Sendable {
     /// - Throws: ``RunnerError`` `.configuration` (exit 2) or `.databaseUnavailable` (exit 3) when the run
     ///   could not start. Problems during the run end it with a summary whose exit code says so.
     public func execute() async throws -> RunSummary {
+        guard !configuration.dryRun else {
+            // A dry run must never claim or call: refuse rather than silently run for real.
+            throw RunnerError(
+                code: .configuration, message: "This configuration is a dry run: use Runner.dryRun(configuration:database:).")
+        }
         let problems = configuration.validationProblems()
         guard problems.isEmpty else {
             throw RunnerError(code: .configuration, message: problems.joined(separator: "; "))

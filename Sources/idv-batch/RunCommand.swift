@@ -36,122 +36,59 @@ struct RunCommand: AsyncParsableCommand {
               idv-batch run --batch onboarding-2026-11-21
               idv-batch run --batch a --batch b --concurrency 64 --rate 20 --deadline 6h
               idv-batch run --dry-run --batch onboarding-2026-11-21
+              idv-batch run --job jobs/nightly-onboarding.yml --batch onboarding-2026-11-21
               YOTI_CLIENT_SDK_ID=... YOTI_KEY_FILE_PATH=/etc/idv/key.pem DATABASE_URL=postgres://... idv-batch run
             """
     )
 
+    @OptionGroup var job: JobOption
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var yoti: YotiOptions
 
-    @Option(name: .customLong("batch"), help: ArgumentHelp("A batch to process (repeatable; default: all batches).", valueName: "id"))
+    @Option(name: .customLong("batch"), help: ArgumentHelp("A batch to process (repeatable; default: run.batches of the job file, else all batches).", valueName: "id"))
     var batches: [String] = []
 
-    @Option(help: "Calls in flight at most.")
-    var concurrency: Int = 32
-
-    @Option(name: .customLong("max-attempts"), help: "Counted attempts before a row is failed (429s do not count).")
-    var maxAttempts: Int = 6
-
-    @Option(
-        name: .customLong("on-unknown"),
-        help: "When a call's outcome is unknown (timeout after sending): retry (flag possible duplicate) or fail.")
-    var onUnknown: String = "retry"
-
-    @Option(help: ArgumentHelp("Requests per second per batch, shared by all workers (default: unlimited).", valueName: "r"))
-    var rate: Double?
-
-    @Option(name: .customLong("max-sessions"), help: ArgumentHelp("Create at most this many sessions in this run.", valueName: "k"))
-    var maxSessions: Int?
-
-    @Option(help: ArgumentHelp("Stop claiming at this time: ISO 8601 (2026-11-22T06:00:00Z) or a duration (6h, 90m).", valueName: "when"))
-    var deadline: String?
+    @OptionGroup var tuning: RunTuningOptions
 
     @Flag(name: .customLong("dry-run"), help: "Validate every selected pending row's spec and report; claim and send nothing.")
     var dryRun = false
 
-    @Option(name: .customLong("grace-period"), help: ArgumentHelp("Seconds in-flight calls may finish after SIGINT/SIGTERM.", valueName: "s"))
-    var gracePeriod: Double = 30
-
-    @Option(name: .customLong("lease-seconds"), help: ArgumentHelp("Lease length (default: max(120, 3 × request timeout)).", valueName: "s"))
-    var leaseSeconds: Double?
-
-    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti call may take.", valueName: "s"))
-    var requestTimeout: Double = 30
-
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
-
     func run() async throws {
-        do {
-            let exitCode = try await execute()
-            if exitCode != 0 { throw ExitCode(exitCode) }
-        } catch let failure as CommandFailure {
-            throw failure.exit()
-        }
+        try await CommandFailure.exiting(execute)
     }
 
-    /// The settings as a runner configuration. Job files (a later issue) will produce the same value.
-    func runnerConfiguration(now: Date = Date()) throws -> RunnerConfiguration {
-        var configuration = RunnerConfiguration(
-            batches: batches, concurrency: concurrency, requestTimeout: .seconds(requestTimeout))
-        configuration.maxAttempts = maxAttempts
-        guard let policy = RunnerConfiguration.UnknownOutcomePolicy(rawValue: onUnknown) else {
-            throw CommandFailure(exitCode: 2, message: "--on-unknown must be retry or fail, not \"\(onUnknown)\"")
-        }
-        configuration.onUnknown = policy
-        configuration.rate = rate
-        configuration.maxSessions = maxSessions
-        if let deadline {
-            guard let date = RunDeadline.parse(deadline, now: now) else {
-                throw CommandFailure(
-                    exitCode: 2,
-                    message: "--deadline \"\(deadline)\" is neither ISO 8601 (2026-11-22T06:00:00Z) nor a duration (6h, 90m, 1h30m)")
-            }
-            configuration.deadline = date
-        }
-        configuration.dryRun = dryRun
-        configuration.gracePeriod = .seconds(gracePeriod)
-        if let leaseSeconds { configuration.leaseDuration = .seconds(leaseSeconds) }
-        if concurrency < 1 || requestTimeout <= 0 {
-            throw CommandFailure(exitCode: 2, message: "--concurrency and --request-timeout must be positive")
-        }
-        let problems = configuration.validationProblems()
-        guard problems.isEmpty else { throw CommandFailure(exitCode: 2, message: problems.joined(separator: "; ")) }
-        return configuration
-    }
-
-    private func makeLogger() throws -> Logger {
-        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
-            throw CommandFailure(exitCode: 2, message: "--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-        var logger = Logger(label: "idv-batch.run") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = level
-        return logger
+    /// The command line's settings over the job file's (if any), over ``RunnerConfiguration``'s defaults.
+    func settings(job: JobFile?) -> RunSettings {
+        var flags = tuning.settings
+        if !batches.isEmpty { flags.batches = batches }
+        return flags.overriding(job?.run ?? RunSettings())
     }
 
     private func execute() async throws -> Int32 {
-        let logger = try makeLogger()
-        let configuration = try runnerConfiguration()
-        let postgres: PostgresConfiguration
-        do {
-            postgres = try database.configuration()
-        } catch {
-            throw CommandFailure(exitCode: 2, message: "\(error)")
-        }
+        let job = try job.load(for: .run)
+        let environment = try JobOption.environment(for: job)
+        let settings = settings(job: job)
+        var configuration = try settings.runnerConfiguration()
+        configuration.dryRun = dryRun
+        let logger = try CommandLogger.make(label: "idv-batch.run", level: settings.logLevel ?? "info")
+        let postgres = try database.configuration(environment: environment)
         // The window loop, the write-back, the rate limiter and lease upkeep each need at most one at a time.
         let pool = PostgresPool(configuration: postgres, maxConnections: 6)
-        defer { Task { await pool.shutdown() } }
+        let outcome = await Result(catching: {
+            try await execute(configuration, yoti: yoti.filled(from: environment), pool: pool, logger: logger)
+        })
+        await pool.shutdown()
+        return try outcome.get()
+    }
 
+    private func execute(
+        _ configuration: RunnerConfiguration, yoti: YotiOptions, pool: PostgresPool, logger: Logger
+    ) async throws -> Int32 {
         if configuration.dryRun {
-            do {
-                let report = try await Runner.dryRun(configuration: configuration, database: pool)
-                print(report.render())
-                return report.exitCode
-            } catch let error as RunnerError {
-                throw CommandFailure(exitCode: error.exitCode, message: error.message)
-            }
+            let report = try await Runner.dryRun(configuration: configuration, database: pool)
+            print(report.render())
+            return report.exitCode
         }
-
         let client = try yoti.makeClient(
             options: IDVClient.Options(
                 requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
@@ -161,9 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         try? await client.shutdown()
 
         if let error = outcome.error {
-            if let error = error as? RunnerError {
-                throw CommandFailure(exitCode: error.exitCode, message: error.message)
-            }
+            if error is RunnerError { throw error }
             throw CommandFailure(exitCode: 3, message: "The run failed: \(error)")
         }
         guard let summary = runner.summary else {

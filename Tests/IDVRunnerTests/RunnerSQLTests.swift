@@ -89,24 +89,25 @@ struct RunnerSQLTests {
     func gcraReservationsInSQL() async throws {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("gcra")
-            // rate 2, k = 1: tat moves 0.5 s per reservation, far more than a round trip, so no idle gap.
+            // rate 0.1, k = 1: tat moves 10 s per reservation, far more than any round trip, so no idle gap.
             var starts: [Double] = []
             for _ in 0..<4 {
-                let rows = try await harness.pool.query(SharedRateLimiter.reserveSQL, [.text(batch), .double(2), .int(1)])
+                let rows = try await harness.pool.query(SharedRateLimiter.reserveSQL, [.text(batch), .double(0.1), .int(1)])
                 starts.append(try rows[0].decode(Double.self, "start_epoch"))
             }
             let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
-            #expect(gaps.allSatisfy { abs($0 - 0.5) < 1e-6 }, "\(gaps)")
+            #expect(gaps.allSatisfy { abs($0 - 10) < 1e-6 }, "\(gaps)")
             let state = try await harness.pool.query(
                 "SELECT rate, EXTRACT(EPOCH FROM tat)::float8 AS tat FROM idv.rate_limits WHERE batch_id = $1", [.text(batch)])
-            #expect(try state[0].decode(Double.self, "rate") == 2)
-            #expect(abs(try state[0].decode(Double.self, "tat") - (starts[3] + 0.5)) < 1e-6)
+            #expect(try state[0].decode(Double.self, "rate") == 0.1)
+            #expect(abs(try state[0].decode(Double.self, "tat") - (starts[3] + 10)) < 1e-6)
 
             // A 429 pushes the batch's next slot past the pause, for every worker.
+            let paused = batch + "-paused"
             let limiter = SharedRateLimiter(database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
-            await limiter.penalize(batch: batch, retryAfter: .seconds(5))
+            await limiter.penalize(batch: paused, retryAfter: .seconds(5))
             let other = SharedRateLimiter(database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
-            let next = try await other.nextSendTime(batch: batch)
+            let next = try await other.nextSendTime(batch: paused)
             #expect(next.timeIntervalSinceNow > 3.5)
         }
     }

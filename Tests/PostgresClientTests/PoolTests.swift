@@ -169,8 +169,10 @@ struct PoolTests {
         let sleeps = try #require(sleepsDone.withLock { $0 })
         print("timer lateness: worst \(worst) for a 50 ms sleeper while \(connections) connections ran pg_sleep(1) "
             + "(all done after \(sleeps))")
-        // Alone the worst case is well under 1 ms; the bound leaves room for a loaded 2-core machine.
-        #expect(worst < .milliseconds(50), "the sleeper was \(worst) late: libpq is blocking the cooperative pool")
+        // On an idle machine the worst case is well under 1 ms. A pool thread blocked in libpq would make
+        // the sleeper late by up to the whole pg_sleep(1); the bound sits far below that but leaves room
+        // for CPU contention on a 2-core machine where the rest of the suite runs at the same time.
+        #expect(worst < .milliseconds(250), "the sleeper was \(worst) late: libpq is blocking the cooperative pool")
         #expect(sleeps < .milliseconds(1_600), "\(connections) × pg_sleep(1) took \(sleeps): they did not run at once")
         await pool.shutdown()
     }
