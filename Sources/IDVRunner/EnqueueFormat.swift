@@ -19,8 +19,8 @@ public struct EnqueueFormat: Sendable, Hashable, CustomStringConvertible {
 
     private init(base: Base) { self.base = base }
 
-    /// The format a file name implies: `.jsonl`/`.ndjson`/`.json` or `.csv` (also before `.gz`-less suffixes
-    /// such as `.CSV`); `nil` when the extension says nothing.
+    /// The format a file name's extension implies (`.jsonl`, `.ndjson`, `.json`, `.csv`, any case);
+    /// `nil` when it says nothing.
     public static func inferred(fromPath path: String) -> EnqueueFormat? {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         return EnqueueFormat(name: String(path[path.index(after: dot)...]))

@@ -47,9 +47,13 @@ public struct Enqueuer: Sendable {
 
     /// Totals so far, for a progress line.
     public struct Progress: Sendable, Hashable {
+        /// Rows read so far (not counting blank lines or the CSV header).
         public var rowsRead: Int
+        /// Rows inserted so far.
         public var inserted: Int
+        /// Valid rows found already present so far.
         public var alreadyPresent: Int
+        /// Rows rejected so far.
         public var rejected: Int
     }
 

@@ -280,7 +280,9 @@ public struct ExpirySweeper: Sendable {
             RETURNING id
             """,
             [
-                .textArray(options.batches), .text(options.workerID), .text(ProcessInfo.processInfo.hostName),
+                // NULL means "all batches" in idv.runs.
+                options.batches.isEmpty ? .null : .textArray(options.batches), .text(options.workerID),
+                .text(ProcessInfo.processInfo.hostName),
                 .int(Int(ProcessInfo.processInfo.processIdentifier)), .timestamp(asOf), .boolean(options.deleteRemote),
                 .int(options.chunkSize),
             ])

@@ -90,7 +90,7 @@ struct BatchStatusTests {
             try await database.pool.execute("INSERT INTO idv.batches (batch_id, note) VALUES ('b-1', 'registered only')")
             try await database.pool.execute(
                 "INSERT INTO idv.runs (kind, batch_ids, started_at, finished_at, rows_created) "
-                    + "VALUES ('expire', '{}', now() - interval '2 seconds', now(), 0)")
+                    + "VALUES ('expire', NULL, now() - interval '2 seconds', now(), 0)")
             let report = try await BatchStatus(database: database.pool).report()
             #expect(report.batches.map(\.batchID) == ["b-1", "b-2"])
             #expect(report.batches[0].note == "registered only" && report.batches[0].rows.total == 0)

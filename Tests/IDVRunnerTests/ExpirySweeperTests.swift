@@ -50,8 +50,12 @@ struct ExpirySweeperTests {
 
             // Recorded in idv.runs as kind expire with the counts.
             let runs = try await database.pool.query(
-                "SELECT kind, exit_code, details->>'expired' AS expired, finished_at IS NOT NULL AS done FROM idv.runs ORDER BY id")
+                """
+                SELECT kind, exit_code, details->>'expired' AS expired, finished_at IS NOT NULL AS done, batch_ids
+                FROM idv.runs ORDER BY id
+                """)
             #expect(try runs.map { try $0.decode(String.self, "kind") } == ["expire", "expire"])
+            #expect(try runs[0].decode([String].self, "batch_ids") == ["a"])
             #expect(try runs[0].decode(String.self, "expired") == "12" && runs[0].decode(Bool.self, "done"))
         }
     }
@@ -102,7 +106,9 @@ struct ExpirySweeperTests {
             #expect(firstReport.outcome == .completed && firstReport.expired == 5)
             // The seeded sessions do not exist at Yoti: each delete is a 404, counted as already gone.
             #expect(firstReport.remoteAlreadyGone == 5)
-            #expect(try await harness.pool.query("SELECT count(*) AS n FROM idv.runs WHERE kind = 'expire'")[0].decode(Int.self, "n") == 1)
+            // One sweep ran (over all batches: batch_ids NULL).
+            #expect(try await harness.pool.query(
+                "SELECT count(*) AS n FROM idv.runs WHERE kind = 'expire' AND batch_ids IS NULL")[0].decode(Int.self, "n") == 1)
         }
     }
 
