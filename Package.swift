@@ -93,6 +93,7 @@ let package = Package(
                 "YotiAPI",
                 "YotiClient",
                 "YotiSandbox",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

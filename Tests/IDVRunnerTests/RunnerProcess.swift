@@ -46,6 +46,21 @@ struct RunnerProcess: Sendable {
         return RunnerProcess(pid: pid, outputPath: outputPath)
     }
 
+    /// Starts any `idv-batch` command line (`arguments` after the executable) in a session of its own.
+    static func launch(_ arguments: [String], environment: [String: String], name: String) throws -> RunnerProcess {
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("idv-\(name)-\(UUID().uuidString.prefix(8)).log").path
+        let pid = try ChildProcess.spawn(
+            [try SharedPaths.builtExecutable(named: "idv-batch").path] + arguments,
+            environment: environment, outputPath: outputPath, newSession: true)
+        return RunnerProcess(pid: pid, outputPath: outputPath)
+    }
+
+    /// What the process has written so far (standard output and error).
+    func outputSoFar() -> String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
     /// Sends `signal` (SIGTERM, SIGKILL, …).
     func send(_ signal: Int32) {
         kill(pid, signal)
