@@ -56,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("jitter-ms"), help: ArgumentHelp("Extra latency drawn uniformly from 0...ms per call.", valueName: "ms"))
     var jitterMilliseconds = 200
 
-    @Option(name: .customLong("fault-percent"), help: ArgumentHelp("Share of session creations answered 500, 503 or 429 (2:1:2).", valueName: "percent"))
+    @Option(name: .customLong("fault-percent"), help: ArgumentHelp("Share of session creations answered 500, 503 or 429 (5:3:2).", valueName: "percent"))
     var faultPercent = 5.0
 
     @Option(name: .customLong("sandbox-limit"), help: ArgumentHelp("The sandbox's own rate limit (429 above it), requests per second.", valueName: "per-second"))
@@ -98,7 +98,7 @@ struct DemoCommand: AsyncParsableCommand {
         var behaviour = SandboxBehaviour(
             latency: .milliseconds(latencyMilliseconds), jitter: .milliseconds(jitterMilliseconds),
             createRateLimit: sandboxLimit,
-            faults: .init(internalServerError: share * 0.4, serviceUnavailable: share * 0.2, tooManyRequests: share * 0.4))
+            faults: .init(internalServerError: share * 0.5, serviceUnavailable: share * 0.3, tooManyRequests: share * 0.2))
         behaviour.seed = seed
         return DemoScript.Settings(
             rows: rows, concurrency: concurrency, rate: rate, seed: seed, behaviour: behaviour,
