@@ -23,6 +23,9 @@ import YotiAPI
 /// rerun: {...}               # command rerun: batch, only, statuses, no_run
 /// expire: {...}              # command expire: batches, as_of, dry_run, delete_remote, chunk_size, ...
 /// ```
+/// `run:` and `expire:` also take `log_level`, `log_format` (text | json), `metrics_file` and
+/// `metrics_interval` (seconds), as the flags of the same names (``ObservabilitySettings``).
+///
 /// Unknown keys are errors (naming the file, line and the accepted keys), and so is anything that
 /// would put a secret in the file: it names environment variables and files instead.
 public struct JobFile: Sendable, Hashable {

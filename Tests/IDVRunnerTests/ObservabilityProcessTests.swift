@@ -97,7 +97,8 @@ struct ObservabilityProcessTests {
                 // Local trust authentication ignores the password, but the process holds it.
                 environment: ["DATABASE_URL": harness.postgres.unredactedConnectionString + " password=\(databasePassword)"]
             ).wait()
-            #expect(result.status == 0, "\(result.output)")
+            let status = result.status
+            #expect(status == 0)
             let metrics = try String(contentsOfFile: path, encoding: .utf8)
 
             let rows = try await harness.rows(batch: batch)
@@ -105,19 +106,23 @@ struct ObservabilityProcessTests {
             #expect(tokens.count == 30)
             let key = try String(contentsOfFile: RunnerHarness.keyPath, encoding: .utf8)
             let keyBody = key.split(separator: "\n").filter { !$0.hasPrefix("-----") }.prefix(3).map(String.init)
-            for secret in tokens + keyBody + [authToken, databasePassword, "PRIVATE KEY"] {
-                #expect(!result.output.contains(secret), "a secret reached the output")
-                #expect(!metrics.contains(secret), "a secret reached the metrics")
+            // Booleans only: a failure must not print the output (or the secret) it found.
+            for (index, secret) in (tokens + keyBody + [authToken, databasePassword, "PRIVATE KEY"]).enumerated() {
+                let inOutput = result.output.contains(secret)
+                let inMetrics = metrics.contains(secret)
+                #expect(!inOutput && !inMetrics, "secret #\(index) leaked (output \(inOutput), metrics \(inMetrics))")
             }
             // At trace the HTTP client would log raw response parts (bodies hold tokens): it stays at debug.
-            #expect(!result.output.contains("ahc-http-part"))
+            let rawResponseLogged = result.output.contains("ahc-http-part")
+            #expect(!rawResponseLogged)
 
             // Standard error holds JSON lines only (the summary goes to standard output, in the same file here).
             let logLines = result.output.split(separator: "\n").filter { $0.hasPrefix("{") }
             #expect(logLines.count >= 30, "debug logs one line per session")
             for line in logLines {
                 let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                #expect(object?["ts"] is String && object?["level"] is String && object?["msg"] is String, "\(line)")
+                let shaped = object?["ts"] is String && object?["level"] is String && object?["msg"] is String
+                #expect(shaped)
             }
             let created = logLines.filter { $0.contains(#""msg":"Session created""#) }
             #expect(created.count == 30)
