@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libpq, the only PostgreSQL driver (Debian: libpq-dev).
@@ -46,11 +48,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The one logging metadata key scheme and the JSON-lines log handler.
+        .target(
+            name: "IDVLogging",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // HTTP clients for the Yoti IDV API and Yoti Sign, with the outcome taxonomy.
         .target(
             name: "YotiClient",
             dependencies: [
                 "YotiAPI",
+                "IDVLogging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -79,6 +90,8 @@ let package = Package(
                 "PostgresClient",
                 "YotiAPI",
                 "YotiClient",
+                "IDVLogging",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -89,6 +102,9 @@ let package = Package(
             name: "idv-batch",
             dependencies: [
                 "IDVRunner",
+                "IDVLogging",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "PostgresClient",
                 "YotiAPI",
                 "YotiClient",
@@ -152,7 +168,12 @@ let package = Package(
         ),
         .testTarget(
             name: "IDVRunnerTests",
-            dependencies: ["IDVRunner", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport"],
+            dependencies: [
+                "IDVRunner", "IDVLogging", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strict
         ),
     ]

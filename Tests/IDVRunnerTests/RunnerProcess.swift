@@ -19,12 +19,13 @@ struct RunnerProcess: Sendable {
     let pid: pid_t
     let outputPath: String
 
-    /// Starts `idv-batch run --batch <batch> …` against the harness.
+    /// Starts `idv-batch run --batch <batch> …` against the harness (`overrides` replace environment variables).
     static func start(
         _ harness: RunnerHarness,
         batch: String,
         arguments: [String] = [],
-        name: String = "run"
+        name: String = "run",
+        environment overrides: [String: String] = [:]
     ) throws -> RunnerProcess {
         // IDV_RUNNER_EXECUTABLE points the figures at another build (e.g. .build/release/idv-batch).
         let executable =
@@ -39,6 +40,7 @@ struct RunnerProcess: Sendable {
         environment["DATABASE_URL"] = harness.postgres.unredactedConnectionString
         environment["YOTI_CLIENT_SDK_ID"] = RunnerHarness.sdkID
         environment["YOTI_KEY_FILE_PATH"] = RunnerHarness.keyPath
+        environment.merge(overrides) { $1 }
         let pid = try ChildProcess.spawn(
             [executable.path, "run", "--batch", batch, "--api-url", harness.sandbox.idvBaseURL, "--log-level", "warning"]
                 + arguments,
