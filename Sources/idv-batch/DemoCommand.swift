@@ -74,6 +74,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("Log level on standard error: error by default, so the steps stay readable; warning shows each failed row as it fails.", valueName: "level"))
     var logLevel = "error"
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("text or json (default: text on a terminal, JSON lines otherwise).", valueName: "format"))
+    var logFormat: String?
+
     func validate() throws {
         guard rows >= 1 else { throw ValidationError("--rows must be at least 1.") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
@@ -84,9 +87,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.exiting {
-            let logger = try CommandLogger.make(label: "idv-batch.demo", level: logLevel)
-            let script = DemoScript(
-                settings: try demoSettings(), logger: logger)
+            var observability = ObservabilitySettings()
+            observability.logLevel = logLevel
+            observability.logFormat = logFormat
+            let (logger, format) = try CommandLogger.make(label: "idv-batch.demo", settings: observability)
+            let script = DemoScript(settings: try demoSettings(), logger: logger, allowsLiveLine: format == .text)
             return await Self.runInterruptibly(script)
         }
     }

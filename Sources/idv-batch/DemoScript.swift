@@ -26,13 +26,16 @@ final class DemoScript: Sendable {
 
     let settings: Settings
     let logger: Logger
+    /// `false` with JSON logs: progress then goes to the log instead of a line rewritten in place.
+    let allowsLiveLine: Bool
     let batch: String
     private let steps = 9
     private let step = Mutex(0)
 
-    init(settings: Settings, logger: Logger) {
+    init(settings: Settings, logger: Logger, allowsLiveLine: Bool) {
         self.settings = settings
         self.logger = logger
+        self.allowsLiveLine = allowsLiveLine
         self.batch = "demo-" + StatusTime.format(Date()).prefix(10)
     }
 
@@ -171,7 +174,9 @@ final class DemoScript: Sendable {
         flags.rate = settings.rate
         var configuration = try flags.overriding(settings.job.run).runnerConfiguration()
         configuration.requestTimeout = .seconds(10)
-        let runner = Runner(configuration: configuration, database: world.pool, client: world.idvClient, logger: logger)
+        let runner = Runner(
+            configuration: configuration, database: world.pool, client: world.idvClient, logger: logger,
+            allowsLiveLine: allowsLiveLine)
         let summary = try await runner.execute()
         say(summary.render())
         return summary
