@@ -33,7 +33,7 @@ struct IDVBatch: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
-            StatusCommand.self, ConfigsCommand.self,
+            StatusCommand.self, ConfigsCommand.self, BenchCommand.self,
         ]
     )
 
