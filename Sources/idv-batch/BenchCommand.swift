@@ -86,11 +86,11 @@ struct BenchCommand: AsyncParsableCommand {
     /// Runs the selected figures in an order that lets steps share runs and keeps figure 6's empty side empty.
     private func measure(_ selected: Set<Int>, on benchmark: Benchmark) async throws -> ([BenchFigure], String?) {
         let sizes = benchmark.sizes
-        var emptyClaims: [Benchmark.ClaimSelection: Double] = [:]
+        var emptyClaims: [Benchmark.ClaimSelection: Benchmark.ClaimCost] = [:]
         if selected.contains(6) {
             progress("figure 6: claims with no history")
             for selection in Benchmark.ClaimSelection.allCases {
-                emptyClaims[selection] = try await benchmark.medianClaimSeconds(label: "empty", selection: selection)
+                emptyClaims[selection] = try await benchmark.claimCost(label: "empty", selection: selection)
             }
         }
         var figures: [BenchFigure] = []
@@ -137,10 +137,9 @@ struct BenchCommand: AsyncParsableCommand {
             let history = try await benchmark.buildHistory()
             progress("figure 6: claims with the history")
             for selection in Benchmark.ClaimSelection.allCases {
-                let loaded = try await benchmark.medianClaimSeconds(label: "history", selection: selection)
-                figures.append(
-                    benchmark.claimFigure(
-                        selection, empty: emptyClaims[selection] ?? .nan, history: loaded, historyRows: history))
+                let loaded = try await benchmark.claimCost(label: "history", selection: selection)
+                guard let empty = emptyClaims[selection] else { continue }
+                figures.append(benchmark.claimFigure(selection, empty: empty, history: loaded, historyRows: history))
             }
             plan = try await benchmark.claimPlan()
         }

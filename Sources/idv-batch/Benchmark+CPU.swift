@@ -50,7 +50,8 @@ extension Benchmark {
                 id: "3a", name: "peak RSS, \(BenchFigure.grouped(Double(large.created))) vs "
                     + "\(BenchFigure.grouped(Double(small.created))) rows",
                 measured: largeRSS, unit: "MiB", baseline: smallRSS, baselineUnit: "MiB", ratio: largeRSS / smallRSS,
-                goal: .ratioAtMost(1.10), note: "ru_maxrss of the `run` process from wait4 (latency 0, c=64)"),
+                goal: .ratioAtMost(1.10),
+                note: "VmHWM of the `run` process (/proc/<pid>/status, sampled every 50 ms), latency 0, c=64"),
             BenchFigure(
                 id: "3b", name: "peak RSS of the larger run", measured: largeRSS, unit: "MiB",
                 goal: .measuredAtMost(64, "MiB")),
