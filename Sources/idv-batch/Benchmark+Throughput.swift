@@ -50,8 +50,9 @@ extension Benchmark {
             BenchFigure(
                 id: "4c", name: "all statements per session, c=64", measured: Double(run.serverStatements),
                 unit: "stmts", baseline: Double(run.created), baselineUnit: "sessions",
-                ratio: Double(run.serverStatements) / created, goal: .ratioAtMost(0.1),
-                note: "counted by the server (pg_stat_database): claims + write-backs + \(other) others "
+                ratio: Double(run.serverStatements) / created,
+                note: "counted by the server (pg_stat_database), for information (the goal is on write-backs, 4a): "
+                    + "claims + write-backs + \(other) others "
                     + "(run record, tallies, lease upkeep)"),
         ]
     }
