@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libpq, the only PostgreSQL driver (Debian: libpq-dev).
@@ -123,7 +124,10 @@ let package = Package(
         ),
         .testTarget(
             name: "YotiAPITests",
-            dependencies: ["YotiAPI", "TestSupport"],
+            dependencies: [
+                "YotiAPI", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
@@ -151,7 +155,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IDVRunnerTests",
-            dependencies: ["IDVRunner", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport"],
+            dependencies: [
+                "IDVRunner", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
     ]

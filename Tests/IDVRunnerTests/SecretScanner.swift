@@ -1,0 +1,82 @@
+import Foundation
+import PostgresClient
+import Testing
+
+/// Looks for secrets in what idv-batch printed or wrote: standard output and error, log lines, and
+/// any file it was told to write (the metrics file).
+///
+/// The secrets are the ones design.md and the README promise never to show: private-key material
+/// (every PEM body line of the key file), client session tokens, notification `auth_token`s, the Yoti
+/// Sign API key and database passwords. A finding names the kind of secret and where it was seen,
+/// never the value.
+struct SecretScanner: Sendable {
+    /// One secret value and what kind it is.
+    struct Secret: Sendable {
+        var label: String
+        var value: String
+    }
+
+    /// A secret seen where it must not be.
+    struct Finding: Sendable, CustomStringConvertible {
+        var label: String
+        var source: String
+        var description: String { "\(label) in \(source)" }
+    }
+
+    private(set) var secrets: [Secret] = []
+
+    /// A scanner for the private key in `pemFile` (each base64 line of its body).
+    init(keyFile pemFile: String) throws {
+        let pem = try String(contentsOfFile: pemFile, encoding: .utf8)
+        for line in pem.split(whereSeparator: \.isNewline) where !line.hasPrefix("-----") {
+            add("private key material", String(line))
+        }
+        #expect(!secrets.isEmpty, "no PEM body in \(pemFile)")
+    }
+
+    /// Adds a secret; values too short to be a meaningful needle are refused loudly (a test bug).
+    mutating func add(_ label: String, _ value: String?) {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return }
+        #expect(value.count >= 8, "a \(label) shorter than 8 characters would match by chance")
+        secrets.append(Secret(label: label, value: value))
+    }
+
+    /// Adds every client session token the batch's rows hold (read after the run).
+    mutating func addSessionTokens(_ pool: PostgresPool, batch: String) async throws {
+        let rows = try await pool.query(
+            "SELECT client_session_token FROM idv.verification_requests WHERE batch_id = $1 AND client_session_token IS NOT NULL",
+            [.text(batch)])
+        for row in rows { add("client session token", try row.decode(String.self, "client_session_token")) }
+    }
+
+    /// What `text` (from `source`) reveals.
+    func findings(in text: String, source: String) -> [Finding] {
+        var seen = Set<String>()
+        return secrets.compactMap { secret in
+            guard text.contains(secret.value), seen.insert(secret.label).inserted else { return nil }
+            return Finding(label: secret.label, source: source)
+        }
+    }
+
+    /// Scans `outputs` and the files at `files`; expects nothing found. Files that do not exist are
+    /// returned (not scanned), so a caller can say which were missing.
+    @discardableResult
+    func expectClean(_ outputs: [(source: String, text: String)], files: [String] = [], campaign: String) -> [String] {
+        var found = outputs.flatMap { self.findings(in: $0.text, source: $0.source) }
+        var missing: [String] = []
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                missing.append(path)
+                continue
+            }
+            found += findings(in: String(decoding: data, as: UTF8.self), source: path)
+        }
+        #expect(found.isEmpty, "\(campaign): secrets leaked: \(found)")
+        let bytes = outputs.reduce(0) { $0 + $1.text.utf8.count }
+        print(
+            "campaign \(campaign): scanned \(outputs.count) outputs (\(bytes) bytes) and \(files.count - missing.count) files "
+                + "for \(secrets.count) secret values (\(Set(secrets.map(\.label)).sorted().joined(separator: ", "))): "
+                + "\(found.count) found" + (missing.isEmpty ? "" : "; not written, not scanned: \(missing)"))
+        return missing
+    }
+}
