@@ -16,6 +16,11 @@ struct CampaignCluster: Sendable {
         let server = try await TemporaryPostgres.start(maxConnections: 60)
         do {
             let admin = try await PostgresConnection.connect(server.configuration)
+            // Throwaway clusters trade durability for speed (synchronous_commit off). A restart is a crash
+            // here (immediate stop), which would then forget commits the runner already acted on — the
+            // claim and ledger row of a call in flight — so give this cluster production's durable commits.
+            try await admin.execute("ALTER SYSTEM SET synchronous_commit = on")
+            _ = try await admin.query("SELECT pg_reload_conf()")
             try await admin.execute("CREATE DATABASE idv_campaign")
             await admin.close()
             let database = server.configuration.withDatabase("idv_campaign")

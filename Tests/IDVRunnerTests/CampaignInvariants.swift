@@ -56,10 +56,12 @@ enum CampaignInvariants {
         for session in sessions where !recorded.contains(session.id) {
             unrecordedByUser[session.userTrackingID ?? "", default: 0] += 1
         }
-        for (user, count) in unrecordedByUser {
-            #expect(
-                flaggedWithoutSession[user]?.count ?? 0 >= count,
-                "\(campaign): \(count) session(s) for \(user) are not in the ledger")
+        for (user, count) in unrecordedByUser where flaggedWithoutSession[user]?.count ?? 0 < count {
+            let ledger = attempts.filter { $0.userTrackingID == user }.map {
+                "#\($0.id) \($0.outcome ?? "open") session \($0.sessionID ?? "-") write_back \($0.writeBack ?? "-")"
+                    + " flagged \($0.possibleDuplicate)"
+            }
+            Issue.record("\(campaign): \(count) session(s) for \(user) are not in the ledger; its attempts: \(ledger)")
         }
 
         let rowByUser = Dictionary(attempts.map { ($0.userTrackingID ?? "", $0.requestID) }) { first, _ in first }

@@ -56,6 +56,9 @@ struct CampaignSecretTests {
                          "--max-attempts", "20"] + observability,
                         environment, expect: 0)
                     #expect(try await harness.statusCounts(batch: batch) == ["created": 60])
+                    // Before the sweep below deletes the sessions at the sandbox.
+                    try await CampaignInvariants.check(
+                        harness, batch: batch, expectedRows: 60, campaign: "secrets", injected: "11% faults", announce: false)
                     // The tokens exist only now: the sweep below clears them.
                     var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
                     try await scanner.addSessionTokens(harness.pool, batch: batch)
@@ -82,8 +85,6 @@ struct CampaignSecretTests {
                     try await idvBatch(
                         ["configs", "list", "--remote"], environment.merging(["YOTI_SIGN_API_KEY": wrongSignKey]) { $1 }, expect: 3)
 
-                    try await CampaignInvariants.check(
-                        harness, batch: batch, expectedRows: 60, campaign: "secrets", injected: "11% faults", announce: false)
                     let notScanned = scanner.expectClean(outputs, files: observability.isEmpty ? [] : [metrics], campaign: "secrets")
                     #expect(notScanned.isEmpty, "the run was asked for a metrics file but wrote none")
                     if observability.isEmpty {
