@@ -53,10 +53,8 @@ struct CampaignCrashTests {
             }
             #expect(killsLanded == kills, "every kill should land while the batch is still running")
 
-            let last = try await RunnerProcess.start(harness, batch: batch, arguments: options, name: "crash-final").wait()
-            outputs.append(("final run", last.output))
-            #expect(last.status == 0, "\(last.output.suffix(2_000))")
-            #expect(try await harness.statusCounts(batch: batch) == ["created": rowCount])
+            outputs.append(
+                try await CampaignInvariants.finishBatch(harness, batch: batch, rows: rowCount, arguments: options, name: "crash-final"))
             let report = try await CampaignInvariants.check(
                 harness, batch: batch, expectedRows: rowCount, campaign: "crash",
                 injected: "\(kills) × SIGKILL of the worker at random moments (seeded)")
@@ -64,9 +62,7 @@ struct CampaignCrashTests {
             #expect(!reclaimed.isEmpty, "killed workers' rows should have come back through lease expiry")
             #expect(report.duplicatesObserved <= reclaimed.count, "only a killed call can have made a duplicate")
 
-            var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
-            try await scanner.addSessionTokens(harness.pool, batch: batch)
-            scanner.expectClean(outputs, campaign: "crash")
+            try await SecretScanner.expectClean(outputs, harness: harness, batch: batch, campaign: "crash")
         }
     }
 }

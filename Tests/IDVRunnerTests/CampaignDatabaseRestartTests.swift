@@ -55,17 +55,14 @@ struct CampaignDatabaseRestartTests {
                         campaign: "database-restart (after restart \(index + 1))", injected: "restart", announce: false)
                     if counts["in_progress"] ?? 0 > 0 { try await Task.sleep(for: .seconds(lease + 0.6)) }
                 }
-                let last = try await RunnerProcess.start(harness, batch: batch, arguments: options, name: "dbrestart-final").wait()
-                outputs.append(("final run", last.output))
-                #expect(last.status == 0, "\(last.output.suffix(2_000))")
-                #expect(try await harness.statusCounts(batch: batch) == ["created": rowCount])
+                outputs.append(
+                    try await CampaignInvariants.finishBatch(
+                        harness, batch: batch, rows: rowCount, arguments: options, name: "dbrestart-final"))
                 try await CampaignInvariants.check(
                     harness, batch: batch, expectedRows: rowCount, campaign: "database-restart",
                     injected: "\(downtimes.count) PostgreSQL restart(s) mid-run, down \(downtimes.map { "\($0)" }.joined(separator: "/")) s; "
                         + "worker exits \(exits.map(String.init).joined(separator: "/"))")
-                var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
-                try await scanner.addSessionTokens(harness.pool, batch: batch)
-                scanner.expectClean(outputs, campaign: "database-restart")
+                try await SecretScanner.expectClean(outputs, harness: harness, batch: batch, campaign: "database-restart")
             }
         }
     }

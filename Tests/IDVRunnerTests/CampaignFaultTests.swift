@@ -68,9 +68,7 @@ struct CampaignFaultTests {
             #expect(stats.sessionsCreated == validRows + lostAnswers)
             #expect(report.duplicatesObserved == lostAnswers)
 
-            var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
-            try await scanner.addSessionTokens(harness.pool, batch: batch)
-            scanner.expectClean([("faulty run", result.output)], campaign: "api-faults")
+            try await SecretScanner.expectClean([("faulty run", result.output)], harness: harness, batch: batch, campaign: "api-faults")
         }
     }
 }

@@ -89,6 +89,17 @@ enum CampaignInvariants {
         return report
     }
 
+    /// Runs one more worker on the batch after the campaign's faults: it must finish it (exit 0, every
+    /// row created). Returns its output for the secret scan.
+    static func finishBatch(
+        _ harness: RunnerHarness, batch: String, rows: Int, arguments: [String], name: String
+    ) async throws -> (source: String, text: String) {
+        let last = try await RunnerProcess.start(harness, batch: batch, arguments: arguments, name: name).wait()
+        #expect(last.status == 0, "\(last.output.suffix(2_000))")
+        #expect(try await harness.statusCounts(batch: batch) == ["created": rows])
+        return ("final run", last.output)
+    }
+
     /// Whether a row is safe: final with a reason, runnable, or still leased by a worker that may live.
     private static func isAccountedFor(_ row: RowSnapshot, leased: Bool, settled: Bool) -> Bool {
         switch row.status {

@@ -53,17 +53,13 @@ struct CampaignSignalTests {
                     harness, batch: batch, expectedRows: rowCount, campaign: "sigterm (after round \(round))",
                     injected: "SIGTERM", announce: false)
             }
-            let last = try await RunnerProcess.start(harness, batch: batch, arguments: options, name: "sigterm-final").wait()
-            outputs.append(("final run", last.output))
-            #expect(last.status == 0, "\(last.output.suffix(2_000))")
-            #expect(try await harness.statusCounts(batch: batch) == ["created": rowCount])
+            outputs.append(
+                try await CampaignInvariants.finishBatch(harness, batch: batch, rows: rowCount, arguments: options, name: "sigterm-final"))
             try await CampaignInvariants.check(
                 harness, batch: batch, expectedRows: rowCount, campaign: "sigterm",
                 injected: "\(signals) × SIGTERM at random moments, 1% of calls stalling 20 s (grace \(Int(grace)) s); "
                     + String(format: "slowest exit %.2f s after the signal", slowest))
-            var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
-            try await scanner.addSessionTokens(harness.pool, batch: batch)
-            scanner.expectClean(outputs, campaign: "sigterm")
+            try await SecretScanner.expectClean(outputs, harness: harness, batch: batch, campaign: "sigterm")
         }
     }
 }

@@ -39,9 +39,7 @@ struct CampaignWorkerTests {
                 injected: "4 concurrent worker processes" + (rate.map { ", --rate \(Int($0)) shared" } ?? ""))
             #expect(report.duplicatesObserved == 0)
 
-            var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
-            try await scanner.addSessionTokens(harness.pool, batch: batch)
-            scanner.expectClean(outputs, campaign: "workers")
+            try await SecretScanner.expectClean(outputs, harness: harness, batch: batch, campaign: "workers")
         }
     }
 }

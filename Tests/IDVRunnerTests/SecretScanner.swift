@@ -49,6 +49,16 @@ struct SecretScanner: Sendable {
         for row in rows { add("client session token", try row.decode(String.self, "client_session_token")) }
     }
 
+    /// Expects none of the key's material and none of the batch's client session tokens in `outputs`
+    /// (what a campaign's `idv-batch run` processes printed at debug level).
+    static func expectClean(
+        _ outputs: [(source: String, text: String)], harness: RunnerHarness, batch: String, campaign: String
+    ) async throws {
+        var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
+        try await scanner.addSessionTokens(harness.pool, batch: batch)
+        scanner.expectClean(outputs, campaign: campaign)
+    }
+
     /// What `text` (from `source`) reveals.
     func findings(in text: String, source: String) -> [Finding] {
         var seen = Set<String>()
