@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -47,11 +49,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The one logging metadata key scheme and the JSON-lines log handler.
+        .target(
+            name: "IDVLogging",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // HTTP clients for the Yoti IDV API and Yoti Sign, with the outcome taxonomy.
         .target(
             name: "YotiClient",
             dependencies: [
                 "YotiAPI",
+                "IDVLogging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -80,6 +91,8 @@ let package = Package(
                 "PostgresClient",
                 "YotiAPI",
                 "YotiClient",
+                "IDVLogging",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -90,10 +103,14 @@ let package = Package(
             name: "idv-batch",
             dependencies: [
                 "IDVRunner",
+                "IDVLogging",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "PostgresClient",
                 "YotiAPI",
                 "YotiClient",
                 "YotiSandbox",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,7 +173,10 @@ let package = Package(
         .testTarget(
             name: "IDVRunnerTests",
             dependencies: [
-                "IDVRunner", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport",
+                "IDVRunner", "IDVLogging", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

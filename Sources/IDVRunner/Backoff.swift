@@ -59,7 +59,7 @@ public struct Backoff: Sendable, Hashable, CustomStringConvertible {
 
 extension Duration {
     /// The duration as fractional seconds (for SQL intervals and log lines).
-    var secondsDouble: Double {
+    public var secondsDouble: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

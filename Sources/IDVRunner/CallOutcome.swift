@@ -25,6 +25,34 @@ enum CallOutcome: Sendable {
     case interrupted
 }
 
+extension CallOutcome {
+    /// The `idv.attempts.outcome` this call's ledger entry gets (the `class` label of `idv_attempts_total`).
+    var ledgerOutcome: String {
+        switch self {
+        case .created: "created"
+        case .transient: "transient"
+        case .rateLimited: "rate_limited"
+        case .permanent: "permanent"
+        case .credentials: "credentials"
+        case .unknown: "unknown_outcome"
+        case .invalidSpec: "invalid_spec"
+        case .notSent: "not_sent"
+        case .interrupted: "interrupted"
+        }
+    }
+
+    /// The HTTP status of the answer, when one arrived.
+    var httpStatus: Int? {
+        switch self {
+        case .created(let session): session.httpStatus
+        case .transient(let failure), .rateLimited(let failure), .permanent(let failure), .credentials(let failure),
+            .unknown(let failure):
+            failure.httpStatus
+        case .invalidSpec, .notSent, .interrupted: nil
+        }
+    }
+}
+
 /// What the runner keeps of a created session.
 struct CreatedSessionFacts: Sendable, Hashable {
     var sessionID: String

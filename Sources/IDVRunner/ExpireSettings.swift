@@ -14,6 +14,8 @@ public struct ExpireSettings: Sendable, Hashable {
     public var deleteConcurrency: Int?
     /// Seconds one Yoti delete may take (`--request-timeout`).
     public var requestTimeout: Double?
+    /// Logging and metrics: `log_level`, `log_format`, `metrics_file`, `metrics_interval`.
+    public var observability = ObservabilitySettings()
 
     /// Settings with nothing set.
     public init() {}

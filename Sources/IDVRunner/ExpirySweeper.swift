@@ -1,4 +1,5 @@
 import Foundation
+import IDVLogging
 import Logging
 import PostgresClient
 import YotiClient
@@ -29,6 +30,8 @@ public struct ExpirySweeper: Sendable {
         public var deleteConcurrency: Int
         /// This sweep's name in `idv.runs` (default ``RunnerConfiguration/defaultWorkerID()``).
         public var workerID: String
+        /// Where the sweep's metrics go (default: the global `MetricsSystem.factory`).
+        public var metrics: ExpiryMetrics
 
         /// Options with the defaults listed on each property.
         public init(batches: [String] = [], asOf: Date? = nil, dryRun: Bool = false, deleteRemote: Bool = false) {
@@ -39,6 +42,7 @@ public struct ExpirySweeper: Sendable {
             self.chunkSize = 5_000
             self.deleteConcurrency = 8
             self.workerID = RunnerConfiguration.defaultWorkerID()
+            self.metrics = ExpiryMetrics()
         }
     }
 
@@ -117,11 +121,12 @@ public struct ExpirySweeper: Sendable {
             try await deleteRemote(with: deleter, on: connection, into: &report)
         }
         report.duration = ContinuousClock.now - started
+        options.metrics.sweepFinished(duration: report.duration, exitCode: report.exitCode)
         try await finishRun(runID, report: report, on: connection)
         logger.info(
             "Expiry sweep finished",
             metadata: [
-                LogKey.runID: "\(runID)", "expired": "\(report.expired)", "remote.deleted": "\(report.remoteDeleted)",
+                LogKey.runID: "\(runID)", LogKey.worker: "\(options.workerID)", "expired": "\(report.expired)", "remote.deleted": "\(report.remoteDeleted)",
                 "remote.deferred": "\(report.remoteDeferred)",
             ])
         return report
@@ -150,6 +155,7 @@ public struct ExpirySweeper: Sendable {
                 """,
                 [.timestamp(asOf), .textArray(options.batches), .int(options.chunkSize)])
             total += changed
+            options.metrics.expired(changed)
             // A short chunk means nothing due is left unlocked; locked rows wait for the next sweep.
             if changed < options.chunkSize { return total }
         }
@@ -200,6 +206,7 @@ public struct ExpirySweeper: Sendable {
             let outcomes = await deletePage(page, with: deleter)
             try await record(outcomes, on: connection)
             for (_, outcome) in outcomes {
+                options.metrics.remoteDelete(outcome)
                 switch outcome {
                 case .deleted: report.remoteDeleted += 1
                 case .notFound: report.remoteAlreadyGone += 1
@@ -230,7 +237,8 @@ public struct ExpirySweeper: Sendable {
             var stop = false
             func startNext() {
                 guard !stop, let row = next.next() else { return }
-                group.addTask { (row.id, await Self.delete(row.sessionID, with: deleter)) }
+                let logger = logger
+                group.addTask { (row.id, await Self.delete(row, with: deleter, logger: logger)) }
             }
             for _ in 0..<options.deleteConcurrency { startNext() }
             while let outcome = await group.next() {
@@ -242,12 +250,25 @@ public struct ExpirySweeper: Sendable {
         }
     }
 
-    private static func delete(_ sessionID: String, with deleter: any SessionDeleting) async -> RemoteDeleteOutcome {
+    private static func delete(
+        _ row: (id: Int64, sessionID: String), with deleter: any SessionDeleting, logger: Logger
+    ) async -> RemoteDeleteOutcome {
         do {
-            try await deleter.deleteSession(id: sessionID)
+            try await deleter.deleteSession(id: row.sessionID)
             return .deleted
         } catch let error as YotiAPIError {
-            return RemoteDeleteOutcome(error: error)
+            let outcome = RemoteDeleteOutcome(error: error)
+            let metadata: Logger.Metadata = [
+                LogKey.requestID: "\(row.id)", LogKey.sessionID: "\(row.sessionID)", LogKey.errorClass: "\(error.code)",
+                LogKey.httpStatus: "\(error.status.map(String.init) ?? "-")", LogKey.yotiCode: "\(error.yotiCode ?? "-")",
+                LogKey.yotiRequestID: "\(error.requestID ?? "-")", "remote_delete_status": "\(outcome.status)",
+            ]
+            if outcome == .failed || outcome == .credentials {
+                logger.warning("Remote delete failed", metadata: metadata)
+            } else if !outcome.isGone {
+                logger.debug("Remote delete deferred to a later sweep", metadata: metadata)
+            }
+            return outcome
         } catch {
             // Cancellation or an unexpected failure: nothing is known, so try again next sweep.
             return .transient

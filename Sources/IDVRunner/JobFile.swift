@@ -1,4 +1,5 @@
 import Foundation
+import IDVLogging
 import Yams
 import YotiAPI
 
@@ -22,6 +23,9 @@ import YotiAPI
 /// rerun: {...}               # command rerun: batch, only, statuses, no_run
 /// expire: {...}              # command expire: batches, as_of, dry_run, delete_remote, chunk_size, ...
 /// ```
+/// `run:` and `expire:` also take `log_level`, `log_format` (text | json), `metrics_file` and
+/// `metrics_interval` (seconds), as the flags of the same names (``ObservabilitySettings``).
+///
 /// Unknown keys are errors (naming the file, line and the accepted keys), and so is anything that
 /// would put a secret in the file: it names environment variables and files instead.
 public struct JobFile: Sendable, Hashable {
@@ -150,8 +154,23 @@ public struct JobFile: Sendable, Hashable {
         settings.gracePeriod = try section.number("grace_period", minimum: 0)
         settings.leaseSeconds = try section.number("lease_seconds", minimum: 2)
         settings.requestTimeout = try section.number("request_timeout", minimum: .leastNonzeroMagnitude)
-        settings.logLevel = try section.string("log_level")
+        settings.observability = try readObservability(&section)
         try section.rejectUnknownKeys()
+        return settings
+    }
+
+    /// `log_level`, `log_format`, `metrics_file`, `metrics_interval` of a `run:` or `expire:` section.
+    private static func readObservability(_ section: inout JobFileMapping) throws -> ObservabilitySettings {
+        var settings = ObservabilitySettings()
+        settings.logLevel = try section.string("log_level")
+        settings.logFormat = try section.string("log_format")
+        if let format = settings.logFormat, LogFormat(name: format) == nil {
+            throw JobFileError(
+                code: .invalidValue, file: section.file, key: "\(section.prefix)log_format", line: section.line(of: "log_format"),
+                message: "must be \(LogFormat.names.joined(separator: " or ")), found \"\(format)\"")
+        }
+        settings.metricsFile = try section.string("metrics_file")
+        settings.metricsInterval = try section.number("metrics_interval", minimum: 1)
         return settings
     }
 
@@ -179,6 +198,7 @@ public struct JobFile: Sendable, Hashable {
         settings.chunkSize = try section.int("chunk_size", in: 1...1_000_000)
         settings.deleteConcurrency = try section.int("delete_concurrency", in: 1...1_000)
         settings.requestTimeout = try section.number("request_timeout", minimum: .leastNonzeroMagnitude)
+        settings.observability = try readObservability(&section)
         try section.rejectUnknownKeys()
         return settings
     }

@@ -1,4 +1,5 @@
 import Foundation
+import IDVLogging
 
 extension RunExecution {
     /// One claimed row's turn, run as a child task of the window: compose and validate the spec,
@@ -16,10 +17,14 @@ extension RunExecution {
         }
 
         if let reason = reasonNotToSend() { return result(.notSent(reason: reason), userTrackingID) }
+        let waitStarted = ContinuousClock.now
+        var waited = false
+        defer { if waited { configuration.metrics.rateLimitWait(ContinuousClock.now - waitStarted) } }
         do {
             while true {
                 let sendAt = try await limiter.nextSendTime(batch: row.batchID)
                 if sendAt > configuration.clock.now() {
+                    waited = true
                     guard try await stop.sleep(until: sendAt, clock: configuration.clock) else {
                         return result(.notSent(reason: reasonNotToSend() ?? "run stopping"), userTrackingID)
                     }
@@ -37,9 +42,15 @@ extension RunExecution {
             return result(.notSent(reason: "rate-limit reservation failed: \(error)"), userTrackingID)
         }
         if let reason = reasonNotToSend() { return result(.notSent(reason: reason), userTrackingID) }
+        // The wait ends here for a send that goes out; the defer covers rows released while waiting.
+        if waited { configuration.metrics.rateLimitWait(ContinuousClock.now - waitStarted) }
+        waited = false
 
         counters.withLock { $0.callsStarted += 1 }
+        let callStarted = ContinuousClock.now
         let outcome = await sessions.attemptSession(body: body)
+        configuration.metrics.attempt(
+            outcomeClass: outcome.ledgerOutcome, httpStatus: outcome.httpStatus, duration: ContinuousClock.now - callStarted)
         if case .rateLimited(let failure) = outcome {
             await limiter.penalize(batch: row.batchID, retryAfter: failure.retryAfter)
         }

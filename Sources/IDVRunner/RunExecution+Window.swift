@@ -1,4 +1,5 @@
 import Foundation
+import IDVLogging
 import Logging
 
 extension RunExecution {
@@ -235,6 +236,13 @@ extension RunExecution {
                 counters.errorsByClass[errorClass, default: 0] += 1
             }
         }
+        switch decision.disposition {
+        case .created: configuration.metrics.row(.created)
+        case .failed: configuration.metrics.row(.failed)
+        case .retryScheduled: configuration.metrics.row(.retry)
+        case .released, .abortRun: configuration.metrics.row(.released)
+        }
+        if entry.possibleDuplicate { configuration.metrics.possibleDuplicate() }
         log(result, entry: entry, disposition: decision.disposition)
         await buffer.append(entry)
         if decision.disposition == .abortRun {
@@ -252,16 +260,25 @@ extension RunExecution {
             LogKey.requestID: "\(result.row.id)",
             LogKey.attempt: "\(result.row.attemptNumber)",
         ]
-        if let errorClass = entry.errorClass { metadata[LogKey.errorClass] = "\(errorClass)" }
-        if let status = entry.lastHTTPStatus { metadata[LogKey.httpStatus] = "\(status)" }
-        if let code = entry.yotiCode { metadata[LogKey.yotiCode] = "\(code)" }
-        if let requestID = entry.yotiRequestID { metadata[LogKey.yotiRequestID] = "\(requestID)" }
+        if disposition == .created {
+            if let requestID = entry.yotiRequestID { metadata[LogKey.yotiRequestID] = "\(requestID)" }
+        } else if entry.errorClass != nil {
+            // A failure line always carries every key ("-" when unknown), so collectors can index them.
+            metadata[LogKey.errorClass] = "\(entry.errorClass ?? "-")"
+            metadata[LogKey.httpStatus] = "\(entry.lastHTTPStatus.map(String.init) ?? "-")"
+            metadata[LogKey.yotiCode] = "\(entry.yotiCode ?? "-")"
+            metadata[LogKey.yotiRequestID] = "\(entry.yotiRequestID ?? "-")"
+        }
         switch disposition {
         case .created:
             metadata[LogKey.sessionID] = "\(entry.sessionID ?? "-")"
             logger.debug("Session created", metadata: metadata)
+        case .retryScheduled where entry.possibleDuplicate:
+            logger.warning("Outcome unknown, retry scheduled: a session may exist at Yoti (possible duplicate)", metadata: metadata)
         case .retryScheduled:
             logger.debug("Retry scheduled", metadata: metadata)
+        case .released where entry.possibleDuplicate:
+            logger.warning("Call interrupted, row released: a session may exist at Yoti (possible duplicate)", metadata: metadata)
         case .released:
             logger.debug("Row released", metadata: metadata)
         case .failed:

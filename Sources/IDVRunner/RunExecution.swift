@@ -1,4 +1,5 @@
 import Foundation
+import IDVLogging
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -50,7 +51,8 @@ final class RunExecution: Sendable {
             batchSize: configuration.writeBackBatchSize,
             interval: configuration.writeBackInterval,
             clock: configuration.clock,
-            logger: logger
+            logger: logger,
+            metrics: configuration.metrics
         )
         self.limiter = SharedRateLimiter(
             database: runner.database, rate: configuration.rate, clock: configuration.clock, logger: logger)
@@ -143,6 +145,7 @@ final class RunExecution: Sendable {
         while !Task.isCancelled {
             do { try await clock.sleep(.milliseconds(500)) } catch { return }
             let now = ContinuousClock.now
+            configuration.metrics.runDuration(now - startInstant)
             if now - lastRenew >= renewEvery {
                 lastRenew = now
                 do {
@@ -172,6 +175,7 @@ final class RunExecution: Sendable {
             let result = try await sweeper.reclaimExpired()
             if result.rowsReleased > 0 {
                 counters.withLock { $0.leasesReclaimed += result.rowsReleased }
+                configuration.metrics.leasesReclaimed(result.rowsReleased)
                 logger.warning(
                     "Reclaimed rows whose worker died mid-call; flagged as possible duplicates",
                     metadata: ["rows": "\(result.rowsReleased)", "rows.failed": "\(result.rowsFailed)"]
@@ -244,6 +248,7 @@ final class RunExecution: Sendable {
             writeBackRoundTrips: writeBack.flushes,
             duration: ContinuousClock.now - startInstant
         )
+        configuration.metrics.runFinished(duration: summary.duration, exitCode: exitCode)
         do {
             try await record.finish(summary: summary, details: Self.finishDetailsJSON(summary))
         } catch {

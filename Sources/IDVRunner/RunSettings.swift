@@ -21,8 +21,14 @@ public struct RunSettings: Sendable, Hashable {
     public var leaseSeconds: Double?
     /// Seconds one Yoti call may take.
     public var requestTimeout: Double?
-    /// trace, debug, info, notice, warning, error, critical.
-    public var logLevel: String?
+    /// Logging and metrics: `log_level`, `log_format`, `metrics_file`, `metrics_interval`.
+    public var observability = ObservabilitySettings()
+
+    /// trace, debug, info, notice, warning, error, critical (``observability``'s `logLevel`).
+    public var logLevel: String? {
+        get { observability.logLevel }
+        set { observability.logLevel = newValue }
+    }
 
     /// Settings with nothing set.
     public init() {}
@@ -41,7 +47,7 @@ public struct RunSettings: Sendable, Hashable {
         merged.gracePeriod = gracePeriod ?? base.gracePeriod
         merged.leaseSeconds = leaseSeconds ?? base.leaseSeconds
         merged.requestTimeout = requestTimeout ?? base.requestTimeout
-        merged.logLevel = logLevel ?? base.logLevel
+        merged.observability = observability.overriding(base.observability)
         return merged
     }
 

@@ -23,19 +23,23 @@ public final class Runner: Service, Sendable {
     ///   - database: PostgreSQL (a `PostgresPool`); the run uses a handful of connections.
     ///   - client: the IDV client; its connection pool should allow `configuration.concurrency` connections.
     ///   - showsProgress: a live line on a terminal, else a log line every `progressInterval`; `false` for none.
+    ///   - allowsLiveLine: `false` logs progress even on a terminal (JSON logs must not mix with a live line).
     public convenience init(
         configuration: RunnerConfiguration,
         database: any RunnerDatabase,
         client: IDVClient,
         logger: Logger,
-        showsProgress: Bool = true
+        showsProgress: Bool = true,
+        allowsLiveLine: Bool = true
     ) {
+        let logged = ProgressReporter.Mode.log(interval: configuration.progressInterval)
+        let automatic = ProgressReporter.automaticMode(logInterval: configuration.progressInterval)
         self.init(
             configuration: configuration,
             database: database,
             sessions: client,
             logger: logger,
-            progressMode: showsProgress ? ProgressReporter.automaticMode(logInterval: configuration.progressInterval) : .silent
+            progressMode: showsProgress ? (allowsLiveLine ? automatic : logged) : .silent
         )
     }
 

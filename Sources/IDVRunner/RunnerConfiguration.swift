@@ -62,6 +62,8 @@ public struct RunnerConfiguration: Sendable {
     public var writeBackBatchSize: Int
     /// Every how often the non-TTY progress line is logged. Default 5 s.
     public var progressInterval: Duration
+    /// Where the run's metrics go. Default: the global `MetricsSystem.factory` (a no-op until bootstrapped).
+    public var metrics: RunMetrics
 
     /// A configuration with the defaults listed on each property.
     /// - Parameters:
@@ -87,6 +89,7 @@ public struct RunnerConfiguration: Sendable {
         self.writeBackInterval = .milliseconds(100)
         self.writeBackBatchSize = 64
         self.progressInterval = .seconds(5)
+        self.metrics = RunMetrics()
     }
 
     /// `max(120 s, 3 × requestTimeout)`: long enough that a slow but alive call never loses its row.

@@ -1,4 +1,5 @@
 import Foundation
+import IDVLogging
 import Logging
 import PostgresClient
 

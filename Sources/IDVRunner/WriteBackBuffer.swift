@@ -1,4 +1,5 @@
 import Foundation
+import IDVLogging
 import Logging
 import PostgresClient
 
@@ -78,6 +79,7 @@ actor WriteBackBuffer {
     private let interval: Duration
     private let clock: RunnerClock
     private let logger: Logger
+    private let metrics: RunMetrics
     private var entries: [WriteBack] = []
     private var statistics = Statistics()
     private var consecutiveFailures = 0
@@ -86,18 +88,21 @@ actor WriteBackBuffer {
     /// - Parameters:
     ///   - batchSize: flush as soon as this many results wait (default 64).
     ///   - interval: flush at least this often while results wait (default 100 ms).
+    ///   - metrics: counts results whose lease was lost (`idv_rows_total{outcome="lease_lost"}`).
     init(
         database: any RunnerDatabase,
         batchSize: Int = 64,
         interval: Duration = .milliseconds(100),
         clock: RunnerClock = .system,
-        logger: Logger
+        logger: Logger,
+        metrics: RunMetrics = .discarding
     ) {
         self.database = database
         self.batchSize = max(1, batchSize)
         self.interval = interval
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Adds a result; flushes when a full batch is waiting.
@@ -175,6 +180,7 @@ actor WriteBackBuffer {
                 continue
             }
             statistics.entriesLeaseLost += 1
+            metrics.row(.leaseLost)
             logger.warning(
                 "Lease lost before write-back: another worker owns the row now; the attempt stays in the ledger",
                 metadata: [

@@ -67,7 +67,7 @@ struct WriteBackPlanner: Sendable {
             errorClass: nil,
             possibleDuplicate: false,
             finishedAt: now,
-            outcome: "",
+            outcome: outcome.ledgerOutcome,
             yotiCode: nil,
             yotiRequestID: nil,
             ledgerError: nil,
@@ -86,13 +86,11 @@ struct WriteBackPlanner: Sendable {
                 resourcesTTL.map(TimeInterval.init) ?? Self.defaultResourcesTTL
             )
             entry.lastHTTPStatus = session.httpStatus
-            entry.outcome = "created"
             entry.yotiRequestID = session.yotiRequestID
             disposition = .created
 
         case .transient(let failure):
             record(failure, in: &entry)
-            entry.outcome = "transient"
             entry.errorClass = "transient"
             entry.attempts = row.attempts + 1
             if entry.attempts >= maxAttempts {
@@ -108,7 +106,6 @@ struct WriteBackPlanner: Sendable {
         case .rateLimited(let failure):
             // Not counted: a 429 says nothing about the row, only about the pace.
             record(failure, in: &entry)
-            entry.outcome = "rate_limited"
             entry.errorClass = "rate_limited"
             entry.retryDelay = backoff.delay(
                 afterAttempt: row.attemptNumber,
@@ -120,7 +117,6 @@ struct WriteBackPlanner: Sendable {
 
         case .permanent(let failure):
             record(failure, in: &entry)
-            entry.outcome = "permanent"
             entry.errorClass = "permanent"
             entry.attempts = row.attempts + 1
             entry.status = .failed
@@ -130,7 +126,6 @@ struct WriteBackPlanner: Sendable {
         case .credentials(let failure):
             // Not the row's fault: give it back as it was, and let the run stop.
             record(failure, in: &entry)
-            entry.outcome = "credentials"
             entry.errorClass = "credentials"
             entry.retryDelay = .zero
             entry.lastError = "not attempted: credentials rejected (\(failure.summary))"
@@ -138,7 +133,6 @@ struct WriteBackPlanner: Sendable {
 
         case .unknown(let failure):
             record(failure, in: &entry)
-            entry.outcome = "unknown_outcome"
             entry.errorClass = "unknown_outcome"
             entry.possibleDuplicate = true
             entry.attempts = row.attempts + 1
@@ -155,14 +149,12 @@ struct WriteBackPlanner: Sendable {
 
         case .invalidSpec(let problems):
             entry.status = .failed
-            entry.outcome = "invalid_spec"
             entry.errorClass = "invalid_spec"
             entry.lastError = "invalid session spec (nothing sent): " + problems.joined(separator: "; ")
             entry.ledgerError = entry.lastError
             disposition = .failed
 
         case .notSent(let reason):
-            entry.outcome = "not_sent"
             entry.retryDelay = .zero
             entry.ledgerError = reason
             // Keep the row's previous error: nothing new was learned about it.
@@ -171,7 +163,6 @@ struct WriteBackPlanner: Sendable {
             disposition = .released
 
         case .interrupted:
-            entry.outcome = "interrupted"
             entry.errorClass = "unknown_outcome"
             entry.possibleDuplicate = true
             entry.retryDelay = .zero

@@ -216,20 +216,28 @@ public final class TemporaryPostgres: Sendable {
 
     /// Finds a directory holding `initdb`, `pg_ctl` and `postgres`.
     private static func locateBinaries() throws -> String {
-        var candidates: [String] = []
-        if let override = ProcessInfo.processInfo.environment["IDV_POSTGRES_BINDIR"], !override.isEmpty {
-            candidates.append(override)
+        let required = ["initdb", "pg_ctl", "postgres"]
+        func holdsServer(_ directory: String) -> Bool {
+            required.allSatisfy { FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)") }
         }
+        // An explicit choice is used or reported, never silently replaced by another installation.
+        if let override = ProcessInfo.processInfo.environment["IDV_POSTGRES_BINDIR"], !override.isEmpty {
+            guard holdsServer(override) else {
+                throw TemporaryPostgresError(
+                    code: .binariesNotFound,
+                    message: "IDV_POSTGRES_BINDIR=\(override) does not hold initdb, pg_ctl and postgres. Point it at "
+                        + "the server's bin folder (e.g. /usr/lib/postgresql/15/bin), or unset it to search the usual places.")
+            }
+            return override
+        }
+        var candidates: [String] = []
         if let pgConfig = try? ChildProcess.runBlocking(["pg_config", "--bindir"]), pgConfig.status == 0 {
             candidates.append(pgConfig.output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         candidates += versions.sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }.map { "/usr/lib/postgresql/\($0)/bin" }
         candidates += ["/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"]
-        for directory in candidates
-        where ["initdb", "pg_ctl", "postgres"].allSatisfy({ FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)") }) {
-            return directory
-        }
+        if let directory = candidates.first(where: holdsServer) { return directory }
         throw TemporaryPostgresError(
             code: .binariesNotFound,
             message: "No PostgreSQL server binaries (initdb, pg_ctl, postgres) were found via pg_config --bindir "

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import IDVLogging
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -12,6 +13,9 @@ struct YotiHTTPTransport: Sendable {
     let requestTimeout: Duration
     let maxResponseBytes: Int
     let logger: Logger
+    /// The logger handed to AsyncHTTPClient, never below `debug`: at `trace` it logs every response
+    /// part, bodies included, and a created session's body holds the client session token.
+    let httpLogger: Logger
 
     init(connectTimeout: Duration, requestTimeout: Duration, maxConnections: Int, maxResponseBytes: Int, logger: Logger) {
         var configuration = HTTPClient.Configuration(
@@ -29,6 +33,9 @@ struct YotiHTTPTransport: Sendable {
         self.requestTimeout = requestTimeout
         self.maxResponseBytes = maxResponseBytes
         self.logger = logger
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .debug)
+        self.httpLogger = httpLogger
     }
 
     /// Sends one request and returns the 2xx response.
@@ -53,7 +60,7 @@ struct YotiHTTPTransport: Sendable {
         let delegate = CollectingDelegate(maxBodyBytes: maxResponseBytes)
         beforeSend()
         let task = http.execute(
-            request: request, delegate: delegate, deadline: .now() + requestTimeout.timeAmount, logger: logger)
+            request: request, delegate: delegate, deadline: .now() + requestTimeout.timeAmount, logger: httpLogger)
         let response: CollectedResponse
         do {
             response = try await withTaskCancellationHandler {
@@ -68,7 +75,7 @@ struct YotiHTTPTransport: Sendable {
                 timeout: requestTimeout)
             logger.debug(
                 "yoti call failed without a response",
-                metadata: ["yoti.operation": "\(operation)", "yoti.outcome": "\(classified.code)"])
+                metadata: [LogKey.yotiOperation: "\(operation)", LogKey.errorClass: "\(classified.code)"])
             throw classified
         }
         if let failure = YotiResponseClassifier.classify(
@@ -77,8 +84,9 @@ struct YotiHTTPTransport: Sendable {
             logger.debug(
                 "yoti call failed",
                 metadata: [
-                    "yoti.operation": "\(operation)", "http.status": "\(response.status)",
-                    "yoti.outcome": "\(failure.code)", "yoti.request_id": "\(failure.requestID ?? "-")",
+                    LogKey.yotiOperation: "\(operation)", LogKey.httpStatus: "\(response.status)",
+                    LogKey.errorClass: "\(failure.code)", LogKey.yotiCode: "\(failure.yotiCode ?? "-")",
+                    LogKey.yotiRequestID: "\(failure.requestID ?? "-")",
                 ])
             throw failure
         }

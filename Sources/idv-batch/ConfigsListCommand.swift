@@ -22,6 +22,7 @@ struct ConfigsListCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var sign: SignOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     @Flag(help: "List Yoti Sign's configurations instead of the local ones.")
     var remote = false
@@ -36,7 +37,9 @@ struct ConfigsListCommand: AsyncParsableCommand {
     }
 
     private func listLocal() async throws -> Int32 {
-        let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
+        let pool = PostgresPool(
+            configuration: try database.configuration(), maxConnections: 1,
+            logger: try CommandLogger.make(label: "idv-batch.configs-list", settings: logging.settings()).logger)
         let outcome = await Result(catching: { try await ConfigStore(database: pool).list() })
         await pool.shutdown()
         let configs = try outcome.get()

@@ -25,6 +25,7 @@ struct ConfigsPushCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var sign: SignOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     @Argument(help: ArgumentHelp("The session spec file (JSON).", valueName: "file"))
     var file: String
@@ -43,7 +44,9 @@ struct ConfigsPushCommand: AsyncParsableCommand {
             let spec = try ConfigStore.readSpec(path: file)
             try ConfigStore.validate(name: name, spec: spec)
             let client = remote ? try sign.makeClient() : nil
-            let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
+            let pool = PostgresPool(
+                configuration: try database.configuration(), maxConnections: 1,
+                logger: try CommandLogger.make(label: "idv-batch.configs-push", settings: logging.settings()).logger)
             let outcome = await Result(catching: {
                 try await ConfigStore(database: pool).push(name: name, spec: spec, isPrivate: isPrivate, remote: client)
             })

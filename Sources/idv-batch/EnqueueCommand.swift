@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IDVLogging
 import IDVRunner
 import PostgresClient
 
@@ -60,6 +61,7 @@ struct EnqueueCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     @Option(name: .customLong("batch"), help: ArgumentHelp("The batch the rows go to.", valueName: "id"))
     var batchID: String
@@ -96,7 +98,8 @@ struct EnqueueCommand: AsyncParsableCommand {
         options.maxLineBytes = maxLineBytes
         options.batchSize = batchSize
         let input: Enqueuer.Input = file == "-" ? .standardInput : try .file(file)
-        let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
+        let (logger, _) = try CommandLogger.make(label: "idv-batch.enqueue", settings: logging.settings())
+        let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1, logger: logger)
         let progress = TerminalProgress()
         let outcome = await Result(catching: {
             try await Enqueuer(database: pool, options: options).load(input, progress: progress.show)
@@ -104,6 +107,9 @@ struct EnqueueCommand: AsyncParsableCommand {
         progress.clear()
         await pool.shutdown()
         let report = try outcome.get()
+        logger.debug(
+            "Enqueue finished",
+            metadata: [LogKey.batchID: "\(batchID)", "inserted": "\(report.inserted)", "rejected": "\(report.rejectedCount)"])
         print(report.render())
         print(String(format: "Peak memory: %.1f MiB", PeakMemory.mebibytes()))
         return report.exitCode

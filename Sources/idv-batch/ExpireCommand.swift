@@ -59,8 +59,8 @@ struct ExpireCommand: AsyncParsableCommand {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti delete may take (default 30).", valueName: "s"))
     var requestTimeout: Double?
 
-    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info (default), notice, warning, error or critical.", valueName: "level"))
-    var logLevel: String = "info"
+    @OptionGroup(title: "Logging") var logging: LogOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
 
     func run() async throws {
         try await CommandFailure.exiting(execute)
@@ -83,7 +83,10 @@ struct ExpireCommand: AsyncParsableCommand {
         options.deleteConcurrency = deleteConcurrency ?? settings.deleteConcurrency ?? options.deleteConcurrency
         let timeout = requestTimeout ?? settings.requestTimeout ?? 30
         guard timeout > 0 else { throw CommandFailure(exitCode: 2, message: "--request-timeout must be positive") }
-        let logger = try CommandLogger.make(label: "idv-batch.expire", level: logLevel)
+        let observability = logging.settings(metrics: metrics).overriding(settings.observability)
+        let (logger, _) = try CommandLogger.make(label: "idv-batch.expire", settings: observability)
+        let export = try MetricsExport.prepare(observability)
+        options.metrics = ExpiryMetrics(factory: export.factory)
         let client =
             options.deleteRemote && !options.dryRun
             ? try yoti.filled(from: environment).makeClient(
@@ -92,10 +95,14 @@ struct ExpireCommand: AsyncParsableCommand {
             : nil
         let sweeper = ExpirySweeper(
             database: try database.configuration(environment: environment), options: options, deleter: client, logger: logger)
-        let outcome = await Result(catching: { try await sweeper.sweep() })
+        let outcome = await Result(catching: {
+            try await export.around(logger: logger, exitCode: options.metrics.recordExitCode) {
+                let report = try await sweeper.sweep()
+                print(report.render())
+                return report.exitCode
+            }
+        })
         try? await client?.shutdown()
-        let report = try outcome.get()
-        print(report.render())
-        return report.exitCode
+        return try outcome.get()
     }
 }

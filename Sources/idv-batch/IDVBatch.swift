@@ -15,6 +15,7 @@ struct IDVBatch: AsyncParsableCommand {
             in_progress, created, failed, expired or cancelled.
 
             Getting started:
+              0. Try it first without a database or a Yoti account: idv-batch demo
               1. Point it at PostgreSQL, e.g.
                  export DATABASE_URL=postgres://user@host:5432/dbname
                  (or use libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD).
@@ -33,7 +34,7 @@ struct IDVBatch: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
-            StatusCommand.self, ConfigsCommand.self,
+            StatusCommand.self, ConfigsCommand.self, DemoCommand.self,
         ]
     )
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PostgresClient
 
 /// `idv-batch migrate`: applies pending schema migrations.
@@ -24,6 +25,7 @@ struct Migrate: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     @Option(
         name: .customLong("sql-dir"),
@@ -34,6 +36,12 @@ struct Migrate: AsyncParsableCommand {
         let migrator: Migrator
         let configuration: PostgresConfiguration
         let connection: PostgresConnection
+        let logger: Logger
+        do {
+            logger = try CommandLogger.make(label: "idv-batch.migrate", settings: logging.settings()).logger
+        } catch let failure as CommandFailure {
+            throw failure.exit()
+        }
         do {
             migrator = Migrator(directory: try Migrator.locateDirectory(explicit: sqlDirectory))
             configuration = try database.configuration()
@@ -45,6 +53,7 @@ struct Migrate: AsyncParsableCommand {
             let report = try await migrator.migrate(on: connection)
             await connection.close()
             for migration in report.applied {
+                logger.debug("Migration applied", metadata: ["migration": "\(migration.fileName)"])
                 print("Applied \(migration.fileName)")
             }
             let total = report.alreadyApplied + report.applied.count

@@ -38,6 +38,8 @@ struct RerunCommand: AsyncParsableCommand {
     @OptionGroup var yoti: YotiOptions
     @OptionGroup var job: JobOption
     @OptionGroup(title: "Run options") var tuning: RunTuningOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
 
     @Argument(help: ArgumentHelp("The batch whose failed rows to re-queue (or rerun.batch in the job file).", valueName: "batch-id"))
     var batchID: String?
@@ -66,25 +68,35 @@ struct RerunCommand: AsyncParsableCommand {
         let classes = only.isEmpty ? (job?.rerun.only ?? []) : only.flatMap(RerunFilter.classes(fromList:))
         let filter = RerunFilter(errorClasses: classes, httpStatuses: statuses.isEmpty ? (job?.rerun.statuses ?? []) : statuses)
         let runs = !(noRun || job?.rerun.noRun == true)
-        let settings = tuning.settings.overriding(job?.run ?? RunSettings())
-        let configuration = try settings.runnerConfiguration(batches: [batchID])
-        let logger = try CommandLogger.make(label: "idv-batch.rerun", level: settings.logLevel ?? "info")
-        let pool = PostgresPool(configuration: try database.configuration(environment: environment), maxConnections: 6)
+        var flags = tuning.settings
+        flags.observability = logging.settings(metrics: metrics)
+        let settings = flags.overriding(job?.run ?? RunSettings())
+        var configuration = try settings.runnerConfiguration(batches: [batchID])
+        let (logger, format) = try CommandLogger.make(label: "idv-batch.rerun", settings: settings.observability)
+        let export = try MetricsExport.prepare(settings.observability)
+        let runMetrics = RunMetrics(factory: export.factory)
+        configuration.metrics = runMetrics
+        let pool = PostgresPool(
+            configuration: try database.configuration(environment: environment), maxConnections: 6, logger: logger)
         let outcome = await Result(catching: {
-            // Nothing to do needs no credentials; with something to do, build the client before any row
-            // moves, so a missing key fails with nothing changed.
-            let matching = try await Rerunner(pool: pool).matchingRows(batchID: batchID, filter: filter)
-            let client =
-                runs && matching > 0
-                ? try yoti.filled(from: environment).makeClient(
-                    options: IDVClient.Options(requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-                    logger: logger)
-                : nil
-            let code = await Result(catching: {
-                try await rerun(batchID, filter: filter, configuration: configuration, client: client, pool: pool, logger: logger)
-            })
-            try? await client?.shutdown()
-            return try code.get()
+            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
+                // Nothing to do needs no credentials; with something to do, build the client before any row
+                // moves, so a missing key fails with nothing changed.
+                let matching = try await Rerunner(pool: pool).matchingRows(batchID: batchID, filter: filter)
+                let client =
+                    runs && matching > 0
+                    ? try yoti.filled(from: environment).makeClient(
+                        options: IDVClient.Options(requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+                        logger: logger)
+                    : nil
+                let code = await Result(catching: {
+                    try await rerun(
+                        batchID, filter: filter, configuration: configuration, client: client, pool: pool, logger: logger,
+                        allowsLiveLine: format == .text)
+                })
+                try? await client?.shutdown()
+                return try code.get()
+            }
         })
         await pool.shutdown()
         return try outcome.get()
@@ -92,7 +104,7 @@ struct RerunCommand: AsyncParsableCommand {
 
     private func rerun(
         _ batchID: String, filter: RerunFilter, configuration: RunnerConfiguration, client: IDVClient?, pool: PostgresPool,
-        logger: Logger
+        logger: Logger, allowsLiveLine: Bool
     ) async throws -> Int32 {
         let rerunner = Rerunner(pool: pool)
         let result = try await rerunner.requeue(batchID: batchID, filter: filter)
@@ -102,7 +114,8 @@ struct RerunCommand: AsyncParsableCommand {
             print("The rows are pending; `idv-batch run --batch \(batchID)` (or the next scheduled run) will process them.")
             return 0
         }
-        let runner = Runner(configuration: configuration, database: pool, client: client, logger: logger)
+        let runner = Runner(
+            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine)
         let outcome = await RunCommand.runHandlingSignals(runner, logger: logger)
         if let error = outcome.error { throw error }
         guard let summary = runner.summary else {

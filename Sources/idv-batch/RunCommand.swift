@@ -49,6 +49,8 @@ struct RunCommand: AsyncParsableCommand {
     var batches: [String] = []
 
     @OptionGroup var tuning: RunTuningOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
 
     @Flag(name: .customLong("dry-run"), help: "Validate every selected pending row's spec and report; claim and send nothing.")
     var dryRun = false
@@ -60,6 +62,7 @@ struct RunCommand: AsyncParsableCommand {
     /// The command line's settings over the job file's (if any), over ``RunnerConfiguration``'s defaults.
     func settings(job: JobFile?) -> RunSettings {
         var flags = tuning.settings
+        flags.observability = logging.settings(metrics: metrics)
         if !batches.isEmpty { flags.batches = batches }
         return flags.overriding(job?.run ?? RunSettings())
     }
@@ -70,19 +73,26 @@ struct RunCommand: AsyncParsableCommand {
         let settings = settings(job: job)
         var configuration = try settings.runnerConfiguration()
         configuration.dryRun = dryRun
-        let logger = try CommandLogger.make(label: "idv-batch.run", level: settings.logLevel ?? "info")
+        let (logger, format) = try CommandLogger.make(label: "idv-batch.run", settings: settings.observability)
+        let export = try MetricsExport.prepare(settings.observability)
+        let runMetrics = RunMetrics(factory: export.factory)
+        configuration.metrics = runMetrics
         let postgres = try database.configuration(environment: environment)
         // The window loop, the write-back, the rate limiter and lease upkeep each need at most one at a time.
-        let pool = PostgresPool(configuration: postgres, maxConnections: 6)
+        let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
         let outcome = await Result(catching: {
-            try await execute(configuration, yoti: yoti.filled(from: environment), pool: pool, logger: logger)
+            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
+                try await execute(
+                    configuration, yoti: yoti.filled(from: environment), pool: pool, logger: logger,
+                    allowsLiveLine: format == .text)
+            }
         })
         await pool.shutdown()
         return try outcome.get()
     }
 
     private func execute(
-        _ configuration: RunnerConfiguration, yoti: YotiOptions, pool: PostgresPool, logger: Logger
+        _ configuration: RunnerConfiguration, yoti: YotiOptions, pool: PostgresPool, logger: Logger, allowsLiveLine: Bool
     ) async throws -> Int32 {
         if configuration.dryRun {
             let report = try await Runner.dryRun(configuration: configuration, database: pool)
@@ -93,7 +103,8 @@ struct RunCommand: AsyncParsableCommand {
             options: IDVClient.Options(
                 requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
             logger: logger)
-        let runner = Runner(configuration: configuration, database: pool, client: client, logger: logger)
+        let runner = Runner(
+            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine)
         let outcome = await Self.runHandlingSignals(runner, logger: logger)
         try? await client.shutdown()
 

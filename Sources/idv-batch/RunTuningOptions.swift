@@ -34,9 +34,6 @@ struct RunTuningOptions: ParsableArguments {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti call may take (default 30).", valueName: "s"))
     var requestTimeout: Double?
 
-    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info (default), notice, warning, error or critical.", valueName: "level"))
-    var logLevel: String?
-
     /// The flags that were given, as settings to layer over a job file's.
     var settings: RunSettings {
         var settings = RunSettings()
@@ -49,7 +46,6 @@ struct RunTuningOptions: ParsableArguments {
         settings.gracePeriod = gracePeriod
         settings.leaseSeconds = leaseSeconds
         settings.requestTimeout = requestTimeout
-        settings.logLevel = logLevel
         return settings
     }
 }

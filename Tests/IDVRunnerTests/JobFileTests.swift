@@ -60,6 +60,8 @@ struct JobFileTests {
             ("command: run\ndatabase:\n  url: postgres://idv:s3cret@db/idv\n", "database.url", 3, "never hold secrets"),
             ("command: run\nyoti:\n  sign_api_key: abc\n", "yoti.sign_api_key", 3, "never hold secrets"),
             ("description: no command\n", "command", nil, "missing"),
+            ("command: run\nrun:\n  log_format: xml\n", "run.log_format", 3, "must be text or json"),
+            ("command: expire\nexpire:\n  metrics_interval: 0\n", "expire.metrics_interval", 3, "must be at least 1"),
         ] as [(String, String, Int?, String)])
     func badFiles(yaml: String, key: String, line: Int?, message: String) {
         let error = #expect(throws: JobFileError.self) { try JobFile.parse(yaml: yaml, path: "jobs/test.yml") }
@@ -69,6 +71,23 @@ struct JobFileTests {
         #expect(error?.description.hasPrefix("jobs/test.yml") == true)
         #expect(error?.exitCode == 2)
         #expect(error?.description.contains("s3cret") == false)
+    }
+
+    @Test("run: and expire: take log_level, log_format, metrics_file and metrics_interval; flags override them")
+    func observabilityKeys() throws {
+        let keys = "  log_level: debug\n  log_format: json\n  metrics_file: /var/lib/node_exporter/idv.prom\n  metrics_interval: 30\n"
+        let run = try JobFile.parse(yaml: "command: run\nrun:\n" + keys, path: "r.yml")
+        let expire = try JobFile.parse(yaml: "command: expire\nexpire:\n" + keys, path: "e.yml")
+        for settings in [run.run.observability, expire.expire.observability] {
+            #expect(settings.logLevel == "debug" && settings.logFormat == "json")
+            #expect(settings.metricsFile == "/var/lib/node_exporter/idv.prom" && settings.metricsInterval == 30)
+        }
+        #expect(run.run.logLevel == "debug")
+        var flags = RunSettings()
+        flags.observability.logFormat = "text"
+        let merged = flags.overriding(run.run)
+        #expect(merged.observability.logFormat == "text" && merged.observability.metricsFile == "/var/lib/node_exporter/idv.prom")
+        #expect(merged.logLevel == "debug")
     }
 
     @Test("YAML that is not a mapping, and a missing file, are refused with the file name")

@@ -19,12 +19,13 @@ struct RunnerProcess: Sendable {
     let pid: pid_t
     let outputPath: String
 
-    /// Starts `idv-batch run --batch <batch> …` against the harness.
+    /// Starts `idv-batch run --batch <batch> …` against the harness (`overrides` replace environment variables).
     static func start(
         _ harness: RunnerHarness,
         batch: String,
         arguments: [String] = [],
-        name: String = "run"
+        name: String = "run",
+        environment overrides: [String: String] = [:]
     ) throws -> RunnerProcess {
         // IDV_RUNNER_EXECUTABLE points the figures at another build (e.g. .build/release/idv-batch).
         let executable =
@@ -39,11 +40,27 @@ struct RunnerProcess: Sendable {
         environment["DATABASE_URL"] = harness.postgres.unredactedConnectionString
         environment["YOTI_CLIENT_SDK_ID"] = RunnerHarness.sdkID
         environment["YOTI_KEY_FILE_PATH"] = RunnerHarness.keyPath
+        environment.merge(overrides) { $1 }
         let pid = try ChildProcess.spawn(
             [executable.path, "run", "--batch", batch, "--api-url", harness.sandbox.idvBaseURL, "--log-level", "warning"]
                 + arguments,
             environment: environment, outputPath: outputPath, newSession: true)
         return RunnerProcess(pid: pid, outputPath: outputPath)
+    }
+
+    /// Starts any `idv-batch` command line (`arguments` after the executable) in a session of its own.
+    static func launch(_ arguments: [String], environment: [String: String], name: String) throws -> RunnerProcess {
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("idv-\(name)-\(UUID().uuidString.prefix(8)).log").path
+        let pid = try ChildProcess.spawn(
+            [try SharedPaths.builtExecutable(named: "idv-batch").path] + arguments,
+            environment: environment, outputPath: outputPath, newSession: true)
+        return RunnerProcess(pid: pid, outputPath: outputPath)
+    }
+
+    /// What the process has written so far (standard output and error).
+    func outputSoFar() -> String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     }
 
     /// Sends `signal` (SIGTERM, SIGKILL, …).

@@ -1,0 +1,74 @@
+-- Least-privilege roles for idv-batch. Not a migration (idv-batch migrate ignores this folder).
+--
+-- Run it as the owner of the idv schema (the role that runs `idv-batch migrate`), after every
+-- migrate that adds tables; it is idempotent:
+--
+--     psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -f sql/roles/least-privilege.sql
+--
+-- It creates three group roles (NOLOGIN) and grants them exactly what each job needs:
+--
+--   idv_worker    `run`, `rerun`, `expire`, `status`, `configs list`: claims rows and writes results
+--                 back, keeps the ledger, runs and rate limits. Cannot insert or delete requests, cannot
+--                 change what a row asks for (batch_id, external_ref, config_name, session_spec), cannot
+--                 change session configurations, cannot change the schema.
+--   idv_enqueuer  `enqueue` and upstream systems: inserts requests and batches, reads back outcomes
+--                 (including the client session token, which the applicant needs).
+--   idv_operator  both of the above, plus `configs push` (writes idv.session_configs).
+--
+-- Then give each program its own login role in the group it needs, e.g.:
+--
+--     CREATE ROLE idv_batch LOGIN IN ROLE idv_worker;        -- the nightly worker
+--     CREATE ROLE crm_export LOGIN IN ROLE idv_enqueuer;     -- the upstream system
+--     ALTER ROLE idv_batch PASSWORD '…';                     -- or a client certificate, or peer auth
+--
+-- and point the worker at it: DATABASE_URL=postgres://idv_batch@db.internal/idv (password in
+-- ~/.pgpass or PGPASSWORD, never on the command line). None of these roles can run `migrate`.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_worker') THEN
+        CREATE ROLE idv_worker NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_enqueuer') THEN
+        CREATE ROLE idv_enqueuer NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_operator') THEN
+        CREATE ROLE idv_operator NOLOGIN;
+    END IF;
+END
+$$;
+
+COMMENT ON ROLE idv_worker IS 'idv-batch run/rerun/expire/status: processes requests, cannot add, delete or rewrite them.';
+COMMENT ON ROLE idv_enqueuer IS 'idv-batch enqueue and upstream systems: adds requests and reads their outcome.';
+COMMENT ON ROLE idv_operator IS 'idv_worker + idv_enqueuer + configs push.';
+
+GRANT USAGE ON SCHEMA idv TO idv_worker, idv_enqueuer;
+
+-- The worker ---------------------------------------------------------------------------------------
+-- Reads requests and updates only the columns the runner, rerun and the expiry sweep maintain.
+GRANT SELECT ON idv.verification_requests TO idv_worker;
+GRANT UPDATE (
+    status, attempts, next_attempt_at, last_error, last_http_status, error_class,
+    session_id, client_session_token, token_expires_at, resources_expire_at,
+    lease_owner, lease_token, lease_expires_at, possible_duplicate,
+    remote_deleted_at, remote_delete_status, updated_at
+) ON idv.verification_requests TO idv_worker;
+-- Leases take fencing values from this sequence.
+GRANT USAGE, SELECT ON SEQUENCE idv.lease_fence TO idv_worker;
+-- The attempt ledger: appended and completed, never deleted.
+GRANT SELECT, INSERT, UPDATE ON idv.attempts TO idv_worker;
+-- Runs and reruns: recorded and completed.
+GRANT SELECT, INSERT, UPDATE ON idv.runs, idv.reruns TO idv_worker;
+-- The shared rate limit and 429 pauses.
+GRANT SELECT, INSERT, UPDATE ON idv.rate_limits TO idv_worker;
+-- Reads configurations and batch notes; reads which migrations are applied.
+GRANT SELECT ON idv.session_configs, idv.batches, idv.schema_migrations TO idv_worker;
+
+-- The enqueuer -------------------------------------------------------------------------------------
+GRANT SELECT, INSERT ON idv.verification_requests TO idv_enqueuer;
+GRANT SELECT, INSERT ON idv.batches TO idv_enqueuer;
+GRANT SELECT ON idv.session_configs TO idv_enqueuer;
+
+-- The operator -------------------------------------------------------------------------------------
+GRANT idv_worker, idv_enqueuer TO idv_operator;
+GRANT INSERT, UPDATE ON idv.session_configs TO idv_operator;
