@@ -25,8 +25,10 @@ struct CampaignCrashTests {
             let batch = RunnerHarness.batchID("crash")
             try await harness.enqueue(batch: batch, count: rowCount)
             let lease = 2.0
+            let metrics = SecretScanner.metricsPath("crash")
             let options = [
-                "--concurrency", "16", "--lease-seconds", "\(Int(lease))", "--request-timeout", "1", "--log-level", "debug",
+                "--concurrency", "16", "--lease-seconds", "\(Int(lease))", "--request-timeout", "5", "--log-level", "debug",
+                "--metrics-file", metrics, "--metrics-interval", "1",
             ]
             var outputs: [(source: String, text: String)] = []
             var killsLanded = 0
@@ -37,7 +39,7 @@ struct CampaignCrashTests {
                 try await Task.sleep(for: .seconds(moment))
                 worker.send(SIGKILL)
                 let result = try await worker.wait()
-                outputs.append(("run \(kill) (killed)", result.output))
+                outputs += [("run \(kill) (killed)", result.output), SecretScanner.takeMetrics(metrics, source: "run \(kill)")]
                 let counts = try await harness.statusCounts(batch: batch)
                 let open = try await harness.attempts(batch: batch).filter { !$0.finished }.count
                 print(
@@ -55,12 +57,15 @@ struct CampaignCrashTests {
 
             outputs.append(
                 try await CampaignInvariants.finishBatch(harness, batch: batch, rows: rowCount, arguments: options, name: "crash-final"))
+            outputs.append(SecretScanner.takeMetrics(metrics, source: "the final run"))
             let report = try await CampaignInvariants.check(
                 harness, batch: batch, expectedRows: rowCount, campaign: "crash",
                 injected: "\(kills) × SIGKILL of the worker at random moments (seeded)")
             let reclaimed = try await harness.attempts(batch: batch).filter { $0.outcome == "lease_expired" }
             #expect(!reclaimed.isEmpty, "killed workers' rows should have come back through lease expiry")
-            #expect(report.duplicatesObserved <= reclaimed.count, "only a killed call can have made a duplicate")
+            // A duplicate needs a call whose answer was lost: a killed worker's, or (on a loaded machine) a timeout.
+            let unknown = try await harness.attempts(batch: batch).filter { $0.outcome == "unknown_outcome" }
+            #expect(report.duplicatesObserved <= reclaimed.count + unknown.count)
 
             try await SecretScanner.expectClean(outputs, harness: harness, batch: batch, campaign: "crash")
         }

@@ -24,7 +24,11 @@ struct CampaignDatabaseRestartTests {
                 let batch = RunnerHarness.batchID("dbrestart")
                 try await harness.enqueue(batch: batch, count: rowCount)
                 let lease = 3.0
-                let options = ["--concurrency", "8", "--lease-seconds", "\(Int(lease))", "--log-level", "debug"]
+                let metrics = SecretScanner.metricsPath("dbrestart")
+                let options = [
+                    "--concurrency", "8", "--lease-seconds", "\(Int(lease))", "--log-level", "debug", "--metrics-file", metrics,
+                    "--metrics-interval", "1",
+                ]
                 var outputs: [(source: String, text: String)] = []
                 var exits: [Int32] = []
                 for (index, downtime) in downtimes.enumerated() {
@@ -38,7 +42,10 @@ struct CampaignDatabaseRestartTests {
                     let carriedOn = try await Self.waitForProgress(harness, batch: batch, beyond: before + 20, while: worker)
                     if carriedOn && Self.isRunning(worker.pid) { worker.send(SIGTERM) }
                     let result = try await worker.wait()
-                    outputs.append(("run \(index) (database down \(downtime) s)", result.output))
+                    outputs += [
+                        ("run \(index) (database down \(downtime) s)", result.output),
+                        SecretScanner.takeMetrics(metrics, source: "run \(index)"),
+                    ]
                     exits.append(result.status)
                     let counts = try await Self.statusCounts(harness, batch: batch)
                     print(

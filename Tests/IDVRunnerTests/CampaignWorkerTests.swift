@@ -16,14 +16,16 @@ struct CampaignWorkerTests {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(20), jitter: .milliseconds(30))) { harness in
             let batch = RunnerHarness.batchID("workers")
             try await harness.enqueue(batch: batch, count: rowCount)
-            let options = ["--concurrency", "16", "--log-level", "debug"] + (rate.map { ["--rate", "\($0)"] } ?? [])
+            let options = ["--concurrency", "16", "--log-level", "debug", "--log-format", "json"] + (rate.map { ["--rate", "\($0)"] } ?? [])
+            let metrics = (0..<4).map { SecretScanner.metricsPath("worker\($0)") }
             let workers = try (0..<4).map { index in
-                try RunnerProcess.start(harness, batch: batch, arguments: options, name: "workers\(index)")
+                try RunnerProcess.start(
+                    harness, batch: batch, arguments: options + ["--metrics-file", metrics[index]], name: "workers\(index)")
             }
             var outputs: [(source: String, text: String)] = []
             for (index, worker) in workers.enumerated() {
                 let result = try await worker.wait()
-                outputs.append(("worker \(index)", result.output))
+                outputs += [("worker \(index)", result.output), SecretScanner.takeMetrics(metrics[index], source: "worker \(index)")]
                 #expect(result.status == 0, "\(result.output.suffix(2_000))")
             }
             #expect(try await harness.statusCounts(batch: batch) == ["created": rowCount])

@@ -59,6 +59,19 @@ struct SecretScanner: Sendable {
         scanner.expectClean(outputs, campaign: campaign)
     }
 
+    /// A new path for a campaign's `--metrics-file` (the file is written by the run, not here).
+    static func metricsPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("idv-campaign-\(name)-\(UUID()).prom").path
+    }
+
+    /// The metrics file at `path` as one more output to scan (then removed, so the next run writes anew);
+    /// empty when the run wrote none (killed before its first write).
+    static func takeMetrics(_ path: String, source: String) -> (source: String, text: String) {
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+        return ("metrics file of \(source)" + (text == nil ? " (not written)" : ""), text ?? "")
+    }
+
     /// What `text` (from `source`) reveals.
     func findings(in text: String, source: String) -> [Finding] {
         var seen = Set<String>()
@@ -71,7 +84,9 @@ struct SecretScanner: Sendable {
     /// Scans `outputs` and the files at `files`; expects nothing found. Files that do not exist are
     /// returned (not scanned), so a caller can say which were missing.
     @discardableResult
-    func expectClean(_ outputs: [(source: String, text: String)], files: [String] = [], campaign: String) -> [String] {
+    func expectClean(
+        _ outputs: [(source: String, text: String)], files: [String] = [], campaign: String, announce: Bool = true
+    ) -> [String] {
         var found = outputs.flatMap { self.findings(in: $0.text, source: $0.source) }
         var missing: [String] = []
         for path in files {
@@ -83,6 +98,7 @@ struct SecretScanner: Sendable {
         }
         #expect(found.isEmpty, "\(campaign): secrets leaked: \(found)")
         let bytes = outputs.reduce(0) { $0 + $1.text.utf8.count }
+        guard announce else { return missing }
         print(
             "campaign \(campaign): scanned \(outputs.count) outputs (\(bytes) bytes) and \(files.count - missing.count) files "
                 + "for \(secrets.count) secret values (\(Set(secrets.map(\.label)).sorted().joined(separator: ", "))): "
