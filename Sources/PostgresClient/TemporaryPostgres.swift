@@ -72,8 +72,11 @@ public final class TemporaryPostgres: Sendable {
         _ = try? await offCooperativePool { self.stopBlocking() }
     }
 
-    /// Stops the server (dropping every connection, as a crash or failover would), keeps it down for
+    /// Stops the server (immediate shutdown: every connection dropped, as in a crash), keeps it down for
     /// `downtime`, then starts it again on the same port and data directory.
+    ///
+    /// Like a crash, it keeps only durable commits: this cluster runs with `synchronous_commit = off`,
+    /// so set it `on` (per session, or `ALTER SYSTEM`) for data that must survive the restart.
     ///
     /// For tests of clients that must survive a database restart. Blocking steps run off Swift's pool.
     /// - Throws: ``TemporaryPostgresError`` `.startFailed` when the server does not come back.

@@ -33,7 +33,9 @@ struct TemporaryPostgresTests {
         let server = try await TemporaryPostgres.start(maxConnections: 20)
         let tcp = try PostgresConfiguration(server.tcpConnectionString)
         let before = try await PostgresConnection.connect(tcp)
-        try await before.executeScript("CREATE TABLE survives (n int); INSERT INTO survives VALUES (42)")
+        // Durable commits: an immediate stop is a crash, and throwaway clusters commit asynchronously.
+        try await before.executeScript(
+            "SET synchronous_commit = on; CREATE TABLE survives (n int); INSERT INTO survives VALUES (42)")
         try await server.restart(downtime: .milliseconds(200))
         await #expect(throws: PostgresError.self) { try await before.query("SELECT 1") }
         await before.close()

@@ -1,0 +1,9 @@
+import Testing
+
+/// The reliability and security campaigns of issue 8, one nested suite each (`Campaign*.swift`).
+///
+/// Serialized: each campaign starts worker processes and loads the machine on purpose; run side by side
+/// they would starve each other (and the rest of `swift test`) into timeouts that test nothing. They
+/// still run beside the other suites. `IDV_CAMPAIGN_LONG=1` selects the full sizes (see ``CampaignMode``).
+@Suite("Reliability campaigns (issue 8)", .serialized)
+struct Campaigns {}
