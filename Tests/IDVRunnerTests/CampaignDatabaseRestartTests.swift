@@ -33,8 +33,11 @@ extension Campaigns {
                     var outputs: [(source: String, text: String)] = []
                     var exits: [Int32] = []
                     for (index, downtime) in downtimes.enumerated() {
+                        let started = try await Self.statusCounts(harness, batch: batch)["created"] ?? 0
                         let worker = try RunnerProcess.start(harness, batch: batch, arguments: options, name: "dbrestart\(index)")
-                        let moment = Double.random(in: 0.3...1.0, using: &random)
+                        // Mid-run: once the worker is creating sessions, then at a random moment.
+                        try await RunnerProcessTests.waitUntil(harness, batch: batch, createdAtLeast: started + 10)
+                        let moment = Double.random(in: 0...0.8, using: &random)
                         try await Task.sleep(for: .seconds(moment))
                         let before = try await Self.statusCounts(harness, batch: batch)["created"] ?? 0
                         try await cluster.server.restart(downtime: .seconds(downtime))
@@ -50,7 +53,7 @@ extension Campaigns {
                         exits.append(result.status)
                         let counts = try await Self.statusCounts(harness, batch: batch)
                         print(
-                            "campaign database-restart: restart \(index + 1) at \(String(format: "%.2f", moment)) s, "
+                            "campaign database-restart: restart \(index + 1) \(String(format: "%.2f", moment)) s into the run, "
                                 + "down \(downtime) s: carried on \(carriedOn), exit \(result.status); \(counts)")
                         // Carried on (0 at the end, 143 when stopped by us), or gave up cleanly (3): never a crash or a hang.
                         #expect([0, 3, 143].contains(result.status), "\(result.output.suffix(3_000))")

@@ -19,7 +19,7 @@ extension Campaigns {
 
         @Test("20% mixed API faults plus invalid specs: every valid row created, only the invalid ones failed")
         func apiFaultCampaign() async throws {
-            let validRows = CampaignMode.size(fast: 300, long: 2_000)
+            let validRows = CampaignMode.size(fast: 200, long: 2_000)
             var random = CampaignMode.generator("api-faults")
             let behaviour = SandboxBehaviour(
                 latency: .milliseconds(10), jitter: .milliseconds(20), faults: Self.mixedFaults,

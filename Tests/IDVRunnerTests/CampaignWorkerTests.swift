@@ -13,7 +13,7 @@ extension Campaigns {
     struct CampaignWorkerTests {
         @Test("four workers on one batch: zero duplicates, one applied attempt per row", arguments: [nil, 60.0])
         func concurrentWorkersCampaign(rate: Double?) async throws {
-            let rowCount = rate == nil ? CampaignMode.size(fast: 800, long: 5_000) : CampaignMode.size(fast: 240, long: 1_500)
+            let rowCount = rate == nil ? CampaignMode.size(fast: 600, long: 5_000) : CampaignMode.size(fast: 180, long: 1_500)
             try await RunnerHarness.with(behaviour: .latency(.milliseconds(20), jitter: .milliseconds(30))) { harness in
                 let batch = RunnerHarness.batchID("workers")
                 try await harness.enqueue(batch: batch, count: rowCount)

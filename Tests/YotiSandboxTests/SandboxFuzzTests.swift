@@ -54,7 +54,7 @@ struct SandboxFuzzTests {
         return headers
     }
 
-    @Test("4,000 random requests through the request logic, 300 of them correctly signed: always a 2xx or 4xx")
+    @Test("2,500 random requests through the request logic, one in 13 correctly signed: always a 2xx or 4xx")
     func requestLogic() throws {
         let core = SandboxCore(
             configuration: SandboxConfiguration(
@@ -62,7 +62,7 @@ struct SandboxFuzzTests {
         let signer = try SandboxHarness.signer()
         var random = SeededGenerator(seed: 20_260_821)
         var statuses: [Int: Int] = [:]
-        for index in 0..<4_000 {
+        for index in 0..<2_500 {
             let body = Self.body(using: &random)
             var method = Self.methods.randomElement(using: &random)!
             var uri = Self.uri(using: &random)
@@ -90,13 +90,13 @@ struct SandboxFuzzTests {
         #expect(core.state.withLock { $0.stats.concurrentRequests } == 0)
     }
 
-    @Test("300 connections of random and mangled bytes over loopback: a well-formed answer or a close; still serving after")
+    @Test("200 connections of random and mangled bytes over loopback: a well-formed answer or a close; still serving after")
     func rawBytesOverTCP() async throws {
         try await SandboxHarness.with { harness in
             let port = try #require(URL(string: harness.sandbox.idvBaseURL)?.port)
             var random = SeededGenerator(seed: 77)
             var answered = 0
-            for _ in 0..<300 {
+            for _ in 0..<200 {
                 let request = Self.rawRequest(using: &random)
                 let reply = try await Self.exchange(request, port: port)
                 guard !reply.isEmpty else { continue }
@@ -108,7 +108,7 @@ struct SandboxFuzzTests {
                     answered += 1
                 }
             }
-            #expect(answered > 100)
+            #expect(answered > 60)
             let created = try await harness.createSession()
             #expect(created.status == 201, "the sandbox must still serve after the fuzz")
             try await harness.waitUntil { harness.sandbox.stats().concurrentRequests == 0 }
