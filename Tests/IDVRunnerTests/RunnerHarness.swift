@@ -183,7 +183,7 @@ final class RunnerHarness: Sendable {
 
     /// Every session the sandbox created, by user tracking id.
     func sandboxSessions() -> [SandboxSession] {
-        sandbox.stats().sessionsPerUserTrackingID.keys.flatMap { sandbox.sessions(userTrackingID: $0) }
+        sandbox.sessions().filter { $0.userTrackingID != nil }
     }
 
     /// Silent, unless `IDV_TEST_LOG` names a level (e.g. `debug`) to watch a run on standard error.
