@@ -25,6 +25,9 @@ struct SecretScanner: Sendable {
 
     private(set) var secrets: [Secret] = []
 
+    /// A scanner with no secrets yet.
+    init() {}
+
     /// A scanner for the private key in `pemFile` (each base64 line of its body).
     init(keyFile pemFile: String) throws {
         let pem = try String(contentsOfFile: pemFile, encoding: .utf8)
@@ -37,7 +40,10 @@ struct SecretScanner: Sendable {
     /// Adds a secret; values too short to be a meaningful needle are refused loudly (a test bug).
     mutating func add(_ label: String, _ value: String?) {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return }
-        #expect(value.count >= 8, "a \(label) shorter than 8 characters would match by chance")
+        guard value.utf8.count >= 8 else {
+            Issue.record("a \(label) shorter than 8 bytes would match by chance")
+            return
+        }
         secrets.append(Secret(label: label, value: value))
     }
 
@@ -72,13 +78,42 @@ struct SecretScanner: Sendable {
         return ("metrics file of \(source)" + (text == nil ? " (not written)" : ""), text ?? "")
     }
 
-    /// What `text` (from `source`) reveals.
+    /// What `text` (from `source`) reveals: one finding per kind of secret seen.
+    ///
+    /// One pass over the bytes for all secrets at once (thousands of tokens against megabytes of debug
+    /// logs): a rolling window of 8 bytes is looked up among the secrets' first 8 bytes, and only a hit
+    /// is compared in full.
     func findings(in text: String, source: String) -> [Finding] {
-        var seen = Set<String>()
-        return secrets.compactMap { secret in
-            guard text.contains(secret.value), seen.insert(secret.label).inserted else { return nil }
-            return Finding(label: secret.label, source: source)
+        var byPrefix: [UInt64: [[UInt8]]] = [:]
+        var labels: [[UInt8]: String] = [:]
+        for secret in secrets {
+            let bytes = Array(secret.value.utf8)
+            byPrefix[Self.word(bytes[0..<8]), default: []].append(bytes)
+            labels[bytes] = secret.label
         }
+        var found: [String] = []
+        let haystack = Array(text.utf8)
+        haystack.withUnsafeBufferPointer { buffer in
+            var window: UInt64 = 0
+            for index in buffer.indices {
+                window = window << 8 | UInt64(buffer[index])
+                guard index >= 7, let candidates = byPrefix[window] else { continue }
+                let start = index - 7
+                for candidate in candidates where start + candidate.count <= buffer.count {
+                    if buffer[start..<start + candidate.count].elementsEqual(candidate), let label = labels[candidate],
+                        !found.contains(label)
+                    {
+                        found.append(label)
+                    }
+                }
+            }
+        }
+        return found.map { Finding(label: $0, source: source) }
+    }
+
+    /// Eight bytes as one big-endian word, as the rolling window builds it.
+    private static func word(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// Scans `outputs` and the files at `files`; expects nothing found. Files that do not exist are
