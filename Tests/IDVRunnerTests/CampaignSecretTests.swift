@@ -58,7 +58,8 @@ struct CampaignSecretTests {
                     #expect(try await harness.statusCounts(batch: batch) == ["created": 60])
                     // Before the sweep below deletes the sessions at the sandbox.
                     try await CampaignInvariants.check(
-                        harness, batch: batch, expectedRows: 60, campaign: "secrets", injected: "11% faults", announce: false)
+                        harness, batch: batch, expectedRows: 60, campaign: "secrets",
+                        injected: "debug + JSON logs, metrics files; 11% faults; password role, auth_token, Sign API key")
                     // The tokens exist only now: the sweep below clears them.
                     var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
                     try await scanner.addSessionTokens(harness.pool, batch: batch)
