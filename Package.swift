@@ -110,8 +110,9 @@ let package = Package(
                 "YotiAPI",
                 "YotiClient",
                 "YotiSandbox",
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `demo` and `bench` generate a throwaway RSA-2048 application key.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

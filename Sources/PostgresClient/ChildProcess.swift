@@ -79,6 +79,19 @@ package enum ChildProcess {
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
+    /// Blocks until `pid` exits; returns its status (128 + signal when killed) and the resources it used
+    /// (`wait4`'s `rusage`: CPU time, peak RSS). Never call this on the cooperative pool.
+    package static func waitBlockingWithUsage(_ pid: pid_t) -> (status: Int32, usage: rusage) {
+        var raw: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &raw, 0, &usage) < 0 {
+            if errno != EINTR { return (-1, usage) }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: Swift does not import the macros.
+        let signal = raw & 0x7f
+        return (signal == 0 ? (raw >> 8) & 0xff : 128 + signal, usage)
+    }
+
     /// Runs a program to completion on a thread outside Swift's pool and returns its status and output.
     ///
     /// - Throws: ``ChildProcessError`` when the program cannot be started.

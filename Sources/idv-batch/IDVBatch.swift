@@ -34,7 +34,7 @@ struct IDVBatch: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
-            StatusCommand.self, ConfigsCommand.self, DemoCommand.self,
+            StatusCommand.self, ConfigsCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )
 

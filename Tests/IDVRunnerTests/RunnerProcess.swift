@@ -72,14 +72,9 @@ struct RunnerProcess: Sendable {
     func wait() async throws -> Termination {
         let pid = self.pid
         let (status, cpu) = try await offCooperativePool { () -> (Int32, Double) in
-            var raw: Int32 = 0
-            var usage = rusage()
-            while wait4(pid, &raw, 0, &usage) < 0 && errno == EINTR {}
+            let (status, usage) = ChildProcess.waitBlockingWithUsage(pid)
             let seconds = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-            let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime)
-            // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: Swift does not import the macros.
-            let signal = raw & 0x7f
-            return (signal == 0 ? (raw >> 8) & 0xff : 128 + signal, cpu)
+            return (status, seconds(usage.ru_utime) + seconds(usage.ru_stime))
         }
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: outputPath)

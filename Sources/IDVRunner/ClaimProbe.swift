@@ -1,0 +1,30 @@
+import Foundation
+import PostgresClient
+
+/// The runner's claim statement, usable on its own: `idv-batch bench` times it against a large history
+/// and shows its plan, so the figure measures exactly what `run` sends.
+public struct ClaimProbe: Sendable {
+    private let claimer: RowClaimer
+
+    /// The statement a claim sends (`$1` batches, `$2` limit, `$3` worker, `$4` lease seconds, `$5` run id).
+    public static var statement: String { RowClaimer.claimSQL }
+
+    /// A probe claiming rows of `batches` for `workerID`, with a two-minute lease and no run id.
+    public init(database: any RunnerDatabase, batches: [String], workerID: String) {
+        claimer = RowClaimer(
+            database: database, batches: batches, workerID: workerID, leaseDuration: .seconds(120), runID: nil,
+            clock: .system)
+    }
+
+    /// Claims up to `limit` due rows (leasing them and opening their ledger attempts, as `run` does).
+    /// - Returns: how many rows were claimed.
+    /// - Throws: `PostgresError`.
+    public func claim(limit: Int) async throws -> Int {
+        try await claimer.claim(limit: limit).count
+    }
+
+    /// The parameters ``statement`` takes for a claim of `limit` rows, for `EXPLAIN`.
+    public func parameters(limit: Int) -> [PostgresValue] {
+        [.textArray(claimer.batches), .int(limit), .text(claimer.workerID), .double(120), .null]
+    }
+}

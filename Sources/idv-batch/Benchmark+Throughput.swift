@@ -1,0 +1,58 @@
+import Foundation
+
+extension Benchmark {
+    /// The sandbox's answer delay in the latency-bound runs (figure 1).
+    static let boundLatency = Duration.milliseconds(100)
+
+    /// Figure 1: achieved sessions/s against `concurrency / latency`, the most a window of that size can do.
+    func latencyEfficiency(_ run: WorkerRun, concurrency: Int, id: String, goal: BenchFigure.Goal?) -> BenchFigure {
+        let ideal = Double(concurrency) / Self.boundLatency.secondsDouble
+        let ratio = run.throughput / ideal
+        var note = "\(BenchFigure.grouped(Double(run.created))) sessions in \(String(format: "%.1f", run.runnerSeconds)) s; "
+            + run.cpuSummary
+        if ratio < 0.95 { note += "; " + bound(of: run, concurrency: concurrency) }
+        return BenchFigure(
+            id: id, name: "latency-bound efficiency, 100 ms, c=\(concurrency)", measured: run.throughput, unit: "/s",
+            baseline: ideal, baselineUnit: "/s", ratio: ratio, goal: goal, note: note)
+    }
+
+    /// Says what kept a run below its window's ideal, from where the CPU went.
+    func bound(of run: WorkerRun, concurrency: Int) -> String {
+        let perSession = run.created > 0 ? run.workerCPUSeconds / Double(run.created) : 0
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let busy = run.machineBusy ?? 0
+        if busy >= 0.85 {
+            return String(
+                format: "bounded by CPU: the machine was %.0f%% busy; at %.2f ms runner CPU per session one core "
+                    + "does %.0f sessions/s, and the sandbox (signature checks), PostgreSQL and other users share the %.0f cores",
+                busy * 100, perSession * 1000, perSession > 0 ? 1 / perSession : 0, cores)
+        }
+        return String(
+            format: "not CPU-bound (machine %.0f%% busy): the window refills after claim round trips "
+                + "(%d claims for %d sessions) and waits on write-back batches", busy * 100, run.claimStatements, run.created)
+    }
+
+    /// Figure 4: PostgreSQL statements per created session at concurrency 64 (from the c=64 latency run).
+    func statementCosts(_ run: WorkerRun) -> [BenchFigure] {
+        let created = Double(max(run.created, 1))
+        let other = run.serverStatements - run.claimStatements - run.writeBackStatements
+        return [
+            BenchFigure(
+                id: "4a", name: "write-back statements per session, c=64", measured: Double(run.writeBackStatements),
+                unit: "stmts", baseline: Double(run.created), baselineUnit: "sessions",
+                ratio: Double(run.writeBackStatements) / created, goal: .ratioAtMost(0.1),
+                note: "one statement stores up to 64 results (flushed when 64 wait, or every 100 ms)"),
+            BenchFigure(
+                id: "4b", name: "claim statements per session, c=64", measured: Double(run.claimStatements),
+                unit: "stmts", baseline: Double(run.created), baselineUnit: "sessions",
+                ratio: Double(run.claimStatements) / created,
+                note: "one statement claims the rows for every free slot once enough slots are free"),
+            BenchFigure(
+                id: "4c", name: "all statements per session, c=64", measured: Double(run.serverStatements),
+                unit: "stmts", baseline: Double(run.created), baselineUnit: "sessions",
+                ratio: Double(run.serverStatements) / created, goal: .ratioAtMost(0.1),
+                note: "counted by the server (pg_stat_database): claims + write-backs + \(other) others "
+                    + "(run record, tallies, lease upkeep)"),
+        ]
+    }
+}
