@@ -19,6 +19,9 @@ public struct Backoff: Sendable, Hashable, CustomStringConvertible {
 
     /// The largest delay the jitter may pick after attempt `attempt` (1-based): `min(cap, base · 2^(attempt-1))`.
     public func ceiling(afterAttempt attempt: Int) -> Duration {
+        // A zero (or negative) base never grows: without this the doubling loop below would run
+        // once per attempt — forever, for a huge attempt number.
+        guard base > .zero, cap > .zero else { return .zero }
         let exponent = max(0, attempt - 1)
         // 2^62 overflows Duration arithmetic long before it matters: stop doubling once past the cap.
         var ceiling = base

@@ -42,7 +42,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomRe
                 }
                 throw PostgresError(
                     code: .invalidConfiguration,
-                    message: "The PostgreSQL connection string is invalid (\(Self.scrub(reason, secrets: []))). "
+                    message: "The PostgreSQL connection string is invalid (\(Self.withoutQuotedInput(reason))). "
                         + "Use a URI such as postgres://user@host:5432/dbname or key=value pairs such as "
                         + "'host=localhost dbname=idv'.")
             }
@@ -134,6 +134,17 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomRe
     }
 
     /// Replaces every occurrence of a secret in `text` with `***`.
+    /// libpq's parse error with the parts of the input it quotes replaced by `"…"`: it quotes the
+    /// whole URI in some messages (`… in URI: "postgres://user:secret@[db"`), password included.
+    /// Quoted punctuation (`"="`, `"]"`) stays, as it says what was expected.
+    static func withoutQuotedInput(_ reason: String) -> String {
+        let parts = reason.split(separator: "\"", omittingEmptySubsequences: false)
+        // Odd-numbered parts are inside quotes (an unmatched last quote counts as quoted to the end).
+        return parts.enumerated().map { index, part in
+            index % 2 == 0 || (!part.isEmpty && part.allSatisfy { $0.isPunctuation || $0.isSymbol }) ? String(part) : "…"
+        }.joined(separator: "\"")
+    }
+
     static func scrub(_ text: String, secrets: [String]) -> String {
         secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
     }

@@ -72,6 +72,33 @@ public final class TemporaryPostgres: Sendable {
         _ = try? await offCooperativePool { self.stopBlocking() }
     }
 
+    /// Stops the server (immediate shutdown: every connection dropped, as in a crash), keeps it down for
+    /// `downtime`, then starts it again on the same port and data directory.
+    ///
+    /// Like a crash, it keeps only durable commits: this cluster runs with `synchronous_commit = off`,
+    /// so set it `on` (per session, or `ALTER SYSTEM`) for data that must survive the restart.
+    ///
+    /// For tests of clients that must survive a database restart. Blocking steps run off Swift's pool.
+    /// - Throws: ``TemporaryPostgresError`` `.startFailed` when the server does not come back.
+    public func restart(downtime: Duration = .zero) async throws {
+        let data = "\(directory)/data"
+        _ = try await offCooperativePool {
+            try ChildProcess.runBlocking(Self.stopCommand(self.binaries, self.runAsUser, data))
+        }
+        if downtime > .zero { try await Task.sleep(for: downtime) }
+        try await offCooperativePool {
+            let pgctl = try ChildProcess.runBlocking(
+                Self.command(
+                    runAs: self.runAsUser,
+                    ["\(self.binaries)/pg_ctl", "start", "-W", "-D", data, "-l", "\(self.directory)/server.log"]))
+            guard pgctl.status == 0 else {
+                throw TemporaryPostgresError(
+                    code: .startFailed, message: "pg_ctl start failed (exit \(pgctl.status)): \(Self.tail(pgctl.output)).")
+            }
+            try Self.waitUntilReady(self.connectionString, log: "\(self.directory)/server.log")
+        }
+    }
+
     /// The server log so far (for diagnosing a failing test).
     public func serverLog() -> String {
         (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? ""

@@ -28,12 +28,16 @@ public enum SessionSpecValidator {
                 "send either client_session_token_ttl or session_deadline, not both (remove one of them)")
         }
         let ttl = ttlValue.flatMap(SpecChecker.lenientInteger)
+        // Compared as `resources - day < ttl`: `ttl + day` overflows (and traps) for a ttl near Int64.max.
         if let resources = top["resources_ttl"].flatMap(SpecChecker.lenientInteger), resources >= day,
-            let ttl, ttl > 300, resources < ttl + day
+            let ttl, ttl > 300, resources - day < ttl
         {
+            let (minimum, overflow) = ttl.addingReportingOverflow(day)
             checker.report(
                 "resources_ttl",
-                "\(resources) is too short: must be at least client_session_token_ttl + 86400 = \(ttl + day) seconds (media must outlive the session by 24 h)")
+                "\(resources) is too short: must be at least client_session_token_ttl + 86400 = "
+                    + (overflow ? "more than the largest integer" : "\(minimum)")
+                    + " seconds (media must outlive the session by 24 h)")
         }
         return checker.problems
     }

@@ -141,6 +141,9 @@ extension YotiSandbox {
     /// The stored session with this id, or `nil` (unknown or deleted).
     public func session(id: String) -> SandboxSession? { core.state.withLock { $0.sessions[id] } }
 
+    /// Every stored session (deleted ones are gone), in no particular order.
+    public func sessions() -> [SandboxSession] { core.state.withLock { Array($0.sessions.values) } }
+
     /// Every stored session with this `user_tracking_id`, oldest first.
     public func sessions(userTrackingID: String) -> [SandboxSession] {
         core.state.withLock { state in

@@ -29,9 +29,14 @@ final class RunnerHarness: Sendable {
     let sandbox: YotiSandbox
     let client: IDVClient
     let recorder: RecordingSessions
+    /// Whether the database was made for this harness (and is dropped with it).
+    private let ownsDatabase: Bool
 
-    private init(postgres: PostgresConfiguration, pool: PostgresPool, sandbox: YotiSandbox, client: IDVClient) {
+    private init(
+        postgres: PostgresConfiguration, pool: PostgresPool, sandbox: YotiSandbox, client: IDVClient, ownsDatabase: Bool
+    ) {
         self.postgres = postgres
+        self.ownsDatabase = ownsDatabase
         self.pool = pool
         self.sandbox = sandbox
         self.client = client
@@ -42,14 +47,17 @@ final class RunnerHarness: Sendable {
     /// - Parameters:
     ///   - sandboxAcceptsKey: `false` makes the sandbox expect a different key, so every call is a 401.
     ///   - requestTimeout: the client's timeout (stall tests use a short one).
+    ///   - database: a migrated database to use (and keep) instead of a fresh one on the shared test server.
     static func with<Result: Sendable>(
         behaviour: SandboxBehaviour = .healthy,
         sandboxAcceptsKey: Bool = true,
         requestTimeout: Duration = .seconds(10),
         concurrency: Int = 32,
+        database: PostgresConfiguration? = nil,
         _ body: (RunnerHarness) async throws -> Result
     ) async throws -> Result {
-        let postgres = try await TestDatabase.createMigrated(prefix: "idv_runner")
+        let postgres: PostgresConfiguration
+        if let database { postgres = database } else { postgres = try await TestDatabase.createMigrated(prefix: "idv_runner") }
         let pool = PostgresPool(configuration: postgres, maxConnections: 8)
         let application =
             sandboxAcceptsKey
@@ -61,7 +69,8 @@ final class RunnerHarness: Sendable {
             baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: try YotiPrivateKey(contentsOfFile: keyPath),
             options: IDVClient.Options(requestTimeout: requestTimeout, maxConnections: concurrency),
             logger: Logger(label: "test.yoti") { _ in SwiftLogNoOpLogHandler() })
-        let harness = RunnerHarness(postgres: postgres, pool: pool, sandbox: sandbox, client: client)
+        let harness = RunnerHarness(
+            postgres: postgres, pool: pool, sandbox: sandbox, client: client, ownsDatabase: database == nil)
         do {
             let result = try await body(harness)
             await harness.tearDown()
@@ -76,7 +85,7 @@ final class RunnerHarness: Sendable {
         try? await client.shutdown()
         await sandbox.shutdown()
         await pool.shutdown()
-        await TestDatabase.drop(postgres)
+        if ownsDatabase { await TestDatabase.drop(postgres) }
     }
 
     /// A configuration for fast tests: tiny backoff, short sweeps, unique worker id.
@@ -174,7 +183,7 @@ final class RunnerHarness: Sendable {
 
     /// Every session the sandbox created, by user tracking id.
     func sandboxSessions() -> [SandboxSession] {
-        sandbox.stats().sessionsPerUserTrackingID.keys.flatMap { sandbox.sessions(userTrackingID: $0) }
+        sandbox.sessions().filter { $0.userTrackingID != nil }
     }
 
     /// Silent, unless `IDV_TEST_LOG` names a level (e.g. `debug`) to watch a run on standard error.

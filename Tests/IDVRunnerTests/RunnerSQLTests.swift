@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresClient
 import Testing
+import TestSupport
 
 @testable import IDVRunner
 

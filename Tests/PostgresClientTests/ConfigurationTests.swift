@@ -44,13 +44,17 @@ struct ConfigurationTests {
         #expect(keywords["client_encoding"] == "UTF8")
     }
 
-    @Test("an unparseable string is refused without repeating it")
-    func invalid() throws {
-        let error = try #require(throws: PostgresError.self) {
-            try PostgresConfiguration("postgres://bob:Hunter2pw@host/db?no_such_option=1")
-        }
+    @Test(
+        "an unparseable string is refused without repeating it (regression: libpq quotes the whole URI in some errors)",
+        arguments: [
+            "postgres://bob:Hunter2pw@host/db?no_such_option=1", "postgresql://bob:Hunter2pw@[db/idv",
+            "host=db password Hunter2pw", "host=db password='Hunter2pw",
+        ])
+    func invalid(connectionString: String) throws {
+        let error = try #require(throws: PostgresError.self) { try PostgresConfiguration(connectionString) }
         #expect(error.code == .invalidConfiguration)
-        #expect(!error.description.contains("Hunter2pw"))
+        #expect(!error.description.contains("Hunter2pw"), "\(error)")
+        #expect(error.description.contains("postgres://user@host:5432/dbname"))
     }
 
     @Test("DATABASE_URL is used when set; otherwise libpq's PG* defaults apply")

@@ -27,4 +27,23 @@ struct TemporaryPostgresTests {
         await #expect(throws: PostgresError.self) { try await PostgresConnection.connect(tcp) }
         await server.stop()  // a second stop is harmless
     }
+
+    @Test("restart drops every connection and brings the server back on the same port with its data")
+    func restartKeepsPortAndData() async throws {
+        let server = try await TemporaryPostgres.start(maxConnections: 20)
+        let tcp = try PostgresConfiguration(server.tcpConnectionString)
+        let before = try await PostgresConnection.connect(tcp)
+        // Durable commits: an immediate stop is a crash, and throwaway clusters commit asynchronously.
+        try await before.executeScript(
+            "SET synchronous_commit = on; CREATE TABLE survives (n int); INSERT INTO survives VALUES (42)")
+        try await server.restart(downtime: .milliseconds(200))
+        await #expect(throws: PostgresError.self) { try await before.query("SELECT 1") }
+        await before.close()
+        try await withConnection(tcp) { connection throws in
+            let rows = try await connection.query("SELECT n, current_setting('port')::int AS port FROM survives")
+            #expect(try rows[0].decode(Int.self, "n") == 42)
+            #expect(try rows[0].decode(Int.self, "port") == server.port)
+        }
+        await server.stop()
+    }
 }

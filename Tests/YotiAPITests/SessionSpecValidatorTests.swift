@@ -227,6 +227,15 @@ struct SessionSpecValidatorTests {
         #expect(SessionSpecValidator.validate(spec).isEmpty)
     }
 
+    @Test(
+        "a ttl at the integer limit is a problem, not a trap (regression: ttl + 86400 overflowed; found by the sandbox fuzz)",
+        arguments: [.integer(.max), .integer(.max - 86_399), .string("9223372036854775807")] as [JSONValue])
+    func hugeTTL(ttl: JSONValue) {
+        let problems = SessionSpecValidator.validate(["client_session_token_ttl": ttl, "resources_ttl": 172_800])
+        #expect(problems.map(\.path) == ["resources_ttl"])
+        #expect(problems.first?.message.contains("more than the largest integer") == true)
+    }
+
     @Test("description is path: message")
     func problemDescription() {
         let problem = SessionSpecProblem(path: "sdk_config.dark_mode", message: "bad")

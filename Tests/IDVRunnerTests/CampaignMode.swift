@@ -1,0 +1,24 @@
+import Foundation
+import TestSupport
+
+/// Sizes and seeds of the reliability campaigns.
+///
+/// `swift test` runs every campaign scaled down (fast mode); `IDV_CAMPAIGN_LONG=1` runs the full sizes
+/// of issue 8 (`jobs/campaigns/run-long.sh`). Each campaign draws its random moments from a seeded
+/// generator and prints the seed; `IDV_CAMPAIGN_SEED=N` replays a campaign with the same draws.
+enum CampaignMode {
+    /// Whether the long (full-size) campaigns were asked for.
+    static var isLong: Bool { ProcessInfo.processInfo.environment["IDV_CAMPAIGN_LONG"] == "1" }
+
+    /// `fast` normally, `long` under `IDV_CAMPAIGN_LONG=1`.
+    static func size<Value>(fast: Value, long: Value) -> Value { isLong ? long : fast }
+
+    /// A seeded generator for `campaign`, announced on standard output so a failure can be replayed.
+    static func generator(_ campaign: String) -> SeededGenerator {
+        let seed =
+            ProcessInfo.processInfo.environment["IDV_CAMPAIGN_SEED"].flatMap { UInt64($0) }
+            ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        print("campaign \(campaign): seed \(seed) (replay with IDV_CAMPAIGN_SEED=\(seed))")
+        return SeededGenerator(seed: seed)
+    }
+}
