@@ -30,7 +30,7 @@ extension Campaigns {
                 let options = [
                     "--concurrency", "16", "--lease-seconds", "\(Int(lease))", "--request-timeout", "5", "--log-level", "debug",
                     "--metrics-file", metrics, "--metrics-interval", "1",
-                ]
+                ] + CampaignMode.pace
                 var outputs: [(source: String, text: String)] = []
                 var killsLanded = 0
                 for kill in 1...kills {

@@ -29,7 +29,7 @@ extension Campaigns {
                     let options = [
                         "--concurrency", "8", "--lease-seconds", "\(Int(lease))", "--log-level", "debug", "--metrics-file", metrics,
                         "--metrics-interval", "1",
-                    ]
+                    ] + CampaignMode.pace
                     var outputs: [(source: String, text: String)] = []
                     var exits: [Int32] = []
                     for (index, downtime) in downtimes.enumerated() {

@@ -46,7 +46,7 @@ extension Campaigns {
                     arguments: [
                         "--concurrency", "16", "--request-timeout", "5", "--max-attempts", "30", "--log-level", "debug",
                         "--log-format", "json", "--metrics-file", metrics,
-                    ],
+                    ] + CampaignMode.pace,
                     name: "faults"
                 ).wait()
                 let metricsOutput = SecretScanner.takeMetrics(metrics, source: "the faulty run")

@@ -13,6 +13,13 @@ enum CampaignMode {
     /// `fast` normally, `long` under `IDV_CAMPAIGN_LONG=1`.
     static func size<Value>(fast: Value, long: Value) -> Value { isLong ? long : fast }
 
+    /// `--rate` for campaign workers in fast mode (none in long mode, which runs alone).
+    ///
+    /// The in-process sandbox verifies each request's RSA signature on this test process's cooperative
+    /// pool — several milliseconds in a debug build — so an unpaced campaign (hundreds of calls a second)
+    /// would starve the timing-sensitive suites `swift test` runs beside it.
+    static var pace: [String] { isLong ? [] : ["--rate", "40"] }
+
     /// A seeded generator for `campaign`, announced on standard output so a failure can be replayed.
     static func generator(_ campaign: String) -> SeededGenerator {
         let seed =

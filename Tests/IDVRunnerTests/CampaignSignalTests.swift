@@ -17,7 +17,7 @@ extension Campaigns {
     struct CampaignSignalTests {
         @Test("SIGTERM at seeded random moments: exit 143 within the grace period, nothing in progress; a last run finishes")
         func sigtermCampaign() async throws {
-            let rowCount = CampaignMode.size(fast: 400, long: 3_000)
+            let rowCount = CampaignMode.size(fast: 300, long: 3_000)
             let signals = CampaignMode.size(fast: 2, long: 6)
             var random = CampaignMode.generator("sigterm")
             // A few calls stall for longer than the grace period: the grace timer, not the calls, must end the run.
@@ -32,7 +32,7 @@ extension Campaigns {
                 let options = [
                     "--concurrency", "16", "--grace-period", "\(Int(grace))", "--request-timeout", "5", "--log-level", "debug",
                     "--log-format", "json", "--metrics-file", metrics,
-                ]
+                ] + CampaignMode.pace
                 var outputs: [(source: String, text: String)] = []
                 var slowest = 0.0
                 for round in 1...signals {

@@ -7,7 +7,8 @@ import YotiAPI
 struct RateLimitAndLatencyTests {
     @Test("above the rate, POST /sessions answers 429 with Retry-After and creates nothing")
     func rateLimit() async throws {
-        try await SandboxHarness.with(behaviour: .rateLimited(1)) { h async throws in
+        // One per 10 s: three requests land inside the window even on a loaded machine (at 1/s they did not).
+        try await SandboxHarness.with(behaviour: .rateLimited(0.1)) { h async throws in
             var statuses: [Int] = []
             var retryAfter: [String] = []
             for _ in 0..<3 {
@@ -17,7 +18,7 @@ struct RateLimitAndLatencyTests {
             }
             #expect(statuses.first == 201)
             #expect(statuses.contains(429))
-            #expect(retryAfter.allSatisfy { $0 == "1" })
+            #expect(retryAfter.allSatisfy { (1...10).contains(Int($0) ?? 0) }, "\(retryAfter)")
             let stats = h.sandbox.stats()
             #expect(stats.rateLimited == statuses.filter { $0 == 429 }.count)
             #expect(stats.sessionsCreated == statuses.filter { $0 == 201 }.count)
