@@ -111,8 +111,6 @@ let package = Package(
                 "YotiClient",
                 "YotiSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                // `demo` and `bench` generate a throwaway RSA-2048 application key.
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

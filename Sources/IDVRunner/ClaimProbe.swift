@@ -25,6 +25,6 @@ public struct ClaimProbe: Sendable {
 
     /// The parameters ``statement`` takes for a claim of `limit` rows, for `EXPLAIN`.
     public func parameters(limit: Int) -> [PostgresValue] {
-        [.textArray(claimer.batches), .int(limit), .text(claimer.workerID), .double(120), .null]
+        claimer.parameters(limit: limit)
     }
 }

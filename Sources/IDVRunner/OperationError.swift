@@ -1,4 +1,5 @@
-/// Why an operating command (`enqueue`, `rerun`, `expire`, `status`, `configs`) could not do its work.
+/// Why a command (`run`, `enqueue`, `rerun`, `expire`, `status`, `configs`) could not do its work, or a run
+/// could not start.
 ///
 /// Per-row problems are not errors (they are reported and the rest goes on); this is for what stops
 /// the whole command. ``exitCode`` follows design.md.
@@ -10,7 +11,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         }
         fileprivate let base: Base
 
-        /// A setting is unusable: unknown format, CSV header, `--config`, error class, name (exit 2).
+        /// A setting is unusable: unknown format, CSV header, `--config`, error class, name, run settings (exit 2).
         public static let usage = Code(base: .usage)
         /// An input file could not be opened or read (exit 2).
         public static let input = Code(base: .input)

@@ -68,20 +68,16 @@ struct RowClaimer: Sendable {
         ORDER BY c.id
         """
 
+    /// The parameters of ``claimSQL`` for a claim of `limit` rows.
+    func parameters(limit: Int) -> [PostgresValue] {
+        [.textArray(batches), .int(limit), .text(workerID), .double(leaseDuration.secondsDouble), runID.map { .bigint($0) } ?? .null]
+    }
+
     /// Claims up to `limit` due rows of the selection (fewer when there are fewer, or others hold them).
     /// - Throws: `PostgresError` (the claim then did not happen: it is one statement).
     func claim(limit: Int) async throws -> [ClaimedRow] {
         guard limit > 0 else { return [] }
-        let rows = try await database.query(
-            Self.claimSQL,
-            [
-                .textArray(batches),
-                .int(limit),
-                .text(workerID),
-                .double(leaseDuration.secondsDouble),
-                runID.map { .bigint($0) } ?? .null,
-            ]
-        )
+        let rows = try await database.query(Self.claimSQL, parameters(limit: limit))
         let now = clock.now()
         return try rows.map { row in
             let specText = try row.decode(String?.self, "session_spec")

@@ -84,7 +84,7 @@ final class RunExecution: Sendable {
     }
 
     /// Records the run, loads the named configurations and counts the work.
-    /// - Throws: ``RunnerError`` `.databaseUnavailable`.
+    /// - Throws: ``OperationError`` `.database`.
     static func prepare(runner: Runner) async throws -> RunExecution {
         let configuration = runner.configuration
         do {
@@ -102,8 +102,8 @@ final class RunExecution: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw RunnerError(
-                code: .databaseUnavailable,
+            throw OperationError(
+                code: .database,
                 message: "Could not start the run: \(error). Check --database-url / DATABASE_URL (or PG* variables), "
                     + "that the server is up, and that `idv-batch migrate` has been run."
             )

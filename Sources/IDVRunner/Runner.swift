@@ -61,24 +61,24 @@ public final class Runner: Service, Sendable {
     public var summary: RunSummary? { lastSummary.withLock { $0 } }
 
     /// `Service` entry point: runs until done, a stop, or cancellation; the result is in ``summary``.
-    /// - Throws: ``RunnerError`` when the run could not start (configuration, database).
+    /// - Throws: ``OperationError`` when the run could not start (configuration, database).
     public func run() async throws {
         let summary = try await execute()
         lastSummary.withLock { $0 = summary }
     }
 
     /// Runs and returns the summary. Graceful shutdown (inside a `ServiceGroup`) and cancellation stop it.
-    /// - Throws: ``RunnerError`` `.configuration` (exit 2) or `.databaseUnavailable` (exit 3) when the run
+    /// - Throws: ``OperationError`` `.usage` (exit 2) or `.database` (exit 3) when the run
     ///   could not start. Problems during the run end it with a summary whose exit code says so.
     public func execute() async throws -> RunSummary {
         guard !configuration.dryRun else {
             // A dry run must never claim or call: refuse rather than silently run for real.
-            throw RunnerError(
-                code: .configuration, message: "This configuration is a dry run: use Runner.dryRun(configuration:database:).")
+            throw OperationError(
+                code: .usage, message: "This configuration is a dry run: use Runner.dryRun(configuration:database:).")
         }
         let problems = configuration.validationProblems()
         guard problems.isEmpty else {
-            throw RunnerError(code: .configuration, message: problems.joined(separator: "; "))
+            throw OperationError(code: .usage, message: problems.joined(separator: "; "))
         }
         let execution = try await RunExecution.prepare(runner: self)
         return await execution.run()
@@ -86,7 +86,7 @@ public final class Runner: Service, Sendable {
 
     /// Validates every pending row of the selection and reports what would be sent. Claims and calls nothing,
     /// so it needs no Yoti credentials.
-    /// - Throws: ``RunnerError`` `.databaseUnavailable` when the rows cannot be read.
+    /// - Throws: ``OperationError`` `.database` when the rows cannot be read.
     public static func dryRun(configuration: RunnerConfiguration, database: any RunnerDatabase) async throws -> DryRunReport {
         do {
             let catalog = try await SpecCatalog.load(from: database)
@@ -94,8 +94,8 @@ public final class Runner: Service, Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw RunnerError(
-                code: .databaseUnavailable,
+            throw OperationError(
+                code: .database,
                 message: "Could not read the selection for the dry run: \(error). Check the database settings "
                     + "(--database-url / DATABASE_URL) and that `idv-batch migrate` has run."
             )

@@ -71,21 +71,26 @@ package enum ChildProcess {
     /// Blocks until `pid` exits and returns its status (128 + signal when killed). Never call this on
     /// the cooperative pool; use ``run(_:environment:)``.
     package static func waitBlocking(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            if errno != EINTR { return -1 }
-        }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        waitBlockingWithUsage(pid).status
     }
 
     /// Blocks until `pid` exits; returns its status (128 + signal when killed) and the resources it used
-    /// (`wait4`'s `rusage`: CPU time, peak RSS). Never call this on the cooperative pool.
-    package static func waitBlockingWithUsage(_ pid: pid_t) -> (status: Int32, usage: rusage) {
+    /// (`wait4`'s `rusage`: CPU time, peak RSS). With `whileRunning`, polls every 50 ms instead of blocking
+    /// in `wait4`, calling it between polls (e.g. to sample `/proc`). Never call this on the cooperative pool.
+    package static func waitBlockingWithUsage(
+        _ pid: pid_t, whileRunning poll: (() -> Void)? = nil
+    ) -> (status: Int32, usage: rusage) {
         var raw: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &raw, 0, &usage) < 0 {
-            if errno != EINTR { return (-1, usage) }
+        while true {
+            let reaped = wait4(pid, &raw, poll == nil ? 0 : WNOHANG, &usage)
+            if reaped == pid { break }
+            if reaped < 0 {
+                if errno == EINTR { continue }
+                return (-1, usage)
+            }
+            poll?()
+            usleep(50_000)
         }
         // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: Swift does not import the macros.
         let signal = raw & 0x7f

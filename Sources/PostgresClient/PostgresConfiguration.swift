@@ -138,6 +138,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomRe
     /// whole URI in some messages (`… in URI: "postgres://user:secret@[db"`), password included.
     /// Quoted punctuation (`"="`, `"]"`) stays, as it says what was expected.
     static func withoutQuotedInput(_ reason: String) -> String {
+        // A quoted URI may itself contain quotes (in the password): drop everything after its opening quote.
+        if let uri = reason.range(of: "URI: \"") { return reason[..<uri.upperBound] + "…\"" }
         let parts = reason.split(separator: "\"", omittingEmptySubsequences: false)
         // Odd-numbered parts are inside quotes (an unmatched last quote counts as quoted to the end).
         return parts.enumerated().map { index, part in

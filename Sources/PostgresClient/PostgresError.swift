@@ -55,7 +55,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The five-character SQLSTATE for server errors (e.g. `23505`, `42P01`, `57014`), else `nil`.
     public var sqlState: String?
-    /// The server's optional DETAIL line.
+    /// The server's optional DETAIL line (left out of ``description`` for data and constraint errors, whose
+    /// detail repeats row values).
     public var detail: String?
     /// The server's optional HINT line.
     public var hint: String?
@@ -79,7 +80,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         var text = "PostgresError.\(code)"
         if let sqlState { text += " [\(sqlState)]" }
         text += ": \(message)"
-        if let detail, !detail.isEmpty { text += " Detail: \(detail)" }
+        // Data and constraint errors (classes 22, 23) detail the offending values ("Failing row contains
+        // (…)": a whole row, client session token included): kept in `detail`, never printed.
+        if let detail, !detail.isEmpty, !(sqlState.map { $0.hasPrefix("22") || $0.hasPrefix("23") } ?? false) {
+            text += " Detail: \(detail)"
+        }
         if let hint, !hint.isEmpty { text += " Hint: \(hint)" }
         return text
     }

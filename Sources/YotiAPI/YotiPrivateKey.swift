@@ -47,6 +47,12 @@ public struct YotiPrivateKey: Sendable {
         return text
     }
 
+    /// A new RSA-2048 private key as PKCS#1 PEM, for a throwaway application (the demo, the benchmark, a
+    /// sandbox). The caller owns the secret: keep it in memory or in a 0600 file it deletes.
+    public static func generatePEM() throws -> String {
+        try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+    }
+
     /// Parses a PEM private key held in memory.
     /// - Parameters:
     ///   - pem: the PEM text.

@@ -28,26 +28,6 @@ struct BenchMachine: Codable, Sendable {
         return BenchMachine(cores: ProcessInfo.processInfo.activeProcessorCount, memoryGiB: memory, cpuModel: model)
     }
 
-    /// `ru_maxrss` in MiB (KiB on Linux, bytes on macOS).
-    static func maxRSSMebibytes(_ maxRSS: Int) -> Double {
-        #if os(Linux)
-            Double(maxRSS) / 1024
-        #else
-            Double(maxRSS) / (1024 * 1024)
-        #endif
-    }
-
-    /// User + system CPU seconds this process has used so far (all threads: the in-process sandbox).
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-            guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
-        #else
-            guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
-        #endif
-        return usage.ru_utime.seconds + usage.ru_stime.seconds
-    }
-
     /// CPU seconds the calling thread has used so far: a measurement that other threads cannot disturb.
     static func threadCPUSeconds() -> Double {
         var now = timespec()

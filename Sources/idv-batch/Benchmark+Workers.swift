@@ -6,7 +6,7 @@ import YotiSandbox
 extension Benchmark {
     /// What one step of `idv-batch run` workers did and cost.
     struct WorkerRun: Sendable {
-        var workers: [BenchChildProcess.Termination]
+        var workers: [SpawnedProcess.Termination]
         /// Sessions the workers created (their `idv.runs` rows).
         var created: Int
         /// The longest worker's own run time (claim loop start to summary), seconds.
@@ -70,22 +70,29 @@ extension Benchmark {
 
         let statementsBefore = try await serverStatements()
         let ticksBefore = BenchMachine.machineCPUTicks()
-        let cpuBefore = BenchMachine.processCPUSeconds()
+        let cpuBefore = ProcessUsage.cpuSeconds()
         let started = ContinuousClock.now
-        var processes: [BenchChildProcess] = []
+        var processes: [SpawnedProcess] = []
         do {
             for index in 0..<workers {
-                processes.append(try BenchChildProcess.start(arguments, environment: environment, name: "\(step)-\(index)"))
+                processes.append(try SpawnedProcess.start(arguments, environment: environment, name: "\(step)-\(index)"))
             }
         } catch {
-            for process in processes { process.terminate() }
-            for process in processes { _ = try? await process.wait() }
+            for process in processes { process.send(SIGTERM) }
+            for process in processes { _ = try? await process.wait(samplingPeakMemory: true) }
             throw CommandFailure(exitCode: 3, message: "Could not start an `idv-batch run` worker: \(error)")
         }
-        var terminations: [BenchChildProcess.Termination] = []
-        for process in processes { terminations.append(try await process.wait()) }
+        // Waited for together: each worker's VmHWM is sampled while it runs, not after it became a zombie.
+        let terminations = try await withThrowingTaskGroup(of: (Int, SpawnedProcess.Termination).self) { group in
+            for (index, process) in processes.enumerated() {
+                group.addTask { (index, try await process.wait(samplingPeakMemory: true)) }
+            }
+            return try await group.reduce(into: [SpawnedProcess.Termination?](repeating: nil, count: processes.count)) {
+                $0[$1.0] = $1.1
+            }.compactMap { $0 }
+        }
         let wall = (ContinuousClock.now - started).secondsDouble
-        let sandboxCPU = BenchMachine.processCPUSeconds() - cpuBefore
+        let sandboxCPU = ProcessUsage.cpuSeconds() - cpuBefore
         let ticksAfter = BenchMachine.machineCPUTicks()
         let stats = sandbox.stats()
         try await waitForWorkerSessionsToEnd()
@@ -125,13 +132,5 @@ extension Benchmark {
             run.runnerSeconds = max(run.runnerSeconds, seconds)
         }
         return run
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var secondsDouble: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -3,7 +3,6 @@ import Logging
 import PostgresClient
 import YotiAPI
 import YotiSandbox
-import _CryptoExtras
 
 /// The world `idv-batch bench` measures in: a throwaway PostgreSQL (migrated, tuned for speed), the
 /// in-process sandbox on loopback, a throwaway RSA-2048 application key, and this very executable to
@@ -76,21 +75,20 @@ final class Benchmark: Sendable {
         server.applicationName = "idv-bench"
         let configuration = server.withDatabase("bench")
         let monitor = PostgresPool(configuration: server, maxConnections: 1)
+        // The throwaway key's folder: deleted by shutdown(), or below if preparing fails.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-bench-\(UUID().uuidString)")
         let pool = PostgresPool(configuration: configuration, maxConnections: 4)
         do {
             try await tune(monitor)
             _ = try await monitor.execute("CREATE DATABASE bench")
-            let connection = try await PostgresConnection.connect(configuration)
-            _ = try await Result(catching: { try await migrations.migrate(on: connection) }).get()
-            await connection.close()
+            _ = try await pool.withConnection { try await migrations.migrate(on: $0) }
             _ = try await pool.query(
                 "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)",
                 [.text(configName), .jsonb(spec.jsonString())])
 
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             let keyPath = directory.appendingPathComponent("application.pem").path
-            let pem = try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+            let pem = try YotiPrivateKey.generatePEM()
             guard FileManager.default.createFile(atPath: keyPath, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600])
             else {
                 throw CommandFailure(exitCode: 3, message: "Could not write the benchmark key under \(directory.path): check /tmp.")
@@ -107,6 +105,7 @@ final class Benchmark: Sendable {
             await pool.shutdown()
             await monitor.shutdown()
             await postgres.stop()
+            try? FileManager.default.removeItem(at: directory)
             if error is CommandFailure { throw error }
             throw CommandFailure(exitCode: 3, message: "Could not prepare the benchmark: \(error)")
         }

@@ -13,8 +13,6 @@ extension CommandFailure {
             self.init(exitCode: error.exitCode, message: error.message)
         case let error as JobFileError:
             self.init(exitCode: error.exitCode, message: error.description)
-        case let error as RunnerError:
-            self.init(exitCode: error.exitCode, message: error.message)
         case let error as MigrationError:
             self.init(exitCode: 2, message: error.message)
         case let error as PostgresError where error.code == .invalidConfiguration:

@@ -1,4 +1,3 @@
-import _CryptoExtras
 import Foundation
 import Logging
 import PostgresClient
@@ -42,7 +41,7 @@ final class DemoWorld: Sendable {
         do {
             // A key pair made for this demo only: nothing secret is read from disk, nothing is left behind.
             let key = try YotiPrivateKey(
-                pemRepresentation: try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation,
+                pemRepresentation: try YotiPrivateKey.generatePEM(),
                 source: "<demo key>")
             let signAPIKey = "demo-sign-" + UUID().uuidString
             let sandbox = try YotiSandbox(

@@ -111,7 +111,7 @@ struct EnqueueCommand: AsyncParsableCommand {
             "Enqueue finished",
             metadata: [LogKey.batchID: "\(batchID)", "inserted": "\(report.inserted)", "rejected": "\(report.rejectedCount)"])
         print(report.render())
-        print(String(format: "Peak memory: %.1f MiB", PeakMemory.mebibytes()))
+        print(String(format: "Peak memory: %.1f MiB", ProcessUsage.peakMebibytes()))
         return report.exitCode
     }
 

@@ -109,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
         try? await client.shutdown()
 
         if let error = outcome.error {
-            if error is RunnerError { throw error }
+            if error is OperationError { throw error }
             throw CommandFailure(exitCode: 3, message: "The run failed: \(error)")
         }
         guard let summary = runner.summary else {

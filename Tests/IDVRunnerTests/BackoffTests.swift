@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 
+import YotiSandbox
 @testable import IDVRunner
 
 @Suite("Backoff: capped exponential, full jitter")
@@ -19,7 +20,7 @@ struct BackoffTests {
     func delayBounds(attempt: Int) {
         let backoff = Backoff.exponentialJitter()
         let ceiling = backoff.ceiling(afterAttempt: attempt).secondsDouble
-        var generator = SeededGenerator(seed: UInt64(attempt))
+        var generator = SplitMix64(seed: UInt64(attempt))
         let delays = (0..<2_000).map { _ in backoff.delay(afterAttempt: attempt, using: &generator).secondsDouble }
         #expect(delays.allSatisfy { $0 >= 0 && $0 <= ceiling })
         // Full jitter: uniform over the whole range, not "ceiling ± a bit".
@@ -42,7 +43,7 @@ struct BackoffTests {
         arguments: [(1, 5.0), (3, 0.5), (10, 400.0)])
     func retryAfterFloor(attempt: Int, retryAfterSeconds: Double) {
         let backoff = Backoff.exponentialJitter()
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<200 {
             let delay = backoff.delay(afterAttempt: attempt, retryAfter: .seconds(retryAfterSeconds), using: &generator)
             #expect(delay >= .seconds(retryAfterSeconds))

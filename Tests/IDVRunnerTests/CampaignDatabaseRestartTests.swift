@@ -80,7 +80,7 @@ extension Campaigns {
 
         /// Waits until `target` rows are created (`true`), or the worker exits or 60 s pass (`false`).
         static func waitForProgress(
-            _ harness: RunnerHarness, batch: String, beyond target: Int, while worker: RunnerProcess
+            _ harness: RunnerHarness, batch: String, beyond target: Int, while worker: SpawnedProcess
         ) async throws -> Bool {
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {

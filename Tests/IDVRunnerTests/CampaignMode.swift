@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import YotiSandbox
 
 /// Sizes and seeds of the reliability campaigns.
 ///
@@ -21,11 +22,11 @@ enum CampaignMode {
     static var pace: [String] { isLong ? [] : ["--rate", "40"] }
 
     /// A seeded generator for `campaign`, announced on standard output so a failure can be replayed.
-    static func generator(_ campaign: String) -> SeededGenerator {
+    static func generator(_ campaign: String) -> SplitMix64 {
         let seed =
             ProcessInfo.processInfo.environment["IDV_CAMPAIGN_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("campaign \(campaign): seed \(seed) (replay with IDV_CAMPAIGN_SEED=\(seed))")
-        return SeededGenerator(seed: seed)
+        return SplitMix64(seed: seed)
     }
 }

@@ -216,7 +216,7 @@ struct RunnerEndToEndTests {
             let facts = CreatedSessionFacts(
                 sessionID: "late-session", clientSessionToken: "late-token", tokenTTL: 899, sentAt: Date(),
                 httpStatus: 201, yotiRequestID: "rq-late")
-            var generator = SeededGenerator(seed: 1)
+            var generator = SplitMix64(seed: 1)
             let decision = WriteBackPlanner(maxAttempts: 6, onUnknown: .retry, backoff: .exponentialJitter())
                 .plan(row: stale, outcome: .created(facts), now: Date(), using: &generator)
             let buffer = WriteBackBuffer(database: harness.pool, logger: .init(label: "test"))

@@ -52,7 +52,7 @@ struct RunnerProcessTests {
             let workers = try (0..<4).map { index in
                 try RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "16"], name: "worker\(index)")
             }
-            var results: [RunnerProcess.Termination] = []
+            var results: [SpawnedProcess.Termination] = []
             for worker in workers { results.append(try await worker.wait()) }
             for result in results { #expect(result.status == 0, "\(result.output)") }
 

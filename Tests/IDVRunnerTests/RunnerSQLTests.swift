@@ -4,6 +4,7 @@ import PostgresClient
 import Testing
 import TestSupport
 
+import YotiSandbox
 @testable import IDVRunner
 
 /// The runner's statements against a real PostgreSQL, without HTTP: claim, ledger, batching, GCRA.
@@ -69,7 +70,7 @@ struct RunnerSQLTests {
             #expect(claimed.count == 150)
             let buffer = WriteBackBuffer(database: harness.pool, batchSize: 64, logger: Logger(label: "test"))
             let planner = WriteBackPlanner(maxAttempts: 6, onUnknown: .retry, backoff: .exponentialJitter())
-            var generator = SeededGenerator(seed: 5)
+            var generator = SplitMix64(seed: 5)
             for row in claimed {
                 let facts = CreatedSessionFacts(
                     sessionID: "s-\(row.id)", clientSessionToken: "t-\(row.id)", tokenTTL: 899, sentAt: Date(),

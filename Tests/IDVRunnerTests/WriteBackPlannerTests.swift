@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
+import YotiSandbox
 @testable import IDVRunner
 
 @Suite("Outcome → write-back mapping")
@@ -23,7 +24,7 @@ struct WriteBackPlannerTests {
         resourcesTTL: Int? = nil
     ) -> WriteBackPlanner.Decision {
         let planner = WriteBackPlanner(maxAttempts: maxAttempts, onUnknown: onUnknown, backoff: .exponentialJitter())
-        var generator = SeededGenerator(seed: 1)
+        var generator = SplitMix64(seed: 1)
         return planner.plan(
             row: row(attempts: attempts, attemptNumber: attemptNumber), outcome: outcome, resourcesTTL: resourcesTTL,
             userTrackingID: "ref-7", now: now, using: &generator)

@@ -49,11 +49,13 @@ struct ConfigurationTests {
         arguments: [
             "postgres://bob:Hunter2pw@host/db?no_such_option=1", "postgresql://bob:Hunter2pw@[db/idv",
             "host=db password Hunter2pw", "host=db password='Hunter2pw",
+            // A quote inside the password shifted the quoted/unquoted alternation and printed "ter2pw@[db".
+            #"postgresql://bob:Hun"ter2pw@[db/idv"#,
         ])
     func invalid(connectionString: String) throws {
         let error = try #require(throws: PostgresError.self) { try PostgresConfiguration(connectionString) }
         #expect(error.code == .invalidConfiguration)
-        #expect(!error.description.contains("Hunter2pw"), "\(error)")
+        #expect(!error.description.contains("Hunter2pw") && !error.description.contains("ter2pw"), "\(error)")
         #expect(error.description.contains("postgres://user@host:5432/dbname"))
     }
 

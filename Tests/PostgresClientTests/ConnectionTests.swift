@@ -91,6 +91,14 @@ struct ConnectionTests {
                 #expect(duplicate?.sqlState == PostgresError.SQLState.uniqueViolation)
                 #expect(duplicate?.detail?.contains("(k)=(a)") == true)
                 #expect(duplicate?.severity == "ERROR")
+                // A constraint's detail repeats the row (a client session token, say): kept, never printed.
+                try await connection.execute("CREATE TABLE t (status text CHECK (status <> 'bad'), token text)")
+                let violation = await #expect(throws: PostgresError.self) {
+                    try await connection.execute("INSERT INTO t VALUES ('bad', $1)", ["tok-SECRET-1"])
+                }
+                #expect(violation?.sqlState == "23514")
+                #expect(violation?.detail?.contains("tok-SECRET-1") == true)
+                #expect(violation.map { !"\($0)".contains("tok-SECRET-1") } == true, "\(violation.map { "\($0)" } ?? "")")
 
                 let missing = await #expect(throws: PostgresError.self) {
                     try await connection.query("SELECT * FROM no_such_table")

@@ -1,9 +1,8 @@
 import Foundation
 import NIOHTTP1
 import Testing
-import TestSupport
 import YotiAPI
-
+import YotiSandbox
 @testable import YotiClient
 
 /// Fuzz-style (seeded) tests of the client's response handling: random and mutated statuses,
@@ -22,7 +21,7 @@ struct ResponseFuzzTests {
     ]
 
     /// A random body: a seed with bytes flipped, cut, duplicated or spliced, or plain random bytes.
-    static func body(using random: inout SeededGenerator) -> [UInt8] {
+    static func body(using random: inout SplitMix64) -> [UInt8] {
         var bytes = seeds[Int(random.next() % UInt64(seeds.count))]
         switch random.next() % 5 {
         case 0:
@@ -43,7 +42,7 @@ struct ResponseFuzzTests {
     }
 
     /// Random response headers; `onTheWire` leaves out values an HTTP server refuses to send (control characters).
-    static func headers(using random: inout SeededGenerator, onTheWire: Bool = false) -> HTTPHeaders {
+    static func headers(using random: inout SplitMix64, onTheWire: Bool = false) -> HTTPHeaders {
         var headers = HTTPHeaders()
         let types = ["application/json", "text/html; charset=utf-8", "application/problem+json", ""] + (onTheWire ? [] : ["\u{7F}junk"])
         if random.next() % 2 == 0 { headers.add(name: "Content-Type", value: types[Int(random.next() % UInt64(types.count))]) }
@@ -57,7 +56,7 @@ struct ResponseFuzzTests {
 
     @Test("3,000 random responses: 2xx passes to parsing, anything else is one classified error with its status")
     func classifierAlwaysClassifies() async throws {
-        var random = SeededGenerator(seed: 8_808)
+        var random = SplitMix64(seed: 8_808)
         let operation = YotiOperation.idv("POST /sessions")
         var classes: [String: Int] = [:]
         for _ in 0..<3_000 {
@@ -86,7 +85,7 @@ struct ResponseFuzzTests {
 
     @Test("3,000 random and mutated bodies through the JSON parsers: a value or a thrown error, never a crash")
     func parsersNeverCrash() async {
-        var random = SeededGenerator(seed: 4_242)
+        var random = SplitMix64(seed: 4_242)
         var parsed = 0
         for _ in 0..<3_000 {
             await Task.yield()
@@ -101,7 +100,7 @@ struct ResponseFuzzTests {
 
     @Test("60 random answers over loopback HTTP: created, or a YotiAPIError with a class; nothing else")
     func createSessionOverHTTP() async throws {
-        var random = SeededGenerator(seed: 1_207)
+        var random = SplitMix64(seed: 1_207)
         var outcomes: [String: Int] = [:]
         for _ in 0..<60 {
             let status = [200, 201, 201, 400, 401, 404, 409, 429, 500, 502, 503, 504, 418, 302][Int(random.next() % 14)]

@@ -1,7 +1,6 @@
 import Foundation
 import NIOHTTP1
 import Testing
-import TestSupport
 import YotiAPI
 
 @testable import YotiSandbox
@@ -24,13 +23,13 @@ struct SandboxFuzzTests {
     static let methods: [HTTPMethod] = [.GET, .POST, .PUT, .DELETE, .PATCH, .HEAD, .OPTIONS, .RAW(value: "BREW")]
     static let junk = ["?", "&", "=", "%", "%zz", "%00", "/..", "//", "?sdkId=", "&nonce=", "&timestamp=-1", "é", "\u{7F}", ";", "#"]
 
-    static func uri(using random: inout SeededGenerator) -> String {
+    static func uri(using random: inout SplitMix64) -> String {
         var uri = paths.randomElement(using: &random)!
         for _ in 0..<Int.random(in: 0...4, using: &random) { uri += junk.randomElement(using: &random)! }
         return uri
     }
 
-    static func body(using random: inout SeededGenerator) -> [UInt8] {
+    static func body(using random: inout SplitMix64) -> [UInt8] {
         var body = Array(SandboxHarness.minimalSpec.jsonString().utf8)
         switch Int.random(in: 0..<4, using: &random) {
         case 0: return (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -44,7 +43,7 @@ struct SandboxFuzzTests {
         }
     }
 
-    static func headers(using random: inout SeededGenerator) -> HTTPHeaders {
+    static func headers(using random: inout SplitMix64) -> HTTPHeaders {
         var headers = HTTPHeaders()
         let names = ["X-Yoti-Auth-Digest", "X-Yoti-SDK", "Authorization", "Content-Type", "Content-Length"]
         let values = ["", "Bearer ", "Bearer sandbox-test-sign-key-7f3a", "abc==", "application/json", "-1", "\u{1}"]
@@ -60,7 +59,7 @@ struct SandboxFuzzTests {
             configuration: SandboxConfiguration(
                 applications: [try SandboxHarness.testApplication()], signAPIKeys: [SandboxHarness.signAPIKey]))
         let signer = try SandboxHarness.signer()
-        var random = SeededGenerator(seed: 20_260_821)
+        var random = SplitMix64(seed: 20_260_821)
         var statuses: [Int: Int] = [:]
         for index in 0..<2_500 {
             // CPU-bound: leave room on the cooperative pool for the sandboxes other suites are serving.
@@ -96,7 +95,7 @@ struct SandboxFuzzTests {
     func rawBytesOverTCP() async throws {
         try await SandboxHarness.with { harness in
             let port = try #require(URL(string: harness.sandbox.idvBaseURL)?.port)
-            var random = SeededGenerator(seed: 77)
+            var random = SplitMix64(seed: 77)
             var answered = 0
             for _ in 0..<200 {
                 let request = Self.rawRequest(using: &random)
@@ -119,7 +118,7 @@ struct SandboxFuzzTests {
     }
 
     /// An HTTP/1.1 request with a random part mangled, or plain random bytes.
-    static func rawRequest(using random: inout SeededGenerator) -> [UInt8] {
+    static func rawRequest(using random: inout SplitMix64) -> [UInt8] {
         let body = Self.body(using: &random)
         var request = Array(
             ("\(methods.randomElement(using: &random)!.rawValue) \(uri(using: &random)) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -169,7 +168,7 @@ struct SandboxFuzzTests {
 
 /// Specs with random members changed: valid-looking bodies that reach the validator.
 enum RandomSpec {
-    static func mutated(using random: inout SeededGenerator) -> JSONValue {
+    static func mutated(using random: inout SplitMix64) -> JSONValue {
         guard case .object(var members) = SandboxHarness.minimalSpec else { return SandboxHarness.minimalSpec }
         let keys = ["client_session_token_ttl", "resources_ttl", "requested_checks", "user_tracking_id", "sdk_config", "x_new"]
         let values: [JSONValue] = [.null, .integer(-1), .integer(0), .integer(Int64.max), .double(1e300), .string(""),
