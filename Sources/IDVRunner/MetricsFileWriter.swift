@@ -1,6 +1,7 @@
 import Foundation
 import IDVLogging
 import Logging
+import PostgresClient
 
 #if canImport(Glibc)
 import Glibc
@@ -30,9 +31,9 @@ public struct MetricsFileWriter: Sendable {
 
     /// Writes the current metrics once, to check at start-up that the path is usable.
     /// - Throws: ``OperationError`` `.usage` (exit 2) naming the path, the system's reason and what to do.
-    public func prepare() throws {
+    public func prepare() async throws {
         do {
-            try write()
+            try await write()
         } catch let error as MetricsFileWriteError {
             throw OperationError(
                 code: .usage,
@@ -42,9 +43,13 @@ public struct MetricsFileWriter: Sendable {
         }
     }
 
-    /// Writes the current metrics atomically.
+    /// Writes the current metrics atomically, on a thread of its own (an fsync may block for long).
     /// - Throws: ``MetricsFileWriteError`` saying which step failed; `PATH` is then left as it was.
-    public func write() throws {
+    public func write() async throws {
+        try await offCooperativePool { try self.writeBlocking() }
+    }
+
+    private func writeBlocking() throws {
         let bytes = render()
         let temporary = temporaryPath
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -76,7 +81,7 @@ public struct MetricsFileWriter: Sendable {
         while true {
             do { try await Task.sleep(for: interval) } catch { return }
             do {
-                try write()
+                try await write()
             } catch {
                 logger.warning("Could not write the metrics file", metadata: [LogKey.path: "\(path)", LogKey.error: "\(error)"])
             }

@@ -36,17 +36,7 @@ extension Migrator {
             }
             return url
         }
-        var searched = [URL(fileURLWithPath: fileManager.currentDirectoryPath).appendingPathComponent("sql")]
-        if let executable {
-            var folder = executable.resolvingSymlinksInPath().deletingLastPathComponent()
-            while true {
-                searched.append(folder.appendingPathComponent("sql"))
-                searched.append(folder.appendingPathComponent("share/idv-batch/sql"))
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
-        }
+        let searched = InstalledFolder.candidates(named: "sql", executable: executable)
         if let found = searched.first(where: holdsMigrations) { return found }
         throw MigrationError(
             code: .directoryNotFound,

@@ -87,14 +87,7 @@ public final class TemporaryPostgres: Sendable {
         }
         if downtime > .zero { try await Task.sleep(for: downtime) }
         try await offCooperativePool {
-            let pgctl = try ChildProcess.runBlocking(
-                Self.command(
-                    runAs: self.runAsUser,
-                    ["\(self.binaries)/pg_ctl", "start", "-W", "-D", data, "-l", "\(self.directory)/server.log"]))
-            guard pgctl.status == 0 else {
-                throw TemporaryPostgresError(
-                    code: .startFailed, message: "pg_ctl start failed (exit \(pgctl.status)): \(Self.tail(pgctl.output)).")
-            }
+            try Self.pgCtlStart(binaries: self.binaries, runAsUser: self.runAsUser, directory: self.directory)
             try Self.waitUntilReady(self.connectionString, log: "\(self.directory)/server.log")
         }
     }
@@ -139,12 +132,7 @@ public final class TemporaryPostgres: Sendable {
             try handle.write(contentsOf: Data(settings.utf8))
             try handle.close()
 
-            let pgctl = try ChildProcess.runBlocking(
-                command(runAs: runAsUser, ["\(binaries)/pg_ctl", "start", "-W", "-D", data, "-l", "\(directory)/server.log"]))
-            guard pgctl.status == 0 else {
-                throw TemporaryPostgresError(
-                    code: .startFailed, message: "pg_ctl start failed (exit \(pgctl.status)): \(tail(pgctl.output)).")
-            }
+            try pgCtlStart(binaries: binaries, runAsUser: runAsUser, directory: directory)
             let watchdog = try startWatchdog(directory: directory, stopCommand: stopCommand(binaries, runAsUser, data))
             do {
                 try waitUntilReady("host=\(socket) port=\(port) user=postgres dbname=postgres", log: "\(directory)/server.log")
@@ -215,6 +203,17 @@ public final class TemporaryPostgres: Sendable {
     /// FNV-1a: a hash that, unlike `Hasher`, is the same in every process.
     private static func stableHash(_ text: String) -> UInt64 {
         text.utf8.reduce(14_695_981_039_346_656_037 as UInt64) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+    }
+
+    /// `pg_ctl start` on `directory/data`, logging to `directory/server.log`; blocking.
+    /// - Throws: ``TemporaryPostgresError`` `.startFailed` with the tail of pg_ctl's output.
+    private static func pgCtlStart(binaries: String, runAsUser: String?, directory: String) throws {
+        let pgctl = try ChildProcess.runBlocking(
+            command(runAs: runAsUser, ["\(binaries)/pg_ctl", "start", "-W", "-D", "\(directory)/data", "-l", "\(directory)/server.log"]))
+        guard pgctl.status == 0 else {
+            throw TemporaryPostgresError(
+                code: .startFailed, message: "pg_ctl start failed (exit \(pgctl.status)): \(tail(pgctl.output)).")
+        }
     }
 
     /// Finds a directory holding `initdb`, `pg_ctl` and `postgres`.

@@ -5,37 +5,21 @@ import YotiSandbox
 /// What the demo's steps reported, what the database holds and what the sandbox saw, so the demo can
 /// show that every row and every session is accounted for.
 struct DemoFacts {
-    /// Counts read from the database at the end.
+    /// What only the database can say at the end, beyond `status`: tokens still stored, and which
+    /// applicants have an attempt flagged `possible_duplicate`.
     struct Database {
-        var statusCounts: [String: Int]
         var tokensLeft: Int
-        /// Distinct session ids in the attempt ledger.
-        var ledgerSessions: Int
-        /// User tracking ids with an attempt flagged `possible_duplicate`.
         var flaggedTrackingIDs: Set<String>
 
-        var rows: Int { statusCounts.values.reduce(0, +) }
-
         static func read(pool: PostgresPool, batch: String) async throws -> Database {
-            var counts: [String: Int] = [:]
-            for row in try await pool.query(
-                "SELECT status, count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 GROUP BY status", [.text(batch)])
-            {
-                counts[try row.decode(String.self, "status")] = try row.decode(Int.self, "n")
-            }
             let tokens = try await pool.query(
                 "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND client_session_token IS NOT NULL",
-                [.text(batch)])
-            let ledger = try await pool.query(
-                "SELECT count(DISTINCT session_id) AS n FROM idv.attempts WHERE batch_id = $1 AND session_id IS NOT NULL",
                 [.text(batch)])
             let flagged = try await pool.query(
                 "SELECT DISTINCT user_tracking_id FROM idv.attempts WHERE batch_id = $1 AND possible_duplicate AND user_tracking_id IS NOT NULL",
                 [.text(batch)])
             return Database(
-                statusCounts: counts,
                 tokensLeft: try tokens.first?.decode(Int.self, "n") ?? 0,
-                ledgerSessions: try ledger.first?.decode(Int.self, "n") ?? 0,
                 flaggedTrackingIDs: Set(try flagged.map { try $0.decode(String.self, "user_tracking_id") }))
         }
     }
@@ -64,6 +48,8 @@ struct DemoFacts {
     var firstRun: RunSummary
     var rerun: (requeued: Rerunner.Result, summary: RunSummary?)
     var sweep: ExpirySweepReport
+    /// `status` of the batch at the end.
+    var status: BatchStatusReport.Batch
     var database: Database
     var sandbox: SandboxStats
 
@@ -73,8 +59,8 @@ struct DemoFacts {
 
         let rows = enqueued.inserted + upstream
         check(
-            database.rows == rows && enqueued.rejectedCount == DemoApplicants.brokenLines,
-            "rows: \(enqueued.inserted) enqueued + \(upstream) from upstream = \(database.rows) in the batch "
+            status.rows.total == rows && enqueued.rejectedCount == DemoApplicants.brokenLines,
+            "rows: \(enqueued.inserted) enqueued + \(upstream) from upstream = \(status.rows.total) in the batch "
                 + "(\(enqueued.rejectedCount) broken lines rejected with their line numbers)")
 
         let firstFailed = firstRun.statusCounts["failed", default: 0]
@@ -92,8 +78,8 @@ struct DemoFacts {
 
         let runSessions = firstRun.sessionsCreated + rerunCreated
         check(
-            sandbox.sessionsCreated == database.ledgerSessions && database.ledgerSessions >= runSessions,
-            "sessions: \(sandbox.sessionsCreated) created at the sandbox = \(database.ledgerSessions) in the ledger "
+            sandbox.sessionsCreated == status.sessions.createdInLedger && status.sessions.createdInLedger >= runSessions,
+            "sessions: \(sandbox.sessionsCreated) created at the sandbox = \(status.sessions.createdInLedger) in the ledger "
                 + "(idv.attempts); the runs reported \(firstRun.sessionsCreated) + \(rerunCreated)")
 
         let duplicated = Set(sandbox.sessionsPerUserTrackingID.filter { $0.value > 1 }.keys)
@@ -107,9 +93,11 @@ struct DemoFacts {
             sweep.expired == createdBeforeSweep && database.tokensLeft == 0,
             "expiry: \(sweep.expired) expired = \(createdBeforeSweep) created; \(database.tokensLeft) client session tokens left in the table")
 
+        let final = status.rows
         check(
-            database.statusCounts["expired", default: 0] == rows,
-            "final: \(database.rows) rows, " + database.statusCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            final.expired == rows && final.total == rows,
+            "final: \(final.total) rows: \(final.expired) expired, \(final.created) created, \(final.failed) failed, "
+                + "\(final.pending + final.inProgress) runnable, \(final.cancelled) cancelled")
         return Reconciliation(checks: checks)
     }
 }

@@ -93,9 +93,9 @@ final class DemoScript: Sendable {
         let first = try await runNightly(world)
         let rerun = try await fixAndRerun(world)
         let sweep = try await expire(world)
-        try await status(world)
+        let status = try await status(world)
         let facts = DemoFacts(
-            enqueued: enqueued, upstream: upstreamRows, firstRun: first, rerun: rerun, sweep: sweep,
+            enqueued: enqueued, upstream: upstreamRows, firstRun: first, rerun: rerun, sweep: sweep, status: status,
             database: try await DemoFacts.Database.read(pool: world.pool, batch: batch),
             sandbox: world.sandbox.stats())
         let check = facts.reconcile()
@@ -197,9 +197,14 @@ final class DemoScript: Sendable {
         return report
     }
 
-    private func status(_ world: DemoWorld) async throws {
+    private func status(_ world: DemoWorld) async throws -> BatchStatusReport.Batch {
         try header("idv-batch status \(batch)")
-        say(try await BatchStatus(database: world.pool).report(batchID: batch).render())
+        let report = try await BatchStatus(database: world.pool).report(batchID: batch)
+        say(report.render())
+        guard let status = report.batches.first else {
+            throw CommandFailure(exitCode: 1, message: "status did not list the demo's batch \(batch).")
+        }
+        return status
     }
 
     // MARK: - Output
@@ -227,8 +232,7 @@ final class DemoScript: Sendable {
         return failure.exitCode
     }
 
-    /// The repository's `jobs/` folder: `explicit`, else `./jobs`, else a `jobs/` beside the executable or
-    /// in a folder above it (which finds the checkout's for `.build/debug/idv-batch`).
+    /// The repository's `jobs/` folder: `explicit`, else where ``InstalledFolder`` looks.
     static func locateJobsDirectory(explicit: String?, executable: URL? = Bundle.main.executableURL) throws -> URL {
         func holdsJob(_ url: URL) -> Bool {
             FileManager.default.fileExists(atPath: url.appendingPathComponent("nightly-onboarding.yml").path)
@@ -240,13 +244,7 @@ final class DemoScript: Sendable {
             }
             return url
         }
-        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("jobs")]
-        if var folder = executable?.resolvingSymlinksInPath().deletingLastPathComponent() {
-            while folder.path != "/" {
-                candidates.append(folder.appendingPathComponent("jobs"))
-                folder = folder.deletingLastPathComponent()
-            }
-        }
+        let candidates = InstalledFolder.candidates(named: "jobs", executable: executable)
         guard let found = candidates.first(where: holdsJob) else {
             throw CommandFailure(
                 exitCode: 2,

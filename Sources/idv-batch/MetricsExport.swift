@@ -16,7 +16,7 @@ struct MetricsExport: Sendable {
     /// Sets up the export and writes the file once, so a bad path fails before any work is done.
     /// - Throws: ``CommandFailure`` (exit 2) for a bad interval; ``OperationError`` `.usage` (exit 2)
     ///   naming an unwritable path.
-    static func prepare(_ settings: ObservabilitySettings) throws -> MetricsExport {
+    static func prepare(_ settings: ObservabilitySettings) async throws -> MetricsExport {
         let seconds = settings.metricsInterval ?? 15
         guard seconds >= 1, seconds.isFinite else {
             throw CommandFailure(exitCode: 2, message: "--metrics-interval must be at least 1 second")
@@ -29,7 +29,7 @@ struct MetricsExport: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = RunMetrics.durationHistogramBuckets
         let writer = MetricsFileWriter(path: path) { registry.emitToBuffer() }
-        try writer.prepare()
+        try await writer.prepare()
         return MetricsExport(factory: factory, writer: writer, interval: .seconds(seconds))
     }
 
@@ -40,7 +40,7 @@ struct MetricsExport: Sendable {
     ) async throws -> Int32 {
         guard let writer else { return try await body() }
         // The start-up check wrote before the metrics existed: write them now at zero.
-        try? writer.write()
+        try? await writer.write()
         let periodic = Task { await writer.writePeriodically(every: interval, logger: logger) }
         let outcome = await Result(catching: body)
         periodic.cancel()
@@ -50,7 +50,7 @@ struct MetricsExport: Sendable {
         case .failure(let error): exitCode(CommandFailure(error).exitCode)
         }
         do {
-            try writer.write()
+            try await writer.write()
         } catch {
             logger.error("Could not write the metrics file", metadata: [LogKey.path: "\(writer.path)", LogKey.error: "\(error)"])
         }

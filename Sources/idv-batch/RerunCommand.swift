@@ -73,7 +73,7 @@ struct RerunCommand: AsyncParsableCommand {
         let settings = flags.overriding(job?.run ?? RunSettings())
         var configuration = try settings.runnerConfiguration(batches: [batchID])
         let (logger, format) = try CommandLogger.make(label: "idv-batch.rerun", settings: settings.observability)
-        let export = try MetricsExport.prepare(settings.observability)
+        let export = try await MetricsExport.prepare(settings.observability)
         let runMetrics = RunMetrics(factory: export.factory)
         configuration.metrics = runMetrics
         let pool = PostgresPool(

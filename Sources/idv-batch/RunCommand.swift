@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         var configuration = try settings.runnerConfiguration()
         configuration.dryRun = dryRun
         let (logger, format) = try CommandLogger.make(label: "idv-batch.run", settings: settings.observability)
-        let export = try MetricsExport.prepare(settings.observability)
+        let export = try await MetricsExport.prepare(settings.observability)
         let runMetrics = RunMetrics(factory: export.factory)
         configuration.metrics = runMetrics
         let postgres = try database.configuration(environment: environment)

@@ -14,17 +14,17 @@ struct MetricsFileWriterTests {
     }
 
     @Test("each write replaces the file by a rename (a new inode), with exactly the rendered bytes, leaving no temporary file")
-    func atomicReplace() throws {
+    func atomicReplace() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("idv.prom").path
         let generation = LockedCounter()
         let writer = MetricsFileWriter(path: path) { Array("idv_test_total \(generation.next())\n".utf8) }
 
-        try writer.prepare()
+        try await writer.prepare()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "idv_test_total 1\n")
         let firstInode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
-        try writer.write()
+        try await writer.write()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "idv_test_total 2\n")
         let secondInode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
         // A new inode each time: readers holding the old file see it whole, never a truncated one.
@@ -35,12 +35,12 @@ struct MetricsFileWriterTests {
     }
 
     @Test("a path in a missing directory is refused at start-up naming the path and what to do; nothing is left behind")
-    func unwritable() throws {
+    func unwritable() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("missing/idv.prom").path
         let writer = MetricsFileWriter(path: path) { Array("x 1\n".utf8) }
-        let error = try #require(throws: OperationError.self) { try writer.prepare() }
+        let error = try await #require(throws: OperationError.self) { try await writer.prepare() }
         #expect(error.code == .usage && error.exitCode == 2)
         #expect(error.message.contains(path) && error.message.contains("No such file or directory"))
         #expect(error.message.contains("--metrics-file"))

@@ -10,6 +10,31 @@ import YotiSandbox
 /// The runner's statements against a real PostgreSQL, without HTTP: claim, ledger, batching, GCRA.
 @Suite("Runner SQL (claim, ledger, write-back batching, shared rate limit)")
 struct RunnerSQLTests {
+    @Test("the claim can pick rows through an index over pending rows: all batches, one, several (migration 0004, folded CASE)",
+          arguments: [[String](), ["plan-a"], ["plan-a", "plan-b"]])
+    func claimPlanUsesPendingIndexes(batches: [String]) async throws {
+        try await RunnerHarness.with { harness in
+            for batch in ["plan-a", "plan-b"] { try await harness.enqueue(batch: batch, count: 50) }
+            let probe = ClaimProbe(database: harness.pool, batches: batches, workerID: "test:plan")
+            let plan = try await harness.pool.withTransaction { connection in
+                // A tiny table is cheapest to scan: forbid that, so the plan shows which index the query can use.
+                _ = try await connection.execute("SET LOCAL enable_seqscan = off")
+                return try await connection.query("EXPLAIN (COSTS OFF) " + ClaimProbe.statement, probe.parameters(limit: 64))
+                    .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+            }
+            let picking = plan.components(separatedBy: "CTE claimed")[0]
+            let expected = batches.count == 1 ? "verification_requests_pending_batch_idx" : "verification_requests_pending_id_idx"
+            #expect(picking.contains(expected), "\(plan)")
+            #expect(!picking.contains("Seq Scan on verification_requests"), "\(plan)")
+        }
+        // And the rows it claims are the selection's, in id order.
+        try await RunnerHarness.with { harness in
+            for batch in ["plan-a", "plan-b", "plan-c"] { try await harness.enqueue(batch: batch, count: 3) }
+            let claimed = try await ClaimProbe(database: harness.pool, batches: batches, workerID: "test:plan").claim(limit: 100)
+            #expect(claimed == (batches.isEmpty ? 9 : 3 * batches.count))
+        }
+    }
+
     static func claimer(_ harness: RunnerHarness, batch: String, worker: String = "w") -> RowClaimer {
         RowClaimer(
             database: harness.pool, batches: [batch], workerID: worker, leaseDuration: .seconds(60), runID: nil,

@@ -14,6 +14,14 @@ enum RandomJSON {
         Generator { rng in makeObject(depth: depth, nulls: nulls, using: &rng) }
     }
 
+    /// Any JSON value that is not an object (an object drawn is wrapped in an array).
+    static func nonObject(depth: Int = 3) -> Generator<JSONValue, Shrink.None<JSONValue>> {
+        Generator { rng in
+            let value = make(depth: depth, nulls: true, using: &rng)
+            return value.objectValue == nil ? value : .array([value])
+        }
+    }
+
     /// Keys from a small alphabet, so patches and targets share members; a few unusual ones too.
     static let keys = ["a", "b", "c", "d", "e", "name", "x_unknown", "é", "with space", "\"quoted\"", "", "0"]
 
