@@ -30,7 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
             and checks at the end that every row and every session is accounted for. Everything it \
             started is stopped and deleted when it ends, fails, or is interrupted (Ctrl-C).
 
-            Each step prints the idv-batch command that does the same against a real database.
+            Each step prints the idv-batch command that does the same against a real database. The demo logs \
+            only errors unless --log-level says otherwise (warning shows each failed row as it fails).
 
             Exit codes: 0 the demo completed and everything adds up; 1 it completed but something does not \
             add up (printed); 2 PostgreSQL binaries missing or bad options; 130/143 interrupted.
@@ -71,11 +72,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("sql-dir"), help: ArgumentHelp("The repository's sql/ folder (default: ./sql, else found beside the executable).", valueName: "path"))
     var sqlDirectory: String?
 
-    @Option(name: .customLong("log-level"), help: ArgumentHelp("Log level on standard error: error by default, so the steps stay readable; warning shows each failed row as it fails.", valueName: "level"))
-    var logLevel = "error"
-
-    @Option(name: .customLong("log-format"), help: ArgumentHelp("text or json (default: text on a terminal, JSON lines otherwise).", valueName: "format"))
-    var logFormat: String?
+    /// Unlike the other commands, the demo logs at `error` unless `--log-level` says otherwise.
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard rows >= 1 else { throw ValidationError("--rows must be at least 1.") }
@@ -87,9 +85,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.exiting {
-            var observability = ObservabilitySettings()
-            observability.logLevel = logLevel
-            observability.logFormat = logFormat
+            var observability = logging.settings()
+            observability.logLevel = observability.logLevel ?? "error"
             let (logger, format) = try CommandLogger.make(label: "idv-batch.demo", settings: observability)
             let script = DemoScript(settings: try demoSettings(), logger: logger, allowsLiveLine: format == .text)
             return await Self.runInterruptibly(script)

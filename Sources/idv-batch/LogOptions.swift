@@ -5,7 +5,7 @@ import IDVRunner
 struct LogOptions: ParsableArguments {
     @Option(
         name: .customLong("log-level"),
-        help: ArgumentHelp("trace, debug, info (default), notice, warning, error or critical.", valueName: "level"))
+        help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info; demo: error).", valueName: "level"))
     var logLevel: String?
 
     @Option(

@@ -20,8 +20,7 @@ struct SignOptions: ParsableArguments {
     /// A Yoti Sign client for these settings.
     /// - Throws: ``CommandFailure`` (exit 2) without a key or with a bad URL.
     func makeClient(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> YotiSignClient {
-        let key = [apiKey, environment["YOTI_SIGN_API_KEY"]].compactMap { $0 }.first { !$0.isEmpty }
-        guard let key else {
+        guard let key = YotiOptions.firstSet(apiKey, environment["YOTI_SIGN_API_KEY"]) else {
             throw CommandFailure(exitCode: 2, message: "No Yoti Sign API key: set YOTI_SIGN_API_KEY (or pass --sign-api-key).")
         }
         do {

@@ -71,7 +71,8 @@ struct YotiOptions: ParsableArguments {
         }
     }
 
-    private static func firstSet(_ values: String?...) -> String? {
+    /// The first value that is set and not blank (a flag, then its environment variable).
+    static func firstSet(_ values: String?...) -> String? {
         values.compactMap { $0?.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
     }
 }

@@ -21,7 +21,7 @@ extension Campaigns {
             var random = CampaignMode.generator("crash")
             // Slow enough calls that every kill lands mid-batch, with calls, claims and flushes all under way.
             let behaviour = SandboxBehaviour(
-                latency: .milliseconds(CampaignMode.size(fast: 80, long: 40)), jitter: .milliseconds(40))
+                latency: .milliseconds(CampaignMode.size(fast: 80, long: 40)), jitter: .milliseconds(40), seed: random.next())
             try await RunnerHarness.with(behaviour: behaviour) { harness in
                 let batch = RunnerHarness.batchID("crash")
                 try await harness.enqueue(batch: batch, count: rowCount)
