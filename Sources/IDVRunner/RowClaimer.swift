@@ -19,22 +19,14 @@ struct RowClaimer: Sendable {
     /// Turns the server's pause (sent as seconds from the server's now, immune to clock skew) into local time.
     let clock: RunnerClock
 
-    /// The selection for the claim. The server folds the CASE for the actual parameter, so a single batch
-    /// becomes `batch_id = '<id>'`, whose `(batch_id, id)` index yields rows in id order and stops after
-    /// `LIMIT`; `= ANY (array)` would make it read and sort every pending row of the batch on each claim.
-    /// All batches and several use the `(id) WHERE status = 'pending'` index (migration 0004).
-    static let claimSelection = """
-        CASE cardinality($1::text[]) WHEN 0 THEN true WHEN 1 THEN r.batch_id = ($1::text[])[1]
-            ELSE r.batch_id = ANY ($1::text[]) END
-        """
-
     static let claimSQL = """
         WITH picked AS (
             SELECT r.id
             FROM idv.verification_requests r
             WHERE r.status = 'pending'
               AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= now())
-              AND \(Self.claimSelection)
+              AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
+            -- All or several batches: the `(id) WHERE status = 'pending'` index (0004); one: `(batch_id, id)`.
             ORDER BY r.id
             LIMIT $2
             FOR UPDATE SKIP LOCKED

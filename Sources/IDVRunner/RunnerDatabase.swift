@@ -13,10 +13,13 @@ public protocol RunnerDatabase: Sendable {
 
 /// SQL fragment matching the rows of the selection given as a `text[]` parameter (empty = all batches).
 ///
-/// With an unnamed (custom-planned) statement the server folds `cardinality(...) = 0` to a constant,
-/// so a named selection still uses the `(batch_id, id)` indexes.
+/// The server folds the CASE for the actual parameter (statements are planned with their values), so one
+/// batch becomes `column = '<id>'` — whose `(batch_id, id)` index yields rows in id order and stops at a
+/// `LIMIT`, where `= ANY (array)` would read and sort every matching row — and no batch becomes `true`.
 func selectionPredicate(column: String = "batch_id", parameter: Int) -> String {
-    "(cardinality($\(parameter)::text[]) = 0 OR \(column) = ANY ($\(parameter)::text[]))"
+    let batches = "$\(parameter)::text[]"
+    return "(CASE cardinality(\(batches)) WHEN 0 THEN true WHEN 1 THEN \(column) = (\(batches))[1] "
+        + "ELSE \(column) = ANY (\(batches)) END)"
 }
 
 extension PostgresPool: RunnerDatabase {}
