@@ -94,7 +94,20 @@ public final class TemporaryPostgres: Sendable {
 
     /// The server log so far (for diagnosing a failing test).
     public func serverLog() -> String {
-        (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? ""
+        serverLog(after: 0)
+    }
+
+    /// The server log's size in bytes so far: a mark for ``serverLog(after:)``.
+    public var serverLogSize: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: "\(directory)/server.log"))?[.size] as? Int) ?? 0
+    }
+
+    /// The server log from byte `offset` on (what was logged since ``serverLogSize`` was read). Blocking file I/O.
+    public func serverLog(after offset: Int) -> String {
+        guard let handle = FileHandle(forReadingAtPath: "\(directory)/server.log") else { return "" }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: UInt64(max(0, offset)))) != nil, let data = try? handle.readToEnd() else { return "" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     // MARK: - Starting

@@ -47,12 +47,13 @@ extension Benchmark {
             _ = try await pool.execute("VACUUM idv.verification_requests")
         }
 
-        let logOffset = postgres.serverLog().utf8.count
+        let logOffset = postgres.serverLogSize
         let sweep = try await timedSweep(logStatements: true)
         guard sweep.expired == rows else {
             throw CommandFailure(exitCode: 3, message: "The sweep expired \(sweep.expired) rows, expected \(rows).")
         }
-        let longest = Self.longestStatementSeconds(inLog: postgres.serverLog(), after: logOffset)
+        let postgres = self.postgres
+        let longest = Self.longestStatementSeconds(inLog: try await offCooperativePool { postgres.serverLog(after: logOffset) })
         let idle = try await timedSweep(logStatements: false)
 
         let chunk = ExpirySweeper.Options().chunkSize
@@ -75,21 +76,22 @@ extension Benchmark {
 
     /// Runs one `ExpirySweeper` sweep over every batch, on its own connection as `idv-batch expire` does.
     private func timedSweep(logStatements: Bool) async throws -> (seconds: Double, expired: Int) {
-        var connection = databaseURL + " application_name=idv-bench-sweep"
-        if logStatements { connection += " options='-c log_min_duration_statement=0'" }
-        let sweeper = ExpirySweeper(database: try PostgresConfiguration(connection), options: ExpirySweeper.Options())
+        var configuration = database
+        if logStatements {
+            configuration = try PostgresConfiguration(
+                configuration.unredactedConnectionString + " options='-c log_min_duration_statement=0'")
+        }
+        configuration.applicationName = "idv-bench-sweep"
+        let sweeper = ExpirySweeper(database: configuration, options: ExpirySweeper.Options())
         let started = ContinuousClock.now
         let report = try await sweeper.sweep()
         return ((ContinuousClock.now - started).secondsDouble, report.expired)
     }
 
-    /// The longest `duration: … ms` the server logged for an executed statement after `offset` bytes.
-    static func longestStatementSeconds(inLog log: String, after offset: Int) -> Double {
-        let bytes = Array(log.utf8)
-        guard offset < bytes.count else { return 0 }
-        let tail = String(decoding: bytes[offset...], as: UTF8.self)
+    /// The longest `duration: … ms` the server logged for an executed statement in `log`.
+    static func longestStatementSeconds(inLog log: String) -> Double {
         var longest = 0.0
-        for line in tail.split(separator: "\n") where line.contains("duration: ") && !line.contains(" parse ") {
+        for line in log.split(separator: "\n") where line.contains("duration: ") && !line.contains(" parse ") {
             guard let range = line.range(of: "duration: ") else { continue }
             let number = line[range.upperBound...].prefix { $0.isNumber || $0 == "." }
             if let milliseconds = Double(number) { longest = max(longest, milliseconds / 1000) }

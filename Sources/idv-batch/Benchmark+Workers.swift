@@ -64,7 +64,7 @@ extension Benchmark {
         var environment = ProcessInfo.processInfo.environment.filter { key, _ in
             !key.hasPrefix("PG") && !key.hasPrefix("YOTI_") && key != "DATABASE_URL"
         }
-        environment["DATABASE_URL"] = databaseURL
+        environment["DATABASE_URL"] = database.unredactedConnectionString
         environment["YOTI_CLIENT_SDK_ID"] = Self.sdkID
         environment["YOTI_KEY_FILE_PATH"] = keyPath
 

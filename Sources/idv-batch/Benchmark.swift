@@ -26,8 +26,8 @@ final class Benchmark: Sendable {
 
     let sizes: BenchSizes
     let postgres: TemporaryPostgres
-    /// The `bench` database the workers use, as a libpq connection string (no password: trust on loopback).
-    let databaseURL: String
+    /// The `bench` database, as the workers reach it (trust on loopback: no password).
+    var database: PostgresConfiguration { postgres.configuration.withDatabase("bench") }
     /// The benchmark's own connections to the `bench` database (data generation, claims, sweeps).
     let pool: PostgresPool
     /// One connection to the `postgres` database for statistics, so reading them adds nothing to `bench`'s.
@@ -40,12 +40,11 @@ final class Benchmark: Sendable {
     let executable: String
 
     private init(
-        sizes: BenchSizes, postgres: TemporaryPostgres, databaseURL: String, pool: PostgresPool, monitor: PostgresPool,
+        sizes: BenchSizes, postgres: TemporaryPostgres, pool: PostgresPool, monitor: PostgresPool,
         sandbox: YotiSandbox, key: YotiPrivateKey, keyPath: String, executable: String
     ) {
         self.sizes = sizes
         self.postgres = postgres
-        self.databaseURL = databaseURL
         self.pool = pool
         self.monitor = monitor
         self.sandbox = sandbox
@@ -99,7 +98,7 @@ final class Benchmark: Sendable {
             try await sandbox.start()
             return Benchmark(
                 sizes: sizes, postgres: postgres, // The workers keep the default application name, `idv-batch`, which the benchmark waits on.
-                databaseURL: postgres.configuration.withDatabase("bench").unredactedConnectionString, pool: pool,
+                pool: pool,
                 monitor: monitor, sandbox: sandbox, key: key, keyPath: keyPath, executable: executable)
         } catch {
             await pool.shutdown()
