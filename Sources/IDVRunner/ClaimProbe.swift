@@ -1,19 +1,22 @@
 import Foundation
 import PostgresClient
+import YotiClient
 
-/// The runner's claim statement, usable on its own: `idv-batch bench` times it against a large history
-/// and shows its plan, so the figure measures exactly what `run` sends.
+/// The create step's claim statement, usable on its own: `idv-batch bench` times it against a large
+/// history and shows its plan, so the figure measures exactly what `run` sends.
 public struct ClaimProbe: Sendable {
-    private let claimer: RowClaimer
+    private let claimer: StepClaimer<CreateSessionStep>
 
-    /// The statement a claim sends (`$1` batches, `$2` limit, `$3` worker, `$4` lease seconds, `$5` run id).
-    public static var statement: String { RowClaimer.claimSQL }
+    /// The statement a claim sends (`$1` batches, `$2` limit, `$3` owner, `$4` lease seconds, `$5` run id,
+    /// `$6` worker id, `$7` operation).
+    public static var statement: String { StepStatements(CreateSessionStep.statementParts).claim }
 
     /// A probe claiming rows of `batches` for `workerID`, with a two-minute lease and no run id.
     public init(database: any RunnerDatabase, batches: [String], workerID: String) {
-        claimer = RowClaimer(
-            database: database, batches: batches, workerID: workerID, leaseDuration: .seconds(120), runID: nil,
-            clock: .system)
+        claimer = StepClaimer(
+            step: CreateSessionStep(catalog: SpecCatalog(configurations: [:]), sessions: NoSessions()),
+            statements: StepStatements(CreateSessionStep.statementParts), database: database, batches: batches,
+            workerName: workerID, workerID: nil, leaseDuration: .seconds(120), runID: nil, clock: .system)
     }
 
     /// Claims up to `limit` due rows (leasing them and opening their ledger attempts, as `run` does).
@@ -26,5 +29,12 @@ public struct ClaimProbe: Sendable {
     /// The parameters ``statement`` takes for a claim of `limit` rows, for `EXPLAIN`.
     public func parameters(limit: Int) -> [PostgresValue] {
         claimer.parameters(limit: limit)
+    }
+
+    /// The probe only claims; it never calls Yoti.
+    private struct NoSessions: SessionCreating {
+        func attemptSession(body: [UInt8]) async -> StepOutcome<YotiClient.CreatedSession> {
+            .notSent(reason: "a claim probe makes no calls")
+        }
     }
 }

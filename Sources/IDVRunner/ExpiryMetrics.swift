@@ -35,7 +35,7 @@ public final class ExpiryMetrics: Sendable {
     func expired(_ count: Int) { rowsExpired.increment(by: count) }
 
     /// Counts one `DELETE /sessions/{id}` by its outcome.
-    func remoteDelete(_ outcome: RemoteDeleteOutcome) { remoteDeletes[outcome.status]?.increment() }
+    func remoteDeleted(_ status: String, count: Int) { remoteDeletes[status]?.increment(by: count) }
 
     /// Records the sweep's end: duration and exit code.
     func sweepFinished(duration: Duration, exitCode: Int32) {

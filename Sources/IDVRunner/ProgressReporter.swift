@@ -19,7 +19,7 @@ struct ProgressReporter: Sendable {
     }
 
     let mode: Mode
-    let counters: SharedRunCounters
+    let counters: SharedStepCounters
     let clock: RunnerClock
     let logger: Logger
     let startedAt: Date
@@ -53,7 +53,7 @@ struct ProgressReporter: Sendable {
         let eta = rate > 0 ? Self.formatDuration(Double(remaining) / rate) : "?"
         return String(
             format: "%d/%d done (%d created, %d failed), %.1f rows/s, ETA %@, %d errors, %d retries",
-            snapshot.done, snapshot.total, snapshot.created, snapshot.failed, rate, eta,
+            snapshot.done, snapshot.total, snapshot.succeeded, snapshot.failed, rate, eta,
             snapshot.errors, snapshot.retriesScheduled
         )
     }

@@ -8,12 +8,16 @@ public enum SessionSpecComposer {
     ///   - configurationName: the name, for messages.
     ///   - rowSpec: the row's `session_spec`: a merge patch (RFC 7386) over the configuration, or,
     ///     without a configuration, the full spec.
-    ///   - externalRef: the row's `external_ref`, used as `user_tracking_id` unless the spec sets one.
+    ///   - externalRef: the row's `external_ref`, for messages, and the `user_tracking_id` when the spec
+    ///     sets none and `userTrackingID` is `nil`.
+    ///   - userTrackingID: the `user_tracking_id` to send when the spec sets none — a run passes the value
+    ///     its claim recorded in the ledger before the call, so the two never differ.
     /// - Returns: the spec to validate and send.
     /// - Throws: ``SessionSpecCompositionError`` when there is neither a configuration nor a spec, or
     ///   the result is not a JSON object.
     public static func compose(
-        configuration: JSONValue?, configurationName: String? = nil, rowSpec: JSONValue?, externalRef: String
+        configuration: JSONValue?, configurationName: String? = nil, rowSpec: JSONValue?, externalRef: String,
+        userTrackingID: String? = nil
     ) throws -> JSONValue {
         let rowSpec = rowSpec.nonNull
         var spec: JSONValue
@@ -36,7 +40,7 @@ public enum SessionSpecComposer {
                 message: "row \(externalRef): \(source) is \(spec.typeDescription), not a JSON object: a session spec (or a merge patch) must be an object")
         }
         if members["user_tracking_id"].nonNull == nil {
-            members["user_tracking_id"] = .string(externalRef)
+            members["user_tracking_id"] = .string(userTrackingID ?? externalRef)
         }
         spec = .object(members)
         return spec

@@ -10,32 +10,8 @@ import YotiAPI
 /// A 409 Conflict is `permanent` with `status == 409` kept, so callers can single it out.
 /// Messages never contain tokens, keys or other secrets.
 public struct YotiAPIError: Error, Sendable, CustomStringConvertible {
-    /// The outcome class. Extensible: new classes may be added without breaking callers.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Kind: String, Sendable, Hashable {
-            case permanent, credentials, rateLimited = "rate_limited", transient
-            case unknownOutcome = "unknown_outcome", configuration
-        }
-        private let kind: Kind
-        private init(_ kind: Kind) { self.kind = kind }
-
-        /// The request is wrong and will fail again the same way: 400, 404, 409, 422, other 4xx,
-        /// or a spec that failed local validation.
-        public static let permanent = Code(.permanent)
-        /// Yoti refused the credentials (401, 403): nothing else will succeed either.
-        public static let credentials = Code(.credentials)
-        /// Too many requests (429): wait ``YotiAPIError/retryAfter`` if given, and slow down.
-        public static let rateLimited = Code(.rateLimited)
-        /// A 5xx or a network failure before the request was sent: safe to retry with backoff.
-        public static let transient = Code(.transient)
-        /// The request was sent but no usable answer came back: the session may exist.
-        public static let unknownOutcome = Code(.unknownOutcome)
-        /// Not an API outcome: a client was configured wrongly (bad base URL). Thrown by initialisers.
-        public static let configuration = Code(.configuration)
-
-        /// Short snake_case name, stable for logs and the database (`rate_limited`).
-        public var description: String { kind.rawValue }
-    }
+    /// The outcome class (the shared ``ErrorClass``).
+    public typealias Code = ErrorClass
 
     /// The outcome class.
     public var code: Code
@@ -71,7 +47,7 @@ public struct YotiAPIError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether sending the same request again is safe and may succeed (transient, rate-limited).
-    public var isSafeToRetry: Bool { code == .transient || code == .rateLimited }
+    public var isSafeToRetry: Bool { code.isSafeToRetry }
 
     /// One line: class, operation, status, Yoti code, request id, message and property errors.
     public var description: String {

@@ -31,9 +31,9 @@ struct RunnerEndToEndTests {
             for row in try await harness.rows(batch: batch) {
                 let sessionID = try #require(row.sessionID)
                 let facts = try #require(issued[sessionID], "row \(row.id) holds a session the client never received")
-                #expect(row.clientSessionToken == facts.clientSessionToken)
+                #expect(row.clientSessionToken == facts.response.clientSessionToken)
                 let expiry = try #require(row.tokenExpiresAt)
-                let expected = facts.sentAt.addingTimeInterval(TimeInterval(facts.tokenTTL))
+                let expected = facts.sentAt.addingTimeInterval(TimeInterval(facts.response.clientSessionTokenTTL))
                 #expect(abs(expiry.timeIntervalSince(expected)) < 1)
                 let remote = try #require(sandboxSessions[sessionID])
                 #expect(remote.userTrackingID == row.externalRef)
@@ -194,33 +194,22 @@ struct RunnerEndToEndTests {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("fence")
             try await harness.enqueue(batch: batch, count: 1)
-            let clock = RunnerClock.system
-            let first = RowClaimer(
-                database: harness.pool, batches: [batch], workerID: "worker-a", leaseDuration: .seconds(60), runID: nil,
-                clock: clock)
-            let second = RowClaimer(
-                database: harness.pool, batches: [batch], workerID: "worker-b", leaseDuration: .seconds(60), runID: nil,
-                clock: clock)
+            let first = CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: "worker-a")
+            let second = CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: "worker-b")
             let stale = try #require(try await first.claim(limit: 5).first)
             // Worker A is presumed dead: its lease expires and the sweeper gives the row back.
             _ = try await harness.pool.query(
                 "UPDATE idv.verification_requests SET lease_expires_at = now() - interval '1 second' WHERE id = $1",
                 [.bigint(stale.id)])
-            let sweeper = LeaseSweeper(
-                database: harness.pool, batches: [batch], workerID: "worker-b", leaseDuration: .seconds(60), maxAttempts: 6)
-            #expect(try await sweeper.reclaimExpired().rowsReleased == 1)
+            let sweeper = CreateStepFixtures.leaseKeeper(harness.pool, batches: [batch], worker: "worker-b")
+            #expect(try await sweeper.reclaimOrphaned().rowsReleased == 1)
             let fresh = try #require(try await second.claim(limit: 5).first)
             #expect(fresh.leaseToken > stale.leaseToken)
 
             // Worker A comes back with a created session and tries to write it back.
-            let facts = CreatedSessionFacts(
-                sessionID: "late-session", clientSessionToken: "late-token", tokenTTL: 899, sentAt: Date(),
-                httpStatus: 201, yotiRequestID: "rq-late")
-            var generator = SplitMix64(seed: 1)
-            let decision = WriteBackPlanner(maxAttempts: 6, onUnknown: .retry, backoff: .exponentialJitter())
-                .plan(row: stale, outcome: .created(facts), now: Date(), using: &generator)
-            let buffer = WriteBackBuffer(database: harness.pool, logger: .init(label: "test"))
-            await buffer.append(decision.entry)
+            let late = CreateStepFixtures.session(id: "late-session", token: "late-token", requestID: "rq-late")
+            let buffer = CreateStepFixtures.buffer(harness.pool)
+            await buffer.append(CreateStepFixtures.writeBack(CreateStepFixtures.created(late), for: stale).entry)
             #expect(await buffer.flushOnce())
             #expect(await buffer.currentStatistics.entriesLeaseLost == 1)
 
@@ -241,9 +230,7 @@ struct RunnerEndToEndTests {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("reclaim")
             try await harness.enqueue(batch: batch, count: 3)
-            let dead = RowClaimer(
-                database: harness.pool, batches: [batch], workerID: "dead-worker", leaseDuration: .seconds(60),
-                runID: nil, clock: .system)
+            let dead = CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: "dead-worker")
             let claimed = try await dead.claim(limit: 1)
             #expect(claimed.count == 1)
             _ = try await harness.pool.query(

@@ -230,19 +230,19 @@ struct AttemptSnapshot: Sendable {
 /// the sandbox hands tokens out without keeping them, so this is what the database must match.
 final class RecordingSessions: SessionCreating {
     private let client: IDVClient
-    private let created = Mutex<[String: CreatedSessionFacts]>([:])
+    private let created = Mutex<[String: CreatedSession]>([:])
     private let calls = Mutex(0)
 
     init(_ client: IDVClient) { self.client = client }
 
-    func attemptSession(body: [UInt8]) async -> CallOutcome {
+    func attemptSession(body: [UInt8]) async -> StepOutcome<CreatedSession> {
         calls.withLock { $0 += 1 }
         let outcome = await client.attemptSession(body: body)
-        if case .created(let facts) = outcome { created.withLock { $0[facts.sessionID] = facts } }
+        if case .succeeded(let session, _) = outcome { created.withLock { $0[session.response.sessionID] = session } }
         return outcome
     }
 
     /// Created sessions by session id.
-    var createdSessions: [String: CreatedSessionFacts] { created.withLock { $0 } }
+    var createdSessions: [String: CreatedSession] { created.withLock { $0 } }
     var callCount: Int { calls.withLock { $0 } }
 }

@@ -35,10 +35,8 @@ struct RunnerSQLTests {
         }
     }
 
-    static func claimer(_ harness: RunnerHarness, batch: String, worker: String = "w") -> RowClaimer {
-        RowClaimer(
-            database: harness.pool, batches: [batch], workerID: worker, leaseDuration: .seconds(60), runID: nil,
-            clock: .system)
+    static func claimer(_ harness: RunnerHarness, batch: String, worker: String = "w") -> StepClaimer<CreateSessionStep> {
+        CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: worker)
     }
 
     @Test("a claim takes only due pending rows, at most the limit, and opens a ledger attempt for each before any call")
@@ -50,14 +48,14 @@ struct RunnerSQLTests {
                 "UPDATE idv.verification_requests SET next_attempt_at = now() + interval '1 hour' WHERE external_ref IN ('ref-1', 'ref-2')",
                 [])
             let claimed = try await Self.claimer(harness, batch: batch).claim(limit: 5)
-            #expect(claimed.map(\.externalRef) == ["ref-3", "ref-4", "ref-5", "ref-6", "ref-7"])
+            #expect(claimed.map(\.work.externalRef) == ["ref-3", "ref-4", "ref-5", "ref-6", "ref-7"])
             #expect(Set(claimed.map(\.leaseToken)).count == 5)
             #expect(claimed.allSatisfy { $0.attemptNumber == 1 && $0.attempts == 0 })
 
             let ledger = try await harness.attempts(batch: batch)
             #expect(ledger.count == 5)
             #expect(ledger.allSatisfy { !$0.finished && $0.writeBack == "pending" && $0.outcome == nil })
-            #expect(Set(ledger.compactMap(\.userTrackingID)) == Set(claimed.map(\.externalRef)))
+            #expect(Set(ledger.compactMap(\.userTrackingID)) == Set(claimed.map(\.work.externalRef)))
             #expect(try await harness.statusCounts(batch: batch) == ["in_progress": 5, "pending": 5])
         }
     }
@@ -93,14 +91,10 @@ struct RunnerSQLTests {
             try await harness.enqueue(batch: batch, count: 150)
             let claimed = try await Self.claimer(harness, batch: batch).claim(limit: 150)
             #expect(claimed.count == 150)
-            let buffer = WriteBackBuffer(database: harness.pool, batchSize: 64, logger: Logger(label: "test"))
-            let planner = WriteBackPlanner(maxAttempts: 6, onUnknown: .retry, backoff: .exponentialJitter())
-            var generator = SplitMix64(seed: 5)
+            let buffer = CreateStepFixtures.buffer(harness.pool, batchSize: 64)
             for row in claimed {
-                let facts = CreatedSessionFacts(
-                    sessionID: "s-\(row.id)", clientSessionToken: "t-\(row.id)", tokenTTL: 899, sentAt: Date(),
-                    httpStatus: 201, yotiRequestID: nil)
-                await buffer.append(planner.plan(row: row, outcome: .created(facts), now: Date(), using: &generator).entry)
+                let session = CreateStepFixtures.session(id: "s-\(row.id)", token: "t-\(row.id)")
+                await buffer.append(CreateStepFixtures.writeBack(CreateStepFixtures.created(session), for: row).entry)
             }
             #expect(await buffer.currentStatistics.flushes == 2)
             #expect(await buffer.waiting == 22)

@@ -50,7 +50,7 @@ GRANT SELECT ON idv.verification_requests TO idv_worker;
 GRANT UPDATE (
     status, attempts, next_attempt_at, last_error, last_http_status, error_class,
     session_id, client_session_token, token_expires_at, resources_expire_at,
-    lease_owner, lease_token, lease_expires_at, possible_duplicate,
+    lease_owner, lease_token, lease_expires_at, lease_worker, lease_operation, possible_duplicate,
     remote_deleted_at, remote_delete_status, updated_at
 ) ON idv.verification_requests TO idv_worker;
 -- Leases take fencing values from this sequence.
@@ -59,6 +59,9 @@ GRANT USAGE, SELECT ON SEQUENCE idv.lease_fence TO idv_worker;
 GRANT SELECT, INSERT, UPDATE ON idv.attempts TO idv_worker;
 -- Runs and reruns: recorded and completed.
 GRANT SELECT, INSERT, UPDATE ON idv.runs, idv.reruns TO idv_worker;
+-- Worker registration (liveness is an advisory lock on the worker's own connection).
+GRANT SELECT, INSERT ON idv.workers TO idv_worker;
+GRANT SELECT ON idv.live_workers TO idv_worker;
 -- The shared rate limit and 429 pauses.
 GRANT SELECT, INSERT, UPDATE ON idv.rate_limits TO idv_worker;
 -- Reads configurations and batch notes; reads which migrations are applied.

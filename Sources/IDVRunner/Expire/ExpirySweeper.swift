@@ -28,6 +28,8 @@ public struct ExpirySweeper: Sendable {
         public var chunkSize: Int
         /// Remote deletes in flight at most (default 8).
         public var deleteConcurrency: Int
+        /// Timeout of one delete call; sizes the delete step's leases (default 30 s).
+        public var requestTimeout: Duration
         /// This sweep's name in `idv.runs` (default ``RunnerConfiguration/defaultWorkerID()``).
         public var workerID: String
         /// Where the sweep's metrics go (default: the global `MetricsSystem.factory`).
@@ -41,6 +43,7 @@ public struct ExpirySweeper: Sendable {
             self.deleteRemote = deleteRemote
             self.chunkSize = 5_000
             self.deleteConcurrency = 8
+            self.requestTimeout = .seconds(30)
             self.workerID = RunnerConfiguration.defaultWorkerID()
             self.metrics = ExpiryMetrics()
         }
@@ -118,7 +121,7 @@ public struct ExpirySweeper: Sendable {
         report.runID = runID
         report.expired = try await expireDue(asOf: asOf, on: connection)
         if options.deleteRemote, let deleter {
-            try await deleteRemote(with: deleter, on: connection, into: &report)
+            try await deleteRemote(with: deleter, runID: runID, into: &report)
         }
         report.duration = ContinuousClock.now - started
         options.metrics.sweepFinished(duration: report.duration, exitCode: report.exitCode)
@@ -182,112 +185,49 @@ public struct ExpirySweeper: Sendable {
     /// Rows whose earlier delete failed for good (`failed`) are not tried again automatically.
     private static let retryableDelete = "(remote_delete_status IS NULL OR remote_delete_status <> 'failed')"
 
-    /// Deletes the sessions of expired rows in id order, a page at a time, with at most
-    /// `deleteConcurrency` calls in flight (a sliding window), recording each page's outcomes in one statement.
+    /// Deletes the sessions of expired rows through the step engine (``DeleteSessionStep``): leased and
+    /// fenced claims, at most `deleteConcurrency` calls in flight, the batch's shared rate limit and 429
+    /// pauses, every call in the ledger as `delete_session`; what fails transiently waits for a later sweep.
     private func deleteRemote(
-        with deleter: any SessionDeleting, on connection: PostgresConnection, into report: inout ExpirySweepReport
+        with deleter: any SessionDeleting, runID: Int64, into report: inout ExpirySweepReport
     ) async throws {
-        var after: Int64 = 0
-        let pageSize = min(options.chunkSize, 1_000)
-        while true {
-            try Task.checkCancellation()
-            let page = try await connection.query(
-                """
-                SELECT id, session_id FROM idv.verification_requests
-                WHERE status = 'expired' AND session_id IS NOT NULL AND remote_deleted_at IS NULL
-                  AND \(Self.retryableDelete) AND id > $1 AND \(selectionPredicate(parameter: 2))
-                ORDER BY id
-                LIMIT $3
-                """,
-                [.bigint(after), .textArray(options.batches), .int(pageSize)]
-            ).map { (id: try $0.decode(Int64.self, "id"), sessionID: try $0.decode(String.self, "session_id")) }
-            guard let last = page.last else { return }
-            after = last.id
-            let outcomes = await deletePage(page, with: deleter)
-            try await record(outcomes, on: connection)
-            for (_, outcome) in outcomes {
-                options.metrics.remoteDelete(outcome)
-                switch outcome {
-                case .deleted: report.remoteDeleted += 1
-                case .notFound: report.remoteAlreadyGone += 1
-                case .conflict: report.remoteConflicts += 1
-                case .failed: report.remoteFailed += 1
-                case .credentials: break
-                default: report.remoteTransient += 1
-                }
-            }
-            if outcomes.contains(where: { $0.1 == .credentials }) {
-                report.outcome = .credentialsRejected
-                report.detail =
-                    "Yoti rejected the credentials (401/403): check --sdk-id / YOTI_CLIENT_SDK_ID and the key file; "
-                    + "the remaining deletes are left for the next sweep."
-                return
-            }
-            if page.count < pageSize { return }
+        var configuration = RunnerConfiguration(
+            batches: options.batches, concurrency: options.deleteConcurrency, requestTimeout: options.requestTimeout)
+        configuration.maxAttempts = Int.max
+        configuration.onUnknown = .retry
+        configuration.workerID = options.workerID
+        configuration.metrics = .discarding
+        let pool = PostgresPool(configuration: database, maxConnections: 4)
+        let step = DeleteSessionStep(deleter: deleter)
+        let presence = await WorkerPresence.registerIfPossible(
+            database: pool, name: options.workerID, operation: step.operation, logger: logger)
+        let engine = StepEngine(
+            step: step, configuration: configuration, database: pool, runID: runID, presence: presence, total: 0,
+            progress: nil, logger: logger)
+        let result = await engine.run()
+        await presence?.release()
+        await pool.shutdown()
+        let counts = result.counters.byLabel
+        report.remoteDeleted = counts[RemoteDeleteOutcome.deleted.status, default: 0]
+        report.remoteAlreadyGone = counts[RemoteDeleteOutcome.notFound.status, default: 0]
+        report.remoteConflicts = counts[RemoteDeleteOutcome.conflict.status, default: 0]
+        report.remoteTransient = counts[RemoteDeleteOutcome.transient.status, default: 0]
+        report.remoteFailed = counts[RemoteDeleteOutcome.failed.status, default: 0]
+        for (label, count) in counts { options.metrics.remoteDeleted(label, count: count) }
+        switch result.stopReason {
+        case .credentialsRejected:
+            report.outcome = .credentialsRejected
+            report.detail =
+                "Yoti rejected the credentials (401/403): check --sdk-id / YOTI_CLIENT_SDK_ID and the key file; "
+                + "the remaining deletes are left for the next sweep."
+        case .databaseUnavailable:
+            throw OperationError(
+                code: .database, message: "The database failed during remote deletes: \(result.stopDetail ?? "unknown error").")
+        case .interrupted, .cancelled:
+            throw CancellationError()
+        default:
+            break
         }
-    }
-
-    /// Deletes one page with a sliding window; stops starting new calls after a credentials failure.
-    private func deletePage(
-        _ page: [(id: Int64, sessionID: String)], with deleter: any SessionDeleting
-    ) async -> [(Int64, RemoteDeleteOutcome)] {
-        await withTaskGroup(of: (Int64, RemoteDeleteOutcome).self) { group in
-            var next = page.makeIterator()
-            var outcomes: [(Int64, RemoteDeleteOutcome)] = []
-            var stop = false
-            func startNext() {
-                guard !stop, let row = next.next() else { return }
-                let logger = logger
-                group.addTask { (row.id, await Self.delete(row, with: deleter, logger: logger)) }
-            }
-            for _ in 0..<options.deleteConcurrency { startNext() }
-            while let outcome = await group.next() {
-                outcomes.append(outcome)
-                if outcome.1 == .credentials { stop = true }
-                startNext()
-            }
-            return outcomes
-        }
-    }
-
-    private static func delete(
-        _ row: (id: Int64, sessionID: String), with deleter: any SessionDeleting, logger: Logger
-    ) async -> RemoteDeleteOutcome {
-        do {
-            try await deleter.deleteSession(id: row.sessionID)
-            return .deleted
-        } catch let error as YotiAPIError {
-            let outcome = RemoteDeleteOutcome(error: error)
-            let metadata: Logger.Metadata = [
-                LogKey.requestID: "\(row.id)", LogKey.sessionID: "\(row.sessionID)", LogKey.errorClass: "\(error.code)",
-                LogKey.httpStatus: "\(error.status.map(String.init) ?? "-")", LogKey.yotiCode: "\(error.yotiCode ?? "-")",
-                LogKey.yotiRequestID: "\(error.requestID ?? "-")", "remote_delete_status": "\(outcome.status)",
-            ]
-            if outcome == .failed || outcome == .credentials {
-                logger.warning("Remote delete failed", metadata: metadata)
-            } else if !outcome.isGone {
-                logger.debug("Remote delete deferred to a later sweep", metadata: metadata)
-            }
-            return outcome
-        } catch {
-            // Cancellation or an unexpected failure: nothing is known, so try again next sweep.
-            return .transient
-        }
-    }
-
-    /// Stores a page's outcomes in one statement; `credentials` leaves a row untouched.
-    private func record(_ outcomes: [(Int64, RemoteDeleteOutcome)], on connection: PostgresConnection) async throws {
-        let stored = outcomes.filter { $0.1 != .credentials }
-        guard !stored.isEmpty else { return }
-        try await connection.execute(
-            """
-            UPDATE idv.verification_requests AS r
-            SET remote_delete_status = u.status,
-                remote_deleted_at = CASE WHEN u.status IN ('deleted', 'not_found') THEN now() ELSE r.remote_deleted_at END
-            FROM unnest($1::bigint[], $2::text[]) AS u(id, status)
-            WHERE r.id = u.id
-            """,
-            [.bigintArray(stored.map(\.0)), .textArray(stored.map(\.1.status))])
     }
 
     // MARK: - idv.runs

@@ -19,16 +19,5 @@ struct RemoteDeleteOutcome: Sendable, Hashable {
     /// Whether the session is gone at Yoti.
     var isGone: Bool { self == .deleted || self == .notFound }
 
-    /// Classifies a failed delete.
-    init(error: YotiAPIError) {
-        switch (error.code, error.status) {
-        case (.credentials, _): self = .credentials
-        case (_, 404?): self = .notFound
-        case (_, 409?): self = .conflict
-        case (.permanent, _), (.configuration, _): self = .failed
-        default: self = .transient
-        }
-    }
-
     private init(status: String) { self.status = status }
 }

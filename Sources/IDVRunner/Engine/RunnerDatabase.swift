@@ -9,6 +9,14 @@ public protocol RunnerDatabase: Sendable {
     /// Runs `sql` with `parameters` (`$1`, `$2`, …) and returns the result.
     /// - Throws: `PostgresError` from the server or the connection.
     func query(_ sql: String, _ parameters: [PostgresValue]) async throws -> PostgresRows
+
+    /// Where to open a dedicated connection (the worker's presence lock lives on one); `nil` when there
+    /// is none to open, and the worker then relies on lease expiry alone.
+    var connectionConfiguration: PostgresConfiguration? { get }
+}
+
+extension RunnerDatabase {
+    public var connectionConfiguration: PostgresConfiguration? { nil }
 }
 
 /// SQL fragment matching the rows of the selection given as a `text[]` parameter (empty = all batches).
@@ -22,4 +30,6 @@ func selectionPredicate(column: String = "batch_id", parameter: Int) -> String {
         + "ELSE \(column) = ANY (\(batches)) END)"
 }
 
-extension PostgresPool: RunnerDatabase {}
+extension PostgresPool: RunnerDatabase {
+    public nonisolated var connectionConfiguration: PostgresConfiguration? { configuration }
+}

@@ -43,8 +43,6 @@ actor SharedRateLimiter {
         var reservations = 0
         /// 429 penalties this worker reported.
         var penalties = 0
-        /// Slots given up because the sender woke too late to use them.
-        var missedSlots = 0
     }
 
     private let database: any RunnerDatabase
@@ -80,11 +78,6 @@ actor SharedRateLimiter {
     /// Whether a send planned for `slot` may still go out now.
     func isOnTime(_ slot: Date) -> Bool {
         clock.now().timeIntervalSince(slot) <= lateTolerance
-    }
-
-    /// Counts a slot given up because its sender woke too late.
-    func noteMissedSlot() {
-        statistics.missedSlots += 1
     }
 
     /// Records a pause learned elsewhere (a claim saw the batch's `paused_until`).
@@ -143,7 +136,7 @@ actor SharedRateLimiter {
     /// Tells every worker of `batch` to hold off: Yoti answered 429.
     /// - Parameter retryAfter: Yoti's `Retry-After`, default 1 s.
     func penalize(batch: String, retryAfter: Duration?) async {
-        let delay = retryAfter ?? WriteBackPlanner.defaultRetryAfter
+        let delay = retryAfter ?? RetryPolicy.defaultRetryAfter
         statistics.penalties += 1
         let localUntil = clock.now().addingTimeInterval(delay.secondsDouble)
         notePause(batch: batch, until: localUntil)

@@ -14,67 +14,11 @@ actor WriteBackBuffer {
         var flushes = 0
         var entriesApplied = 0
         var entriesLeaseLost = 0
-        var failedFlushes = 0
     }
 
-    /// One statement: the row update applies only where the lease token still matches and the row is
-    /// still in progress; the ledger update applies always and says which happened.
-    static let flushSQL = """
-        WITH u AS (
-            SELECT *
-            FROM unnest(
-                $1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[],
-                $6::text[]::float8[], $7::text[], $8::text[], $9::text[]::float8[], $10::text[]::float8[],
-                $11::text[], $12::bigint[], $13::text[], $14::text[]::boolean[], $15::text[]::boolean[],
-                $16::text[]::float8[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[]
-            ) AS u(request_id, lease_token, attempt_id, status, attempts,
-                   retry_delay, session_id, client_session_token, token_expires_at, resources_expire_at,
-                   last_error, last_http_status, error_class, possible_duplicate, replaces_error,
-                   finished_at, outcome, yoti_code, yoti_request_id, ledger_error, user_tracking_id)
-        ), upd AS (
-            UPDATE idv.verification_requests r
-            SET status = u.status,
-                attempts = u.attempts,
-                next_attempt_at = CASE WHEN u.status = 'pending'
-                    THEN now() + make_interval(secs => coalesce(u.retry_delay, 0))
-                    ELSE r.next_attempt_at END,
-                session_id = CASE WHEN u.status = 'created' THEN u.session_id ELSE r.session_id END,
-                client_session_token = CASE WHEN u.status = 'created'
-                    THEN u.client_session_token ELSE r.client_session_token END,
-                token_expires_at = CASE WHEN u.status = 'created' THEN to_timestamp(u.token_expires_at) ELSE r.token_expires_at END,
-                resources_expire_at = CASE WHEN u.status = 'created'
-                    THEN to_timestamp(u.resources_expire_at) ELSE r.resources_expire_at END,
-                last_error = CASE WHEN u.replaces_error THEN u.last_error ELSE r.last_error END,
-                last_http_status = CASE WHEN u.replaces_error THEN u.last_http_status ELSE r.last_http_status END,
-                error_class = CASE WHEN u.replaces_error THEN u.error_class ELSE r.error_class END,
-                possible_duplicate = r.possible_duplicate OR u.possible_duplicate,
-                lease_owner = NULL,
-                lease_expires_at = NULL,
-                updated_at = now()
-            FROM u
-            WHERE r.id = u.request_id
-              AND r.lease_token = u.lease_token
-              AND r.status = 'in_progress'
-            RETURNING r.id
-        )
-        UPDATE idv.attempts a
-        SET finished_at = to_timestamp(u.finished_at),
-            outcome = u.outcome,
-            http_status = u.last_http_status,
-            yoti_code = u.yoti_code,
-            yoti_request_id = u.yoti_request_id,
-            session_id = u.session_id,
-            error = u.ledger_error,
-            possible_duplicate = a.possible_duplicate OR u.possible_duplicate,
-            user_tracking_id = coalesce(u.user_tracking_id, a.user_tracking_id),
-            write_back = CASE WHEN upd.id IS NULL THEN 'lease_lost' ELSE 'applied' END
-        FROM u
-        LEFT JOIN upd ON upd.id = u.request_id
-        WHERE a.id = u.attempt_id
-        RETURNING a.id AS attempt_id, a.request_id, a.write_back, a.session_id
-        """
-
     private let database: any RunnerDatabase
+    private let statements: StepStatements
+    private let operation: StepOperation
     private let batchSize: Int
     private let interval: Duration
     private let clock: RunnerClock
@@ -91,6 +35,8 @@ actor WriteBackBuffer {
     ///   - metrics: counts results whose lease was lost (`idv_rows_total{outcome="lease_lost"}`).
     init(
         database: any RunnerDatabase,
+        statements: StepStatements,
+        operation: StepOperation,
         batchSize: Int = 64,
         interval: Duration = .milliseconds(100),
         clock: RunnerClock = .system,
@@ -98,6 +44,8 @@ actor WriteBackBuffer {
         metrics: RunMetrics = .discarding
     ) {
         self.database = database
+        self.statements = statements
+        self.operation = operation
         self.batchSize = max(1, batchSize)
         self.interval = interval
         self.clock = clock
@@ -158,11 +106,10 @@ actor WriteBackBuffer {
         entries.removeAll(keepingCapacity: true)
         let rows: PostgresRows
         do {
-            rows = try await database.query(Self.flushSQL, Self.parameters(for: batch))
+            rows = try await database.query(statements.flush, parameters(for: batch))
         } catch {
             // Keep the results (ahead of newer ones) for the next flush; the leases keep the rows ours meanwhile.
             entries.insert(contentsOf: batch, at: 0)
-            statistics.failedFlushes += 1
             consecutiveFailures += 1
             lastFailure = error
             logger.error(
@@ -192,32 +139,28 @@ actor WriteBackBuffer {
         return true
     }
 
-    /// The 21 array parameters of ``flushSQL`` (column-wise). Instants travel as Unix seconds
-    /// (`to_timestamp` keeps microseconds), so no date formatting can lose precision or a time zone.
-    static func parameters(for batch: [WriteBack]) -> [PostgresValue] {
-        func timestamp(_ date: Date?) -> String? { date.map { String($0.timeIntervalSince1970) } }
-        return [
+    /// The parameters of the flush statement: the engine's arrays, the step's (column-wise), then the
+    /// operation. Instants travel as Unix seconds (`to_timestamp` keeps microseconds), so no date formatting
+    /// can lose precision or a time zone.
+    func parameters(for batch: [WriteBack]) -> [PostgresValue] {
+        var parameters: [PostgresValue] = [
             .bigintArray(batch.map { $0.requestID }),
             .bigintArray(batch.map { $0.leaseToken }),
             .bigintArray(batch.map { $0.attemptID }),
-            .textArray(batch.map { $0.status.rawValue }),
-            .bigintArray(batch.map { Int64($0.attempts) }),
-            .textArray(batch.map { $0.retryDelay.map { String($0.secondsDouble) } }),
-            .textArray(batch.map { $0.sessionID }),
-            .textArray(batch.map { $0.clientSessionToken }),
-            .textArray(batch.map { timestamp($0.tokenExpiresAt) }),
-            .textArray(batch.map { timestamp($0.resourcesExpireAt) }),
-            .textArray(batch.map { $0.lastError }),
-            .bigintArray(batch.map { $0.lastHTTPStatus.map(Int64.init) }),
-            .textArray(batch.map { $0.errorClass }),
-            .textArray(batch.map { $0.possibleDuplicate ? "true" : "false" }),
-            .textArray(batch.map { $0.replacesError ? "true" : "false" }),
-            .textArray(batch.map { timestamp($0.finishedAt) }),
+            .textArray(batch.map { String($0.finishedAt.timeIntervalSince1970) }),
             .textArray(batch.map { $0.outcome }),
+            .textArray(batch.map { $0.httpStatus.map(String.init) }),
             .textArray(batch.map { $0.yotiCode }),
             .textArray(batch.map { $0.yotiRequestID }),
             .textArray(batch.map { $0.ledgerError }),
-            .textArray(batch.map { $0.userTrackingID }),
+            .textArray(batch.map { $0.possibleDuplicate ? "true" : "false" }),
+            .textArray(batch.map { $0.ledgerSessionID }),
+            .textArray(batch.map { $0.subject }),
         ]
+        for column in 0..<statements.stepColumnCount {
+            parameters.append(.textArray(batch.map { column < $0.row.count ? $0.row[column] : nil }))
+        }
+        parameters.append(.text(operation.rawValue))
+        return parameters
     }
 }

@@ -80,8 +80,7 @@ public final class Runner: Service, Sendable {
         guard problems.isEmpty else {
             throw OperationError(code: .usage, message: problems.joined(separator: "; "))
         }
-        let execution = try await RunExecution.prepare(runner: self)
-        return await execution.run()
+        return try await CreateRun(runner: self).execute()
     }
 
     /// Validates every pending row of the selection and reports what would be sent. Claims and calls nothing,

@@ -30,7 +30,8 @@ struct SpecCatalog: Sendable {
     }
 
     /// Composes and validates the spec of one row.
-    func prepare(configName: String?, sessionSpec: JSONValue?, externalRef: String) -> Prepared {
+    /// - Parameter userTrackingID: sent when the spec sets none (a run's claim recorded it); default `externalRef`.
+    func prepare(configName: String?, sessionSpec: JSONValue?, externalRef: String, userTrackingID: String? = nil) -> Prepared {
         var base: JSONValue?
         if let configName {
             guard let configuration = configurations[configName] else {
@@ -45,7 +46,8 @@ struct SpecCatalog: Sendable {
         let spec: JSONValue
         do {
             spec = try SessionSpecComposer.compose(
-                configuration: base, configurationName: configName, rowSpec: sessionSpec, externalRef: externalRef)
+                configuration: base, configurationName: configName, rowSpec: sessionSpec, externalRef: externalRef,
+                userTrackingID: userTrackingID)
         } catch {
             return .invalid(problems: ["\(error)"])
         }

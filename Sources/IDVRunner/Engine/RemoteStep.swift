@@ -1,0 +1,91 @@
+import PostgresClient
+import YotiClient
+
+/// A remote step the engine runs for rows: it supplies only what to select, what to send and how to
+/// write its result. Claiming (SKIP LOCKED, leased, fenced), pacing (the shared rate limit), retries
+/// scheduled in the database, the ledger, rescue of dead workers' rows and draining on shutdown are the
+/// engine's (``StepEngine``), written once for every step.
+///
+/// Steps today: ``CreateSessionStep`` (`run`) and ``DeleteSessionStep`` (`expire --delete-remote`).
+protocol RemoteStep: Sendable {
+    /// The step's input, read from a claimed row.
+    associatedtype Work: Sendable
+    /// What one call sends, prepared locally from the work.
+    associatedtype Request: Sendable
+    /// What a successful call returns.
+    associatedtype Success: Sendable
+
+    /// The ledger's `operation` and the lease's `lease_operation`.
+    var operation: StepOperation { get }
+    /// The step's SQL parts, from which ``StepStatements`` builds every statement.
+    var sql: StepSQL { get }
+    /// The ledger outcome of a success (`created`, `deleted`).
+    var successOutcome: String { get }
+    /// The debug log line of a success ("Session created").
+    var successMessage: String { get }
+    /// `true`: a run waits for retries it scheduled (until its deadline) before it completes; `false`:
+    /// retries not due by the time the selection is idle are left for the next run (a sweep).
+    var waitsForRetries: Bool { get }
+
+    /// Reads the work from a claimed row (the columns of ``StepSQL/claimReturning``).
+    /// - Throws: a decoding error; the row is then released and the run stops as if the database failed.
+    func work(from row: PostgresRow) throws -> Work
+    /// What to send, or a `.failed(.invalidSpec, …)` outcome when nothing can be sent (no call is made).
+    func request(for claim: Claim<Work>) -> StepPreparation<Request, Success>
+    /// Makes the call. Never throws: cancellation after sending is ``StepOutcome/interrupted``.
+    func send(_ request: Request) async -> StepOutcome<Success>
+    /// The write-back of a decided outcome: the values of ``StepSQL/rowColumns`` (in order) and the ledger's extras.
+    func record(_ decision: RetryPolicy.Decision, of outcome: StepOutcome<Success>, for claim: Claim<Work>, request: Request?)
+        -> StepRecord
+}
+
+/// What a step prepared for one claimed row.
+enum StepPreparation<Request: Sendable, Success: Sendable>: Sendable {
+    /// Send this.
+    case ready(Request)
+    /// Nothing can be sent; write this outcome back.
+    case finished(StepOutcome<Success>)
+}
+
+/// The step-specific part of one write-back.
+struct StepRecord: Sendable, Hashable {
+    /// Values of ``StepSQL/rowColumns``, in order, as text (`nil` = SQL NULL).
+    var row: [String?]
+    /// The session id the ledger keeps for this attempt.
+    var ledgerSessionID: String?
+    /// What the call was actually about (create: the `user_tracking_id` sent); `nil` keeps the claim's.
+    var subject: String?
+    /// A short name this result is counted under in the run's report (delete: `remote_delete_status`).
+    var label: String?
+}
+
+/// The SQL fragments a step contributes. Every fragment reads the row as `r` (and the write-back's
+/// values as `u`); none contains a value: values are always parameters.
+struct StepSQL: Sendable {
+    /// A write-back column: its name under `u` and its SQL type.
+    struct Column: Sendable, Hashable {
+        var name: String
+        var type: String
+    }
+
+    /// Rows waiting for this step. The engine adds: not leased by any step, due (`next_attempt_at`),
+    /// and in the selected batches.
+    var runnable: String
+    /// Extra `SET` assignments when a row is claimed, each followed by a comma (create: `status = 'in_progress',`).
+    var claimAssignments: String = ""
+    /// Columns the claim returns for ``RemoteStep/work(from:)``, over `r`; must name one `counted_attempts`.
+    var claimReturning: String
+    /// The ledger subject at claim time, over the claimed row `c` and ``subjectJoin``; `NULL` for none.
+    var subject: String = "NULL"
+    /// A join for ``subject`` (e.g. the named configuration).
+    var subjectJoin: String = ""
+    /// Extra `SET` assignments that give back a row whose worker died or whose lease expired mid-call,
+    /// each followed by a comma. Parameters: `$3` the maximum attempts, `$6` the `unknown_outcome` class.
+    var releaseAssignments: String = ""
+    /// Over the released row: whether the release failed it for good (`false` for none).
+    var releasedFailed: String = "false"
+    /// The write-back's step columns (after the engine's own).
+    var rowColumns: [Column]
+    /// `SET` assignments of the write-back, over `r` and `u`, without a trailing comma.
+    var rowAssignments: String
+}

@@ -1,0 +1,221 @@
+import Foundation
+
+/// The sliding window's decisions, as a value with time injected (in the style of postgres-nio's
+/// `PoolStateMachine`): the driver (``StepEngine``'s window) asks ``next(now:)`` what to do, does it,
+/// and reports what happened through the mutating event methods. No I/O, no clocks, no tasks here, so
+/// every path — claim sizing, back-off, the budget, the deadline, idling, the stop and its grace — is
+/// tested with tables of events.
+struct WindowStateMachine: Sendable {
+    /// The fixed limits of one run.
+    struct Limits: Sendable, Hashable {
+        /// Calls in flight at most.
+        var concurrency: Int
+        /// Claim only when at least this many slots are free (or nothing is in flight).
+        var claimThreshold: Int
+        /// Stop after this many successes (the create step's session budget); `nil` for none.
+        var maxSuccesses: Int?
+        /// Stop claiming at this instant; `nil` for none.
+        var deadline: Date?
+        /// How long in-flight calls may finish after a stop before they are cancelled.
+        var gracePeriod: Duration
+        /// Whether the run waits for retries it scheduled (see ``RemoteStep/waitsForRetries``).
+        var waitsForRetries: Bool
+        /// Claims failing this many times in a row stop the run (the database is gone).
+        var claimFailureLimit: Int = 6
+    }
+
+    /// What is left of the selection, read when this worker has nothing in flight and nothing was claimable.
+    struct Outlook: Sendable, Hashable {
+        /// Rows waiting for the step.
+        var pending: Int
+        /// Of those, rows due now.
+        var due: Int
+        /// Seconds (server clock) until the earliest waiting row is due; `nil` when none waits.
+        var nextDueIn: Double?
+        /// Rows other workers hold a lease on (this worker holds none when it asks).
+        var inProgress: Int
+    }
+
+    /// What the driver does next.
+    enum Action: Sendable, Hashable {
+        /// Claim up to `limit` rows, then report ``claimed(_:now:)`` or ``claimFailed(_:now:)``.
+        case claim(limit: Int)
+        /// Store what waits, give back dead workers' rows, read the ``Outlook`` and report ``idleChecked(_:now:)``.
+        case checkIdle
+        /// The machine decided to stop: tell everything that waits on the run's stop switch.
+        case stop(RunStopReason, detail: String?)
+        /// Start the grace period, then report ``graceExpired()``.
+        case startGrace(Duration)
+        /// The grace period is over: cancel the calls still in flight.
+        case cancelInFlight
+        /// Wait for the next event: a call finishing, a stop, or a timer at `until` (arm one when given).
+        case wait(until: Date?)
+        /// Nothing is in flight and the run is over.
+        case finish
+    }
+
+    let limits: Limits
+    private(set) var inFlight = 0
+    private(set) var successes = 0
+    private(set) var stopReason: RunStopReason?
+    private(set) var stopDetail: String?
+    private var stopAnnounced = false
+    private var graceStarted = false
+    private var graceOver = false
+    private var cancelIssued = false
+    private var claimNotBefore = Date.distantPast
+    private(set) var claimFailures = 0
+    private var needsIdleCheck = false
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    /// The next thing to do at `now`.
+    mutating func next(now: Date) -> Action {
+        if let reason = stopReason {
+            if !stopAnnounced {
+                stopAnnounced = true
+                return .stop(reason, detail: stopDetail)
+            }
+            if inFlight == 0 { return .finish }
+            if graceOver {
+                guard cancelIssued else {
+                    cancelIssued = true
+                    return .cancelInFlight
+                }
+                return .wait(until: nil)
+            }
+            if !graceStarted {
+                graceStarted = true
+                let grace = reason.grace(configured: limits.gracePeriod)
+                guard grace > .zero else {
+                    graceOver = true
+                    cancelIssued = true
+                    return .cancelInFlight
+                }
+                return .startGrace(grace)
+            }
+            return .wait(until: nil)
+        }
+        if let deadline = limits.deadline, now >= deadline {
+            return stopNow(
+                .deadlineReached,
+                detail: "The deadline (\(deadline.formatted(.iso8601))) passed; calls in flight were allowed to finish.")
+        }
+        var free = limits.concurrency - inFlight
+        if let budget = limits.maxSuccesses {
+            if successes >= budget {
+                return stopNow(.budgetReached, detail: "The budget of \(budget) was reached: \(successes) succeeded in this run.")
+            }
+            free = min(free, budget - successes - inFlight)
+        }
+        if needsIdleCheck { return .checkIdle }
+        let wantsClaim = free > 0 && (free >= limits.claimThreshold || inFlight == 0)
+        if wantsClaim {
+            if now >= claimNotBefore { return .claim(limit: free) }
+            return .wait(until: earliest(claimNotBefore, limits.deadline))
+        }
+        return .wait(until: limits.deadline)
+    }
+
+    // MARK: - Events
+
+    /// A claim returned `count` rows (their calls start now).
+    mutating func claimed(_ count: Int, now: Date) {
+        claimFailures = 0
+        inFlight += count
+        guard count == 0 else { return }
+        if inFlight == 0 {
+            needsIdleCheck = true
+        } else {
+            // Nothing is due right now: poll again shortly rather than on every result.
+            // (A short claim is normal when other workers hold rows for a moment.)
+            claimNotBefore = max(claimNotBefore, now.addingTimeInterval(0.5))
+        }
+    }
+
+    /// A claim failed with `error` (a description without secrets).
+    mutating func claimFailed(_ error: String, now: Date) {
+        claimFailures += 1
+        if claimFailures >= limits.claimFailureLimit {
+            stop(
+                .databaseUnavailable,
+                detail: "Claiming rows failed \(claimFailures) times in a row (\(error)). "
+                    + "Check that PostgreSQL is reachable, then run again.")
+            return
+        }
+        claimNotBefore = now.addingTimeInterval(0.25 * Double(1 << claimFailures))
+    }
+
+    /// A call's result was handled.
+    mutating func callFinished(succeeded: Bool) {
+        inFlight -= 1
+        if succeeded { successes += 1 }
+    }
+
+    /// The idle check's reading (`nil` when it could not be read).
+    mutating func idleChecked(_ outlook: Outlook?, now: Date) {
+        needsIdleCheck = false
+        guard let outlook else {
+            claimNotBefore = now.addingTimeInterval(1)
+            return
+        }
+        if outlook.due > 0 {
+            // Due rows exist but another worker held them for a moment: try again soon.
+            claimNotBefore = now.addingTimeInterval(0.2)
+            return
+        }
+        if outlook.inProgress > 0 {
+            // Live workers hold rows of the selection (dead workers' rows were just given back): the run is
+            // not complete until they are written back, or given back when their worker dies.
+            claimNotBefore = now.addingTimeInterval(1)
+            return
+        }
+        guard outlook.pending > 0, let nextDueIn = outlook.nextDueIn, limits.waitsForRetries else {
+            stop(.completed, detail: nil)
+            return
+        }
+        if let deadline = limits.deadline, now.addingTimeInterval(nextDueIn) >= deadline {
+            stop(
+                .deadlineReached,
+                detail: "\(outlook.pending) rows wait for retries scheduled after the deadline "
+                    + "(\(deadline.formatted(.iso8601))); run again later to finish them.")
+            return
+        }
+        // Wake for the next retry; poll at least every 2 s for rows enqueued or reclaimed meanwhile.
+        claimNotBefore = now.addingTimeInterval(min(max(nextDueIn, 0.05), 2))
+    }
+
+    /// A stop decided outside the machine (a signal, rejected credentials, the database, cancellation).
+    /// The first reason wins; it needs no announcing.
+    mutating func stopRequested(_ reason: RunStopReason, detail: String? = nil) {
+        guard stopReason == nil else { return }
+        stopReason = reason
+        stopDetail = detail
+        stopAnnounced = true
+    }
+
+    /// The grace period ran out.
+    mutating func graceExpired() {
+        graceOver = true
+    }
+
+    // MARK: - Helpers
+
+    private mutating func stop(_ reason: RunStopReason, detail: String?) {
+        guard stopReason == nil else { return }
+        stopReason = reason
+        stopDetail = detail
+    }
+
+    private mutating func stopNow(_ reason: RunStopReason, detail: String?) -> Action {
+        stop(reason, detail: detail)
+        return next(now: .distantPast)
+    }
+
+    private func earliest(_ date: Date, _ other: Date?) -> Date {
+        guard let other else { return date }
+        return min(date, other)
+    }
+}
