@@ -127,7 +127,8 @@ extension StepEngine {
         await reclaimOrphanedRows()
         do {
             return try await Self.outlook(
-                statements: statements, operation: step.operation, batches: configuration.batches, database: database)
+                statements: statements, operation: step.operation, batches: configuration.batches, runID: runID,
+                database: database)
         } catch {
             if !(error is CancellationError) {
                 logger.error("Could not read the selection's state", metadata: [LogKey.error: "\(error)"])

@@ -26,6 +26,7 @@ final class StepEngine<Step: RemoteStep>: Sendable {
     let policy: RetryPolicy
     let presence: WorkerPresence?
     let progress: ProgressReporter?
+    let runID: Int64?
     let startInstant = ContinuousClock.now
 
     /// An engine for `step`.
@@ -43,13 +44,14 @@ final class StepEngine<Step: RemoteStep>: Sendable {
         progress: ProgressReporter.Mode?,
         logger: Logger
     ) {
-        let statements = StepStatements(step.sql)
+        let statements = StepStatements(step.sql, oncePerRun: !step.waitsForRetries)
         self.step = step
         self.configuration = configuration
         self.database = database
         self.logger = logger
         self.statements = statements
         self.presence = presence
+        self.runID = runID
         let counters = SharedStepCounters(StepCounters(total: total))
         self.counters = counters
         self.buffer = WriteBackBuffer(
@@ -92,13 +94,18 @@ final class StepEngine<Step: RemoteStep>: Sendable {
     /// Rows of the selection this step has left (waiting or leased): a run's progress total.
     /// - Throws: `PostgresError`.
     static func outlook(of step: Step, batches: [String], database: any RunnerDatabase) async throws -> WindowStateMachine.Outlook {
-        try await outlook(statements: StepStatements(step.sql), operation: step.operation, batches: batches, database: database)
+        try await outlook(
+            statements: StepStatements(step.sql, oncePerRun: !step.waitsForRetries), operation: step.operation,
+            batches: batches, runID: nil, database: database)
     }
 
     static func outlook(
-        statements: StepStatements, operation: StepOperation, batches: [String], database: any RunnerDatabase
+        statements: StepStatements, operation: StepOperation, batches: [String], runID: Int64?,
+        database: any RunnerDatabase
     ) async throws -> WindowStateMachine.Outlook {
-        let row = try await database.query(statements.outlook, [.textArray(batches), .text(operation.rawValue)])[0]
+        var parameters: [PostgresValue] = [.textArray(batches), .text(operation.rawValue)]
+        if statements.oncePerRun { parameters.append(runID.map { .bigint($0) } ?? .bigint(0)) }
+        let row = try await database.query(statements.outlook, parameters)[0]
         return WindowStateMachine.Outlook(
             pending: try row.decode(Int.self, "pending"),
             due: try row.decode(Int.self, "due"),

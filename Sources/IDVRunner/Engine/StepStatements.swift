@@ -18,13 +18,28 @@ struct StepStatements: Sendable {
     let renew: String
     /// Stores results (see ``WriteBackBuffer``): the engine's 12 arrays, the step's, then the operation.
     let flush: String
-    /// What is left of the selection for this step: `$1` batches, `$2` operation.
+    /// What is left of the selection for this step: `$1` batches, `$2` operation (and `$3` run id when
+    /// ``oncePerRun``).
     let outlook: String
     /// Number of step columns in the write-back.
     let stepColumnCount: Int
+    /// Whether a run tries each row once (the outlook then takes the run id as `$3`).
+    let oncePerRun: Bool
 
-    init(_ step: StepSQL) {
+    /// - Parameter oncePerRun: `true` for a step that leaves retries to the next run (``RemoteStep/waitsForRetries``
+    ///   is `false`): a run never claims a row it already tried, so a row that failed stays for the next run
+    ///   instead of being tried again at once in a loop.
+    init(_ step: StepSQL, oncePerRun: Bool = false) {
         let selection = selectionPredicate(column: "r.batch_id", parameter: 1)
+        self.oncePerRun = oncePerRun
+        func notTriedByRun(_ parameter: Int) -> String {
+            oncePerRun
+                ? """
+                AND NOT EXISTS (SELECT 1 FROM idv.attempts t
+                                WHERE t.request_id = r.id AND t.run_id = $\(parameter) AND t.operation = r_operation)
+                """.replacingOccurrences(of: "r_operation", with: parameter == 5 ? "$7" : "$2")
+                : ""
+        }
         claim = """
             WITH picked AS (
                 SELECT r.id
@@ -33,6 +48,7 @@ struct StepStatements: Sendable {
                   AND r.lease_operation IS NULL
                   AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= now())
                   AND \(selection)
+                  \(notTriedByRun(5))
                 -- One batch: a `(batch_id, id)` index; all or several: an `(id)` partial index of the step.
                 ORDER BY r.id
                 LIMIT $2
@@ -75,6 +91,9 @@ struct StepStatements: Sendable {
                 FROM idv.verification_requests r
                 WHERE r.lease_operation = $5
                   AND \(selection)
+                  -- $3 and $6 serve the step's release assignments; named here so every step's statement
+                  -- types them, whether its release uses them or not.
+                  AND $3::int > 0 AND $6::text IS NOT NULL
                   AND (r.lease_expires_at < now()
                        OR (r.lease_worker IS NOT NULL
                            AND r.lease_worker NOT IN (SELECT worker_id FROM idv.live_workers)))
@@ -169,7 +188,8 @@ struct StepStatements: Sendable {
         outlook = """
             SELECT count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL) AS pending,
                    count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL
-                                      AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= now())) AS due,
+                                      AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= now())
+                                      \(notTriedByRun(3))) AS due,
                    EXTRACT(EPOCH FROM min(r.next_attempt_at) FILTER (WHERE \(step.runnable)
                                                                  AND r.lease_operation IS NULL) - now())::float8
                        AS next_due_in,

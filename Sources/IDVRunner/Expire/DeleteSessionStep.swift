@@ -7,13 +7,11 @@ import YotiClient
 ///
 /// Writes `remote_delete_status`: `deleted`, `not_found` (404: already gone; counts as deleted) — both
 /// stamp `remote_deleted_at`; `conflict` (409: the session's checks are unfinished) and `transient`
-/// (5xx, 429, network, unknown outcome) are retried by a later sweep (``waitsForRetries`` is `false`);
+/// (5xx, 429, network, unknown outcome) are retried by the next sweep (``waitsForRetries`` is `false`: a
+/// sweep tries each row once);
 /// `failed` (another 4xx) is not retried automatically. Rejected credentials stop the sweep and leave the
 /// row as it was.
 struct DeleteSessionStep: RemoteStep {
-    /// A 409 (checks unfinished) does not clear up in seconds: try such a row again after this long at least.
-    static let conflictRetryDelay: Duration = .seconds(300)
-
     let deleter: any SessionDeleting
 
     var operation: StepOperation { .deleteSession }
@@ -78,7 +76,8 @@ struct DeleteSessionStep: RemoteStep {
         request: String?
     ) -> StepRecord {
         var status: RemoteDeleteOutcome?
-        var retryDelay = decision.retryDelay
+        // Whatever is left goes to the next sweep (a run tries a row once): due again at once.
+        let retryDelay: Duration? = decision.disposition == .succeeded || decision.disposition == .failed ? nil : .zero
         switch (decision.disposition, outcome) {
         case (.succeeded, .succeeded(let gone, _)):
             status = gone
@@ -90,7 +89,6 @@ struct DeleteSessionStep: RemoteStep {
             status = .failed
         case (.retryScheduled, .failed(_, let failure)) where failure.httpStatus == 409:
             status = .conflict
-            retryDelay = max(retryDelay ?? .zero, Self.conflictRetryDelay)
         default:
             status = .transient
         }
