@@ -1,3 +1,4 @@
+import YotiClient
 import Foundation
 import PostgresClient
 import YotiAPI
@@ -100,13 +101,13 @@ public struct BatchStatus: Sendable {
         let rows = try await database.query(
             """
             SELECT DISTINCT ON (batch_id, error_class)
-                   batch_id, coalesce(error_class, 'unclassified') AS error_class,
+                   batch_id, coalesce(error_class, $2) AS error_class,
                    count(*) OVER (PARTITION BY batch_id, error_class) AS n,
                    id, external_ref, last_error, last_http_status
             FROM idv.verification_requests
             WHERE batch_id = ANY ($1::text[]) AND status = 'failed'
             ORDER BY batch_id, error_class, id
-            """, [.textArray(ids)])
+            """, [.textArray(ids), .text(ErrorClass.unclassified.rawValue)])
         for row in rows {
             let id = try row.decode(String.self, "batch_id")
             let example = BatchStatusReport.Example(

@@ -1,3 +1,5 @@
+import YotiClient
+
 /// Why a command (`run`, `enqueue`, `rerun`, `expire`, `status`, `configs`) could not do its work, or a run
 /// could not start.
 ///
@@ -7,7 +9,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure; extensible without breaking callers.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, Hashable {
-            case usage, input, unknownBatch = "unknown_batch", invalidSpec = "invalid_spec", database, credentials
+            case usage, input, unknownBatch = "unknown_batch", invalidSpec, database, credentials
         }
         fileprivate let base: Base
 
@@ -25,7 +27,7 @@ public struct OperationError: Error, Sendable, CustomStringConvertible {
         public static let credentials = Code(base: .credentials)
 
         /// Short snake_case name.
-        public var description: String { base.rawValue }
+        public var description: String { self == .invalidSpec ? ErrorClass.invalidSpec.rawValue : base.rawValue }
     }
 
     /// The kind of failure.

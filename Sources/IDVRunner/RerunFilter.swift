@@ -1,14 +1,13 @@
 import Foundation
 import YotiAPI
+import YotiClient
 
 /// Which failed rows `rerun` moves back to pending: rows whose error class is one of
 /// ``errorClasses`` (any when empty) **and** whose last HTTP status is one of ``httpStatuses`` (any
 /// when empty).
 public struct RerunFilter: Sendable, Hashable {
     /// Error classes the runner writes to `error_class`; `unclassified` matches rows without one.
-    public static let knownErrorClasses = [
-        "transient", "rate_limited", "permanent", "credentials", "unknown_outcome", "invalid_spec", "unclassified",
-    ]
+    public static let knownErrorClasses = (ErrorClass.stored + [.unclassified]).map(\.rawValue)
 
     /// Normalised class names (`rate-limited` is read as `rate_limited`); empty = every class.
     public var errorClasses: [String]

@@ -1,3 +1,4 @@
+import YotiClient
 import Foundation
 import PostgresClient
 
@@ -63,7 +64,7 @@ public struct Rerunner: Sendable {
                         SET status = 'pending', attempts = 0, next_attempt_at = now(),
                             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
                         WHERE \(Self.matchingFailedRows)
-                        RETURNING coalesce(error_class, 'unclassified') AS error_class
+                        RETURNING coalesce(error_class, $4) AS error_class
                     )
                     SELECT error_class, count(*) AS n FROM moved GROUP BY error_class
                     """, Self.parameters(batchID, filter))
@@ -105,15 +106,19 @@ public struct Rerunner: Sendable {
         }
     }
 
-    /// The failed rows of batch `$1` matching error classes `$2` and HTTP statuses `$3` (empty = any).
+    /// The failed rows of batch `$1` matching error classes `$2` and HTTP statuses `$3` (empty = any);
+    /// `$4` names rows without a class.
     private static let matchingFailedRows = """
         batch_id = $1 AND status = 'failed'
-          AND (cardinality($2::text[]) = 0 OR coalesce(error_class, 'unclassified') = ANY ($2::text[]))
+          AND (cardinality($2::text[]) = 0 OR coalesce(error_class, $4) = ANY ($2::text[]))
           AND (cardinality($3::bigint[]) = 0 OR last_http_status = ANY ($3::bigint[]))
         """
 
     private static func parameters(_ batchID: String, _ filter: RerunFilter) -> [PostgresValue] {
-        [.text(batchID), .textArray(filter.errorClasses), .bigintArray(filter.httpStatuses.map(Int64.init))]
+        [
+            .text(batchID), .textArray(filter.errorClasses), .bigintArray(filter.httpStatuses.map(Int64.init)),
+            .text(ErrorClass.unclassified.rawValue),
+        ]
     }
 
     /// Links a rerun to the run that processed its rows, and marks that run as a rerun in `idv.runs`.
@@ -149,9 +154,9 @@ public struct Rerunner: Sendable {
         guard !unknown.isEmpty else { return }
         let rows = try await connection.query(
             """
-            SELECT DISTINCT coalesce(error_class, 'unclassified') AS error_class
+            SELECT DISTINCT coalesce(error_class, $2) AS error_class
             FROM idv.verification_requests WHERE batch_id = $1 AND status = 'failed'
-            """, [.text(batchID)])
+            """, [.text(batchID), .text(ErrorClass.unclassified.rawValue)])
         let present = Set(try rows.map { try $0.decode(String.self, "error_class") })
         let missing = unknown.filter { !present.contains($0) }
         guard missing.isEmpty else {

@@ -81,7 +81,12 @@ public struct RunSettings: Sendable, Hashable {
         if let gracePeriod { configuration.gracePeriod = .seconds(gracePeriod) }
         if let leaseSeconds { configuration.leaseDuration = .seconds(leaseSeconds) }
         let problems = configuration.validationProblems()
-        guard problems.isEmpty else { throw usage(problems.joined(separator: "; ")) }
+        guard problems.isEmpty else {
+            // The command line's words: `--max-attempts must be at least 1`.
+            throw usage(
+                problems.map { "--\($0.setting.replacingOccurrences(of: "_", with: "-")) \($0.requirement)" }
+                    .joined(separator: "; "))
+        }
         return configuration
     }
 }

@@ -109,16 +109,30 @@ public struct RunnerConfiguration: Sendable {
     /// `max(1, concurrency / 16)`, which keeps claim round trips to one per few finished calls.
     public var claimThreshold: Int { max(1, concurrency / 16) }
 
-    /// Problems that make the configuration unusable, as messages saying what to change.
-    public func validationProblems() -> [String] {
-        var problems: [String] = []
-        if concurrency < 1 { problems.append("--concurrency must be at least 1") }
-        if maxAttempts < 1 { problems.append("--max-attempts must be at least 1") }
-        if let rate, !(rate > 0 && rate.isFinite) { problems.append("--rate must be a positive number of requests per second") }
-        if let maxSessions, maxSessions < 0 { problems.append("--max-sessions must be zero or more") }
-        if leaseDuration < .seconds(2) { problems.append("--lease-seconds must be at least 2") }
-        if gracePeriod < .zero { problems.append("--grace-period must not be negative") }
-        if batches.contains(where: \.isEmpty) { problems.append("--batch must not be empty") }
+    /// A setting that makes the configuration unusable.
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        /// The setting, as a job file spells it (`max_attempts`); the command line's flag is its kebab case.
+        public var setting: String
+        /// What it must be (`must be at least 1`).
+        public var requirement: String
+
+        /// `max_attempts must be at least 1`.
+        public var description: String { "\(setting) \(requirement)" }
+    }
+
+    /// Problems that make the configuration unusable, each naming the setting and what it must be.
+    public func validationProblems() -> [Problem] {
+        var problems: [Problem] = []
+        func problem(_ setting: String, _ requirement: String) {
+            problems.append(Problem(setting: setting, requirement: requirement))
+        }
+        if concurrency < 1 { problem("concurrency", "must be at least 1") }
+        if maxAttempts < 1 { problem("max_attempts", "must be at least 1") }
+        if let rate, !(rate > 0 && rate.isFinite) { problem("rate", "must be a positive number of requests per second") }
+        if let maxSessions, maxSessions < 0 { problem("max_sessions", "must be zero or more") }
+        if leaseDuration < .seconds(2) { problem("lease_seconds", "must be at least 2") }
+        if gracePeriod < .zero { problem("grace_period", "must not be negative") }
+        if batches.contains(where: \.isEmpty) { problem("batch", "must not be empty") }
         return problems
     }
 }

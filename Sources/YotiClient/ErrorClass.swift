@@ -24,6 +24,9 @@ public struct ErrorClass: Sendable, Hashable, CustomStringConvertible {
     /// Not an API outcome: a client was configured wrongly (bad base URL). Never stored on a row.
     public static let configuration = ErrorClass("configuration")
 
+    /// Not stored: names rows without a class (`error_class IS NULL`) in reports and `rerun --only`.
+    public static let unclassified = ErrorClass("unclassified")
+
     /// The classes a row's `error_class` can hold, in the order people read them.
     public static let stored: [ErrorClass] = [
         .transient, .rateLimited, .permanent, .credentials, .unknownOutcome, .invalidSpec,
@@ -31,7 +34,7 @@ public struct ErrorClass: Sendable, Hashable, CustomStringConvertible {
 
     /// The class stored as `rawValue`, or `nil` for a string no version of the tool writes.
     public init?(rawValue: String) {
-        guard let known = (Self.stored + [.configuration]).first(where: { $0.rawValue == rawValue }) else { return nil }
+        guard let known = (Self.stored + [.configuration, .unclassified]).first(where: { $0.rawValue == rawValue }) else { return nil }
         self = known
     }
 

@@ -1,3 +1,4 @@
+import YotiClient
 import Foundation
 import IDVLogging
 import Logging
@@ -149,7 +150,7 @@ struct CreateRun: Sendable {
             "stop_reason": summary.stopReason.description,
             "sessions_created": summary.sessionsCreated,
             "calls": summary.callsStarted,
-            "rate_limited": summary.rateLimited,
+            ErrorClass.rateLimited.rawValue: summary.rateLimited,
             "rate_limit_waits": summary.rateLimitWaits,
             "unknown_outcomes": summary.unknownOutcomes,
             "released": summary.released,

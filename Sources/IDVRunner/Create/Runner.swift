@@ -78,7 +78,7 @@ public final class Runner: Service, Sendable {
         }
         let problems = configuration.validationProblems()
         guard problems.isEmpty else {
-            throw OperationError(code: .usage, message: problems.joined(separator: "; "))
+            throw OperationError(code: .usage, message: problems.map(\.description).joined(separator: "; "))
         }
         return try await CreateRun(runner: self).execute()
     }

@@ -12,9 +12,9 @@ struct RemoteDeleteOutcome: Sendable, Hashable {
     static let deleted = RemoteDeleteOutcome(status: "deleted")
     static let notFound = RemoteDeleteOutcome(status: "not_found")
     static let conflict = RemoteDeleteOutcome(status: "conflict")
-    static let transient = RemoteDeleteOutcome(status: "transient")
+    static let transient = RemoteDeleteOutcome(status: ErrorClass.transient.rawValue)
     static let failed = RemoteDeleteOutcome(status: "failed")
-    static let credentials = RemoteDeleteOutcome(status: "credentials")
+    static let credentials = RemoteDeleteOutcome(status: ErrorClass.credentials.rawValue)
 
     /// Whether the session is gone at Yoti.
     var isGone: Bool { self == .deleted || self == .notFound }
