@@ -68,9 +68,13 @@ struct StepSQL: Sendable {
         var type: String
     }
 
-    /// Rows waiting for this step. The engine adds: not leased by any step, due (`next_attempt_at`),
+    /// Rows waiting for this step. The engine adds: not leased by any step, due (``dueColumn``),
     /// and in the selected batches.
     var runnable: String
+    /// The column holding when a row is next due for this step (retries are scheduled in it).
+    var dueColumn: String = "next_attempt_at"
+    /// The claim's order (over `r`): which waiting rows go first.
+    var claimOrder: String = "r.id"
     /// Extra `SET` assignments when a row is claimed, each followed by a comma (create: `status = 'in_progress',`).
     var claimAssignments: String = ""
     /// Columns the claim returns for ``RemoteStep/work(from:)``, over `r`; must name one `counted_attempts`.
@@ -80,7 +84,7 @@ struct StepSQL: Sendable {
     /// A join for ``subject`` (e.g. the named configuration).
     var subjectJoin: String = ""
     /// Extra `SET` assignments that give back a row whose worker died or whose lease expired mid-call,
-    /// each followed by a comma. Parameters: `$3` the maximum attempts, `$6` the `unknown_outcome` class.
+    /// each followed by a comma (the engine makes the row due at once). Parameters: `$3` the maximum attempts, `$6` the `unknown_outcome` class.
     var releaseAssignments: String = ""
     /// Over the released row: whether the release failed it for good (`false` for none).
     var releasedFailed: String = "false"

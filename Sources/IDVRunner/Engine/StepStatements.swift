@@ -46,11 +46,11 @@ struct StepStatements: Sendable {
                 FROM idv.verification_requests r
                 WHERE \(step.runnable)
                   AND r.lease_operation IS NULL
-                  AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= now())
+                  AND (r.\(step.dueColumn) IS NULL OR r.\(step.dueColumn) <= now())
                   AND \(selection)
                   \(notTriedByRun(5))
-                -- One batch: a `(batch_id, id)` index; all or several: an `(id)` partial index of the step.
-                ORDER BY r.id
+                -- Create, one batch: a `(batch_id, id)` index; all or several: the `(id)` pending index.
+                ORDER BY \(step.claimOrder)
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED
             ), claimed AS (
@@ -103,7 +103,7 @@ struct StepStatements: Sendable {
             ), released AS (
                 UPDATE idv.verification_requests r
                 SET \(step.releaseAssignments)
-                    next_attempt_at = now(),
+                    \(step.dueColumn) = now(),
                     lease_owner = NULL,
                     lease_worker = NULL,
                     lease_operation = NULL,
@@ -188,9 +188,9 @@ struct StepStatements: Sendable {
         outlook = """
             SELECT count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL) AS pending,
                    count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL
-                                      AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= now())
+                                      AND (r.\(step.dueColumn) IS NULL OR r.\(step.dueColumn) <= now())
                                       \(notTriedByRun(3))) AS due,
-                   EXTRACT(EPOCH FROM min(r.next_attempt_at) FILTER (WHERE \(step.runnable)
+                   EXTRACT(EPOCH FROM min(r.\(step.dueColumn)) FILTER (WHERE \(step.runnable)
                                                                  AND r.lease_operation IS NULL) - now())::float8
                        AS next_due_in,
                    count(*) FILTER (WHERE r.lease_operation = $2) AS in_progress
