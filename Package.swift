@@ -31,13 +31,25 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        // The project's own async layer over libpq: connections, pool, typed rows, throwaway clusters.
+        // The project's own async layer over libpq, the only PostgreSQL driver: connections, pool, typed
+        // rows, migrations, errors. It starts no server and spawns no process.
         .target(
             name: "PostgresClient",
             dependencies: [
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // Small OS helpers: blocking work off Swift's cooperative pool, this process's resource use.
+        .target(
+            name: "SystemSupport",
+            swiftSettings: strict
+        ),
+        // A throwaway PostgreSQL server (initdb, pg_ctl) and child-process spawning, for tests, demo and bench.
+        .target(
+            name: "LocalPostgres",
+            dependencies: ["PostgresClient", "SystemSupport"],
             swiftSettings: strict
         ),
         // Yoti models: request signing, the typed session spec, validation, merge patch, error bodies.
@@ -89,6 +101,7 @@ let package = Package(
             name: "IDVRunner",
             dependencies: [
                 "PostgresClient",
+                "SystemSupport",
                 "YotiAPI",
                 "YotiClient",
                 "IDVLogging",
@@ -106,7 +119,9 @@ let package = Package(
                 "IDVLogging",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                "LocalPostgres",
                 "PostgresClient",
+                "SystemSupport",
                 "YotiAPI",
                 "YotiClient",
                 "YotiSandbox",
@@ -130,12 +145,17 @@ let package = Package(
         // Shared test helpers: the per-process throwaway PostgreSQL, fixtures, paths to ../shared.
         .target(
             name: "TestSupport",
-            dependencies: ["PostgresClient"],
+            dependencies: ["LocalPostgres", "PostgresClient"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["PostgresClient", "TestSupport"],
+            dependencies: ["PostgresClient", "LocalPostgres", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LocalPostgresTests",
+            dependencies: ["LocalPostgres", "PostgresClient", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -172,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "IDVRunnerTests",
             dependencies: [
-                "IDVRunner", "IDVLogging", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport",
+                "IDVRunner", "IDVLogging", "LocalPostgres", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox",
+                "TestSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,7 +1,7 @@
 import Foundation
 import IDVLogging
 import Logging
-import PostgresClient
+import SystemSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import SystemSupport
 
 extension Benchmark {
     /// CPU seconds of one `X-Yoti-Auth-Digest` (SHA-256 + RSA-2048 PKCS#1 v1.5 + base64) with the workers'

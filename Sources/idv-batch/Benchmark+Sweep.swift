@@ -1,6 +1,7 @@
 import Foundation
 import IDVRunner
 import PostgresClient
+import SystemSupport
 
 extension Benchmark {
     /// The batch of figure 5's rows.

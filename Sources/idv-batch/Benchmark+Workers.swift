@@ -1,5 +1,7 @@
 import Foundation
+import LocalPostgres
 import PostgresClient
+import SystemSupport
 import YotiAPI
 import YotiSandbox
 

@@ -3,6 +3,7 @@ import Foundation
 import IDVLogging
 import IDVRunner
 import PostgresClient
+import SystemSupport
 
 /// `idv-batch enqueue`: load rows from JSON Lines or CSV into a batch.
 struct EnqueueCommand: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -60,16 +61,7 @@ package struct SpawnedProcess: Sendable {
         try? FileManager.default.removeItem(atPath: outputPath)
         return Termination(
             status: status, output: output, cpuSeconds: usage.ru_utime.seconds + usage.ru_stime.seconds,
-            peakRSSMebibytes: highWater ?? Self.mebibytes(maxRSS: usage.ru_maxrss))
-    }
-
-    /// `ru_maxrss` in MiB (kilobytes on Linux, bytes on macOS).
-    package static func mebibytes(maxRSS: Int) -> Double {
-        #if os(Linux)
-            Double(maxRSS) / 1024
-        #else
-            Double(maxRSS) / 1_048_576
-        #endif
+            peakRSSMebibytes: highWater ?? ProcessUsage.mebibytes(maxRSS: usage.ru_maxrss))
     }
 
     /// `VmHWM` (peak RSS of the current image) of a running process in MiB, or `nil` (no `/proc`, exited).
@@ -79,9 +71,4 @@ package struct SpawnedProcess: Sendable {
         else { return nil }
         return line.split(separator: " ").dropFirst().first.flatMap { Double($0) }.map { $0 / 1024 }
     }
-}
-
-extension timeval {
-    /// The interval in seconds (for `rusage` CPU times).
-    package var seconds: Double { Double(tv_sec) + Double(tv_usec) / 1e6 }
 }

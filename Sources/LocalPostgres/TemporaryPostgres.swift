@@ -1,6 +1,7 @@
-import CLibPQ
 import Foundation
+import PostgresClient
 import Synchronization
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -330,11 +331,11 @@ public final class TemporaryPostgres: Sendable {
             newSession: true)
     }
 
-    /// Polls the server with `PQping` every 10 ms until it accepts connections (30 s at most).
+    /// Polls the server with ``PostgresPing`` every 10 ms until it accepts connections (30 s at most).
     private static func waitUntilReady(_ connectionString: String, log: String) throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if PQping(connectionString + " connect_timeout=2") == PQPING_OK { return }
+            if PostgresPing.acceptsConnections(connectionString + " connect_timeout=2") { return }
             usleep(10_000)
         }
         let serverLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

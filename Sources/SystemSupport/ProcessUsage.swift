@@ -1,5 +1,3 @@
-import PostgresClient
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,15 +6,24 @@ import Darwin
 
 /// This process's own resource use (`getrusage(RUSAGE_SELF)`): peak memory for the `enqueue` summary,
 /// CPU time for `bench` (the in-process sandbox's share).
-enum ProcessUsage {
+package enum ProcessUsage {
     /// Peak resident set size in MiB so far; 0 when unavailable.
-    static func peakMebibytes() -> Double {
-        current().map { SpawnedProcess.mebibytes(maxRSS: $0.ru_maxrss) } ?? 0
+    package static func peakMebibytes() -> Double {
+        current().map { mebibytes(maxRSS: $0.ru_maxrss) } ?? 0
     }
 
     /// User + system CPU seconds used so far by every thread; 0 when unavailable.
-    static func cpuSeconds() -> Double {
+    package static func cpuSeconds() -> Double {
         current().map { $0.ru_utime.seconds + $0.ru_stime.seconds } ?? 0
+    }
+
+    /// `ru_maxrss` in MiB (kilobytes on Linux, bytes on macOS).
+    package static func mebibytes(maxRSS: Int) -> Double {
+        #if os(Linux)
+            Double(maxRSS) / 1024
+        #else
+            Double(maxRSS) / 1_048_576
+        #endif
     }
 
     private static func current() -> rusage? {

@@ -1,5 +1,7 @@
 import Foundation
+import LocalPostgres
 import PostgresClient
+import TestSupport
 import Testing
 
 @Suite("TemporaryPostgres")
