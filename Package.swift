@@ -96,18 +96,38 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The runner core: claim, fan-out, retry, write-back, leases, sweeps, batches, rate limit.
+        // The runner core: claim, fan-out, retry, write-back, leases, sweeps, batches, rate limit, and the
+        // operations behind the commands (enqueue, rerun, expire, status, configs). No CLI flags, no YAML.
         .target(
             name: "IDVRunner",
             dependencies: [
                 "PostgresClient",
-                "SystemSupport",
                 "YotiAPI",
                 "YotiClient",
                 "IDVLogging",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The operating commands (migrate, enqueue, run, rerun, expire, status, configs): their options,
+        // job files (YAML) and how flags override them, logging set-up, the metrics file, install paths.
+        .target(
+            name: "IDVCommands",
+            dependencies: [
+                "IDVRunner",
+                "IDVLogging",
+                "PostgresClient",
+                "SystemSupport",
+                "YotiAPI",
+                "YotiClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -115,10 +135,9 @@ let package = Package(
         .executableTarget(
             name: "idv-batch",
             dependencies: [
+                "IDVCommands",
                 "IDVRunner",
                 "IDVLogging",
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 "LocalPostgres",
                 "PostgresClient",
                 "SystemSupport",
@@ -127,7 +146,6 @@ let package = Package(
                 "YotiSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -199,6 +217,11 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IDVCommandsTests",
+            dependencies: ["IDVCommands", "IDVRunner", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IDVCommands
 
 /// `idv-batch bench`: measures the runner against its ideals in one run and prints one table.
 struct BenchCommand: AsyncParsableCommand {

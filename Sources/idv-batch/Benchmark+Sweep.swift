@@ -1,4 +1,5 @@
 import Foundation
+import IDVCommands
 import IDVRunner
 import PostgresClient
 import SystemSupport

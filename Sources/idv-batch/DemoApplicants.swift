@@ -1,4 +1,5 @@
 import Foundation
+import IDVCommands
 import YotiSandbox
 
 /// The demo's synthetic applicants: a JSON Lines file as an upstream export would produce it.

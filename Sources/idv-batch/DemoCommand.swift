@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IDVCommands
 import IDVRunner
 import Logging
 import PostgresClient

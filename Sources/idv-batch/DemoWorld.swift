@@ -1,4 +1,5 @@
 import Foundation
+import IDVCommands
 import LocalPostgres
 import Logging
 import PostgresClient

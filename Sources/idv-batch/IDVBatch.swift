@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IDVCommands
 
 /// The `idv-batch` command: turns rows of a PostgreSQL table into Yoti IDV sessions.
 @main

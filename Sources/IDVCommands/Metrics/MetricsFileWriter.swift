@@ -1,5 +1,6 @@
 import Foundation
 import IDVLogging
+import IDVRunner
 import Logging
 import SystemSupport
 

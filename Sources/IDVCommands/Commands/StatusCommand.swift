@@ -3,8 +3,8 @@ import IDVRunner
 import PostgresClient
 
 /// `idv-batch status [<batch>]`: where a batch (or every batch) stands.
-struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct StatusCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show rows per state, error classes, sessions, retries, runs and reruns of one batch or all.",
         discussion: """
@@ -50,7 +50,10 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (the documented shape) instead of a table.")
     var json = false
 
-    func run() async throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
         try await CommandFailure.exiting {
             let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
             let outcome = await Result(catching: { try await BatchStatus(database: pool).report(batchID: batchID) })

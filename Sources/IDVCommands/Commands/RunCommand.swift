@@ -9,8 +9,8 @@ import UnixSignals
 import YotiClient
 
 /// `idv-batch run`: process runnable rows until none are left, a deadline passes, or a signal arrives.
-struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct RunCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Create Yoti IDV sessions for the runnable rows of one batch, several, or all.",
         discussion: """
@@ -55,7 +55,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Validate every selected pending row's spec and report; claim and send nothing.")
     var dryRun = false
 
-    func run() async throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
         try await CommandFailure.exiting(execute)
     }
 

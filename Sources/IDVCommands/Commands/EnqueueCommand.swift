@@ -6,8 +6,8 @@ import PostgresClient
 import SystemSupport
 
 /// `idv-batch enqueue`: load rows from JSON Lines or CSV into a batch.
-struct EnqueueCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct EnqueueCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "enqueue",
         abstract: "Load rows from a JSON Lines or CSV file (or standard input) into a batch.",
         discussion: """
@@ -85,7 +85,10 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The file to load, or - for standard input.", valueName: "file"))
     var file: String
 
-    func run() async throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
         try await CommandFailure.exiting(execute)
     }
 

@@ -6,8 +6,8 @@ import YotiAPI
 import YotiClient
 
 /// `idv-batch expire`: the expiry sweep cron calls.
-struct ExpireCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct ExpireCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "expire",
         abstract: "Mark rows whose session token has expired as expired, clear the token, optionally delete at Yoti.",
         discussion: """
@@ -62,7 +62,10 @@ struct ExpireCommand: AsyncParsableCommand {
     @OptionGroup(title: "Logging") var logging: LogOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
 
-    func run() async throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
         try await CommandFailure.exiting(execute)
     }
 

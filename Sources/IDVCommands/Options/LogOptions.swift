@@ -2,11 +2,11 @@ import ArgumentParser
 import IDVRunner
 
 /// `--log-level` and `--log-format`, shared by every command that logs.
-struct LogOptions: ParsableArguments {
+package struct LogOptions: ParsableArguments {
     @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info; demo: error).", valueName: "level"))
-    var logLevel: String?
+    package var logLevel: String?
 
     @Option(
         name: .customLong("log-format"),
@@ -14,10 +14,13 @@ struct LogOptions: ParsableArguments {
             "Log lines on standard error as text, or json (one object per line with ts, level, label, msg and "
                 + "the metadata keys, for log collectors). Default: text on a terminal, json otherwise.",
             valueName: "format"))
-    var logFormat: String?
+    package var logFormat: String?
+
+    /// No flags given; ArgumentParser sets what the command line gives.
+    package init() {}
 
     /// The flags that were given, with `metrics`' when the command has them.
-    func settings(metrics: MetricsOptions? = nil) -> ObservabilitySettings {
+    package func settings(metrics: MetricsOptions? = nil) -> ObservabilitySettings {
         var settings = ObservabilitySettings()
         settings.logLevel = logLevel
         settings.logFormat = logFormat

@@ -6,8 +6,8 @@ import PostgresClient
 import YotiClient
 
 /// `idv-batch rerun <batch>`: re-queue a batch's failed rows and run them.
-struct RerunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct RerunCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "rerun",
         abstract: "Re-queue a batch's failed rows (all, or some error classes or HTTP statuses) and run them.",
         discussion: """
@@ -55,7 +55,10 @@ struct RerunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-run"), help: "Re-queue only; leave the rows pending for the next run.")
     var noRun = false
 
-    func run() async throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
         try await CommandFailure.exiting(execute)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IDVRunner
 
 /// How to run rows, every setting optional: what a job file's `run:` section or the command line
 /// says. ``overriding(_:)`` layers the command line over a file; ``apply(to:now:)`` turns the result

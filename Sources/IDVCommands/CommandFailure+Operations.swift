@@ -5,7 +5,7 @@ import PostgresClient
 
 extension CommandFailure {
     /// The exit code and message design.md gives an error thrown by an operating command.
-    init(_ error: any Error) {
+    package init(_ error: any Error) {
         switch error {
         case let failure as CommandFailure:
             self = failure
@@ -28,7 +28,7 @@ extension CommandFailure {
 
     /// Runs a command body that returns an exit code: 0 returns normally, anything else becomes that
     /// exit; errors print their message to standard error and exit with their code.
-    static func exiting(_ body: () async throws -> Int32) async throws {
+    package static func exiting(_ body: () async throws -> Int32) async throws {
         let code: Int32
         do {
             code = try await body()

@@ -1,8 +1,9 @@
 import Foundation
+import IDVRunner
 import Synchronization
 import Testing
 
-@testable import IDVRunner
+@testable import IDVCommands
 
 /// The metrics file: written whole through a temporary file and a rename, and refused clearly when unwritable.
 @Suite("Metrics file writer")

@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// `idv-batch configs`: named session configurations.
-struct ConfigsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct ConfigsCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "configs",
         abstract: "Store and list named session configurations, locally and with Yoti Sign.",
         discussion: """
@@ -12,4 +12,7 @@ struct ConfigsCommand: AsyncParsableCommand {
             """,
         subcommands: [ConfigsPushCommand.self, ConfigsListCommand.self]
     )
+
+    /// The command group; ArgumentParser picks the subcommand.
+    package init() {}
 }

@@ -1,8 +1,9 @@
 import Foundation
+import IDVRunner
 import TestSupport
 import Testing
 
-@testable import IDVRunner
+@testable import IDVCommands
 
 /// Job files: the shipped ones load, unknown keys and bad values are refused naming file, key and line.
 @Suite("Job files")

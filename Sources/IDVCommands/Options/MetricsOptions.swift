@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `--metrics-file` and `--metrics-interval` of `run`, `rerun` and `expire`.
-struct MetricsOptions: ParsableArguments {
+package struct MetricsOptions: ParsableArguments {
     @Option(
         name: .customLong("metrics-file"),
         help: ArgumentHelp(
@@ -10,10 +10,13 @@ struct MetricsOptions: ParsableArguments {
                 + "failure or a signal. Each write is atomic (a temporary file in the same directory, fsynced, "
                 + "then renamed), so the collector never reads half a file.",
             valueName: "path"))
-    var metricsFile: String?
+    package var metricsFile: String?
 
     @Option(
         name: .customLong("metrics-interval"),
         help: ArgumentHelp("Seconds between metrics file writes while the command runs (default 15, at least 1).", valueName: "s"))
-    var metricsInterval: Double?
+    package var metricsInterval: Double?
+
+    /// No flags given; ArgumentParser sets what the command line gives.
+    package init() {}
 }

@@ -3,11 +3,11 @@ import IDVRunner
 import Logging
 
 /// The standard-error logger of the commands.
-enum CommandLogger {
+package enum CommandLogger {
     /// A logger at `settings.logLevel` (default info) in `settings.logFormat` (default: text on a
     /// terminal, JSON lines otherwise), and the format chosen.
     /// - Throws: ``CommandFailure`` (exit 2) for an unknown level or format.
-    static func make(label: String, settings: ObservabilitySettings) throws -> (logger: Logger, format: LogFormat) {
+    package static func make(label: String, settings: ObservabilitySettings) throws -> (logger: Logger, format: LogFormat) {
         let levelName = settings.logLevel ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
             throw CommandFailure(

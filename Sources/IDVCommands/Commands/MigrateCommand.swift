@@ -4,8 +4,8 @@ import Logging
 import PostgresClient
 
 /// `idv-batch migrate`: applies pending schema migrations.
-struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct Migrate: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Create or upgrade the idv schema by applying the numbered SQL files in sql/.",
         discussion: """
@@ -32,7 +32,10 @@ struct Migrate: AsyncParsableCommand {
         help: ArgumentHelp("Directory holding the NNNN_name.sql migrations.", valueName: "path"))
     var sqlDirectory: String?
 
-    func run() async throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
         let migrator: Migrator
         let configuration: PostgresConfiguration
         let connection: PostgresConnection

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 extension Migrator {
     /// Finds the migrations directory: `explicit` (a `--sql-dir` flag), else `IDV_SQL_DIR`, else `./sql`,
