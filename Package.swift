@@ -132,21 +132,47 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "idv-batch",
+        // `idv-batch demo`: the whole operator workflow against a throwaway PostgreSQL and the sandbox.
+        .target(
+            name: "IDVDemo",
             dependencies: [
                 "IDVCommands",
                 "IDVRunner",
-                "IDVLogging",
                 "LocalPostgres",
                 "PostgresClient",
-                "SystemSupport",
                 "YotiAPI",
                 "YotiClient",
                 "YotiSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // `idv-batch bench`: the performance figures, measured on a throwaway PostgreSQL and the sandbox.
+        .target(
+            name: "IDVBench",
+            dependencies: [
+                "IDVCommands",
+                "IDVRunner",
+                "LocalPostgres",
+                "PostgresClient",
+                "SystemSupport",
+                "YotiAPI",
+                "YotiSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The `idv-batch` executable: the root command, composing the subcommands of the three libraries above.
+        .executableTarget(
+            name: "idv-batch",
+            dependencies: [
+                "IDVCommands",
+                "IDVDemo",
+                "IDVBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

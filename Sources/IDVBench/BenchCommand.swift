@@ -3,8 +3,8 @@ import Foundation
 import IDVCommands
 
 /// `idv-batch bench`: measures the runner against its ideals in one run and prints one table.
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct BenchCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput, CPU, memory, statements, sweep, claim and rate-limit figures in one run.",
         discussion: """
@@ -53,14 +53,17 @@ struct BenchCommand: AsyncParsableCommand {
         help: ArgumentHelp("Directory holding the migrations (default: found as `idv-batch migrate` does).", valueName: "path"))
     var sqlDirectory: String?
 
-    func validate() throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func validate() throws {
         _ = try selectedFigures()
         if let memoryRows, memoryRows < 1_000 {
             throw ValidationError("--memory-rows must be at least 1,000")
         }
     }
 
-    func run() async throws {
+    package func run() async throws {
         try await CommandFailure.exiting(execute)
     }
 

@@ -10,8 +10,8 @@ import YotiClient
 import YotiSandbox
 
 /// `idv-batch demo`: the whole life of a batch on a throwaway PostgreSQL and the local Yoti sandbox.
-struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct DemoCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Everything end to end on a throwaway PostgreSQL and the local Yoti sandbox (about a minute).",
         discussion: """
@@ -76,7 +76,10 @@ struct DemoCommand: AsyncParsableCommand {
     /// Unlike the other commands, the demo logs at `error` unless `--log-level` says otherwise.
     @OptionGroup(title: "Logging") var logging: LogOptions
 
-    func validate() throws {
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func validate() throws {
         guard rows >= 1 else { throw ValidationError("--rows must be at least 1.") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
         guard rate > 0, sandboxLimit > 0 else { throw ValidationError("--rate and --sandbox-limit must be positive.") }
@@ -84,7 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
         guard (0...50).contains(faultPercent) else { throw ValidationError("--fault-percent must be between 0 and 50.") }
     }
 
-    func run() async throws {
+    package func run() async throws {
         try await CommandFailure.exiting {
             var observability = logging.settings()
             observability.logLevel = observability.logLevel ?? "error"
