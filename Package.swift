@@ -186,15 +186,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Shared test helpers: the per-process throwaway PostgreSQL, fixtures, paths to ../shared.
+        // Shared test helpers (used by tests only): the per-process throwaway PostgreSQL and migrated
+        // databases, the built idv-batch as a child process, Prometheus text, fixtures, paths to ../shared.
         .target(
             name: "TestSupport",
-            dependencies: ["LocalPostgres", "PostgresClient"],
+            dependencies: ["LocalPostgres", "PostgresClient", "YotiAPI"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["PostgresClient", "LocalPostgres", "TestSupport"],
+            dependencies: ["PostgresClient", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -246,8 +247,30 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "IDVLoggingTests",
+            dependencies: [
+                "IDVLogging", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The commands in process (job files, metrics file) and as built `idv-batch` processes.
+        .testTarget(
             name: "IDVCommandsTests",
-            dependencies: ["IDVCommands", "IDVRunner", "TestSupport"],
+            dependencies: [
+                "IDVCommands", "IDVRunner", "LocalPostgres", "PostgresClient", "YotiAPI", "YotiSandbox", "TestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        // `idv-batch demo` and `idv-batch bench` as built processes.
+        .testTarget(
+            name: "IDVDemoTests",
+            dependencies: ["IDVDemo", "PostgresClient", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IDVBenchTests",
+            dependencies: ["IDVBench", "LocalPostgres", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -1,19 +1,19 @@
 import Foundation
 import PostgresClient
-import TestSupport
 import YotiAPI
 
-@testable import IDVRunner
-
-/// A fresh migrated database and a pool for one operating-command test, dropped afterwards.
-struct OpsDatabase: Sendable {
-    let configuration: PostgresConfiguration
-    let pool: PostgresPool
+/// A fresh migrated database and a pool for one operating-command test (enqueue, rerun, expire, status,
+/// configs: in process or as `idv-batch` processes), dropped afterwards.
+package struct MigratedDatabase: Sendable {
+    /// Where the database is.
+    package let configuration: PostgresConfiguration
+    /// A small pool on it (4 connections), shut down after the test.
+    package let pool: PostgresPool
 
     /// Runs `body` with a new database.
-    static func with<Result: Sendable>(_ body: (OpsDatabase) async throws -> Result) async throws -> Result {
+    package static func with<Result: Sendable>(_ body: (MigratedDatabase) async throws -> Result) async throws -> Result {
         let configuration = try await TestDatabase.createMigrated(prefix: "idv_ops")
-        let database = OpsDatabase(configuration: configuration, pool: PostgresPool(configuration: configuration, maxConnections: 4))
+        let database = MigratedDatabase(configuration: configuration, pool: PostgresPool(configuration: configuration, maxConnections: 4))
         do {
             let result = try await body(database)
             await database.pool.shutdown()
@@ -27,12 +27,12 @@ struct OpsDatabase: Sendable {
     }
 
     /// Writes `text` to a new temporary file with `suffix` and returns its path.
-    static func temporaryFile(_ text: String, suffix: String) throws -> String {
+    package static func temporaryFile(_ text: String, suffix: String) throws -> String {
         try temporaryFile(Array(text.utf8), suffix: suffix)
     }
 
     /// Writes `bytes` to a new temporary file with `suffix` and returns its path.
-    static func temporaryFile(_ bytes: [UInt8], suffix: String) throws -> String {
+    package static func temporaryFile(_ bytes: [UInt8], suffix: String) throws -> String {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("idv-ops-\(UUID().uuidString)\(suffix)").path
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
@@ -42,25 +42,13 @@ struct OpsDatabase: Sendable {
     }
 
     /// Stores a named configuration.
-    func addConfiguration(_ name: String, _ spec: JSONValue = RunnerHarness.validSpec) async throws {
+    package func addConfiguration(_ name: String, _ spec: JSONValue) async throws {
         try await pool.execute(
             "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)", [.text(name), .jsonb(spec.jsonString())])
     }
 
-    /// Loads `text` into `batch` with the enqueuer.
-    func enqueue(
-        _ text: String, batch: String, format: EnqueueFormat = .jsonLines, config: String? = nil,
-        adjust: (inout Enqueuer.Options) -> Void = { _ in }
-    ) async throws -> EnqueueReport {
-        let path = try Self.temporaryFile(text, suffix: format == .csv ? ".csv" : ".jsonl")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var options = Enqueuer.Options(batchID: batch, format: format, defaultConfig: config)
-        adjust(&options)
-        return try await Enqueuer(database: pool, options: options).load(try .file(path))
-    }
-
     /// The batch's rows: external_ref → (config_name, session_spec).
-    func storedRows(batch: String) async throws -> [String: (config: String?, spec: JSONValue?)] {
+    package func storedRows(batch: String) async throws -> [String: (config: String?, spec: JSONValue?)] {
         var result: [String: (config: String?, spec: JSONValue?)] = [:]
         for row in try await pool.query(
             "SELECT external_ref, config_name, session_spec::text AS spec FROM idv.verification_requests WHERE batch_id = $1",
@@ -75,7 +63,7 @@ struct OpsDatabase: Sendable {
     }
 
     /// `SELECT count(*)` of `sql`'s rows (`sql` is a trusted test statement with `$1` parameters).
-    func count(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> Int {
+    package func count(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> Int {
         try await pool.query("SELECT count(*) AS n FROM (\(sql)) AS counted", parameters)[0].decode(Int.self, "n")
     }
 }

@@ -2,25 +2,28 @@ import Foundation
 
 /// A parsed Prometheus text exposition, strict enough to catch a malformed file: every line is a
 /// comment (`# TYPE`/`# HELP`) or a sample `name{label="value",…} number`.
-struct PrometheusText {
-    struct Sample: Hashable {
-        var name: String
-        var labels: [String: String]
-        var value: Double
+package struct PrometheusText {
+    /// One sample line: `name{labels} value`.
+    package struct Sample: Hashable {
+        package var name: String
+        package var labels: [String: String]
+        package var value: Double
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var line: String
-        var description: String { "not a Prometheus text line: \(line)" }
+    /// A line that is neither a comment nor a sample.
+    package struct ParseError: Error, CustomStringConvertible {
+        package var line: String
+        package var description: String { "not a Prometheus text line: \(line)" }
     }
 
     /// Metric family name → type (`counter`, `gauge`, `histogram`).
-    var types: [String: String] = [:]
-    var samples: [Sample] = []
+    package var types: [String: String] = [:]
+    /// Every sample, in file order.
+    package var samples: [Sample] = []
 
     /// Parses `text`.
     /// - Throws: ``ParseError`` on the first malformed line.
-    init(_ text: String) throws {
+    package init(_ text: String) throws {
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
             if line.hasPrefix("# TYPE ") {
                 let parts = line.split(separator: " ")
@@ -70,23 +73,23 @@ struct PrometheusText {
     }
 
     /// Samples of `name` whose labels include `labels`.
-    func samples(_ name: String, _ labels: [String: String] = [:]) -> [Sample] {
+    package func samples(_ name: String, _ labels: [String: String] = [:]) -> [Sample] {
         samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
     }
 
     /// The sum of the matching samples' values (0 when none).
-    func sum(_ name: String, _ labels: [String: String] = [:]) -> Double {
+    package func sum(_ name: String, _ labels: [String: String] = [:]) -> Double {
         samples(name, labels).reduce(0) { $0 + $1.value }
     }
 
     /// The one sample of `name` with exactly `labels`, if present.
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    package func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         samples.first { $0.name == name && $0.labels == labels }?.value
     }
 
     /// Checks every histogram: per label set, buckets ascending in `le`, counts non-decreasing,
     /// ending at `+Inf` equal to `_count`. Returns the problems found.
-    func histogramProblems() -> [String] {
+    package func histogramProblems() -> [String] {
         var problems: [String] = []
         for (family, type) in types where type == "histogram" {
             let buckets = samples("\(family)_bucket")

@@ -1,10 +1,8 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 import YotiAPI
-import YotiSandbox
-
-@testable import IDVRunner
 
 #if canImport(Glibc)
 import Glibc
@@ -23,13 +21,13 @@ struct ObservabilityProcessTests {
 
     @Test("rejected credentials (exit 3): the metrics file is still written, with the exit code and the 401s")
     func writtenOnCredentialsAbort() async throws {
-        try await RunnerHarness.with(sandboxAcceptsKey: false) { harness in
-            let batch = RunnerHarness.batchID("metrics-401")
+        try await CommandHarness.with(sandboxAcceptsKey: false) { harness in
+            let batch = CommandHarness.batchID("metrics-401")
             try await harness.enqueue(batch: batch, count: 40)
             let path = Self.metricsPath("401")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let result = try await RunnerProcess.start(
-                harness, batch: batch, arguments: ["--concurrency", "4", "--metrics-file", path], name: "metrics-401"
+            let result = try await harness.startRun(
+                batch: batch, arguments: ["--concurrency", "4", "--metrics-file", path], name: "metrics-401"
             ).wait()
             #expect(result.status == 3, "\(result.output)")
             let metrics = try Self.readMetrics(path)
@@ -43,13 +41,13 @@ struct ObservabilityProcessTests {
 
     @Test("SIGTERM (exit 143): the file is rewritten during the run and a last time after the drain, matching the database")
     func writtenPeriodicallyAndOnSigterm() async throws {
-        try await RunnerHarness.with(behaviour: .latency(.milliseconds(100))) { harness in
-            let batch = RunnerHarness.batchID("metrics-term")
+        try await CommandHarness.with(behaviour: .latency(.milliseconds(100))) { harness in
+            let batch = CommandHarness.batchID("metrics-term")
             try await harness.enqueue(batch: batch, count: 2_000)
             let path = Self.metricsPath("term")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let process = try RunnerProcess.start(
-                harness, batch: batch, arguments: ["--concurrency", "16", "--metrics-file", path, "--metrics-interval", "1"],
+            let process = try harness.startRun(
+                batch: batch, arguments: ["--concurrency", "16", "--metrics-file", path, "--metrics-interval", "1"],
                 name: "metrics-term")
             // The start-up write has zero sessions; a periodic write during the run shows some.
             let deadline = ContinuousClock.now + .seconds(60)
@@ -70,8 +68,8 @@ struct ObservabilityProcessTests {
             let created = try await harness.statusCounts(batch: batch)["created"] ?? 0
             #expect(metrics.value("idv_rows_total", ["outcome": "created"]).map(Int.init) == created)
             #expect(Double(created) >= duringRun)
-            #expect(Int(metrics.sum("idv_call_duration_seconds_count")) == (try await harness.attempts(batch: batch)).filter {
-                $0.outcome != "not_sent"
+            #expect(Int(metrics.sum("idv_call_duration_seconds_count")) == (try await harness.attemptOutcomes(batch: batch)).filter {
+                $0 != "not_sent"
             }.count)
         }
     }
@@ -79,10 +77,10 @@ struct ObservabilityProcessTests {
     @Test("--log-format json at debug and trace: every log line is JSON, and no token, key, auth_token or DB password appears",
           arguments: ["debug", "trace"])
     func noSecretsInLogsOrMetrics(level: String) async throws {
-        try await RunnerHarness.with { harness in
-            let batch = RunnerHarness.batchID("secrets-\(level)")
+        try await CommandHarness.with { harness in
+            let batch = CommandHarness.batchID("secrets-\(level)")
             let authToken = "notify-secret-\(UUID().uuidString.prefix(12))"
-            guard case .object(var spec) = RunnerHarness.validSpec else { throw CancellationError() }
+            guard case .object(var spec) = CommandHarness.validSpec else { throw CancellationError() }
             spec["notifications"] = [
                 "endpoint": "https://example.com/hook", "auth_token": .string(authToken), "topics": ["SESSION_COMPLETION"],
             ]
@@ -90,8 +88,8 @@ struct ObservabilityProcessTests {
             let databasePassword = "db-secret-\(UUID().uuidString.prefix(12))"
             let path = Self.metricsPath("secrets")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let result = try await RunnerProcess.start(
-                harness, batch: batch,
+            let result = try await harness.startRun(
+                batch: batch,
                 arguments: ["--concurrency", "8", "--log-level", level, "--log-format", "json", "--metrics-file", path],
                 name: "secrets-\(level)",
                 // Local trust authentication ignores the password, but the process holds it.
@@ -101,10 +99,9 @@ struct ObservabilityProcessTests {
             #expect(status == 0)
             let metrics = try String(contentsOfFile: path, encoding: .utf8)
 
-            let rows = try await harness.rows(batch: batch)
-            let tokens = rows.compactMap(\.clientSessionToken)
+            let tokens = try await harness.sessionTokens(batch: batch)
             #expect(tokens.count == 30)
-            let key = try String(contentsOfFile: RunnerHarness.keyPath, encoding: .utf8)
+            let key = try String(contentsOfFile: CommandHarness.keyPath, encoding: .utf8)
             let keyBody = key.split(separator: "\n").filter { !$0.hasPrefix("-----") }.prefix(3).map(String.init)
             // Booleans only: a failure must not print the output (or the secret) it found.
             for (index, secret) in (tokens + keyBody + [authToken, databasePassword, "PRIVATE KEY"]).enumerated() {
@@ -133,13 +130,13 @@ struct ObservabilityProcessTests {
     @Test("--help explains the metrics file on run, rerun and expire; every logging command takes --log-level and --log-format")
     func helpTexts() async throws {
         for command in [["run"], ["rerun"], ["expire"]] {
-            let help = try await OperationsCommandTests.idvBatch(command + ["--help"], environment: [:])
+            let help = try await IDVBatchProcess.run(command + ["--help"], environment: [:])
             let text = help.output.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
             #expect(help.status == 0 && text.contains("--metrics-file") && text.contains("textfile collector"), "\(command)")
             #expect(text.contains("atomic") && text.contains("--metrics-interval"), "\(command)")
         }
         for command in [["run"], ["rerun"], ["expire"], ["enqueue"], ["configs", "push"], ["configs", "list"], ["migrate"]] {
-            let help = try await OperationsCommandTests.idvBatch(command + ["--help"], environment: [:])
+            let help = try await IDVBatchProcess.run(command + ["--help"], environment: [:])
             #expect(help.output.contains("--log-format") && help.output.contains("--log-level"), "\(command)")
         }
     }
@@ -152,7 +149,7 @@ struct ObservabilityProcessTests {
             (["run", "--metrics-file", "/tmp/idv.prom", "--metrics-interval", "0"], "--metrics-interval must be at least 1"),
           ])
     func startupErrors(arguments: [String], message: String) async throws {
-        let result = try await OperationsCommandTests.idvBatch(
+        let result = try await IDVBatchProcess.run(
             arguments, environment: ["DATABASE_URL": "host=127.0.0.1 port=9 dbname=none connect_timeout=2"])
         #expect(result.status == 2, "\(result.output)")
         #expect(result.output.contains(message), "\(result.output)")

@@ -1,29 +1,13 @@
 import Foundation
 import IDVLogging
 import Logging
-import Synchronization
+import TestSupport
 import Testing
 
 /// The JSON-lines log handler: one parseable object per line, correct escaping, flattened metadata.
 @Suite("JSON log handler")
 struct JSONLogHandlerTests {
-    /// Collects the lines a handler writes.
-    final class Lines: Sendable {
-        private let lines = Mutex<[String]>([])
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-        var all: [String] { lines.withLock { $0 } }
-
-        /// Every line parsed as a JSON object (fails the test on a line that is not one).
-        func objects() throws -> [[String: Any]] {
-            try all.map { line in
-                #expect(line.hasSuffix("\n") && line.dropLast().contains("\n") == false, "one line per event: \(line)")
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-                return try #require(object as? [String: Any], "not an object: \(line)")
-            }
-        }
-    }
-
-    static func logger(_ lines: Lines, level: Logger.Level = .trace, now: Date = Date()) -> Logger {
+    static func logger(_ lines: LogLines, level: Logger.Level = .trace, now: Date = Date()) -> Logger {
         var logger = Logger(label: "idv-batch.test") { JSONLogHandler(label: $0, now: { now }) { lines.append($0) } }
         logger.logLevel = level
         return logger
@@ -36,7 +20,7 @@ struct JSONLogHandlerTests {
             "Zoë — 東京 🎉 naïve", "separators \u{2028} \u{2029}", "{\"json\": [1, 2]}", "",
         ])
     func escaping(text: String) throws {
-        let lines = Lines()
+        let lines = LogLines()
         Self.logger(lines).warning("\(text)", metadata: ["value": "\(text)", "nested": ["inner \"key\"": "\(text)"]])
         let object = try #require(try lines.objects().first)
         #expect(object["msg"] as? String == text)
@@ -49,7 +33,7 @@ struct JSONLogHandlerTests {
 
     @Test("a line has ts (RFC 3339, ms, UTC), level, label and msg first, then the metadata flattened and sorted")
     func shape() throws {
-        let lines = Lines()
+        let lines = LogLines()
         var logger = Self.logger(lines, now: Date(timeIntervalSince1970: 1_763_690_400.1239))
         logger[metadataKey: LogKey.runID] = "42"
         logger.notice(
@@ -73,7 +57,7 @@ struct JSONLogHandlerTests {
 
     @Test("the level filters, and per-call metadata wins over the logger's")
     func levelsAndMerging() throws {
-        let lines = Lines()
+        let lines = LogLines()
         var logger = Self.logger(lines, level: .info)
         logger[metadataKey: "k"] = "logger"
         logger.debug("hidden")

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 
 /// `idv-batch demo` as a new user runs it: a child process, its printed figures cross-checked.
@@ -26,7 +27,7 @@ struct DemoCommandTests {
     @Test("demo completes, and the figures each step printed add up: rows in = sessions out = rows expired")
     func demoCompletesAndAddsUp() async throws {
         let rows = 240
-        let result = try await OperationsCommandTests.idvBatch(
+        let result = try await IDVBatchProcess.run(
             ["demo", "--rows", "\(rows)", "--latency-ms", "5", "--jitter-ms", "20", "--fault-percent", "8", "--seed", "7"],
             environment: [:])
         let output = result.output
@@ -68,7 +69,7 @@ struct DemoCommandTests {
 
     @Test("without PostgreSQL server binaries the demo says what to install, exit 2")
     func missingBinariesSayWhatToInstall() async throws {
-        let result = try await OperationsCommandTests.idvBatch(["demo"], environment: ["IDV_POSTGRES_BINDIR": "/nonexistent/pg/bin"])
+        let result = try await IDVBatchProcess.run(["demo"], environment: ["IDV_POSTGRES_BINDIR": "/nonexistent/pg/bin"])
         #expect(result.status == 2, "\(result.output)")
         #expect(result.output.contains("apt-get install -y postgresql"), "\(result.output)")
         #expect(result.output.contains("IDV_POSTGRES_BINDIR=/nonexistent/pg/bin"), "\(result.output)")
@@ -76,9 +77,9 @@ struct DemoCommandTests {
 
     @Test("SIGINT mid-run exits 130 and leaves no PostgreSQL behind")
     func interruptCleansUp() async throws {
-        let process = try RunnerProcess.launch(
+        let process = try IDVBatchProcess.launch(
             ["demo", "--rows", "4000", "--latency-ms", "50", "--jitter-ms", "50"],
-            environment: OperationsCommandTests.environment([:]), name: "demo")
+            environment: IDVBatchProcess.environment([:]), name: "demo")
         // Wait until the run has started, then interrupt it.
         let deadline = ContinuousClock.now + .seconds(120)
         while !process.outputSoFar().contains("[6/9]"), ContinuousClock.now < deadline {
