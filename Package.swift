@@ -97,7 +97,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // The runner core: claim, fan-out, retry, write-back, leases, sweeps, batches, rate limit, and the
-        // operations behind the commands (enqueue, rerun, expire, status, configs). No CLI flags, no YAML.
+        // operations behind the commands (enqueue, rerun, expire, status, configs). No argument parsing,
+        // no job files, no YAML.
         .target(
             name: "IDVRunner",
             dependencies: [
@@ -176,6 +177,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The `idv-sandbox` executable: the sandbox as a standalone server.
         .executableTarget(
             name: "idv-sandbox",
             dependencies: [
@@ -193,6 +195,7 @@ let package = Package(
             dependencies: ["LocalPostgres", "PostgresClient", "YotiAPI"],
             swiftSettings: strict
         ),
+        // One test target per module, named after it. Database tests use a real PostgreSQL (TestSupport's).
         .testTarget(
             name: "PostgresClientTests",
             dependencies: ["PostgresClient", "TestSupport"],
@@ -210,6 +213,14 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IDVLoggingTests",
+            dependencies: [
+                "IDVLogging", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -234,6 +245,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The runner in process, and the campaigns: built `idv-batch run` processes under crashes, restarts, faults.
         .testTarget(
             name: "IDVRunnerTests",
             dependencies: [
@@ -246,14 +258,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(
-            name: "IDVLoggingTests",
-            dependencies: [
-                "IDVLogging", "TestSupport",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict
-        ),
         // The commands in process (job files, metrics file) and as built `idv-batch` processes.
         .testTarget(
             name: "IDVCommandsTests",
@@ -262,12 +266,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // `idv-batch demo` and `idv-batch bench` as built processes.
+        // `idv-batch demo` as a built process.
         .testTarget(
             name: "IDVDemoTests",
             dependencies: ["IDVDemo", "PostgresClient", "TestSupport"],
             swiftSettings: strict
         ),
+        // `idv-batch bench` as a built process.
         .testTarget(
             name: "IDVBenchTests",
             dependencies: ["IDVBench", "LocalPostgres", "TestSupport"],
