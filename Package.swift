@@ -31,13 +31,25 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        // The project's own async layer over libpq: connections, pool, typed rows, throwaway clusters.
+        // The project's own async layer over libpq, the only PostgreSQL driver: connections, pool, typed
+        // rows, migrations, errors. It starts no server and spawns no process.
         .target(
             name: "PostgresClient",
             dependencies: [
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // Small OS helpers: blocking work off Swift's cooperative pool, this process's resource use.
+        .target(
+            name: "SystemSupport",
+            swiftSettings: strict
+        ),
+        // A throwaway PostgreSQL server (initdb, pg_ctl) and child-process spawning, for tests, demo and bench.
+        .target(
+            name: "LocalPostgres",
+            dependencies: ["PostgresClient", "SystemSupport"],
             swiftSettings: strict
         ),
         // Yoti models: request signing, the typed session spec, validation, merge patch, error bodies.
@@ -84,7 +96,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The runner core: claim, fan-out, retry, write-back, leases, sweeps, batches, rate limit.
+        // The runner core: claim, fan-out, retry, write-back, leases, sweeps, batches, rate limit, and the
+        // operations behind the commands (enqueue, rerun, expire, status, configs). No argument parsing,
+        // no job files, no YAML.
         .target(
             name: "IDVRunner",
             dependencies: [
@@ -95,28 +109,75 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The operating commands (migrate, enqueue, run, rerun, expire, status, configs): their options,
+        // job files (YAML) and how flags override them, logging set-up, the metrics file, install paths.
+        .target(
+            name: "IDVCommands",
+            dependencies: [
+                "IDVRunner",
+                "IDVLogging",
+                "PostgresClient",
+                "SystemSupport",
+                "YotiAPI",
+                "YotiClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
-        .executableTarget(
-            name: "idv-batch",
+        // `idv-batch demo`: the whole operator workflow against a throwaway PostgreSQL and the sandbox.
+        .target(
+            name: "IDVDemo",
             dependencies: [
+                "IDVCommands",
                 "IDVRunner",
-                "IDVLogging",
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "LocalPostgres",
                 "PostgresClient",
                 "YotiAPI",
                 "YotiClient",
                 "YotiSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
+        // `idv-batch bench`: the performance figures, measured on a throwaway PostgreSQL and the sandbox.
+        .target(
+            name: "IDVBench",
+            dependencies: [
+                "IDVCommands",
+                "IDVRunner",
+                "LocalPostgres",
+                "PostgresClient",
+                "SystemSupport",
+                "YotiAPI",
+                "YotiSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The `idv-batch` executable: the root command, composing the subcommands of the three libraries above.
+        .executableTarget(
+            name: "idv-batch",
+            dependencies: [
+                "IDVCommands",
+                "IDVDemo",
+                "IDVBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The `idv-sandbox` executable: the sandbox as a standalone server.
         .executableTarget(
             name: "idv-sandbox",
             dependencies: [
@@ -127,15 +188,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Shared test helpers: the per-process throwaway PostgreSQL, fixtures, paths to ../shared.
+        // Shared test helpers (used by tests only): the per-process throwaway PostgreSQL and migrated
+        // databases, the built idv-batch as a child process, Prometheus text, fixtures, paths to ../shared.
         .target(
             name: "TestSupport",
-            dependencies: ["PostgresClient"],
+            dependencies: ["LocalPostgres", "PostgresClient", "YotiAPI"],
             swiftSettings: strict
         ),
+        // One test target per module, named after it. Database tests use a real PostgreSQL (TestSupport's).
         .testTarget(
             name: "PostgresClientTests",
             dependencies: ["PostgresClient", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LocalPostgresTests",
+            dependencies: ["LocalPostgres", "PostgresClient", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -145,6 +213,14 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IDVLoggingTests",
+            dependencies: [
+                "IDVLogging", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -169,15 +245,37 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The runner in process, and the campaigns: built `idv-batch run` processes under crashes, restarts, faults.
         .testTarget(
             name: "IDVRunnerTests",
             dependencies: [
-                "IDVRunner", "IDVLogging", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox", "TestSupport",
+                "IDVRunner", "IDVLogging", "LocalPostgres", "PostgresClient", "YotiAPI", "YotiClient", "YotiSandbox",
+                "TestSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        // The commands in process (job files, metrics file) and as built `idv-batch` processes.
+        .testTarget(
+            name: "IDVCommandsTests",
+            dependencies: [
+                "IDVCommands", "IDVRunner", "LocalPostgres", "PostgresClient", "YotiAPI", "YotiSandbox", "TestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        // `idv-batch demo` as a built process.
+        .testTarget(
+            name: "IDVDemoTests",
+            dependencies: ["IDVDemo", "PostgresClient", "TestSupport"],
+            swiftSettings: strict
+        ),
+        // `idv-batch bench` as a built process.
+        .testTarget(
+            name: "IDVBenchTests",
+            dependencies: ["IDVBench", "LocalPostgres", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -32,7 +32,7 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
     /// The database error behind a `.failed` migration.
     public let underlying: PostgresError?
 
-    init(code: Code, message: String, underlying: PostgresError? = nil) {
+    package init(code: Code, message: String, underlying: PostgresError? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying

@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import PostgresClient
 
 /// Runs one test of this test binary again in a child process, alone.

@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import PostgresClient
 
 /// Isolated PostgreSQL databases for tests: one server per test process, one database per test.

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import IDVBench
+import IDVCommands
+import IDVDemo
 
 /// The `idv-batch` command: turns rows of a PostgreSQL table into Yoti IDV sessions.
 @main

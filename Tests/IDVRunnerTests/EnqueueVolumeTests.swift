@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import PostgresClient
 import TestSupport
 import Testing
@@ -23,7 +24,7 @@ struct EnqueueVolumeTests {
             let started = ContinuousClock.now
             let result = try await ChildProcess.run(
                 [executable.path, "enqueue", "--batch", "volume", "--config", "standard", path],
-                environment: OperationsCommandTests.environment(OperationsCommandTests.database(database)))
+                environment: IDVBatchProcess.environment(["DATABASE_URL": database.configuration.unredactedConnectionString]))
             let elapsed = ContinuousClock.now - started
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("\(count) inserted"), "\(result.output)")

@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import PostgresClient
 import Testing
 import TestSupport
@@ -61,7 +62,7 @@ struct LeastPrivilegeRoleTests {
             "YOTI_IDV_API_URL": harness.sandbox.idvBaseURL,
         ]
         func idvBatch(_ arguments: [String], as url: String) async throws -> ChildProcess.Termination {
-            try await OperationsCommandTests.idvBatch(arguments, environment: yoti.merging(["DATABASE_URL": url]) { $1 })
+            try await IDVBatchProcess.run(arguments, environment: yoti.merging(["DATABASE_URL": url]) { $1 })
         }
 
         // The operator pushes a configuration; the enqueuer loads rows, one naming a configuration not pushed yet.

@@ -3,6 +3,7 @@ import IDVLogging
 import Logging
 import PostgresClient
 import Prometheus
+import TestSupport
 import Testing
 import YotiSandbox
 
@@ -33,7 +34,7 @@ struct RunMetricsTests {
             var configuration = harness.configuration(batch: batch, concurrency: 16)
             configuration.rate = 150  // paced sends wait for their slot: rate-limit waits are measured
             configuration.metrics = RunMetrics(factory: factory)
-            let lines = JSONLogHandlerTests.Lines()
+            let lines = LogLines()
             var logger = Logger(label: "idv-batch.run") { JSONLogHandler(label: $0) { lines.append($0) } }
             logger.logLevel = .debug
             let summary = try await Runner(

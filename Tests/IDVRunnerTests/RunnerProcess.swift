@@ -1,5 +1,4 @@
-import Foundation
-import PostgresClient
+import LocalPostgres
 import TestSupport
 
 /// Built `idv-batch` processes for tests: a `run` pointed at a harness's database and sandbox, or any
@@ -13,27 +12,14 @@ enum RunnerProcess {
         name: String = "run",
         environment overrides: [String: String] = [:]
     ) throws -> SpawnedProcess {
-        // IDV_RUNNER_EXECUTABLE points a test at another build (e.g. .build/release/idv-batch).
-        let executable =
-            try ProcessInfo.processInfo.environment["IDV_RUNNER_EXECUTABLE"].map { URL(fileURLWithPath: $0) }
-            ?? SharedPaths.builtExecutable(named: "idv-batch")
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["DATABASE_URL", "YOTI_CLIENT_SDK_ID", "YOTI_KEY_FILE_PATH", "YOTI_IDV_API_URL", "YOTI_DOC_SCAN_API_URL"] {
-            environment.removeValue(forKey: key)
-        }
-        environment["DATABASE_URL"] = harness.postgres.unredactedConnectionString
-        environment["YOTI_CLIENT_SDK_ID"] = RunnerHarness.sdkID
-        environment["YOTI_KEY_FILE_PATH"] = RunnerHarness.keyPath
-        environment.merge(overrides) { $1 }
-        return try SpawnedProcess.start(
-            [executable.path, "run", "--batch", batch, "--api-url", harness.sandbox.idvBaseURL, "--log-level", "warning"]
-                + arguments,
-            environment: environment, name: "run-\(name)")
+        try IDVBatchProcess.startRun(
+            batch: batch, databaseURL: harness.postgres.unredactedConnectionString, apiURL: harness.sandbox.idvBaseURL,
+            sdkID: RunnerHarness.sdkID, keyPath: RunnerHarness.keyPath, arguments: arguments, name: name,
+            environment: overrides)
     }
 
     /// Starts any `idv-batch` command line (`arguments` after the executable).
     static func launch(_ arguments: [String], environment: [String: String], name: String) throws -> SpawnedProcess {
-        try SpawnedProcess.start(
-            [try SharedPaths.builtExecutable(named: "idv-batch").path] + arguments, environment: environment, name: name)
+        try IDVBatchProcess.launch(arguments, environment: environment, name: name)
     }
 }

@@ -3,23 +3,6 @@ import Synchronization
 import PostgresClient
 import TestSupport
 
-/// Opens a connection for the duration of `body` and closes it afterwards.
-func withConnection<Result>(
-    _ configuration: PostgresConfiguration,
-    isolation: isolated (any Actor)? = #isolation,
-    _ body: (PostgresConnection) async throws -> Result
-) async throws -> Result {
-    let connection = try await PostgresConnection.connect(configuration)
-    do {
-        let result = try await body(connection)
-        await connection.close()
-        return result
-    } catch {
-        await connection.close()
-        throw error
-    }
-}
-
 /// A `postgresql://` URI for the same target as `configuration` (socket directories percent-encoded).
 func uri(for configuration: PostgresConfiguration, password: String? = nil) -> String {
     let host = configuration.host.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? configuration.host

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import IDVRunner
+import Logging
+import PostgresClient
+import YotiClient
+
+/// `idv-batch rerun <batch>`: re-queue a batch's failed rows and run them.
+package struct RerunCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "rerun",
+        abstract: "Re-queue a batch's failed rows (all, or some error classes or HTTP statuses) and run them.",
+        discussion: """
+            Moves the batch's failed rows that match the filters back to pending (attempts reset to 0, due \
+            now; their last_error stays until the next attempt replaces it, and idv.attempts keeps every \
+            earlier try), records the rerun in idv.reruns (who, when, which filters, how many rows), then \
+            runs the batch as `idv-batch run --batch <batch>` would, unless --no-run. With both --only and \
+            --status, a row must match both.
+
+            Error classes: transient, rate_limited (or rate-limited), permanent, credentials, \
+            unknown_outcome, invalid_spec, unclassified (rows without a class).
+
+            Running it again when nothing matches does nothing, says so and exits 0.
+
+            Exit codes: as `run` (0 done, 1 some rows failed again, 3 aborted, 4 deadline, 130/143 \
+            interrupted), plus 0 when nothing was re-queued or with --no-run, and 2 for an unknown batch, an \
+            unknown error class or another usage error.
+
+            Examples:
+              idv-batch rerun onboarding-2026-11-21
+              idv-batch rerun onboarding-2026-11-21 --only transient,rate-limited --status 503
+              idv-batch rerun onboarding-2026-11-21 --only invalid_spec --no-run
+              idv-batch rerun --job jobs/rerun-failed.yml
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var yoti: YotiOptions
+    @OptionGroup var job: JobOption
+    @OptionGroup(title: "Run options") var tuning: RunTuningOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
+
+    @Argument(help: ArgumentHelp("The batch whose failed rows to re-queue (or rerun.batch in the job file).", valueName: "batch-id"))
+    var batchID: String?
+
+    @Option(
+        name: .customLong("only"),
+        help: ArgumentHelp("Only these error classes, comma-separated (repeatable).", valueName: "classes"))
+    var only: [String] = []
+
+    @Option(name: .customLong("status"), help: ArgumentHelp("Only rows whose last HTTP status is this (repeatable).", valueName: "code"))
+    var statuses: [Int] = []
+
+    @Flag(name: .customLong("no-run"), help: "Re-queue only; leave the rows pending for the next run.")
+    var noRun = false
+
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
+        try await CommandFailure.exiting(execute)
+    }
+
+    private func execute() async throws -> Int32 {
+        let job = try job.load(for: .rerun)
+        let environment = try JobOption.environment(for: job)
+        guard let batchID = batchID ?? job?.rerun.batch else {
+            throw CommandFailure(exitCode: 2, message: "Name the batch: `idv-batch rerun <batch-id>` (or rerun.batch in the job file).")
+        }
+        let classes = only.isEmpty ? (job?.rerun.only ?? []) : only.flatMap(RerunFilter.classes(fromList:))
+        let filter = RerunFilter(errorClasses: classes, httpStatuses: statuses.isEmpty ? (job?.rerun.statuses ?? []) : statuses)
+        let runs = !(noRun || job?.rerun.noRun == true)
+        var flags = tuning.settings
+        flags.observability = logging.settings(metrics: metrics)
+        let settings = flags.overriding(job?.run ?? RunSettings())
+        var configuration = try settings.runnerConfiguration(batches: [batchID])
+        let (logger, format) = try CommandLogger.make(label: "idv-batch.rerun", settings: settings.observability)
+        let export = try await MetricsExport.prepare(settings.observability)
+        let runMetrics = RunMetrics(factory: export.factory)
+        configuration.metrics = runMetrics
+        let pool = PostgresPool(
+            configuration: try database.configuration(environment: environment), maxConnections: 6, logger: logger)
+        let outcome = await Result(catching: {
+            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
+                // Nothing to do needs no credentials; with something to do, build the client before any row
+                // moves, so a missing key fails with nothing changed.
+                let matching = try await Rerunner(pool: pool).matchingRows(batchID: batchID, filter: filter)
+                let client =
+                    runs && matching > 0
+                    ? try yoti.filled(from: environment).makeClient(
+                        options: IDVClient.Options(requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+                        logger: logger)
+                    : nil
+                let code = await Result(catching: {
+                    try await rerun(
+                        batchID, filter: filter, configuration: configuration, client: client, pool: pool, logger: logger,
+                        allowsLiveLine: format == .text)
+                })
+                try? await client?.shutdown()
+                return try code.get()
+            }
+        })
+        await pool.shutdown()
+        return try outcome.get()
+    }
+
+    private func rerun(
+        _ batchID: String, filter: RerunFilter, configuration: RunnerConfiguration, client: IDVClient?, pool: PostgresPool,
+        logger: Logger, allowsLiveLine: Bool
+    ) async throws -> Int32 {
+        let rerunner = Rerunner(pool: pool)
+        let result = try await rerunner.requeue(batchID: batchID, filter: filter)
+        print(result.render())
+        guard result.rowsRequeued > 0, let rerunID = result.rerunID else { return 0 }
+        guard let client else {
+            print("The rows are pending; `idv-batch run --batch \(batchID)` (or the next scheduled run) will process them.")
+            return 0
+        }
+        let runner = Runner(
+            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine)
+        let outcome = await RunCommand.runHandlingSignals(runner, logger: logger)
+        if let error = outcome.error { throw error }
+        guard let summary = runner.summary else {
+            throw CommandFailure(exitCode: 3, message: "The run ended without a summary; check the log above.")
+        }
+        if let runID = summary.runID {
+            try await rerunner.recordRun(rerunID: rerunID, runID: runID)
+        }
+        print(summary.render())
+        if summary.stopReason == .interrupted || summary.stopReason == .cancelled {
+            return outcome.signal == .sigterm ? 143 : 130
+        }
+        return summary.exitCode
+    }
+}

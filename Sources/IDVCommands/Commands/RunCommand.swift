@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import IDVRunner
+import Logging
+import PostgresClient
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+import YotiClient
+
+/// `idv-batch run`: process runnable rows until none are left, a deadline passes, or a signal arrives.
+package struct RunCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Create Yoti IDV sessions for the runnable rows of one batch, several, or all.",
+        discussion: """
+            Claims pending rows that are due (FOR UPDATE SKIP LOCKED, so several workers on several hosts can \
+            run the same batch at once), creates one session per row with at most --concurrency calls in \
+            flight, and writes back session_id, client_session_token and token_expires_at. Transient failures \
+            and 429s are retried with backoff scheduled in the database; permanent ones fail the row with the \
+            reason in last_error. Every HTTP attempt is recorded in idv.attempts.
+
+            Exit codes:
+              0    all done: no runnable rows left, none failed
+              1    finished, but some rows of the selection are failed (see the summary / `status`)
+              2    usage or configuration error
+              3    aborted: Yoti rejected the credentials, or the database is unreachable
+              4    --deadline (or --max-sessions) reached with work left; run again to continue
+              130  interrupted by SIGINT, 143 by SIGTERM; work left is safe to resume
+
+            SIGINT/SIGTERM stop claiming, let calls in flight finish within --grace-period, store their \
+            results and release unstarted rows; a second signal cancels the calls still in flight (their rows \
+            go back to pending flagged possible_duplicate).
+
+            Examples:
+              idv-batch run --batch onboarding-2026-11-21
+              idv-batch run --batch a --batch b --concurrency 64 --rate 20 --deadline 6h
+              idv-batch run --dry-run --batch onboarding-2026-11-21
+              idv-batch run --job jobs/nightly-onboarding.yml --batch onboarding-2026-11-21
+              YOTI_CLIENT_SDK_ID=... YOTI_KEY_FILE_PATH=/etc/idv/key.pem DATABASE_URL=postgres://... idv-batch run
+            """
+    )
+
+    @OptionGroup var job: JobOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var yoti: YotiOptions
+
+    @Option(name: .customLong("batch"), help: ArgumentHelp("A batch to process (repeatable; default: run.batches of the job file, else all batches).", valueName: "id"))
+    var batches: [String] = []
+
+    @OptionGroup var tuning: RunTuningOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
+
+    @Flag(name: .customLong("dry-run"), help: "Validate every selected pending row's spec and report; claim and send nothing.")
+    var dryRun = false
+
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
+        try await CommandFailure.exiting(execute)
+    }
+
+    /// The command line's settings over the job file's (if any), over ``RunnerConfiguration``'s defaults.
+    func settings(job: JobFile?) -> RunSettings {
+        var flags = tuning.settings
+        flags.observability = logging.settings(metrics: metrics)
+        if !batches.isEmpty { flags.batches = batches }
+        return flags.overriding(job?.run ?? RunSettings())
+    }
+
+    private func execute() async throws -> Int32 {
+        let job = try job.load(for: .run)
+        let environment = try JobOption.environment(for: job)
+        let settings = settings(job: job)
+        var configuration = try settings.runnerConfiguration()
+        configuration.dryRun = dryRun
+        let (logger, format) = try CommandLogger.make(label: "idv-batch.run", settings: settings.observability)
+        let export = try await MetricsExport.prepare(settings.observability)
+        let runMetrics = RunMetrics(factory: export.factory)
+        configuration.metrics = runMetrics
+        let postgres = try database.configuration(environment: environment)
+        // The window loop, the write-back, the rate limiter and lease upkeep each need at most one at a time.
+        let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
+        let outcome = await Result(catching: {
+            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
+                try await execute(
+                    configuration, yoti: yoti.filled(from: environment), pool: pool, logger: logger,
+                    allowsLiveLine: format == .text)
+            }
+        })
+        await pool.shutdown()
+        return try outcome.get()
+    }
+
+    private func execute(
+        _ configuration: RunnerConfiguration, yoti: YotiOptions, pool: PostgresPool, logger: Logger, allowsLiveLine: Bool
+    ) async throws -> Int32 {
+        if configuration.dryRun {
+            let report = try await Runner.dryRun(configuration: configuration, database: pool)
+            print(report.render())
+            return report.exitCode
+        }
+        let client = try yoti.makeClient(
+            options: IDVClient.Options(
+                requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+            logger: logger)
+        let runner = Runner(
+            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine)
+        let outcome = await Self.runHandlingSignals(runner, logger: logger)
+        try? await client.shutdown()
+
+        if let error = outcome.error {
+            if error is OperationError { throw error }
+            throw CommandFailure(exitCode: 3, message: "The run failed: \(error)")
+        }
+        guard let summary = runner.summary else {
+            throw CommandFailure(exitCode: 3, message: "The run ended without a summary; check the log above.")
+        }
+        print(summary.render())
+        if summary.stopReason == .interrupted || summary.stopReason == .cancelled {
+            return outcome.signal == .sigterm ? 143 : 130
+        }
+        return summary.exitCode
+    }
+
+    /// Runs `runner` in a `ServiceGroup`; the first SIGINT/SIGTERM shuts it down gracefully, a second one
+    /// cancels it. Returns which signal came first (for 130 vs 143) and the error the group threw, if any.
+    static func runHandlingSignals(_ runner: Runner, logger: Logger) async -> (signal: UnixSignal?, error: (any Error)?) {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup)
+                ],
+                logger: logger
+            )
+        )
+        // ServiceGroup cannot tell which signal it caught, nor escalate on a second one: watch them here.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let state = SignalState()
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                do { try await group.run() } catch { state.failure.withLock { $0 = error } }
+            }
+            tasks.addTask {
+                for await signal in signals {
+                    let isFirst = state.firstSignal.withLock { first in
+                        defer { if first == nil { first = signal } }
+                        return first == nil
+                    }
+                    guard isFirst else {
+                        logger.warning("Second signal: cancelling calls still in flight", metadata: ["signal": "\(signal)"])
+                        return
+                    }
+                    logger.notice("Signal received: finishing calls in flight, then stopping", metadata: ["signal": "\(signal)"])
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            // Either the run ended (stop watching signals) or a second signal came (cancel the run).
+            _ = await tasks.next()
+            tasks.cancelAll()
+            await tasks.waitForAll()
+        }
+        return (state.firstSignal.withLock { $0 }, state.failure.withLock { $0 })
+    }
+}
+
+/// What the signal watcher and the service group report back to ``RunCommand/runHandlingSignals(_:logger:)``.
+private final class SignalState: Sendable {
+    let firstSignal = Mutex<UnixSignal?>(nil)
+    let failure = Mutex<(any Error)?>(nil)
+}
