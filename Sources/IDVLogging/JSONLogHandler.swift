@@ -8,13 +8,13 @@ import Synchronization
 /// followed by the metadata keys (``LogKey``) flattened into the same object, sorted by key: nested
 /// dictionaries become dotted keys, arrays stay arrays of strings. A metadata key that would clash with
 /// `ts`, `level`, `label` or `msg` is written as `metadata.<key>`. Every value is a JSON string.
-public struct JSONLogHandler: LogHandler {
+package struct JSONLogHandler: LogHandler {
     /// Serialises writes from every handler of the process, so lines never interleave.
     private static let outputLock = Mutex(())
 
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+    package var logLevel: Logger.Level = .info
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let write: @Sendable (String) -> Void
     private let now: @Sendable () -> Date
@@ -23,7 +23,7 @@ public struct JSONLogHandler: LogHandler {
     /// - Parameters:
     ///   - label: the logger's label, written as `label`.
     ///   - now: the clock for `ts` (tests pin it).
-    public init(
+    package init(
         label: String, metadataProvider: Logger.MetadataProvider? = nil, now: @escaping @Sendable () -> Date = { Date() },
         write: @escaping @Sendable (String) -> Void
     ) {
@@ -34,18 +34,18 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// A handler writing to standard error, one `write(2)` per line.
-    public static func standardError(label: String) -> JSONLogHandler {
+    package static func standardError(label: String) -> JSONLogHandler {
         JSONLogHandler(label: label, metadataProvider: LoggingSystem.metadataProvider) { line in
             outputLock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
         }
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
@@ -54,7 +54,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// One log line, newline included.
-    public static func line(
+    package static func line(
         timestamp: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata
     ) -> String {
         var out = "{"

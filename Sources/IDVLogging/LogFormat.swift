@@ -8,34 +8,34 @@ import Darwin
 
 /// How log lines are written on standard error: `text` for people, `json` (one object per line) for
 /// log collectors. The default is text on a terminal and JSON lines otherwise.
-public struct LogFormat: Sendable, Hashable, CustomStringConvertible {
+package struct LogFormat: Sendable, Hashable, CustomStringConvertible {
     private enum Base: String, Sendable, Hashable { case text, json }
     private let base: Base
 
     /// `2026-11-21T02:00:00+0000 info idv-batch.run : batch.id=… Run started` (swift-log's stream handler).
-    public static let text = LogFormat(base: .text)
+    package static let text = LogFormat(base: .text)
     /// One JSON object per line: ``JSONLogHandler``.
-    public static let json = LogFormat(base: .json)
+    package static let json = LogFormat(base: .json)
 
     /// The names the command line accepts.
-    public static let names = ["text", "json"]
+    package static let names = ["text", "json"]
 
     /// Parses `text` or `json` (any case).
-    public init?(name: String) {
+    package init?(name: String) {
         guard let base = Base(rawValue: name.lowercased()) else { return nil }
         self.base = base
     }
     private init(base: Base) { self.base = base }
 
     /// Text when standard error is a terminal, JSON lines otherwise (cron, systemd, Kubernetes).
-    public static var automatic: LogFormat {
+    package static var automatic: LogFormat {
         isatty(STDERR_FILENO) == 1 ? .text : .json
     }
 
-    public var description: String { base.rawValue }
+    package var description: String { base.rawValue }
 
     /// A handler writing this format to standard error.
-    public func standardErrorHandler(label: String) -> any LogHandler {
+    package func standardErrorHandler(label: String) -> any LogHandler {
         switch base {
         case .text: return StreamLogHandler.standardError(label: label)
         case .json: return JSONLogHandler.standardError(label: label)

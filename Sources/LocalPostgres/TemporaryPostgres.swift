@@ -21,18 +21,18 @@ import SystemSupport
 ///
 /// PostgreSQL refuses to run as root, so when this process is root the server binaries run as the
 /// `postgres` user (`runuser -u postgres --`).
-public final class TemporaryPostgres: Sendable {
+package final class TemporaryPostgres: Sendable {
     /// A libpq connection string for the `postgres` database over the unix socket (user `postgres`,
     /// no password).
-    public let connectionString: String
+    package let connectionString: String
     /// The same server over TCP on `127.0.0.1`.
-    public let tcpConnectionString: String
+    package let tcpConnectionString: String
     /// The TCP port on `127.0.0.1`.
-    public let port: Int
+    package let port: Int
     /// The temporary directory holding the data directory, the socket and the server log.
-    public let directory: String
+    package let directory: String
     /// How long ``start(maxConnections:)`` took, from `initdb` to the server accepting connections.
-    public let startupDuration: Duration
+    package let startupDuration: Duration
 
     private let binaries: String
     private let runAsUser: String?
@@ -40,7 +40,7 @@ public final class TemporaryPostgres: Sendable {
     private let stopped = Mutex(false)
 
     /// A configuration for the server's `postgres` database over the unix socket.
-    public var configuration: PostgresConfiguration {
+    package var configuration: PostgresConfiguration {
         // Built from our own well-formed string, so parsing cannot fail.
         try! PostgresConfiguration(connectionString)
     }
@@ -64,12 +64,12 @@ public final class TemporaryPostgres: Sendable {
     /// - Parameter maxConnections: The server's `max_connections` (default 200, enough for parallel tests).
     /// - Throws: ``TemporaryPostgresError`` when the server binaries are missing (with the install
     ///   command), or `initdb` or the server fails (with the tail of their log).
-    public static func start(maxConnections: Int = 200) async throws -> TemporaryPostgres {
+    package static func start(maxConnections: Int = 200) async throws -> TemporaryPostgres {
         try await offCooperativePool { try startBlocking(maxConnections: maxConnections) }
     }
 
     /// Stops the server and deletes its directory. Safe to call more than once.
-    public func stop() async {
+    package func stop() async {
         _ = try? await offCooperativePool { self.stopBlocking() }
     }
 
@@ -81,7 +81,7 @@ public final class TemporaryPostgres: Sendable {
     ///
     /// For tests of clients that must survive a database restart. Blocking steps run off Swift's pool.
     /// - Throws: ``TemporaryPostgresError`` `.startFailed` when the server does not come back.
-    public func restart(downtime: Duration = .zero) async throws {
+    package func restart(downtime: Duration = .zero) async throws {
         let data = "\(directory)/data"
         _ = try await offCooperativePool {
             try ChildProcess.runBlocking(Self.stopCommand(self.binaries, self.runAsUser, data))
@@ -94,17 +94,17 @@ public final class TemporaryPostgres: Sendable {
     }
 
     /// The server log so far (for diagnosing a failing test).
-    public func serverLog() -> String {
+    package func serverLog() -> String {
         serverLog(after: 0)
     }
 
     /// The server log's size in bytes so far: a mark for ``serverLog(after:)``.
-    public var serverLogSize: Int {
+    package var serverLogSize: Int {
         ((try? FileManager.default.attributesOfItem(atPath: "\(directory)/server.log"))?[.size] as? Int) ?? 0
     }
 
     /// The server log from byte `offset` on (what was logged since ``serverLogSize`` was read). Blocking file I/O.
-    public func serverLog(after offset: Int) -> String {
+    package func serverLog(after offset: Int) -> String {
         guard let handle = FileHandle(forReadingAtPath: "\(directory)/server.log") else { return "" }
         defer { try? handle.close() }
         guard (try? handle.seek(toOffset: UInt64(max(0, offset)))) != nil, let data = try? handle.readToEnd() else { return "" }

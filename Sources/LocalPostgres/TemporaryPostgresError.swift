@@ -1,7 +1,7 @@
 /// Why a ``TemporaryPostgres`` could not be started.
-public struct TemporaryPostgresError: Error, Sendable, CustomStringConvertible {
+package struct TemporaryPostgresError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure. Extensible: new codes may be added without breaking callers.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case binariesNotFound, initdbFailed, startFailed
         }
@@ -10,19 +10,19 @@ public struct TemporaryPostgresError: Error, Sendable, CustomStringConvertible {
         private init(_ base: Base) { self.base = base }
 
         /// `initdb`, `pg_ctl` or `postgres` is not installed.
-        public static let binariesNotFound = Code(.binariesNotFound)
+        package static let binariesNotFound = Code(.binariesNotFound)
         /// `initdb` failed.
-        public static let initdbFailed = Code(.initdbFailed)
+        package static let initdbFailed = Code(.initdbFailed)
         /// The server did not start or did not become ready.
-        public static let startFailed = Code(.startFailed)
+        package static let startFailed = Code(.startFailed)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
     /// The kind of failure.
-    public let code: Code
+    package let code: Code
     /// What went wrong and what to do about it.
-    public let message: String
+    package let message: String
 
-    public var description: String { "TemporaryPostgresError.\(code): \(message)" }
+    package var description: String { "TemporaryPostgresError.\(code): \(message)" }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// One numbered schema migration file, `NNNN_name.sql`.
-public struct Migration: Sendable, Hashable {
+package struct Migration: Sendable, Hashable {
     /// The number in the file name (`0001_initial.sql` → 1); migrations apply in this order.
-    public let version: Int
+    package let version: Int
     /// The descriptive part of the file name (`initial`).
-    public let name: String
+    package let name: String
     /// The file name (`0001_initial.sql`).
-    public let fileName: String
+    package let fileName: String
     /// The file's SQL text.
-    public let sql: String
+    package let sql: String
 
     /// Reads a migration from a file named `NNNN_name.sql`.
     ///

@@ -9,23 +9,23 @@ import Foundation
 /// applied migrations are history; changes go into a new numbered file.
 ///
 /// Files must not contain their own `BEGIN`/`COMMIT`.
-public struct Migrator: Sendable {
+package struct Migrator: Sendable {
     /// The directory holding the migration files.
-    public let directory: URL
+    package let directory: URL
 
     /// The `pg_advisory_lock` key every migrator takes ("idv_migr" in ASCII), so runs serialise.
-    public static let advisoryLockKey: Int64 = 0x6964_765F_6D69_6772
+    package static let advisoryLockKey: Int64 = 0x6964_765F_6D69_6772
 
     /// What a run did.
-    public struct Report: Sendable {
+    package struct Report: Sendable {
         /// The migrations this run applied, in order.
-        public let applied: [Migration]
+        package let applied: [Migration]
         /// How many migrations had been applied before this run.
-        public let alreadyApplied: Int
+        package let alreadyApplied: Int
     }
 
     /// A migrator for the files in `directory`.
-    public init(directory: URL) {
+    package init(directory: URL) {
         self.directory = directory
     }
 
@@ -33,7 +33,7 @@ public struct Migrator: Sendable {
     ///
     /// - Throws: ``MigrationError`` `.directoryNotFound`, `.invalidFile` for a misnamed `.sql` file,
     ///   `.duplicateVersion`.
-    public func migrations() throws -> [Migration] {
+    package func migrations() throws -> [Migration] {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -74,7 +74,7 @@ public struct Migrator: Sendable {
     /// - Throws: ``MigrationError`` (`.changedMigration`, `.unknownAppliedMigration`, `.failed`, or a
     ///   directory problem) or ``PostgresError`` when the database fails outside a migration.
     @discardableResult
-    public func migrate(on connection: PostgresConnection) async throws -> Report {
+    package func migrate(on connection: PostgresConnection) async throws -> Report {
         let migrations = try migrations()
         try await connection.query("SELECT pg_advisory_lock($1)", [.bigint(Self.advisoryLockKey)])
         do {

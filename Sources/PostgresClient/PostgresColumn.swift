@@ -1,7 +1,7 @@
 /// One column of a result: its name and PostgreSQL type.
-public struct PostgresColumn: Sendable, Hashable {
+package struct PostgresColumn: Sendable, Hashable {
     /// The column name as the server reports it (the alias when the query gives one).
-    public let name: String
+    package let name: String
     /// The column's type.
-    public let dataType: PostgresDataType
+    package let dataType: PostgresDataType
 }

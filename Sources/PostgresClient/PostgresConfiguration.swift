@@ -10,16 +10,16 @@ import Foundation
 ///
 /// The password is kept only to connect: ``description`` and ``redactedDescription`` never show it,
 /// and neither does a `dump` or `print` of the value.
-public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
+package struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
     /// The libpq keywords given explicitly (from the string, or by `with…` methods).
     private var options: [String: String]
 
     /// How long to wait for the server while connecting. Default 10 seconds, or the string's
     /// `connect_timeout` when it has one. libpq counts whole seconds (minimum 2 s); fractions round up.
-    public var connectTimeout: Duration
+    package var connectTimeout: Duration
 
     /// The `application_name` shown in `pg_stat_activity`. Default `idv-batch`, or the string's own.
-    public var applicationName: String
+    package var applicationName: String
 
     /// libpq keywords that hold secrets and must never be shown.
     static let secretKeywords: Set<String> = ["password", "sslpassword"]
@@ -30,7 +30,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomRe
     /// - Parameter connectionString: The string to parse; empty means libpq's `PG*` environment defaults.
     /// - Throws: ``PostgresError`` with code `.invalidConfiguration` if libpq cannot parse it
     ///   (the message never repeats the string, which may hold a password).
-    public init(_ connectionString: String = "") throws {
+    package init(_ connectionString: String = "") throws {
         var parsed: [String: String] = [:]
         if !connectionString.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             var errorMessage: UnsafeMutablePointer<CChar>?
@@ -69,47 +69,47 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomRe
     ///
     /// - Parameter environment: The environment to read; defaults to the process environment.
     /// - Throws: ``PostgresError`` `.invalidConfiguration` when `DATABASE_URL` cannot be parsed.
-    public static func fromEnvironment(
+    package static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> PostgresConfiguration {
         try PostgresConfiguration(environment["DATABASE_URL"] ?? "")
     }
 
     /// A copy that connects to another database on the same server with the same credentials.
-    public func withDatabase(_ name: String) -> PostgresConfiguration {
+    package func withDatabase(_ name: String) -> PostgresConfiguration {
         var copy = self
         copy.options["dbname"] = name
         return copy
     }
 
     /// The host (or socket directory) that will be used, after libpq's environment defaults.
-    public var host: String {
+    package var host: String {
         value("host") ?? value("hostaddr") ?? "local socket"
     }
 
     /// The port that will be used, after libpq's environment defaults.
-    public var port: String { value("port") ?? "5432" }
+    package var port: String { value("port") ?? "5432" }
 
     /// The user name that will be used, after libpq's environment defaults.
-    public var user: String { value("user") ?? Self.operatingSystemUser() }
+    package var user: String { value("user") ?? Self.operatingSystemUser() }
 
     /// The database that will be used, after libpq's environment defaults (libpq defaults it to the user).
-    public var database: String { value("dbname") ?? user }
+    package var database: String { value("dbname") ?? user }
 
     /// `host=… port=… dbname=… user=…`: enough to say where a connection went, never the password.
-    public var redactedDescription: String {
+    package var redactedDescription: String {
         "host=\(host) port=\(port) dbname=\(database) user=\(user)"
     }
 
-    public var description: String { "PostgresConfiguration(\(redactedDescription))" }
+    package var description: String { "PostgresConfiguration(\(redactedDescription))" }
 
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(self, children: ["target": redactedDescription, "applicationName": applicationName])
     }
 
     /// The full libpq connection string, password included, for handing to a child process
     /// (for example as `DATABASE_URL`). Never log or print it.
-    public var unredactedConnectionString: String {
+    package var unredactedConnectionString: String {
         connectionKeywords().map { "\($0.keyword)=\(Self.quoteConninfoValue($0.value))" }
             .joined(separator: " ")
     }

@@ -3,7 +3,7 @@ extension PostgresConnection {
     /// task is cancelled, then rethrows.
     ///
     /// - Throws: What `body` throws, or the error from `BEGIN`/`COMMIT`.
-    public func withTransaction<Result>(
+    package func withTransaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {

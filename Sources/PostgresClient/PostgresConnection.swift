@@ -9,9 +9,9 @@ import Foundation
 /// Cancelling the calling task cancels the statement on the server; the connection stays usable.
 ///
 /// A connection runs one statement at a time. Use ``PostgresPool`` to share connections between tasks.
-public actor PostgresConnection {
+package actor PostgresConnection {
     /// How this connection was configured (never shows the password).
-    public nonisolated let configuration: PostgresConfiguration
+    package nonisolated let configuration: PostgresConfiguration
 
     private nonisolated let executor: ConnectionExecutor
     private var cancelHandle: CancelHandle?
@@ -22,10 +22,10 @@ public actor PostgresConnection {
     }
 
     /// The server process id serving this connection (`pg_backend_pid()`), 0 before connecting.
-    public private(set) var backendPID: Int32 = 0
+    package private(set) var backendPID: Int32 = 0
 
     /// Runs this actor on the connection's own queue so libpq can block without starving Swift's pool.
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private init(configuration: PostgresConfiguration) {
         self.configuration = configuration
@@ -37,7 +37,7 @@ public actor PostgresConnection {
     /// The wait is bounded by ``PostgresConfiguration/connectTimeout``; it is not interrupted by task
     /// cancellation.
     /// - Throws: ``PostgresError`` `.connectionFailed`, naming host, port, database and user (never the password).
-    public static func connect(_ configuration: PostgresConfiguration) async throws -> PostgresConnection {
+    package static func connect(_ configuration: PostgresConfiguration) async throws -> PostgresConnection {
         let connection = PostgresConnection(configuration: configuration)
         try await connection.open()
         return connection
@@ -52,7 +52,7 @@ public actor PostgresConnection {
     ///   `.cancelled`), or `CancellationError` when the calling task was cancelled (the statement is
     ///   cancelled on the server too).
     @discardableResult
-    public func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
+    package func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
         try await run(send: try Self.parameterisedSend(sql, parameters))
     }
 
@@ -60,7 +60,7 @@ public actor PostgresConnection {
     ///
     /// - Throws: The same errors as ``query(_:_:)``.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> Int {
+    package func execute(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> Int {
         try await query(sql, parameters).affectedRows
     }
 
@@ -68,12 +68,12 @@ public actor PostgresConnection {
     /// protocol). Only for files shipped with the program, such as migrations: never pass it values.
     ///
     /// - Throws: The same errors as ``query(_:_:)``; the first failing statement stops the script.
-    public func executeScript(_ sql: String) async throws {
+    package func executeScript(_ sql: String) async throws {
         _ = try await run(send: { handle in PQsendQuery(handle, sql) })
     }
 
     /// Closes the connection. Safe to call more than once; later statements throw `.connectionClosed`.
-    public func close() {
+    package func close() {
         cancelHandle?.free()
         cancelHandle = nil
         if let handle { PQfinish(handle) }
@@ -81,13 +81,13 @@ public actor PostgresConnection {
     }
 
     /// Whether the connection is open and not known to be broken.
-    public var isUsable: Bool {
+    package var isUsable: Bool {
         guard let handle else { return false }
         return PQstatus(handle) == CONNECTION_OK
     }
 
     /// Whether the server is in a transaction block for this connection (also when that transaction failed).
-    public var isInTransaction: Bool {
+    package var isInTransaction: Bool {
         guard let handle else { return false }
         let status = PQtransactionStatus(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR

@@ -1,69 +1,69 @@
 /// A PostgreSQL type, identified by its OID (`pg_type.oid`) as reported for result columns.
-public struct PostgresDataType: Hashable, Sendable, CustomStringConvertible {
+package struct PostgresDataType: Hashable, Sendable, CustomStringConvertible {
     /// The type's OID.
-    public let oid: UInt32
+    package let oid: UInt32
 
     /// Wraps an OID.
-    public init(oid: UInt32) { self.oid = oid }
+    package init(oid: UInt32) { self.oid = oid }
 
     /// No type given: the server infers it from the statement.
-    public static let unspecified = PostgresDataType(oid: 0)
+    package static let unspecified = PostgresDataType(oid: 0)
     /// `boolean`
-    public static let bool = PostgresDataType(oid: 16)
+    package static let bool = PostgresDataType(oid: 16)
     /// `bytea`
-    public static let bytea = PostgresDataType(oid: 17)
+    package static let bytea = PostgresDataType(oid: 17)
     /// `"char"`
-    public static let char = PostgresDataType(oid: 18)
+    package static let char = PostgresDataType(oid: 18)
     /// `name`
-    public static let name = PostgresDataType(oid: 19)
+    package static let name = PostgresDataType(oid: 19)
     /// `bigint`
-    public static let int8 = PostgresDataType(oid: 20)
+    package static let int8 = PostgresDataType(oid: 20)
     /// `smallint`
-    public static let int2 = PostgresDataType(oid: 21)
+    package static let int2 = PostgresDataType(oid: 21)
     /// `integer`
-    public static let int4 = PostgresDataType(oid: 23)
+    package static let int4 = PostgresDataType(oid: 23)
     /// `text`
-    public static let text = PostgresDataType(oid: 25)
+    package static let text = PostgresDataType(oid: 25)
     /// `oid`
-    public static let oidType = PostgresDataType(oid: 26)
+    package static let oidType = PostgresDataType(oid: 26)
     /// `json`
-    public static let json = PostgresDataType(oid: 114)
+    package static let json = PostgresDataType(oid: 114)
     /// `xml`
-    public static let xml = PostgresDataType(oid: 142)
+    package static let xml = PostgresDataType(oid: 142)
     /// `real`
-    public static let float4 = PostgresDataType(oid: 700)
+    package static let float4 = PostgresDataType(oid: 700)
     /// `double precision`
-    public static let float8 = PostgresDataType(oid: 701)
+    package static let float8 = PostgresDataType(oid: 701)
     /// `unknown` (an untyped literal)
-    public static let unknown = PostgresDataType(oid: 705)
+    package static let unknown = PostgresDataType(oid: 705)
     /// `character(n)`
-    public static let bpchar = PostgresDataType(oid: 1042)
+    package static let bpchar = PostgresDataType(oid: 1042)
     /// `character varying`
-    public static let varchar = PostgresDataType(oid: 1043)
+    package static let varchar = PostgresDataType(oid: 1043)
     /// `timestamp` (without time zone)
-    public static let timestamp = PostgresDataType(oid: 1114)
+    package static let timestamp = PostgresDataType(oid: 1114)
     /// `timestamptz`
-    public static let timestamptz = PostgresDataType(oid: 1184)
+    package static let timestamptz = PostgresDataType(oid: 1184)
     /// `numeric`
-    public static let numeric = PostgresDataType(oid: 1700)
+    package static let numeric = PostgresDataType(oid: 1700)
     /// `uuid`
-    public static let uuid = PostgresDataType(oid: 2950)
+    package static let uuid = PostgresDataType(oid: 2950)
     /// `jsonb`
-    public static let jsonb = PostgresDataType(oid: 3802)
+    package static let jsonb = PostgresDataType(oid: 3802)
     /// `smallint[]`
-    public static let int2Array = PostgresDataType(oid: 1005)
+    package static let int2Array = PostgresDataType(oid: 1005)
     /// `integer[]`
-    public static let int4Array = PostgresDataType(oid: 1007)
+    package static let int4Array = PostgresDataType(oid: 1007)
     /// `text[]`
-    public static let textArray = PostgresDataType(oid: 1009)
+    package static let textArray = PostgresDataType(oid: 1009)
     /// `character(n)[]`
-    public static let bpcharArray = PostgresDataType(oid: 1014)
+    package static let bpcharArray = PostgresDataType(oid: 1014)
     /// `character varying[]`
-    public static let varcharArray = PostgresDataType(oid: 1015)
+    package static let varcharArray = PostgresDataType(oid: 1015)
     /// `bigint[]`
-    public static let int8Array = PostgresDataType(oid: 1016)
+    package static let int8Array = PostgresDataType(oid: 1016)
     /// `name[]`
-    public static let nameArray = PostgresDataType(oid: 1003)
+    package static let nameArray = PostgresDataType(oid: 1003)
 
     private static let names: [UInt32: String] = [
         0: "unspecified", 16: "boolean", 17: "bytea", 18: "\"char\"", 19: "name", 20: "bigint", 21: "smallint",
@@ -75,7 +75,7 @@ public struct PostgresDataType: Hashable, Sendable, CustomStringConvertible {
     ]
 
     /// The SQL name for well-known types, else `type oid N`.
-    public var description: String { Self.names[oid] ?? "type oid \(oid)" }
+    package var description: String { Self.names[oid] ?? "type oid \(oid)" }
 
     /// Built-in types have OIDs below 16384; enums, domains and extension types (e.g. citext) are above.
     var isUserDefined: Bool { oid >= 16384 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Conforming types: `String`, `Int64`, `Int32`, `Int`, `Bool`, `Double`, `Date`, `[Int64]`, `[String]`,
 /// `[Int64?]`, `[String?]`, and `Optional` of any of them (which accepts NULL).
-public protocol PostgresDecodable {
+package protocol PostgresDecodable {
     /// Reads a value from the server's text form; `text` is `nil` for NULL.
     ///
     /// - Throws: ``PostgresDecodingFailure`` when the type or text does not fit.
@@ -12,7 +12,7 @@ public protocol PostgresDecodable {
 }
 
 /// Why a column could not be decoded; ``PostgresRow`` turns it into a ``PostgresError`` naming the column.
-public struct PostgresDecodingFailure: Error, Sendable {
+package struct PostgresDecodingFailure: Error, Sendable {
     enum Reason: Sendable {
         case null
         case type
@@ -22,12 +22,12 @@ public struct PostgresDecodingFailure: Error, Sendable {
     let reason: Reason
 
     /// The column was NULL but the requested type is not optional.
-    public static let unexpectedNull = PostgresDecodingFailure(reason: .null)
+    package static let unexpectedNull = PostgresDecodingFailure(reason: .null)
     /// The column's PostgreSQL type cannot become the requested Swift type.
-    public static let incompatibleType = PostgresDecodingFailure(reason: .type)
+    package static let incompatibleType = PostgresDecodingFailure(reason: .type)
 
     /// The column's text could not be read as the requested type, for the given reason.
-    public static func malformed(_ reason: String) -> PostgresDecodingFailure {
+    package static func malformed(_ reason: String) -> PostgresDecodingFailure {
         PostgresDecodingFailure(reason: .text(reason))
     }
 
@@ -69,7 +69,7 @@ private let textTypes: Set<PostgresDataType> = [
 ]
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Self {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Self {
         guard let text else { return nil }
         return try Wrapped.decode(text: text, type: type)
     }
@@ -78,7 +78,7 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
 extension String: PostgresDecodable {
     /// Accepts text-like columns (text, varchar, char, name, json, jsonb, uuid, xml) and user-defined
     /// types such as enums; cast other types with `::text` to read their text form.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> String {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> String {
         guard textTypes.contains(type) || type.isUserDefined else { throw .incompatibleType }
         return try requireText(text)
     }
@@ -86,7 +86,7 @@ extension String: PostgresDecodable {
 
 extension Int64: PostgresDecodable {
     /// Accepts `smallint`, `integer`, `bigint` and `oid` columns.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Int64 {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Int64 {
         try require(type, in: integerTypes)
         let text = try requireText(text)
         guard let value = Int64(text) else { throw .malformed("'\(text)' is not a 64-bit integer") }
@@ -96,14 +96,14 @@ extension Int64: PostgresDecodable {
 
 extension Int: PostgresDecodable {
     /// Accepts `smallint`, `integer`, `bigint` and `oid` columns.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Int {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Int {
         Int(try Int64.decode(text: text, type: type))
     }
 }
 
 extension Int32: PostgresDecodable {
     /// Accepts `smallint` and `integer` columns, and larger integers whose value fits.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Int32 {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Int32 {
         let wide = try Int64.decode(text: text, type: type)
         guard let value = Int32(exactly: wide) else { throw .malformed("\(wide) does not fit in Int32") }
         return value
@@ -112,7 +112,7 @@ extension Int32: PostgresDecodable {
 
 extension Bool: PostgresDecodable {
     /// Accepts `boolean` columns.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Bool {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Bool {
         try require(type, in: [.bool])
         switch try requireText(text) {
         case "t": return true
@@ -124,7 +124,7 @@ extension Bool: PostgresDecodable {
 
 extension Double: PostgresDecodable {
     /// Accepts `real`, `double precision`, `numeric` and integer columns.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Double {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Double {
         try require(type, in: integerTypes.union([.float4, .float8, .numeric]))
         let text = try requireText(text)
         switch text {
@@ -141,7 +141,7 @@ extension Double: PostgresDecodable {
 extension Date: PostgresDecodable {
     /// Accepts `timestamptz` columns (`infinity`/`-infinity` become `distantFuture`/`distantPast`).
     /// Plain `timestamp` is refused: without a zone it is not an instant; cast it with `AT TIME ZONE`.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Date {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> Date {
         try require(type, in: [.timestamptz])
         let text = try requireText(text)
         guard let date = PostgresTimestamp.parse(text) else {
@@ -152,7 +152,7 @@ extension Date: PostgresDecodable {
 }
 
 /// Element types that can be read out of a one-dimensional array column.
-public protocol PostgresArrayElement: PostgresDecodable {
+package protocol PostgresArrayElement: PostgresDecodable {
     /// The array column types this element accepts.
     static var arrayTypes: Set<PostgresDataType> { get }
     /// The scalar type matching ``arrayTypes``, used to decode each element.
@@ -160,20 +160,20 @@ public protocol PostgresArrayElement: PostgresDecodable {
 }
 
 extension Int64: PostgresArrayElement {
-    public static var arrayTypes: Set<PostgresDataType> { [.int2Array, .int4Array, .int8Array] }
-    public static var elementType: PostgresDataType { .int8 }
+    package static var arrayTypes: Set<PostgresDataType> { [.int2Array, .int4Array, .int8Array] }
+    package static var elementType: PostgresDataType { .int8 }
 }
 
 extension String: PostgresArrayElement {
-    public static var arrayTypes: Set<PostgresDataType> {
+    package static var arrayTypes: Set<PostgresDataType> {
         [.textArray, .varcharArray, .bpcharArray, .nameArray]
     }
-    public static var elementType: PostgresDataType { .text }
+    package static var elementType: PostgresDataType { .text }
 }
 
 extension Array: PostgresDecodable where Element: PostgresDecodable {
     /// Accepts one-dimensional arrays of the element's type; NULL elements need an Optional element type.
-    public static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> [Element] {
+    package static func decode(text: String?, type: PostgresDataType) throws(PostgresDecodingFailure) -> [Element] {
         let elementType: PostgresDataType
         switch Element.self {
         case let scalar as any PostgresArrayElement.Type:

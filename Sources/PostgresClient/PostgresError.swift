@@ -3,9 +3,9 @@
 /// Server errors carry the SQLSTATE (`sqlState`, e.g. `23505` for a unique violation) and the
 /// server's `message`, `detail` and `hint`. The description never contains a password: connection
 /// errors name the target through ``PostgresConfiguration/redactedDescription``.
-public struct PostgresError: Error, Sendable, CustomStringConvertible {
+package struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. Extensible: new codes may be added without breaking callers.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidConfiguration
             case connectionFailed
@@ -24,47 +24,47 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         private init(_ base: Base) { self.base = base }
 
         /// The connection string or URI could not be parsed.
-        public static let invalidConfiguration = Code(.invalidConfiguration)
+        package static let invalidConfiguration = Code(.invalidConfiguration)
         /// The server could not be reached or refused the connection (bad host, port, database, credentials).
-        public static let connectionFailed = Code(.connectionFailed)
+        package static let connectionFailed = Code(.connectionFailed)
         /// An established connection broke (server restart, `pg_terminate_backend`, network); open a new one.
-        public static let connectionLost = Code(.connectionLost)
+        package static let connectionLost = Code(.connectionLost)
         /// The connection was closed by this process with ``PostgresConnection/close()``.
-        public static let connectionClosed = Code(.connectionClosed)
+        package static let connectionClosed = Code(.connectionClosed)
         /// The server rejected a statement; see ``PostgresError/sqlState``.
-        public static let server = Code(.server)
+        package static let server = Code(.server)
         /// The statement was cancelled (SQLSTATE 57014), e.g. by `statement_timeout` or a cancel request.
-        public static let cancelled = Code(.cancelled)
+        package static let cancelled = Code(.cancelled)
         /// A parameter cannot be sent (for example text containing a NUL character).
-        public static let invalidParameter = Code(.invalidParameter)
+        package static let invalidParameter = Code(.invalidParameter)
         /// A row was asked for a column the result does not have.
-        public static let columnNotFound = Code(.columnNotFound)
+        package static let columnNotFound = Code(.columnNotFound)
         /// A column was NULL but decoded as a non-optional type.
-        public static let unexpectedNull = Code(.unexpectedNull)
+        package static let unexpectedNull = Code(.unexpectedNull)
         /// A column's PostgreSQL type or text does not fit the requested Swift type.
-        public static let typeMismatch = Code(.typeMismatch)
+        package static let typeMismatch = Code(.typeMismatch)
         /// The pool was shut down.
-        public static let poolShutdown = Code(.poolShutdown)
+        package static let poolShutdown = Code(.poolShutdown)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
     /// What kind of failure this is.
-    public var code: Code
+    package var code: Code
     /// A human-readable explanation that says what to do next where we can tell.
-    public var message: String
+    package var message: String
     /// The five-character SQLSTATE for server errors (e.g. `23505`, `42P01`, `57014`), else `nil`.
-    public var sqlState: String?
+    package var sqlState: String?
     /// The server's optional DETAIL line (left out of ``description`` for data and constraint errors, whose
     /// detail repeats row values).
-    public var detail: String?
+    package var detail: String?
     /// The server's optional HINT line.
-    public var hint: String?
+    package var hint: String?
     /// The server's severity (`ERROR`, `FATAL`, `PANIC`) for server errors.
-    public var severity: String?
+    package var severity: String?
 
     /// Creates an error. Callers outside this module rarely need to; it exists for tests and wrappers.
-    public init(
+    package init(
         code: Code, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
         severity: String? = nil
     ) {
@@ -76,7 +76,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         self.severity = severity
     }
 
-    public var description: String {
+    package var description: String {
         var text = "PostgresError.\(code)"
         if let sqlState { text += " [\(sqlState)]" }
         text += ": \(message)"
@@ -92,18 +92,18 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
 extension PostgresError {
     /// Well-known SQLSTATE values the project reacts to.
-    public enum SQLState {
+    package enum SQLState {
         /// `23505`: a UNIQUE or PRIMARY KEY constraint was violated.
-        public static let uniqueViolation = "23505"
+        package static let uniqueViolation = "23505"
         /// `42P01`: the table or view does not exist.
-        public static let undefinedTable = "42P01"
+        package static let undefinedTable = "42P01"
         /// `57014`: the statement was cancelled.
-        public static let queryCanceled = "57014"
+        package static let queryCanceled = "57014"
         /// `57P01`: the server terminated the backend (`pg_terminate_backend`, shutdown).
-        public static let adminShutdown = "57P01"
+        package static let adminShutdown = "57P01"
         /// `40001`: serialization failure; the transaction may be retried.
-        public static let serializationFailure = "40001"
+        package static let serializationFailure = "40001"
         /// `40P01`: deadlock detected; the transaction may be retried.
-        public static let deadlockDetected = "40P01"
+        package static let deadlockDetected = "40P01"
     }
 }

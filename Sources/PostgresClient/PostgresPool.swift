@@ -5,11 +5,11 @@ import Logging
 /// At most `maxConnections` connections are open at once; further callers wait (first come, first
 /// served) until one is returned. Connections found broken — on return, or when idle — are closed
 /// and replaced by new ones on demand. A connection is handed back with no transaction open.
-public actor PostgresPool {
+package actor PostgresPool {
     /// Where connections go.
-    public nonisolated let configuration: PostgresConfiguration
+    package nonisolated let configuration: PostgresConfiguration
     /// The most connections this pool opens at once.
-    public nonisolated let maxConnections: Int
+    package nonisolated let maxConnections: Int
 
     private let logger: Logger
     private var idle: [PostgresConnection] = []
@@ -31,7 +31,7 @@ public actor PostgresPool {
     ///   - configuration: Where to connect.
     ///   - maxConnections: The most connections open at once (at least 1).
     ///   - logger: Receives notices about replaced connections; silent by default.
-    public init(
+    package init(
         configuration: PostgresConfiguration, maxConnections: Int,
         logger: Logger = Logger(label: "idv.postgres.pool", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
@@ -42,18 +42,18 @@ public actor PostgresPool {
     }
 
     /// Connections currently open (idle or in use).
-    public var openConnections: Int { openCount }
+    package var openConnections: Int { openCount }
     /// Connections open and not in use.
-    public var idleConnections: Int { idle.count }
+    package var idleConnections: Int { idle.count }
     /// Tasks waiting for a connection.
-    public var waitingTasks: Int { waiters.count }
+    package var waitingTasks: Int { waiters.count }
 
     /// Lends a connection to `body` and takes it back afterwards, even when `body` throws.
     ///
     /// Waits when all connections are in use. A transaction `body` leaves open is rolled back.
     /// - Throws: What `body` throws; ``PostgresError`` `.connectionFailed` or `.poolShutdown`;
     ///   `CancellationError` if the task is cancelled while waiting.
-    public func withConnection<Result>(
+    package func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -73,7 +73,7 @@ public actor PostgresPool {
     /// `ROLLBACK` if it throws (also when the task was cancelled).
     ///
     /// - Throws: What `body` throws, or the error from `BEGIN`/`COMMIT`.
-    public func withTransaction<Result>(
+    package func withTransaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -84,19 +84,19 @@ public actor PostgresPool {
 
     /// Runs one statement on a pooled connection; see ``PostgresConnection/query(_:_:)``.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
+    package func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
         try await withConnection { try await $0.query(sql, parameters) }
     }
 
     /// Runs one statement on a pooled connection and returns the affected row count.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> Int {
+    package func execute(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> Int {
         try await withConnection { try await $0.execute(sql, parameters) }
     }
 
     /// Closes idle connections, fails waiting tasks with `.poolShutdown`, and closes connections in use
     /// as they are returned. Later requests throw `.poolShutdown`.
-    public func shutdown() async {
+    package func shutdown() async {
         isShutdown = true
         let closing = idle
         idle.removeAll()

@@ -4,18 +4,18 @@
 /// let id = try row.decode(Int64.self, "id")
 /// let error = try row.decode(String?.self, "last_error")   // nil for NULL
 /// ```
-public struct PostgresRow: Sendable {
+package struct PostgresRow: Sendable {
     let layout: PostgresRows.Layout
     let values: [String?]
 
     /// The result's columns, in order.
-    public var columns: [PostgresColumn] { layout.columns }
+    package var columns: [PostgresColumn] { layout.columns }
 
     /// Decodes the column named `column`.
     ///
     /// - Throws: ``PostgresError`` `.columnNotFound`, `.unexpectedNull` (decode as an Optional to accept
     ///   NULL) or `.typeMismatch`, each naming the column.
-    public func decode<Value: PostgresDecodable>(_ type: Value.Type = Value.self, _ column: String) throws -> Value {
+    package func decode<Value: PostgresDecodable>(_ type: Value.Type = Value.self, _ column: String) throws -> Value {
         guard let index = layout.indexByName[column] else {
             let known = layout.columns.map(\.name).joined(separator: ", ")
             throw PostgresError(
@@ -28,7 +28,7 @@ public struct PostgresRow: Sendable {
     /// Decodes the column at zero-based position `index`.
     ///
     /// - Throws: ``PostgresError`` `.columnNotFound` when out of range, `.unexpectedNull`, `.typeMismatch`.
-    public func decode<Value: PostgresDecodable>(_ type: Value.Type = Value.self, at index: Int) throws -> Value {
+    package func decode<Value: PostgresDecodable>(_ type: Value.Type = Value.self, at index: Int) throws -> Value {
         guard layout.columns.indices.contains(index) else {
             throw PostgresError(
                 code: .columnNotFound,
@@ -45,7 +45,7 @@ public struct PostgresRow: Sendable {
     /// Whether the column named `column` is NULL in this row.
     ///
     /// - Throws: ``PostgresError`` `.columnNotFound`.
-    public func isNull(_ column: String) throws -> Bool {
+    package func isNull(_ column: String) throws -> Bool {
         guard let index = layout.indexByName[column] else {
             throw PostgresError(code: .columnNotFound, message: "The result has no column '\(column)'.")
         }

@@ -1,12 +1,12 @@
 /// The complete result of one statement: its columns, its rows (text values copied out of libpq),
 /// and the number of rows the statement affected.
-public struct PostgresRows: Sendable, RandomAccessCollection {
+package struct PostgresRows: Sendable, RandomAccessCollection {
     /// The result's columns, in order.
-    public var columns: [PostgresColumn] { layout.columns }
+    package var columns: [PostgresColumn] { layout.columns }
     /// Rows inserted, updated, deleted, selected, … as reported by the server (`PQcmdTuples`); 0 if none.
-    public let affectedRows: Int
+    package let affectedRows: Int
     /// The command tag, e.g. `INSERT 0 3` or `SELECT 2`.
-    public let commandTag: String
+    package let commandTag: String
 
     let layout: Layout
     let values: [[String?]]
@@ -18,11 +18,11 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
         self.commandTag = commandTag
     }
 
-    public var startIndex: Int { values.startIndex }
-    public var endIndex: Int { values.endIndex }
+    package var startIndex: Int { values.startIndex }
+    package var endIndex: Int { values.endIndex }
 
     /// The row at `position`.
-    public subscript(position: Int) -> PostgresRow { PostgresRow(layout: layout, values: values[position]) }
+    package subscript(position: Int) -> PostgresRow { PostgresRow(layout: layout, values: values[position]) }
 
     /// The columns of a result, with a name lookup shared by all its rows.
     final class Layout: Sendable {

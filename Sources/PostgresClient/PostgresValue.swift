@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Literals work where the type is obvious: `"text"`, `42`, `true`, `1.5`, `nil`.
 /// For the rest use the factories: `.timestamp(date)`, `.jsonb(text)`, `.bigintArray(ids)`, `.textArray(names)`.
-public enum PostgresValue: Sendable, Hashable {
+package enum PostgresValue: Sendable, Hashable {
     /// SQL `NULL` (of whatever type the statement expects).
     case null
     /// Text. Sent untyped, so the server may also read it as `jsonb`, a domain, `uuid`, and so on.
@@ -29,7 +29,7 @@ public enum PostgresValue: Sendable, Hashable {
     /// A `jsonb` parameter from UTF-8 JSON bytes (as produced by `JSONEncoder`).
     ///
     /// - Throws: ``PostgresError`` `.invalidParameter` if the bytes are not valid UTF-8.
-    public static func jsonb(bytes: some Collection<UInt8>) throws -> PostgresValue {
+    package static func jsonb(bytes: some Collection<UInt8>) throws -> PostgresValue {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw PostgresError(
                 code: .invalidParameter,
@@ -39,22 +39,22 @@ public enum PostgresValue: Sendable, Hashable {
     }
 
     /// A `bigint` parameter from an `Int`.
-    public static func int(_ value: Int) -> PostgresValue { .bigint(Int64(value)) }
+    package static func int(_ value: Int) -> PostgresValue { .bigint(Int64(value)) }
 
     /// A `bigint[]` parameter without NULL elements.
-    public static func bigintArray(_ values: [Int64]) -> PostgresValue {
+    package static func bigintArray(_ values: [Int64]) -> PostgresValue {
         let elements: [Int64?] = values.map { $0 }
         return .bigintArray(elements)
     }
 
     /// A `text[]` parameter without NULL elements.
-    public static func textArray(_ values: [String]) -> PostgresValue {
+    package static func textArray(_ values: [String]) -> PostgresValue {
         let elements: [String?] = values.map { $0 }
         return .textArray(elements)
     }
 
     /// `value` as a parameter, or `NULL` when it is `nil`.
-    public static func optional<Wrapped>(
+    package static func optional<Wrapped>(
         _ value: Wrapped?, _ make: (Wrapped) -> PostgresValue
     ) -> PostgresValue {
         value.map(make) ?? .null
@@ -64,9 +64,9 @@ public enum PostgresValue: Sendable, Hashable {
 extension PostgresValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByFloatLiteral, ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int64) { self = .bigint(value) }
-    public init(booleanLiteral value: Bool) { self = .boolean(value) }
-    public init(floatLiteral value: Double) { self = .double(value) }
-    public init(nilLiteral: ()) { self = .null }
+    package init(stringLiteral value: String) { self = .text(value) }
+    package init(integerLiteral value: Int64) { self = .bigint(value) }
+    package init(booleanLiteral value: Bool) { self = .boolean(value) }
+    package init(floatLiteral value: Double) { self = .double(value) }
+    package init(nilLiteral: ()) { self = .null }
 }

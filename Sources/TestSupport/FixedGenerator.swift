@@ -1,11 +1,11 @@
 /// A generator that always answers the same word: pins jitter to the bottom (0) or top (max) of its range.
-public struct FixedGenerator: RandomNumberGenerator, Sendable {
+package struct FixedGenerator: RandomNumberGenerator, Sendable {
     /// The word every draw returns.
-    public var value: UInt64
+    package var value: UInt64
 
     /// A generator answering `value` forever.
-    public init(value: UInt64) { self.value = value }
+    package init(value: UInt64) { self.value = value }
 
     /// `value`.
-    public mutating func next() -> UInt64 { value }
+    package mutating func next() -> UInt64 { value }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Where the repository and the `shared/` folder beside it are, for tests.
-public enum SharedPaths {
+package enum SharedPaths {
     /// The repository root (the folder holding Package.swift), found from this source file.
-    public static let repositoryRoot: URL = {
+    package static let repositoryRoot: URL = {
         URL(fileURLWithPath: #filePath)  // Sources/TestSupport/SharedPaths.swift
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }()
 
     /// `../shared` next to the repository, or `IDV_SHARED_DIR` when set.
-    public static let sharedDirectory: URL = {
+    package static let sharedDirectory: URL = {
         if let override = ProcessInfo.processInfo.environment["IDV_SHARED_DIR"], !override.isEmpty {
             return URL(fileURLWithPath: override)
         }
@@ -17,15 +17,15 @@ public enum SharedPaths {
     }()
 
     /// `shared/testdata/yoti`: the public SDK test key and the signing vectors.
-    public static var yotiTestdata: URL { sharedDirectory.appendingPathComponent("testdata/yoti") }
+    package static var yotiTestdata: URL { sharedDirectory.appendingPathComponent("testdata/yoti") }
 
     /// `sql/`: the numbered migrations.
-    public static var migrations: URL { repositoryRoot.appendingPathComponent("sql") }
+    package static var migrations: URL { repositoryRoot.appendingPathComponent("sql") }
 
     /// An executable built by `swift build` next to the running test bundle (e.g. `.build/debug/idv-batch`).
     ///
     /// - Throws: An error saying how to build it when it is missing, so a test fails clearly instead of skipping.
-    public static func builtExecutable(named name: String) throws -> URL {
+    package static func builtExecutable(named name: String) throws -> URL {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var candidates = [bundle.deletingLastPathComponent().appendingPathComponent(name)]
         #if os(Linux)
@@ -46,7 +46,7 @@ public enum SharedPaths {
 }
 
 /// A test needs an executable that has not been built.
-public struct MissingExecutable: Error, CustomStringConvertible {
+package struct MissingExecutable: Error, CustomStringConvertible {
     /// What is missing and the command that builds it.
-    public let description: String
+    package let description: String
 }

@@ -16,37 +16,37 @@ import PostgresClient
 ///     …
 /// }
 /// ```
-public enum TestDatabase {
+package enum TestDatabase {
     /// The shared server: where it is and how to reach its maintenance database.
-    public struct Server: Sendable {
+    package struct Server: Sendable {
         /// Connects to the maintenance database (the URL's own, or `postgres` on the throwaway server).
-        public let configuration: PostgresConfiguration
+        package let configuration: PostgresConfiguration
         /// The throwaway server, when one was started (nil when the environment names a server).
-        public let temporary: TemporaryPostgres?
+        package let temporary: TemporaryPostgres?
     }
 
     /// The server for this test process, started on first use.
     ///
     /// - Throws: ``TemporaryPostgresError`` when no server is configured and none can be started.
-    public static func server() async throws -> Server {
+    package static func server() async throws -> Server {
         try await state.server()
     }
 
     /// Creates an empty database (no migrations applied) and returns its configuration.
     ///
     /// - Parameter prefix: The start of the database name, for recognising it in `psql`.
-    public static func createEmpty(prefix: String = "idv_test") async throws -> PostgresConfiguration {
+    package static func createEmpty(prefix: String = "idv_test") async throws -> PostgresConfiguration {
         try await state.createDatabase(prefix: prefix, template: "template0")
     }
 
     /// Creates a database with every migration in `sql/` applied and returns its configuration.
-    public static func createMigrated(prefix: String = "idv_test") async throws -> PostgresConfiguration {
+    package static func createMigrated(prefix: String = "idv_test") async throws -> PostgresConfiguration {
         let template = try await state.migratedTemplate()
         return try await state.createDatabase(prefix: prefix, template: template)
     }
 
     /// Runs `body` with a fresh migrated database and drops the database afterwards (also on error).
-    public static func withMigratedDatabase<Result>(
+    package static func withMigratedDatabase<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConfiguration) async throws -> Result
     ) async throws -> Result {
@@ -54,7 +54,7 @@ public enum TestDatabase {
     }
 
     /// Runs `body` with a fresh empty database and drops the database afterwards (also on error).
-    public static func withEmptyDatabase<Result>(
+    package static func withEmptyDatabase<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConfiguration) async throws -> Result
     ) async throws -> Result {
@@ -77,7 +77,7 @@ public enum TestDatabase {
     }
 
     /// Drops a database made by this helper, disconnecting anyone still connected. Best effort.
-    public static func drop(_ configuration: PostgresConfiguration) async {
+    package static func drop(_ configuration: PostgresConfiguration) async {
         try? await state.drop(configuration.database)
     }
 

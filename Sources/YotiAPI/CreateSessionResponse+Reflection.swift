@@ -1,6 +1,6 @@
 extension CreateSessionResponse: CustomReflectable {
     /// What `dump` and debuggers show: everything but the token.
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(
             self,
             children: [

@@ -1,14 +1,14 @@
 /// The 201 body of `POST /sessions`. Extra fields are ignored when decoding.
-public struct CreateSessionResponse: Codable, Sendable, Hashable {
+package struct CreateSessionResponse: Codable, Sendable, Hashable {
     /// Seconds the client session token has left (Yoti answers 599 for a requested 600).
-    public var clientSessionTokenTTL: Int
+    package var clientSessionTokenTTL: Int
     /// Bearer secret the applicant needs to open the session: never log it.
-    public var clientSessionToken: String
-    public var sessionID: String
+    package var clientSessionToken: String
+    package var sessionID: String
     /// Present when the request used `session_deadline` (RFC 3339), otherwise usually absent.
-    public var sessionDeadline: String?
+    package var sessionDeadline: String?
 
-    public init(clientSessionTokenTTL: Int, clientSessionToken: String, sessionID: String, sessionDeadline: String? = nil) {
+    package init(clientSessionTokenTTL: Int, clientSessionToken: String, sessionID: String, sessionDeadline: String? = nil) {
         self.clientSessionTokenTTL = clientSessionTokenTTL
         self.clientSessionToken = clientSessionToken
         self.sessionID = sessionID
@@ -25,8 +25,8 @@ public struct CreateSessionResponse: Codable, Sendable, Hashable {
 
 extension CreateSessionResponse: CustomStringConvertible, CustomDebugStringConvertible {
     /// Redacts the token: this type is printed in logs and test failures.
-    public var description: String {
+    package var description: String {
         "CreateSessionResponse(session_id: \(sessionID), client_session_token: <redacted>, ttl: \(clientSessionTokenTTL))"
     }
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 }

@@ -2,9 +2,9 @@
 ///
 /// A patch that is an object merges member by member (a `null` member deletes, an object member
 /// recurses, anything else replaces); a patch that is not an object replaces the target entirely.
-public enum JSONMergePatch {
+package enum JSONMergePatch {
     /// Applies `patch` to `target` (RFC 7386 section 2, `MergePatch(Target, Patch)`).
-    public static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
+    package static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
         guard case .object(let patchMembers) = patch else { return patch }
         var result: [String: JSONValue]
         if case .object(let targetMembers) = target {

@@ -4,7 +4,7 @@
 /// Accessors read leniently (a member of the wrong JSON type reads as `nil`; integers also read
 /// from digit strings) and write exactly. Setting `nil` removes the member. Wrong types are the
 /// validator's business (``SessionSpecValidator``), not the decoder's: decoding never fails on them.
-public protocol JSONObjectView: Codable, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+package protocol JSONObjectView: Codable, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
     /// The underlying JSON (an object, unless someone stored something else).
@@ -15,26 +15,26 @@ public protocol JSONObjectView: Codable, Sendable, Hashable, CustomStringConvert
 
 extension JSONObjectView {
     /// An empty object.
-    public init() { self.init(json: .object([:])) }
+    package init() { self.init(json: .object([:])) }
 
     /// Decodes any JSON value; never fails on unexpected members or types.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self.init(json: try JSONValue(from: decoder))
     }
 
     /// Encodes the underlying JSON unchanged.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try json.encode(to: encoder)
     }
 
     /// Compact JSON with secrets redacted (``JSONValue/redactingSecrets()``): safe for logs.
-    public var description: String { json.redactingSecrets().jsonString() }
-    public var debugDescription: String { description }
+    package var description: String { json.redactingSecrets().jsonString() }
+    package var debugDescription: String { description }
     /// What `dump` and debuggers show: the redacted JSON.
-    public var customMirror: Mirror { Mirror(self, children: ["json": json.redactingSecrets()]) }
+    package var customMirror: Mirror { Mirror(self, children: ["json": json.redactingSecrets()]) }
 
     /// The raw member, or `nil`. Setting `nil` removes it.
-    public subscript(json key: String) -> JSONValue? {
+    package subscript(json key: String) -> JSONValue? {
         get { json[key] }
         set {
             guard case .object(var members) = json else {
@@ -47,43 +47,43 @@ extension JSONObjectView {
     }
 
     /// A string member.
-    public subscript(string key: String) -> String? {
+    package subscript(string key: String) -> String? {
         get { self[json: key]?.stringValue }
         set { self[json: key] = newValue.map(JSONValue.string) }
     }
 
     /// An integer member (also read from an integral number or a digit string).
-    public subscript(integer key: String) -> Int? {
+    package subscript(integer key: String) -> Int? {
         get { self[json: key].flatMap(SpecChecker.lenientInteger).map { Int($0) } }
         set { self[json: key] = newValue.map { .integer(Int64($0)) } }
     }
 
     /// A numeric member.
-    public subscript(number key: String) -> Double? {
+    package subscript(number key: String) -> Double? {
         get { self[json: key].flatMap(SpecChecker.number) }
         set { self[json: key] = newValue.map(JSONValue.double) }
     }
 
     /// A boolean member.
-    public subscript(bool key: String) -> Bool? {
+    package subscript(bool key: String) -> Bool? {
         get { self[json: key]?.boolValue }
         set { self[json: key] = newValue.map(JSONValue.bool) }
     }
 
     /// An array of strings (non-string elements are skipped when reading).
-    public subscript(strings key: String) -> [String]? {
+    package subscript(strings key: String) -> [String]? {
         get { self[json: key]?.arrayValue?.compactMap(\.stringValue) }
         set { self[json: key] = newValue.map { .array($0.map(JSONValue.string)) } }
     }
 
     /// A nested typed view.
-    public subscript<View: JSONObjectView>(view key: String) -> View? {
+    package subscript<View: JSONObjectView>(view key: String) -> View? {
         get { self[json: key].map(View.init(json:)) }
         set { self[json: key] = newValue?.json }
     }
 
     /// An array of typed views, one per element.
-    public subscript<View: JSONObjectView>(views key: String) -> [View]? {
+    package subscript<View: JSONObjectView>(views key: String) -> [View]? {
         get { self[json: key]?.arrayValue?.map(View.init(json:)) }
         set { self[json: key] = newValue.map { .array($0.map(\.json)) } }
     }

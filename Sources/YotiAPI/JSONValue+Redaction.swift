@@ -1,6 +1,6 @@
 extension JSONValue {
     /// The text that replaces a secret.
-    public static let redactedMarker = "<redacted>"
+    package static let redactedMarker = "<redacted>"
 
     /// A copy with every secret-bearing member's value replaced by `"<redacted>"`, at any depth.
     ///
@@ -9,7 +9,7 @@ extension JSONValue {
     /// `notifications.auth_token`, `client_session_token`, a custom ComplyAdvantage `api_key` and
     /// passwords. Only scalar values are replaced; objects and arrays under such a name (e.g.
     /// `import_token: {ttl}`) are searched instead, so nothing that is not a secret is hidden.
-    public func redactingSecrets() -> JSONValue {
+    package func redactingSecrets() -> JSONValue {
         switch self {
         case .object(let members):
             var result: [String: JSONValue] = [:]
@@ -29,7 +29,7 @@ extension JSONValue {
     }
 
     /// Whether a member name denotes a secret (see ``redactingSecrets()``).
-    public static func isSecretKey(_ key: String) -> Bool {
+    package static func isSecretKey(_ key: String) -> Bool {
         let normalised = key.lowercased().filter { $0 != "_" && $0 != "-" }
         if normalised == "authorization" || normalised.contains("privatekey") { return true }
         return ["token", "password", "passwd", "secret", "apikey"].contains { normalised.hasSuffix($0) }
@@ -39,8 +39,8 @@ extension JSONValue {
 extension JSONValue: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Compact JSON with secrets redacted, so that printing or logging a spec cannot leak
     /// `auth_token` and the like. Use ``jsonString()`` for the exact JSON.
-    public var description: String { redactingSecrets().jsonString() }
-    public var debugDescription: String { description }
+    package var description: String { redactingSecrets().jsonString() }
+    package var debugDescription: String { description }
     /// What `dump` and debuggers show: the redacted JSON text.
-    public var customMirror: Mirror { Mirror(self, children: ["json": description], displayStyle: .struct) }
+    package var customMirror: Mirror { Mirror(self, children: ["json": description], displayStyle: .struct) }
 }

@@ -3,20 +3,20 @@ import Foundation
 extension JSONValue {
     /// Parses one JSON document.
     /// - Throws: `DecodingError` when the bytes are not valid UTF-8 JSON.
-    public init(jsonBytes bytes: some Sequence<UInt8>) throws {
+    package init(jsonBytes bytes: some Sequence<UInt8>) throws {
         self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     /// Parses one JSON document from a string.
     /// - Throws: `DecodingError` when the text is not valid JSON.
-    public init(jsonString string: String) throws {
+    package init(jsonString string: String) throws {
         try self.init(jsonBytes: Array(string.utf8))
     }
 
     /// Serialises this value as compact JSON with object keys sorted, so equal values give equal bytes.
     ///
     /// Sorted keys make bodies reproducible (signatures, logs, tests); slashes are not escaped.
-    public func jsonBytes() -> [UInt8] {
+    package func jsonBytes() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding a JSONValue cannot fail: every case maps to a JSON value, and non-finite doubles
@@ -26,12 +26,12 @@ extension JSONValue {
     }
 
     /// ``jsonBytes()`` as a string.
-    public func jsonString() -> String {
+    package func jsonString() -> String {
         String(decoding: jsonBytes(), as: UTF8.self)
     }
 
     /// The JSON type name used in messages (`an object`, `a string`, ...).
-    public var typeDescription: String {
+    package var typeDescription: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"

@@ -4,10 +4,10 @@ import Foundation
 ///
 /// Written out rather than delegated to a date formatter because Yoti's own examples carry six
 /// fractional digits (`2024-09-03T23:59:59.000000+00:00`), which not every formatter accepts.
-public enum RFC3339 {
+package enum RFC3339 {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`; `t`/`z` and a space for `T` are accepted.
     /// - Returns: the instant, or `nil` when the text is not an RFC 3339 date-time.
-    public static func date(from text: String) -> Date? {
+    package static func date(from text: String) -> Date? {
         let chars = Array(text.utf8)
         guard chars.count >= 20, let day = calendarDate(String(decoding: chars[0..<10], as: UTF8.self)) else { return nil }
         guard [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(chars[10]) else { return nil }
@@ -44,7 +44,7 @@ public enum RFC3339 {
 
     /// Parses a calendar date `YYYY-MM-DD` (validating the day against the month and leap years).
     /// - Returns: midnight UTC of that day, or `nil`.
-    public static func calendarDate(_ text: String) -> Date? {
+    package static func calendarDate(_ text: String) -> Date? {
         let chars = Array(text.utf8)
         guard chars.count == 10, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
             let year = number(chars, 0, 4), let month = number(chars, 5, 2), let day = number(chars, 8, 2),

@@ -4,13 +4,13 @@ import Foundation
 ///
 /// Every call to ``sign(method:path:body:)`` draws a fresh nonce and timestamp, so a retry is a new
 /// signature. The nonce and clock are injectable for known-answer tests.
-public struct RequestSigner: Sendable {
+package struct RequestSigner: Sendable {
     /// The Yoti Hub application's SDK id (`sdkId` in the query).
-    public let sdkID: String
+    package let sdkID: String
     /// Sent as `X-Yoti-SDK`.
-    public let sdkName: String
+    package let sdkName: String
     /// Sent as `X-Yoti-SDK-Version` after `sdkName-`.
-    public let sdkVersion: String
+    package let sdkVersion: String
     private let key: YotiPrivateKey
     private let makeNonce: @Sendable () -> UUID
     private let now: @Sendable () -> Date
@@ -23,7 +23,7 @@ public struct RequestSigner: Sendable {
     ///   - sdkVersion: version part of `X-Yoti-SDK-Version` (default `1.0.0`).
     ///   - nonce: source of nonces (default random UUID v4).
     ///   - clock: source of the current time (default `Date()`).
-    public init(
+    package init(
         sdkID: String,
         key: YotiPrivateKey,
         sdkName: String = "idv-batch",
@@ -47,7 +47,7 @@ public struct RequestSigner: Sendable {
     ///   - includeSDKID: whether the query starts with `sdkId` (every IDV call except supported-documents).
     /// - Returns: the path+query to append to the base URL, the digest and the headers.
     /// - Throws: only if the RSA signature itself fails.
-    public func sign(method: String, path: String, body: [UInt8]? = nil, includeSDKID: Bool = true) throws -> SignedRequest {
+    package func sign(method: String, path: String, body: [UInt8]? = nil, includeSDKID: Bool = true) throws -> SignedRequest {
         let method = method.uppercased()
         let nonce = makeNonce().uuidString.lowercased()
         let timestamp = Int64((now().timeIntervalSince1970 * 1000).rounded(.down))

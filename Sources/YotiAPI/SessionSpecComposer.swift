@@ -1,6 +1,6 @@
 /// Builds the spec for one row: a named configuration with the row's merge patch applied, or the
 /// row's own full spec; `user_tracking_id` defaults to the row's `external_ref`.
-public enum SessionSpecComposer {
+package enum SessionSpecComposer {
     /// Composes a row's spec.
     /// - Parameters:
     ///   - configuration: the named configuration's spec, when the row has `config_name` (the caller
@@ -15,7 +15,7 @@ public enum SessionSpecComposer {
     /// - Returns: the spec to validate and send.
     /// - Throws: ``SessionSpecCompositionError`` when there is neither a configuration nor a spec, or
     ///   the result is not a JSON object.
-    public static func compose(
+    package static func compose(
         configuration: JSONValue?, configurationName: String? = nil, rowSpec: JSONValue?, externalRef: String,
         userTrackingID: String? = nil
     ) throws -> JSONValue {

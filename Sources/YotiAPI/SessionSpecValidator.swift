@@ -6,14 +6,14 @@
 /// a `session_deadline`, RFC 3339 deadlines, `#rrggbb` colours, alpha-3 country codes, URLs, dates
 /// of birth. Unknown fields are never problems: Yoti adds fields over time. `null` counts as absent.
 /// Integer fields also accept digit strings, as Yoti's own IBV example sends `"resources_ttl": "1209600"`.
-public enum SessionSpecValidator {
+package enum SessionSpecValidator {
     /// Seconds in 24 hours: the minimum `resources_ttl`, and its minimum margin over the token ttl.
-    public static let day: Int64 = 86_400
+    package static let day: Int64 = 86_400
 
     /// Validates a session spec.
     /// - Parameter spec: the JSON body that would be sent to `POST /sessions`.
     /// - Returns: every problem found, in a stable order; empty when the spec is acceptable.
-    public static func validate(_ spec: JSONValue) -> [SessionSpecProblem] {
+    package static func validate(_ spec: JSONValue) -> [SessionSpecProblem] {
         guard case .object(let top) = spec else {
             return [SessionSpecProblem(path: "$", message: "expected the session spec to be a JSON object, found \(spec.typeDescription)")]
         }
@@ -43,7 +43,7 @@ public enum SessionSpecValidator {
     }
 
     /// Validates and returns the problems as one line each (`path: message`), for logs and errors.
-    public static func describe(_ problems: [SessionSpecProblem]) -> String {
+    package static func describe(_ problems: [SessionSpecProblem]) -> String {
         problems.map(\.description).joined(separator: "; ")
     }
 }

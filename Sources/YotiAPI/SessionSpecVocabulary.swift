@@ -2,51 +2,51 @@
 ///
 /// The validator rejects values outside these lists in the fields it knows; the sandbox can use
 /// the same lists. Yoti adds values over time: extend a list when Yoti documents a new value.
-public enum SessionSpecVocabulary {
+package enum SessionSpecVocabulary {
     /// `requested_checks[].type`.
-    public static let checkTypes = [
+    package static let checkTypes = [
         "ID_DOCUMENT_AUTHENTICITY", "ID_DOCUMENT_FACE_MATCH", "ID_DOCUMENT_COMPARISON", "LIVENESS",
         "WATCHLIST_SCREENING", "WATCHLIST_ADVANCED_CA", "FACE_COMPARISON", "THIRD_PARTY_IDENTITY",
         "THIRD_PARTY_IDENTITY_FRAUD_1", "IBV_VISUAL_REVIEW_CHECK", "DOCUMENT_SCHEME_VALIDITY_CHECK",
         "PROFILE_DOCUMENT_MATCH", "FAMILIAR_FACE_SEARCH",
     ]
     /// `requested_checks[].config.manual_check` and `requested_tasks[].config.manual_check`.
-    public static let manualChecks = ["ALWAYS", "FALLBACK", "NEVER", "IBV"]
+    package static let manualChecks = ["ALWAYS", "FALLBACK", "NEVER", "IBV"]
     /// LIVENESS `liveness_type`.
-    public static let livenessTypes = ["ZOOM", "STATIC"]
+    package static let livenessTypes = ["ZOOM", "STATIC"]
     /// WATCHLIST_SCREENING `categories[]`.
-    public static let watchlistCategories = ["ADVERSE-MEDIA", "SANCTIONS"]
+    package static let watchlistCategories = ["ADVERSE-MEDIA", "SANCTIONS"]
     /// WATCHLIST_ADVANCED_CA `config.type`.
-    public static let advancedCATypes = ["WITH_YOTI_ACCOUNT", "WITH_CUSTOM_ACCOUNT"]
+    package static let advancedCATypes = ["WITH_YOTI_ACCOUNT", "WITH_CUSTOM_ACCOUNT"]
     /// WATCHLIST_ADVANCED_CA `sources.type`.
-    public static let advancedCASourceTypes = ["TYPE_LIST", "PROFILE"]
+    package static let advancedCASourceTypes = ["TYPE_LIST", "PROFILE"]
     /// WATCHLIST_ADVANCED_CA `matching_strategy.type`.
-    public static let matchingStrategyTypes = ["EXACT", "FUZZY"]
+    package static let matchingStrategyTypes = ["EXACT", "FUZZY"]
     /// `requested_tasks[].type`.
-    public static let taskTypes = ["ID_DOCUMENT_TEXT_DATA_EXTRACTION", "SUPPLEMENTARY_DOCUMENT_TEXT_DATA_EXTRACTION"]
+    package static let taskTypes = ["ID_DOCUMENT_TEXT_DATA_EXTRACTION", "SUPPLEMENTARY_DOCUMENT_TEXT_DATA_EXTRACTION"]
     /// ID_DOCUMENT_TEXT_DATA_EXTRACTION `chip_data`.
-    public static let chipData = ["DESIRED", "IGNORE"]
+    package static let chipData = ["DESIRED", "IGNORE"]
     /// `required_documents[].type`.
-    public static let documentTypes = ["ID_DOCUMENT", "SUPPLEMENTARY_DOCUMENT"]
+    package static let documentTypes = ["ID_DOCUMENT", "SUPPLEMENTARY_DOCUMENT"]
     /// `required_documents[].filter.type`.
-    public static let filterTypes = ["ORTHOGONAL_RESTRICTIONS", "DOCUMENT_RESTRICTIONS"]
+    package static let filterTypes = ["ORTHOGONAL_RESTRICTIONS", "DOCUMENT_RESTRICTIONS"]
     /// Every `inclusion` field.
-    public static let inclusions = ["WHITELIST", "BLACKLIST"]
+    package static let inclusions = ["WHITELIST", "BLACKLIST"]
     /// `required_documents[].objective.type`.
-    public static let objectiveTypes = ["PROOF_OF_ADDRESS", "UK_DBS"]
+    package static let objectiveTypes = ["PROOF_OF_ADDRESS", "UK_DBS"]
     /// `sdk_config.allowed_capture_methods`.
-    public static let captureMethods = ["CAMERA", "CAMERA_AND_UPLOAD"]
+    package static let captureMethods = ["CAMERA", "CAMERA_AND_UPLOAD"]
     /// `sdk_config.dark_mode`.
-    public static let darkModes = ["ON", "OFF", "AUTO"]
+    package static let darkModes = ["ON", "OFF", "AUTO"]
     /// `sdk_config.biometric_consent_flow`.
-    public static let biometricConsentFlows = ["EARLY", "JUST_IN_TIME"]
+    package static let biometricConsentFlows = ["EARLY", "JUST_IN_TIME"]
     /// `ibv_options.support`.
-    public static let ibvSupport = ["MANDATORY", "NOT_ALLOWED"]
+    package static let ibvSupport = ["MANDATORY", "NOT_ALLOWED"]
     /// `notifications.auth_type`.
-    public static let notificationAuthTypes = ["BASIC", "BEARER"]
+    package static let notificationAuthTypes = ["BASIC", "BEARER"]
     /// `notifications.topics[]`. Yoti's own examples send some in lower case, so they are matched
     /// without regard to case.
-    public static let notificationTopics = [
+    package static let notificationTopics = [
         "RESOURCE_UPDATE", "TASK_COMPLETION", "CHECK_COMPLETION", "SESSION_COMPLETION",
         "CLIENT_SESSION_TOKEN_DELETED", "NEW_PDF_SUPPLIED", "INSTRUCTIONS_EMAIL_REQUESTED",
         "THANK_YOU_EMAIL_REQUESTED", "FIRST_BRANCH_VISIT",

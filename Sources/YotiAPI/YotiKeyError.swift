@@ -1,9 +1,9 @@
 /// Why a Yoti application private key could not be loaded.
 ///
 /// The message names the file and says what to do; it never contains key material.
-public struct YotiKeyError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct YotiKeyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. Extensible: new codes may be added without breaking callers.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable, Hashable {
             case missing, unreadable, encrypted, malformed, notRSA
         }
@@ -11,32 +11,32 @@ public struct YotiKeyError: Error, Sendable, Hashable, CustomStringConvertible {
         private init(_ kind: Kind) { self.kind = kind }
 
         /// No file at the path.
-        public static let missing = Code(.missing)
+        package static let missing = Code(.missing)
         /// The file exists but cannot be read (permissions, a directory, not text).
-        public static let unreadable = Code(.unreadable)
+        package static let unreadable = Code(.unreadable)
         /// The key is protected by a passphrase; Yoti keys are used unencrypted.
-        public static let encrypted = Code(.encrypted)
+        package static let encrypted = Code(.encrypted)
         /// The file is not a PEM private key that can be parsed (or the key is too small).
-        public static let malformed = Code(.malformed)
+        package static let malformed = Code(.malformed)
         /// The file holds a private key of another algorithm (EC, Ed25519, ...).
-        public static let notRSA = Code(.notRSA)
+        package static let notRSA = Code(.notRSA)
 
-        public var description: String { kind.rawValue }
+        package var description: String { kind.rawValue }
     }
 
     /// What went wrong.
-    public var code: Code
+    package var code: Code
     /// The file the key was read from, or a label such as `<in-memory PEM>`.
-    public var source: String
+    package var source: String
     /// A human-readable explanation and next step. Never contains key material.
-    public var message: String
+    package var message: String
 
     /// Creates an error; `message` must not contain key material.
-    public init(code: Code, source: String, message: String) {
+    package init(code: Code, source: String, message: String) {
         self.code = code
         self.source = source
         self.message = message
     }
 
-    public var description: String { "YotiKeyError(\(code)): \(message)" }
+    package var description: String { "YotiKeyError(\(code)): \(message)" }
 }

@@ -7,14 +7,14 @@ import _CryptoExtras
 /// Loads PKCS#1 (`BEGIN RSA PRIVATE KEY`, what Yoti Hub issues) and PKCS#8 (`BEGIN PRIVATE KEY`) PEM.
 /// Encrypted, malformed and non-RSA keys are refused with a ``YotiKeyError`` that names the file.
 /// `description` never shows key material.
-public struct YotiPrivateKey: Sendable {
+package struct YotiPrivateKey: Sendable {
     private let key: _RSA.Signing.PrivateKey
     /// Where the key came from (a file path or a label), for messages.
-    public let source: String
+    package let source: String
 
     /// Loads the key from a PEM file.
     /// - Throws: ``YotiKeyError`` (`missing`, `unreadable`, `encrypted`, `malformed`, `notRSA`).
-    public init(contentsOfFile path: String) throws {
+    package init(contentsOfFile path: String) throws {
         try self.init(pemRepresentation: try Self.readPEM(atPath: path), source: path)
     }
 
@@ -49,7 +49,7 @@ public struct YotiPrivateKey: Sendable {
 
     /// A new RSA-2048 private key as PKCS#1 PEM, for a throwaway application (the demo, the benchmark, a
     /// sandbox). The caller owns the secret: keep it in memory or in a 0600 file it deletes.
-    public static func generatePEM() throws -> String {
+    package static func generatePEM() throws -> String {
         try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
     }
 
@@ -58,7 +58,7 @@ public struct YotiPrivateKey: Sendable {
     ///   - pem: the PEM text.
     ///   - source: a label for messages (a path, or the default `<in-memory PEM>`).
     /// - Throws: ``YotiKeyError``.
-    public init(pemRepresentation pem: String, source: String = "<in-memory PEM>") throws {
+    package init(pemRepresentation pem: String, source: String = "<in-memory PEM>") throws {
         self.source = source
         let label = Self.firstPEMLabel(in: pem)
         switch label {
@@ -105,18 +105,18 @@ public struct YotiPrivateKey: Sendable {
     }
 
     /// The matching public key as PEM (`BEGIN PUBLIC KEY`, SubjectPublicKeyInfo): what a verifier needs.
-    public var publicKeyPEM: String { key.publicKey.pemRepresentation }
+    package var publicKeyPEM: String { key.publicKey.pemRepresentation }
 
     /// The public half, for ``YotiPublicKey/init(privateKey:)``.
     var rsaPublicKey: _RSA.Signing.PublicKey { key.publicKey }
 
     /// Key size in bits.
-    public var keySizeInBits: Int { key.keySizeInBits }
+    package var keySizeInBits: Int { key.keySizeInBits }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`'s UTF-8 bytes, standard base64: the
     /// `X-Yoti-Auth-Digest` value. (The library's default padding, PSS, is not what Yoti verifies.)
     /// - Throws: a CryptoKit error only if BoringSSL fails internally.
-    public func digest(of message: String) throws -> String {
+    package func digest(of message: String) throws -> String {
         let signature = try key.signature(for: SHA256.hash(data: Array(message.utf8)), padding: .insecurePKCS1v1_5)
         return signature.rawRepresentation.base64EncodedString()
     }
@@ -151,6 +151,6 @@ public struct YotiPrivateKey: Sendable {
 
 extension YotiPrivateKey: CustomStringConvertible, CustomDebugStringConvertible {
     /// Says which key it is without revealing it.
-    public var description: String { "YotiPrivateKey(RSA \(keySizeInBits) bits, from \(source))" }
-    public var debugDescription: String { description }
+    package var description: String { "YotiPrivateKey(RSA \(keySizeInBits) bits, from \(source))" }
+    package var debugDescription: String { description }
 }

@@ -4,20 +4,20 @@ import _CryptoExtras
 
 /// The RSA public key of a Yoti Hub application: verifies `X-Yoti-Auth-Digest` values (the sandbox
 /// uses it to check requests the way Yoti does).
-public struct YotiPublicKey: Sendable {
+package struct YotiPublicKey: Sendable {
     private let key: _RSA.Signing.PublicKey
     /// Where the key came from, for messages.
-    public let source: String
+    package let source: String
 
     /// Loads a PEM public key: SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`).
     /// - Throws: ``YotiKeyError`` (`missing`, `unreadable`, `malformed`, `notRSA`).
-    public init(contentsOfFile path: String) throws {
+    package init(contentsOfFile path: String) throws {
         try self.init(pemRepresentation: try YotiPrivateKey.readPEM(atPath: path), source: path)
     }
 
     /// Parses a PEM public key held in memory.
     /// - Throws: ``YotiKeyError``.
-    public init(pemRepresentation pem: String, source: String = "<in-memory PEM>") throws {
+    package init(pemRepresentation pem: String, source: String = "<in-memory PEM>") throws {
         self.source = source
         switch YotiPrivateKey.firstPEMLabel(in: pem) {
         case "PUBLIC KEY", "RSA PUBLIC KEY":
@@ -41,16 +41,16 @@ public struct YotiPublicKey: Sendable {
     }
 
     /// The public half of a private key.
-    public init(privateKey: YotiPrivateKey) {
+    package init(privateKey: YotiPrivateKey) {
         self.key = privateKey.rsaPublicKey
         self.source = "public key of \(privateKey.source)"
     }
 
     /// SubjectPublicKeyInfo PEM.
-    public var pemRepresentation: String { key.pemRepresentation }
+    package var pemRepresentation: String { key.pemRepresentation }
 
     /// Whether `digest` (standard base64) is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
-    public func isValidDigest(_ digest: String, for message: String) -> Bool {
+    package func isValidDigest(_ digest: String, for message: String) -> Bool {
         guard let signature = Data(base64Encoded: digest) else { return false }
         return key.isValidSignature(
             _RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: Array(message.utf8)),

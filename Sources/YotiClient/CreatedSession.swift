@@ -3,20 +3,20 @@ import YotiAPI
 
 /// A session Yoti created: its response plus when the request was sent, from which the token's
 /// expiry is computed conservatively (send time + remaining ttl: never later than the truth).
-public struct CreatedSession: Sendable {
+package struct CreatedSession: Sendable {
     /// Yoti's 201 body. Its `description` redacts the client session token.
-    public var response: CreateSessionResponse
+    package var response: CreateSessionResponse
     /// Taken immediately before the request was handed to the HTTP client.
-    public var sentAt: Date
+    package var sentAt: Date
     /// `sentAt + response.clientSessionTokenTTL`.
-    public var tokenExpiresAt: Date
+    package var tokenExpiresAt: Date
     /// The `x-request-id` response header, if any.
-    public var requestID: String?
+    package var requestID: String?
     /// The HTTP status (201).
-    public var httpStatus: Int
+    package var httpStatus: Int
 
     /// Creates a value, computing `tokenExpiresAt` from `sentAt` and the response's ttl.
-    public init(response: CreateSessionResponse, sentAt: Date, requestID: String?, httpStatus: Int) {
+    package init(response: CreateSessionResponse, sentAt: Date, requestID: String?, httpStatus: Int) {
         self.response = response
         self.sentAt = sentAt
         self.tokenExpiresAt = sentAt.addingTimeInterval(TimeInterval(response.clientSessionTokenTTL))
@@ -27,8 +27,8 @@ public struct CreatedSession: Sendable {
 
 extension CreatedSession: CustomStringConvertible, CustomDebugStringConvertible {
     /// Redacted: shows the session id and expiry, never the client session token.
-    public var description: String {
+    package var description: String {
         "CreatedSession(session_id: \(response.sessionID), token: <redacted>, expires: \(tokenExpiresAt), request_id: \(requestID ?? "-"))"
     }
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 }

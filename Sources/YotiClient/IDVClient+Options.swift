@@ -1,24 +1,24 @@
 extension IDVClient {
     /// Advanced settings, with documented defaults.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Time allowed to establish a connection (TCP + TLS). Default 10 s.
-        public var connectTimeout: Duration
+        package var connectTimeout: Duration
         /// Time allowed for a whole call once handed to the client, including waiting for a pooled
         /// connection. Default 30 s. A call that times out after being sent is an unknown outcome.
-        public var requestTimeout: Duration
+        package var requestTimeout: Duration
         /// Connections kept per host: set it to the runner's concurrency. Default 8.
-        public var maxConnections: Int
+        package var maxConnections: Int
         /// Sent as `X-Yoti-SDK`. Default `idv-batch`.
-        public var sdkName: String
+        package var sdkName: String
         /// Sent in `X-Yoti-SDK-Version` as `<sdkName>-<sdkVersion>`. Default `1.0.0`.
-        public var sdkVersion: String
+        package var sdkVersion: String
         /// Largest response body read (bytes); larger answers fail the call. Default 32 MiB (PDF letters).
-        public var maxResponseBytes: Int
+        package var maxResponseBytes: Int
         /// Whether `createSession` with a spec runs ``SessionSpecValidator`` first. Default `true`.
-        public var validatesSpecs: Bool
+        package var validatesSpecs: Bool
 
         /// Creates options; every parameter has the default documented on its property.
-        public init(
+        package init(
             connectTimeout: Duration = .seconds(10),
             requestTimeout: Duration = .seconds(30),
             maxConnections: Int = 8,

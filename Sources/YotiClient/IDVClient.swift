@@ -9,16 +9,16 @@ import YotiAPI
 /// Every call either succeeds or throws exactly one ``YotiAPIError`` (or `CancellationError`,
 /// untouched). Each send is signed afresh (new nonce and timestamp), so a retry is a new request.
 /// Call ``shutdown()`` once when done.
-public final class IDVClient: Sendable {
+package final class IDVClient: Sendable {
     /// Yoti's production IDV base URL.
-    public static let productionBaseURL = "https://api.yoti.com/idverify/v1"
+    package static let productionBaseURL = "https://api.yoti.com/idverify/v1"
     /// Yoti's hosted sandbox IDV base URL (needs sandbox keys).
-    public static let yotiSandboxBaseURL = "https://api.yoti.com/sandbox/idverify/v1"
+    package static let yotiSandboxBaseURL = "https://api.yoti.com/sandbox/idverify/v1"
 
     /// The base URL without a trailing `/`.
-    public let baseURL: String
+    package let baseURL: String
     /// The settings in force.
-    public let options: Options
+    package let options: Options
     private let signer: RequestSigner
     private let transport: YotiHTTPTransport
     private let now: @Sendable () -> Date
@@ -31,7 +31,7 @@ public final class IDVClient: Sendable {
     ///   - options: timeouts, pool size, SDK headers.
     ///   - logger: receives debug lines with operation, status, outcome and request id (never secrets).
     /// - Throws: ``YotiAPIError`` with code `configuration` when the base URL is not an http(s) URL.
-    public convenience init(
+    package convenience init(
         baseURL: String, sdkID: String, key: YotiPrivateKey, options: Options = Options(),
         logger: Logger = Logger(label: "idv-batch.yoti")
     ) throws {
@@ -42,7 +42,7 @@ public final class IDVClient: Sendable {
     /// Creates a client around a prepared signer (tests inject nonce and clock through it).
     /// - Parameter clock: the source of send times for ``CreatedSession/sentAt``.
     /// - Throws: ``YotiAPIError`` with code `configuration` when the base URL is not an http(s) URL.
-    public init(
+    package init(
         baseURL: String, signer: RequestSigner, options: Options = Options(),
         logger: Logger = Logger(label: "idv-batch.yoti"), clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
@@ -57,7 +57,7 @@ public final class IDVClient: Sendable {
 
     /// The base URL to use: the flag, else `YOTI_IDV_API_URL`, else `YOTI_DOC_SCAN_API_URL`, else production.
     /// Empty values count as unset; a trailing `/` is removed.
-    public static func resolveBaseURL(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func resolveBaseURL(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let candidates = [flag, environment["YOTI_IDV_API_URL"], environment["YOTI_DOC_SCAN_API_URL"]]
         let chosen = candidates.compactMap { $0 }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         return stripTrailingSlashes(chosen?.trimmingCharacters(in: .whitespaces) ?? productionBaseURL)
@@ -69,7 +69,7 @@ public final class IDVClient: Sendable {
     /// The bytes are not validated here.
     /// - Returns: the created session with its send time and token expiry.
     /// - Throws: ``YotiAPIError``; a 2xx whose body cannot be parsed is `unknownOutcome`.
-    public func createSession(body: [UInt8]) async throws -> CreatedSession {
+    package func createSession(body: [UInt8]) async throws -> CreatedSession {
         let operation = YotiOperation.idv("POST /sessions")
         var sentAt = now()
         let response = try await call(.POST, path: "/sessions", body: body, operation: operation) { sentAt = self.now() }
@@ -86,7 +86,7 @@ public final class IDVClient: Sendable {
     /// off), serialised once, and those bytes signed and sent.
     /// - Throws: ``YotiAPIError`` — `permanent` with `yotiCode` `INVALID_SESSION_SPEC` and one error per
     ///   problem when validation fails (no request is made).
-    public func createSession(_ spec: JSONValue) async throws -> CreatedSession {
+    package func createSession(_ spec: JSONValue) async throws -> CreatedSession {
         if options.validatesSpecs {
             let problems = SessionSpecValidator.validate(spec)
             if !problems.isEmpty { throw Self.invalidSpecError(problems) }
@@ -95,13 +95,13 @@ public final class IDVClient: Sendable {
     }
 
     /// `POST /sessions` with a typed spec: same as ``createSession(_:)-(JSONValue)`` on `spec.json`.
-    public func createSession(_ spec: SessionSpec) async throws -> CreatedSession {
+    package func createSession(_ spec: SessionSpec) async throws -> CreatedSession {
         try await createSession(spec.json)
     }
 
     /// `GET /sessions/{id}`: the session result (state, checks, resources, ...), parsed tolerantly.
     /// - Throws: ``YotiAPIError`` (404 is `permanent`).
-    public func getSession(id: String) async throws -> JSONValue {
+    package func getSession(id: String) async throws -> JSONValue {
         let operation = YotiOperation.idv("GET /sessions/{id}")
         let response = try await call(.GET, path: "/sessions/\(Self.pathSegment(id))", operation: operation)
         return try transport.json(response, operation: operation)
@@ -109,7 +109,7 @@ public final class IDVClient: Sendable {
 
     /// `DELETE /sessions/{id}`: deletes the session and its media. Any 2xx is success.
     /// - Throws: ``YotiAPIError``; 409 (checks unfinished) is `permanent` with `status == 409`.
-    public func deleteSession(id: String) async throws {
+    package func deleteSession(id: String) async throws {
         _ = try await call(.DELETE, path: "/sessions/\(Self.pathSegment(id))", operation: .idv("DELETE /sessions/{id}"))
     }
 
@@ -117,7 +117,7 @@ public final class IDVClient: Sendable {
 
     /// `GET /sessions/{id}/configuration`: `capture.required_resources[].id` are the requirement ids
     /// IBV instructions refer to.
-    public func getSessionConfiguration(id: String) async throws -> JSONValue {
+    package func getSessionConfiguration(id: String) async throws -> JSONValue {
         let operation = YotiOperation.idv("GET /sessions/{id}/configuration")
         let response = try await call(.GET, path: "/sessions/\(Self.pathSegment(id))/configuration", operation: operation)
         return try transport.json(response, operation: operation)
@@ -125,7 +125,7 @@ public final class IDVClient: Sendable {
 
     /// `PUT /sessions/{id}/instructions` with the IBV instructions (contact profile, documents, branch).
     /// - Throws: ``YotiAPIError``; 409 (session expired) is `permanent` with `status == 409`.
-    public func putInstructions(sessionID: String, _ instructions: JSONValue) async throws {
+    package func putInstructions(sessionID: String, _ instructions: JSONValue) async throws {
         _ = try await call(
             .PUT, path: "/sessions/\(Self.pathSegment(sessionID))/instructions", body: instructions.jsonBytes(),
             operation: .idv("PUT /sessions/{id}/instructions"))
@@ -133,7 +133,7 @@ public final class IDVClient: Sendable {
 
     /// `GET /sessions/{id}/instructions/pdf`: the customer letter.
     /// - Returns: the PDF bytes, or `nil` when Yoti answers 204 (no letter).
-    public func instructionsPDF(sessionID: String) async throws -> [UInt8]? {
+    package func instructionsPDF(sessionID: String) async throws -> [UInt8]? {
         let response = try await call(
             .GET, path: "/sessions/\(Self.pathSegment(sessionID))/instructions/pdf",
             operation: .idv("GET /sessions/{id}/instructions/pdf"))
@@ -141,21 +141,21 @@ public final class IDVClient: Sendable {
     }
 
     /// `POST /sessions/{id}/instructions/email`: asks Yoti to email the letter to the applicant.
-    public func requestInstructionsEmail(sessionID: String) async throws {
+    package func requestInstructionsEmail(sessionID: String) async throws {
         _ = try await call(
             .POST, path: "/sessions/\(Self.pathSegment(sessionID))/instructions/email",
             operation: .idv("POST /sessions/{id}/instructions/email"))
     }
 
     /// `GET /supported-documents`: `{"supported_countries": [...]}`. Signed without `sdkId`, as Yoti's SDKs do.
-    public func supportedDocuments() async throws -> JSONValue {
+    package func supportedDocuments() async throws -> JSONValue {
         let operation = YotiOperation.idv("GET /supported-documents")
         let response = try await call(.GET, path: "/supported-documents", includeSDKID: false, operation: operation)
         return try transport.json(response, operation: operation)
     }
 
     /// Closes the connection pool. Call once, after the last call has finished.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         try await transport.shutdown()
     }
 
@@ -182,7 +182,7 @@ public final class IDVClient: Sendable {
     }
 
     /// The error for a spec that failed local validation: permanent, one property error per problem.
-    public static func invalidSpecError(_ problems: [SessionSpecProblem]) -> YotiAPIError {
+    package static func invalidSpecError(_ problems: [SessionSpecProblem]) -> YotiAPIError {
         YotiAPIError(
             code: .permanent, operation: .idv("POST /sessions"), yotiCode: "INVALID_SESSION_SPEC",
             errors: problems.map { YotiErrorBody.PropertyError(property: $0.path, message: $0.message) },

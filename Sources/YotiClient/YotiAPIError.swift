@@ -9,29 +9,29 @@ import YotiAPI
 /// a 504, or a 2xx whose body could not be read — the session may exist; retrying may duplicate it).
 /// A 409 Conflict is `permanent` with `status == 409` kept, so callers can single it out.
 /// Messages never contain tokens, keys or other secrets.
-public struct YotiAPIError: Error, Sendable, CustomStringConvertible {
+package struct YotiAPIError: Error, Sendable, CustomStringConvertible {
     /// The outcome class (the shared ``ErrorClass``).
-    public typealias Code = ErrorClass
+    package typealias Code = ErrorClass
 
     /// The outcome class.
-    public var code: Code
+    package var code: Code
     /// The call that failed.
-    public var operation: YotiOperation
+    package var operation: YotiOperation
     /// The HTTP status, when a response arrived.
-    public var status: Int?
+    package var status: Int?
     /// Yoti's error `code` (`PAYLOAD_VALIDATION`, ...), or `INVALID_SESSION_SPEC` for local validation.
-    public var yotiCode: String?
+    package var yotiCode: String?
     /// Yoti's `errors[]`, or the local validation problems as property/message pairs.
-    public var errors: [YotiErrorBody.PropertyError]
+    package var errors: [YotiErrorBody.PropertyError]
     /// The `x-request-id` response header: Yoti support asks for it.
-    public var requestID: String?
+    package var requestID: String?
     /// How long Yoti asked us to wait (`Retry-After`, as seconds or an HTTP-date).
-    public var retryAfter: Duration?
+    package var retryAfter: Duration?
     /// What happened and what to do next. No secrets.
-    public var message: String
+    package var message: String
 
     /// Creates an error. `message` must not contain secrets.
-    public init(
+    package init(
         code: Code, operation: YotiOperation, status: Int? = nil, yotiCode: String? = nil,
         errors: [YotiErrorBody.PropertyError] = [], requestID: String? = nil, retryAfter: Duration? = nil,
         message: String
@@ -47,10 +47,10 @@ public struct YotiAPIError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether sending the same request again is safe and may succeed (transient, rate-limited).
-    public var isSafeToRetry: Bool { code.isSafeToRetry }
+    package var isSafeToRetry: Bool { code.isSafeToRetry }
 
     /// One line: class, operation, status, Yoti code, request id, message and property errors.
-    public var description: String {
+    package var description: String {
         var parts = ["\(code)", operation.name]
         if let status { parts.append("HTTP \(status)") }
         if let yotiCode { parts.append(yotiCode) }

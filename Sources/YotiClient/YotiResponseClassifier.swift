@@ -18,7 +18,7 @@ import YotiAPI
 ///   never the other way round.
 /// A 504 is an unknown outcome rather than transient: a gateway timed out waiting for Yoti, which
 /// may have created the session. Other 5xx are transient, as production integrations treat them.
-public enum YotiResponseClassifier {
+package enum YotiResponseClassifier {
     /// Classifies an HTTP response.
     /// - Parameters:
     ///   - status: the HTTP status code.
@@ -27,7 +27,7 @@ public enum YotiResponseClassifier {
     ///   - operation: the call, for the message.
     ///   - now: the current time, to turn an HTTP-date `Retry-After` into a delay.
     /// - Returns: `nil` for a 2xx (success: the caller parses the body), otherwise the error.
-    public static func classify(
+    package static func classify(
         status: Int, headers: HTTPHeaders, body: [UInt8], operation: YotiOperation, now: Date = Date()
     ) -> YotiAPIError? {
         if (200..<300).contains(status) { return nil }
@@ -68,7 +68,7 @@ public enum YotiResponseClassifier {
     }
 
     /// The outcome for a 2xx whose body could not be read or parsed: the call may have taken effect.
-    public static func unreadableSuccess(
+    package static func unreadableSuccess(
         status: Int, headers: HTTPHeaders, bodyLength: Int, operation: YotiOperation
     ) -> YotiAPIError {
         YotiAPIError(
@@ -84,7 +84,7 @@ public enum YotiResponseClassifier {
     ///   - operation: the call, for the message.
     ///   - timeout: the request timeout in force, for the message.
     /// - Returns: the error; `CancellationError` is not handled here (callers rethrow it untouched).
-    public static func classify(
+    package static func classify(
         transportError error: any Error, requestFullySent: Bool, operation: YotiOperation, timeout: Duration? = nil
     ) -> YotiAPIError {
         let what = describeTransportError(error, timeout: timeout)
@@ -105,7 +105,7 @@ public enum YotiResponseClassifier {
 
     /// Parses `Retry-After`: delay-seconds or an HTTP-date (IMF-fixdate, RFC 850 or asctime).
     /// - Returns: the delay from `now` (zero for dates in the past), or `nil` when unparseable.
-    public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
+    package static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) {
             guard let seconds = Int64(trimmed) else { return nil }

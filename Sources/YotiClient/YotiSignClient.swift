@@ -7,27 +7,27 @@ import YotiAPI
 ///
 /// Authorises with `Authorization: Bearer <API key>` (no RSA signature). The key never appears in
 /// errors or descriptions. Call ``shutdown()`` once when done.
-public final class YotiSignClient: Sendable, CustomStringConvertible {
+package final class YotiSignClient: Sendable, CustomStringConvertible {
     /// Yoti Sign production base URL.
-    public static let productionBaseURL = "https://api.yotisign.com"
+    package static let productionBaseURL = "https://api.yotisign.com"
     /// Yoti Sign demo (sandbox) base URL (inferred from Yoti's docs).
-    public static let demoBaseURL = "https://demo.api.yotisign.com"
+    package static let demoBaseURL = "https://demo.api.yotisign.com"
     /// The configurations path under the base URL.
-    public static let configurationsPath = "/v2/idv/sessions/configs"
+    package static let configurationsPath = "/v2/idv/sessions/configs"
 
     /// Settings with documented defaults.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Default 10 s.
-        public var connectTimeout: Duration
+        package var connectTimeout: Duration
         /// Default 30 s.
-        public var requestTimeout: Duration
+        package var requestTimeout: Duration
         /// Default 4 MiB.
-        public var maxResponseBytes: Int
+        package var maxResponseBytes: Int
         /// Whether `createConfiguration` validates the session config first. Default `true`.
-        public var validatesSpecs: Bool
+        package var validatesSpecs: Bool
 
         /// Creates options; defaults as documented on each property.
-        public init(
+        package init(
             connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(30),
             maxResponseBytes: Int = 4 << 20, validatesSpecs: Bool = true
         ) {
@@ -39,8 +39,8 @@ public final class YotiSignClient: Sendable, CustomStringConvertible {
     }
 
     /// The base URL without a trailing `/`.
-    public let baseURL: String
-    public let options: Options
+    package let baseURL: String
+    package let options: Options
     private let apiKey: String
     private let transport: YotiHTTPTransport
 
@@ -49,7 +49,7 @@ public final class YotiSignClient: Sendable, CustomStringConvertible {
     ///   - baseURL: e.g. ``productionBaseURL`` or a local sandbox; a trailing `/` is removed.
     ///   - apiKey: the Yoti Sign API key (a secret: kept out of every message).
     /// - Throws: ``YotiAPIError`` with code `configuration` for a bad URL or an empty key.
-    public init(baseURL: String, apiKey: String, options: Options = Options(), logger: Logger = Logger(label: "idv-batch.yoti-sign")) throws {
+    package init(baseURL: String, apiKey: String, options: Options = Options(), logger: Logger = Logger(label: "idv-batch.yoti-sign")) throws {
         let operation = YotiOperation.sign("configure Yoti Sign client")
         self.baseURL = try IDVClient.normalisedBaseURL(baseURL, operation: operation)
         guard !apiKey.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -63,7 +63,7 @@ public final class YotiSignClient: Sendable, CustomStringConvertible {
     }
 
     /// The base URL to use: the flag, else `YOTI_SIGN_API_URL`, else production.
-    public static func resolveBaseURL(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func resolveBaseURL(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let chosen = [flag, environment["YOTI_SIGN_API_URL"]].compactMap { $0 }
             .first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         return IDVClient.stripTrailingSlashes(chosen?.trimmingCharacters(in: .whitespaces) ?? productionBaseURL)
@@ -73,7 +73,7 @@ public final class YotiSignClient: Sendable, CustomStringConvertible {
     /// - Returns: whatever Yoti answered (undocumented): the parsed JSON, `.null` for an empty body,
     ///   or the text as a string when it is not JSON.
     /// - Throws: ``YotiAPIError``; `permanent` with `INVALID_SESSION_SPEC` when the config fails local validation.
-    public func createConfiguration(name: String, isPrivate: Bool, sessionConfig: JSONValue) async throws -> JSONValue {
+    package func createConfiguration(name: String, isPrivate: Bool, sessionConfig: JSONValue) async throws -> JSONValue {
         if options.validatesSpecs {
             let problems = SessionSpecValidator.validate(sessionConfig)
             if !problems.isEmpty {
@@ -91,7 +91,7 @@ public final class YotiSignClient: Sendable, CustomStringConvertible {
 
     /// `GET /v2/idv/sessions/configs`: the configurations visible to this key.
     /// Tolerant: accepts `{"session_configs": [...]}` or a bare array; skips entries without a name.
-    public func listConfigurations() async throws -> [SessionConfigurationSummary] {
+    package func listConfigurations() async throws -> [SessionConfigurationSummary] {
         let operation = YotiOperation.sign("GET \(Self.configurationsPath)")
         let response = try await send(.GET, body: nil, operation: operation)
         let json = try transport.json(response, operation: operation)
@@ -104,12 +104,12 @@ public final class YotiSignClient: Sendable, CustomStringConvertible {
     }
 
     /// Closes the connection pool.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         try await transport.shutdown()
     }
 
     /// Redacted: shows the base URL only.
-    public var description: String { "YotiSignClient(\(baseURL), api key: <redacted>)" }
+    package var description: String { "YotiSignClient(\(baseURL), api key: <redacted>)" }
 
     private func send(_ method: HTTPMethod, body: [UInt8]?, operation: YotiOperation) async throws -> CollectedResponse {
         var headers = HTTPHeaders()

@@ -2,14 +2,14 @@ import YotiAPI
 import _CryptoExtras
 
 /// One Yoti Hub application the sandbox accepts: an SDK ID and the RSA public key its requests are signed with.
-public struct SandboxApplication: Sendable {
+package struct SandboxApplication: Sendable {
     /// The `sdkId` query parameter this application's requests carry.
-    public var sdkID: String
+    package var sdkID: String
     /// The key that verifies `X-Yoti-Auth-Digest`.
-    public var publicKey: YotiPublicKey
+    package var publicKey: YotiPublicKey
 
     /// Creates an application from an already loaded public key.
-    public init(sdkID: String, publicKey: YotiPublicKey) {
+    package init(sdkID: String, publicKey: YotiPublicKey) {
         self.sdkID = sdkID
         self.publicKey = publicKey
     }
@@ -20,7 +20,7 @@ public struct SandboxApplication: Sendable {
     /// - Parameter source: names the PEM's origin in error messages (a file path, say).
     /// - Throws: `SandboxError.Code.invalidKey` when the PEM is neither, is encrypted, or is not RSA; the message
     ///   names `source` and never contains key material.
-    public init(sdkID: String, pem: String, source: String = "<in-memory PEM>") throws {
+    package init(sdkID: String, pem: String, source: String = "<in-memory PEM>") throws {
         self.sdkID = sdkID
         self.publicKey = try Self.loading(source) {
             // A private key is only parsed to derive its public half; the sandbox keeps nothing else.
@@ -33,7 +33,7 @@ public struct SandboxApplication: Sendable {
     /// Reads a PEM file as `init(sdkID:pem:source:)` does.
     ///
     /// - Throws: `SandboxError.Code.invalidKey` naming the file when it is missing, unreadable or not an RSA key.
-    public init(sdkID: String, keyFile path: String) throws {
+    package init(sdkID: String, keyFile path: String) throws {
         self.sdkID = sdkID
         // Try the public form first; a private key file is the documented convenience.
         self.publicKey = try Self.loading(path) {
@@ -48,7 +48,7 @@ public struct SandboxApplication: Sendable {
     /// An application whose private key nobody holds: every request claiming `sdkID` fails verification.
     ///
     /// Tests use it to see how a client reacts to the wrong key without shipping a second key file.
-    public static func unmatchable(sdkID: String) throws -> SandboxApplication {
+    package static func unmatchable(sdkID: String) throws -> SandboxApplication {
         let throwaway = try _RSA.Signing.PrivateKey(keySize: .bits2048).publicKey.pemRepresentation
         return try SandboxApplication(sdkID: sdkID, pem: throwaway, source: "a throwaway key")
     }

@@ -2,30 +2,30 @@
 ///
 /// The default is a healthy, instant, unlimited server. Switch at runtime with `YotiSandbox.setBehaviour(_:)`;
 /// switching re-seeds the random generator when `seed` is set, so each test step is reproducible.
-public struct SandboxBehaviour: Sendable, Hashable {
+package struct SandboxBehaviour: Sendable, Hashable {
     /// Delay added before answering every request (default zero). Scheduled as a timer, never blocking a thread.
-    public var latency: Duration
+    package var latency: Duration
     /// Extra delay drawn uniformly from `0...jitter` per request (default zero).
-    public var jitter: Duration
+    package var jitter: Duration
     /// Maximum accepted `POST /sessions` per second over any sliding 1-second window; above it the sandbox
     /// answers 429 with `Retry-After` (seconds). `nil` (default) means no limit.
-    public var createRateLimit: Double?
+    package var createRateLimit: Double?
     /// Probabilities of injected faults (default all zero).
-    public var faults: FaultRates
+    package var faults: FaultRates
     /// Which requests faults are drawn for (default: `POST /sessions` only).
-    public var faultScope: FaultScope
+    package var faultScope: FaultScope
     /// How long a stalled request is held before the connection is closed without an answer (default 30 s).
     /// Choose it longer than the client's request timeout.
-    public var stallDuration: Duration
+    package var stallDuration: Duration
     /// Whether a stalled `POST /sessions` still creates the session, as a slow backend would (default true).
-    public var stallCreatesSession: Bool
+    package var stallCreatesSession: Bool
     /// When true, `DELETE /sessions/{id}` answers 409 (checks unfinished) and keeps the session (default false).
-    public var deleteAnswersConflict: Bool
+    package var deleteAnswersConflict: Bool
     /// Seed for the fault and jitter generator; `nil` (default) seeds from the system generator.
-    public var seed: UInt64?
+    package var seed: UInt64?
 
     /// Creates a behaviour; every parameter defaults to the healthy value.
-    public init(
+    package init(
         latency: Duration = .zero,
         jitter: Duration = .zero,
         createRateLimit: Double? = nil,
@@ -48,27 +48,27 @@ public struct SandboxBehaviour: Sendable, Hashable {
     }
 
     /// A fast, correct server.
-    public static let healthy = SandboxBehaviour()
+    package static let healthy = SandboxBehaviour()
 
     /// A correct server that answers after `fixed` plus up to `jitter`.
-    public static func latency(_ fixed: Duration, jitter: Duration = .zero) -> SandboxBehaviour {
+    package static func latency(_ fixed: Duration, jitter: Duration = .zero) -> SandboxBehaviour {
         SandboxBehaviour(latency: fixed, jitter: jitter)
     }
 
     /// A correct server that accepts at most `perSecond` `POST /sessions` per sliding second.
-    public static func rateLimited(_ perSecond: Double) -> SandboxBehaviour {
+    package static func rateLimited(_ perSecond: Double) -> SandboxBehaviour {
         SandboxBehaviour(createRateLimit: perSecond)
     }
 
     /// A server injecting `faults` with a reproducible generator.
-    public static func faulty(_ faults: FaultRates, seed: UInt64? = nil) -> SandboxBehaviour {
+    package static func faulty(_ faults: FaultRates, seed: UInt64? = nil) -> SandboxBehaviour {
         SandboxBehaviour(faults: faults, seed: seed)
     }
 
     /// Checks every value is in range.
     ///
     /// - Throws: `SandboxError.Code.invalidConfiguration` naming the bad value.
-    public func validate() throws {
+    package func validate() throws {
         func fail(_ message: String) -> SandboxError { SandboxError(code: .invalidConfiguration, message: message) }
         if latency < .zero || jitter < .zero { throw fail("latency and jitter must not be negative") }
         if stallDuration < .zero { throw fail("stall duration must not be negative") }
@@ -83,25 +83,25 @@ extension SandboxBehaviour {
     /// Probabilities (each 0...1, summing to at most 1) of the faults injected into a request in scope.
     ///
     /// One uniform draw per request picks at most one fault, in the order the properties are listed.
-    public struct FaultRates: Sendable, Hashable {
+    package struct FaultRates: Sendable, Hashable {
         /// Answer 500 with an HTML body, before anything is created.
-        public var internalServerError: Double
+        package var internalServerError: Double
         /// Answer 503 with an HTML body, before anything is created.
-        public var serviceUnavailable: Double
+        package var serviceUnavailable: Double
         /// Answer 429 with `Retry-After: 1`, before anything is created.
-        public var tooManyRequests: Double
+        package var tooManyRequests: Double
         /// Hold the request for `stallDuration`, then close the connection without answering.
-        public var stall: Double
+        package var stall: Double
         /// Reset the connection (TCP RST) as soon as the request head arrives, without reading the body:
         /// no session is created.
-        public var resetBeforeCreating: Double
+        package var resetBeforeCreating: Double
         /// Create and count the session, then reset the connection without answering.
-        public var resetAfterCreating: Double
+        package var resetAfterCreating: Double
         /// Create the session, then answer 201 with a truncated JSON body.
-        public var malformedCreated: Double
+        package var malformedCreated: Double
 
         /// Creates fault rates; every rate defaults to zero.
-        public init(
+        package init(
             internalServerError: Double = 0,
             serviceUnavailable: Double = 0,
             tooManyRequests: Double = 0,
@@ -120,7 +120,7 @@ extension SandboxBehaviour {
         }
 
         /// No faults.
-        public static let none = FaultRates()
+        package static let none = FaultRates()
 
         var ordered: [(InjectedFault, Double)] {
             [
@@ -133,7 +133,7 @@ extension SandboxBehaviour {
         /// Checks each rate is in 0...1 and that they sum to at most 1.
         ///
         /// - Throws: `SandboxError.Code.invalidConfiguration`.
-        public func validate() throws {
+        package func validate() throws {
             var total = 0.0
             for (fault, rate) in ordered {
                 guard rate >= 0 && rate <= 1 else {
@@ -161,13 +161,13 @@ extension SandboxBehaviour {
     }
 
     /// Which requests faults are drawn for.
-    public struct FaultScope: Sendable, Hashable {
+    package struct FaultScope: Sendable, Hashable {
         let includesEveryIDVRequest: Bool
 
         /// Only `POST /sessions` (the default).
-        public static let createSession = FaultScope(includesEveryIDVRequest: false)
+        package static let createSession = FaultScope(includesEveryIDVRequest: false)
         /// Every signed IDV request. Faults that create sessions act like their "before" variant elsewhere
         /// (reset after creating resets after processing; malformed answers a truncated body).
-        public static let everyIDVRequest = FaultScope(includesEveryIDVRequest: true)
+        package static let everyIDVRequest = FaultScope(includesEveryIDVRequest: true)
     }
 }

@@ -1,22 +1,22 @@
 import Logging
 
 /// Everything the sandbox needs to start: where to listen, whom to accept, and how to behave.
-public struct SandboxConfiguration: Sendable {
+package struct SandboxConfiguration: Sendable {
     /// Address to bind (default `127.0.0.1`: the sandbox is for loopback).
-    public var host: String
+    package var host: String
     /// Port to bind; 0 (default) picks a free ephemeral port, readable from `YotiSandbox.port` after start.
-    public var port: Int
+    package var port: Int
     /// The applications whose signatures are accepted; at least one.
-    public var applications: [SandboxApplication]
+    package var applications: [SandboxApplication]
     /// Yoti Sign API keys accepted as `Authorization: Bearer <key>` (default none: Sign calls get 401).
-    public var signAPIKeys: [String]
+    package var signAPIKeys: [String]
     /// Faults, latency and limits; changeable at runtime.
-    public var behaviour: SandboxBehaviour
+    package var behaviour: SandboxBehaviour
     /// Less common knobs.
-    public var options: Options
+    package var options: Options
 
     /// Creates a configuration.
-    public init(
+    package init(
         applications: [SandboxApplication],
         signAPIKeys: [String] = [],
         behaviour: SandboxBehaviour = .healthy,
@@ -35,7 +35,7 @@ public struct SandboxConfiguration: Sendable {
     /// Checks the configuration before binding.
     ///
     /// - Throws: `SandboxError.Code.invalidConfiguration` naming the problem.
-    public func validate() throws {
+    package func validate() throws {
         func fail(_ message: String) -> SandboxError { SandboxError(code: .invalidConfiguration, message: message) }
         guard !applications.isEmpty else { throw fail("configure at least one application (SDK ID and key)") }
         guard (0...65535).contains(port) else { throw fail("port \(port) is outside 0...65535") }
@@ -51,24 +51,24 @@ public struct SandboxConfiguration: Sendable {
 
 extension SandboxConfiguration {
     /// Advanced settings with documented defaults.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Requests whose `timestamp` differs from the sandbox's clock by more than this are rejected with 401
         /// (default 5 minutes); `nil` accepts any timestamp.
-        public var maxTimestampSkew: Duration?
+        package var maxTimestampSkew: Duration?
         /// How long a nonce is remembered to reject replays (default 10 minutes).
-        public var nonceMemory: Duration
+        package var nonceMemory: Duration
         /// Upper bound on remembered nonces, so memory stays bounded under any load (default 1,000,000).
-        public var maxRememberedNonces: Int
+        package var maxRememberedNonces: Int
         /// Largest request body accepted; larger ones get 413 (default 1 MiB).
-        public var maxBodyBytes: Int
+        package var maxBodyBytes: Int
         /// How many of the most recent sessions keep their full spec for `YotiSandbox.session(id:)`
         /// (default 10,000); older sessions keep only their summary, so long runs use bounded memory.
-        public var specRetentionLimit: Int
+        package var specRetentionLimit: Int
         /// Where request summaries go at `debug` (default: discarded). Tokens, digests and keys are never logged.
-        public var logger: Logger
+        package var logger: Logger
 
         /// Creates options with the documented defaults.
-        public init(
+        package init(
             maxTimestampSkew: Duration? = .seconds(300),
             nonceMemory: Duration = .seconds(600),
             maxRememberedNonces: Int = 1_000_000,
@@ -88,7 +88,7 @@ extension SandboxConfiguration {
 
 extension SandboxConfiguration: CustomStringConvertible {
     /// Lists SDK IDs and behaviour but never Sign API keys.
-    public var description: String {
+    package var description: String {
         "SandboxConfiguration(host: \(host), port: \(port), sdkIDs: \(applications.map(\.sdkID)), "
             + "signAPIKeys: \(signAPIKeys.count) <redacted>, behaviour: \(behaviour))"
     }

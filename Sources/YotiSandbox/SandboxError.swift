@@ -1,9 +1,9 @@
 /// A failure configuring or starting the sandbox.
 ///
 /// Messages name what is wrong and what to do next; they never contain key material or API keys.
-public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is; new codes may be added.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: Sendable, Hashable {
             case invalidKey
             case invalidConfiguration
@@ -15,15 +15,15 @@ public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
         private init(_ value: Value) { self.value = value }
 
         /// A key file or PEM could not be read or is not an RSA key of at least 2048 bits.
-        public static let invalidKey = Code(.invalidKey)
+        package static let invalidKey = Code(.invalidKey)
         /// A configuration or behaviour value is out of range.
-        public static let invalidConfiguration = Code(.invalidConfiguration)
+        package static let invalidConfiguration = Code(.invalidConfiguration)
         /// The operation needs a started sandbox.
-        public static let notRunning = Code(.notRunning)
+        package static let notRunning = Code(.notRunning)
         /// `start()` was called twice.
-        public static let alreadyStarted = Code(.alreadyStarted)
+        package static let alreadyStarted = Code(.alreadyStarted)
 
-        public var description: String {
+        package var description: String {
             switch value {
             case .invalidKey: "invalidKey"
             case .invalidConfiguration: "invalidConfiguration"
@@ -34,15 +34,15 @@ public struct SandboxError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// What is wrong and what to do about it.
-    public var message: String
+    package var message: String
 
     /// Creates an error; `message` must not contain secrets.
-    public init(code: Code, message: String) {
+    package init(code: Code, message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "SandboxError(\(code)): \(message)" }
+    package var description: String { "SandboxError(\(code)): \(message)" }
 }

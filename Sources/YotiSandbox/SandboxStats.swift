@@ -1,39 +1,39 @@
 /// A snapshot of what the sandbox has seen, from `YotiSandbox.stats()` or `GET /__sandbox/stats` (JSON, snake case).
-public struct SandboxStats: Codable, Sendable, Hashable {
+package struct SandboxStats: Codable, Sendable, Hashable {
     /// Sessions created (including those whose answer was lost to a reset, stall or malformed body).
-    public var sessionsCreated: Int
+    package var sessionsCreated: Int
     /// Sessions currently stored (created minus deleted).
-    public var sessionsStored: Int
+    package var sessionsStored: Int
     /// Sessions deleted through `DELETE /sessions/{id}`.
-    public var sessionsDeleted: Int
+    package var sessionsDeleted: Int
     /// Sessions created per `user_tracking_id`; sessions without one are counted in `sessionsWithoutUserTrackingID`.
-    public var sessionsPerUserTrackingID: [String: Int]
+    package var sessionsPerUserTrackingID: [String: Int]
     /// Sessions created without a `user_tracking_id`.
-    public var sessionsWithoutUserTrackingID: Int
+    package var sessionsWithoutUserTrackingID: Int
     /// How many `user_tracking_id`s have more than one session.
-    public var duplicatedUserTrackingIDs: Int
+    package var duplicatedUserTrackingIDs: Int
     /// Sessions beyond the first per `user_tracking_id`: the duplicates a runner caused.
-    public var duplicateSessions: Int
+    package var duplicateSessions: Int
     /// Requests answered 401 because of their signature, SDK ID, nonce or timestamp.
-    public var signaturesRejected: Int
+    package var signaturesRejected: Int
     /// Yoti Sign requests answered 401 for a missing or unknown bearer key.
-    public var bearerRejected: Int
+    package var bearerRejected: Int
     /// Answered requests by HTTP status (`"201": 10`). Resets and stalls have no status and are not here.
-    public var requestsByStatus: [String: Int]
+    package var requestsByStatus: [String: Int]
     /// Injected faults by kind: `500`, `503`, `429`, `stall`, `reset_before`, `reset_after`, `malformed`.
-    public var faultsInjected: [String: Int]
+    package var faultsInjected: [String: Int]
     /// `POST /sessions` answered 429 by the rate limit (not by an injected fault).
-    public var rateLimited: Int
+    package var rateLimited: Int
     /// Requests being handled now (from head received to answer written or connection closed).
-    public var concurrentRequests: Int
+    package var concurrentRequests: Int
     /// The most requests handled at once since start or `reset()`.
-    public var peakConcurrentRequests: Int
+    package var peakConcurrentRequests: Int
     /// `POST /sessions` requests received (any outcome).
-    public var createRequests: Int
+    package var createRequests: Int
     /// The most `POST /sessions` received within any sliding 1-second window.
-    public var createRequestsPerSecondMax: Int
+    package var createRequestsPerSecondMax: Int
     /// `createRequests` divided by the seconds from the first to the last one (at least 1 s).
-    public var createRequestsPerSecondMean: Double
+    package var createRequestsPerSecondMean: Double
 
     enum CodingKeys: String, CodingKey {
         case sessionsCreated = "sessions_created"
@@ -56,8 +56,8 @@ public struct SandboxStats: Codable, Sendable, Hashable {
     }
 
     /// Requests answered with `status`, or zero.
-    public func requests(withStatus status: Int) -> Int { requestsByStatus[String(status)] ?? 0 }
+    package func requests(withStatus status: Int) -> Int { requestsByStatus[String(status)] ?? 0 }
 
     /// Injected faults of the kind named by its stats key (`"reset_after"`), or zero.
-    public func faults(_ key: String) -> Int { faultsInjected[key] ?? 0 }
+    package func faults(_ key: String) -> Int { faultsInjected[key] ?? 0 }
 }

@@ -1,20 +1,20 @@
 /// A small seedable generator (SplitMix64) so fault sequences are reproducible from a seed.
 ///
 /// Not for secrets: session ids and tokens come from the system generator.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// A generator that replays the same sequence for the same `seed`.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// Seeded from `seed` when given, otherwise from the system generator.
-    public init(seed: UInt64?) {
+    package init(seed: UInt64?) {
         var system = SystemRandomNumberGenerator()
         self.init(seed: seed ?? system.next())
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -23,5 +23,5 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform value in `0..<1`.
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    package mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -15,9 +15,9 @@ import YotiAPI
 /// defer { Task { await sandbox.shutdown() } }
 /// // point a client at sandbox.idvBaseURL
 /// ```
-public final class YotiSandbox: Sendable {
+package final class YotiSandbox: Sendable {
     /// The configuration the sandbox was created with (its behaviour may since have changed).
-    public let configuration: SandboxConfiguration
+    package let configuration: SandboxConfiguration
     let core: SandboxCore
     private let lifecycle = Mutex<Lifecycle>(.idle)
 
@@ -31,7 +31,7 @@ public final class YotiSandbox: Sendable {
     /// Creates a sandbox; nothing listens until `start()`.
     ///
     /// - Throws: `SandboxError.Code.invalidConfiguration` when the configuration is out of range.
-    public init(configuration: SandboxConfiguration) throws {
+    package init(configuration: SandboxConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
         self.core = SandboxCore(configuration: configuration)
@@ -40,7 +40,7 @@ public final class YotiSandbox: Sendable {
     /// Binds the listening socket and starts serving; returns once the port is bound.
     ///
     /// - Throws: `SandboxError.Code.alreadyStarted` on a second call, or the bind error (e.g. port in use).
-    public func start() async throws {
+    package func start() async throws {
         try lifecycle.withLock { state in
             guard case .idle = state else {
                 throw SandboxError(code: .alreadyStarted, message: "the sandbox was already started; create a new one")
@@ -70,7 +70,7 @@ public final class YotiSandbox: Sendable {
     }
 
     /// Stops listening and closes every connection (stalled requests included). Safe to call twice.
-    public func shutdown() async {
+    package func shutdown() async {
         let acceptLoop: Task<Void, Never>? = lifecycle.withLock { state in
             defer { state = .stopped }
             if case .running(_, let task) = state { return task }
@@ -99,7 +99,7 @@ public final class YotiSandbox: Sendable {
     }
 
     /// The bound port. Only meaningful after `start()` returned; 0 before.
-    public var port: Int {
+    package var port: Int {
         lifecycle.withLock { state in
             if case .running(let port, _) = state { return port }
             return 0
@@ -111,41 +111,41 @@ public final class YotiSandbox: Sendable {
     }
 
     /// The IDV API base, e.g. `http://127.0.0.1:PORT/idverify/v1` (no trailing slash).
-    public var idvBaseURL: String { "http://\(urlHost):\(port)\(SandboxRoute.idvPrefix)" }
+    package var idvBaseURL: String { "http://\(urlHost):\(port)\(SandboxRoute.idvPrefix)" }
 
     /// The Yoti Sign API base, e.g. `http://127.0.0.1:PORT` (configs live at `/v2/idv/sessions/configs`).
-    public var signBaseURL: String { "http://\(urlHost):\(port)" }
+    package var signBaseURL: String { "http://\(urlHost):\(port)" }
 
     /// The unsigned introspection endpoint answering `SandboxStats` as JSON.
-    public var statsURL: String { "http://\(urlHost):\(port)\(SandboxRoute.statsPath)" }
+    package var statsURL: String { "http://\(urlHost):\(port)\(SandboxRoute.statsPath)" }
 }
 
 extension YotiSandbox {
     /// What the sandbox has seen so far.
-    public func stats() -> SandboxStats { core.state.withLock { $0.stats } }
+    package func stats() -> SandboxStats { core.state.withLock { $0.stats } }
 
     /// The current behaviour.
-    public var behaviour: SandboxBehaviour { core.state.withLock { $0.behaviour } }
+    package var behaviour: SandboxBehaviour { core.state.withLock { $0.behaviour } }
 
     /// Switches behaviour for requests arriving from now on; re-seeds the generator and restarts the rate window.
     ///
     /// - Throws: `SandboxError.Code.invalidConfiguration` when a value is out of range (the behaviour is unchanged).
-    public func setBehaviour(_ behaviour: SandboxBehaviour) throws {
+    package func setBehaviour(_ behaviour: SandboxBehaviour) throws {
         try behaviour.validate()
         core.state.withLock { $0.setBehaviour(behaviour) }
     }
 
     /// Forgets sessions, Sign configurations, nonces, counters and clock adjustments; keeps the behaviour.
-    public func reset() { core.state.withLock { $0.reset() } }
+    package func reset() { core.state.withLock { $0.reset() } }
 
     /// The stored session with this id, or `nil` (unknown or deleted).
-    public func session(id: String) -> SandboxSession? { core.state.withLock { $0.sessions[id] } }
+    package func session(id: String) -> SandboxSession? { core.state.withLock { $0.sessions[id] } }
 
     /// Every stored session (deleted ones are gone), in no particular order.
-    public func sessions() -> [SandboxSession] { core.state.withLock { Array($0.sessions.values) } }
+    package func sessions() -> [SandboxSession] { core.state.withLock { Array($0.sessions.values) } }
 
     /// Every stored session with this `user_tracking_id`, oldest first.
-    public func sessions(userTrackingID: String) -> [SandboxSession] {
+    package func sessions(userTrackingID: String) -> [SandboxSession] {
         core.state.withLock { state in
             state.sessions.values.filter { $0.userTrackingID == userTrackingID }.sorted { $0.createdAt < $1.createdAt }
         }
@@ -153,7 +153,7 @@ extension YotiSandbox {
 
     /// Marks a session's checks finished, so `GET` reports `COMPLETED`. Returns false for an unknown id.
     @discardableResult
-    public func completeSession(id: String) -> Bool {
+    package func completeSession(id: String) -> Bool {
         core.state.withLock { state in
             guard state.sessions[id] != nil else { return false }
             state.sessions[id]?.isCompleted = true
@@ -164,8 +164,8 @@ extension YotiSandbox {
     /// Moves the sandbox's session clock forward, so tokens expire without waiting.
     ///
     /// Affects session lifetimes only; signature timestamps are still checked against the real clock.
-    public func advanceClock(by duration: Duration) { core.state.withLock { $0.clockOffset += duration } }
+    package func advanceClock(by duration: Duration) { core.state.withLock { $0.clockOffset += duration } }
 
     /// The Yoti Sign configurations stored so far, in creation order.
-    public func signConfigurations() -> [SandboxSignConfiguration] { core.state.withLock { $0.signConfigs } }
+    package func signConfigurations() -> [SandboxSignConfiguration] { core.state.withLock { $0.signConfigs } }
 }

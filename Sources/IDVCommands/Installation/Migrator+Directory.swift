@@ -11,7 +11,7 @@ extension Migrator {
     ///   - environment: Where to read `IDV_SQL_DIR`.
     ///   - executable: The running program; defaults to this process's executable.
     /// - Throws: ``MigrationError`` `.directoryNotFound`, listing the places searched.
-    public static func locateDirectory(
+    package static func locateDirectory(
         explicit: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executable: URL? = Bundle.main.executableURL

@@ -1,33 +1,33 @@
 /// Where a job's database and Yoti settings come from. Secrets are never here: only the names of
 /// the environment variables or files that hold them.
-public struct JobConnections: Sendable, Hashable {
+package struct JobConnections: Sendable, Hashable {
     /// `database.url`: a connection URL without a password (use ~/.pgpass, PGPASSWORD or `url_env` for that).
-    public var databaseURL: String?
+    package var databaseURL: String?
     /// `database.url_env`: the variable holding the connection URL (default `DATABASE_URL`).
-    public var databaseURLEnv: String?
+    package var databaseURLEnv: String?
     /// `yoti.sdk_id`.
-    public var sdkID: String?
+    package var sdkID: String?
     /// `yoti.sdk_id_env`: the variable holding the SDK id.
-    public var sdkIDEnv: String?
+    package var sdkIDEnv: String?
     /// `yoti.key_file`: path of the PEM private key.
-    public var keyFile: String?
+    package var keyFile: String?
     /// `yoti.key_file_env`: the variable holding that path.
-    public var keyFileEnv: String?
+    package var keyFileEnv: String?
     /// `yoti.api_url`: the IDV API base URL.
-    public var apiURL: String?
+    package var apiURL: String?
     /// `yoti.sign_api_url`: the Yoti Sign base URL.
-    public var signAPIURL: String?
+    package var signAPIURL: String?
     /// `yoti.sign_api_key_env`: the variable holding the Yoti Sign API key.
-    public var signAPIKeyEnv: String?
+    package var signAPIKeyEnv: String?
 
     /// Nothing set.
-    public init() {}
+    package init() {}
 
     /// The standard variables (`DATABASE_URL`, `YOTI_CLIENT_SDK_ID`, `YOTI_KEY_FILE_PATH`,
     /// `YOTI_IDV_API_URL`, `YOTI_SIGN_API_URL`, `YOTI_SIGN_API_KEY`) set from this job's values and the
     /// variables it names, over `environment`. Command-line flags still win over the result.
     /// - Throws: ``JobFileError`` `.invalidValue` when a named variable is not set.
-    public func environment(overlaying environment: [String: String], file: String) throws -> [String: String] {
+    package func environment(overlaying environment: [String: String], file: String) throws -> [String: String] {
         var result = environment
         func indirect(_ variable: String?, key: String, into target: String) throws {
             guard let variable, variable != target else { return }

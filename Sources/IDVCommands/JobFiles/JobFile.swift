@@ -29,25 +29,25 @@ import YotiAPI
 ///
 /// Unknown keys are errors (naming the file, line and the accepted keys), and so is anything that
 /// would put a secret in the file: it names environment variables and files instead.
-public struct JobFile: Sendable, Hashable {
+package struct JobFile: Sendable, Hashable {
     /// The path the file was read from.
-    public var path: String
+    package var path: String
     /// The format version (1).
-    public var version: Int
+    package var version: Int
     /// The command the file is for.
-    public var command: JobCommand
-    public var description: String?
-    public var connections: JobConnections
+    package var command: JobCommand
+    package var description: String?
+    package var connections: JobConnections
     /// `run:` (commands run and rerun).
-    public var run: RunSettings
+    package var run: RunSettings
     /// `rerun:` (command rerun).
-    public var rerun: RerunSettings
+    package var rerun: RerunSettings
     /// `expire:` (command expire).
-    public var expire: ExpireSettings
+    package var expire: ExpireSettings
 
     /// Reads and checks a job file.
     /// - Throws: ``JobFileError`` naming the file, and the key and line of the problem.
-    public static func load(path: String) throws -> JobFile {
+    package static func load(path: String) throws -> JobFile {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -60,7 +60,7 @@ public struct JobFile: Sendable, Hashable {
 
     /// Parses job file text; `path` is used in messages.
     /// - Throws: ``JobFileError``.
-    public static func parse(yaml: String, path: String) throws -> JobFile {
+    package static func parse(yaml: String, path: String) throws -> JobFile {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -125,7 +125,7 @@ public struct JobFile: Sendable, Hashable {
 
     /// Checks the file is for `expected`.
     /// - Throws: ``JobFileError`` `.wrongCommand`.
-    public func require(_ expected: JobCommand) throws {
+    package func require(_ expected: JobCommand) throws {
         guard command == expected else {
             throw JobFileError(
                 code: .wrongCommand, file: path, key: "command",

@@ -1,7 +1,7 @@
 /// Why a job file cannot be used: always names the file, and the key and line when there is one.
-public struct JobFileError: Error, Sendable, CustomStringConvertible {
+package struct JobFileError: Error, Sendable, CustomStringConvertible {
     /// What kind of problem; extensible without breaking callers.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, Hashable {
             case unreadable, syntax, unknownKey = "unknown_key", invalidValue = "invalid_value"
             case secret, wrongCommand = "wrong_command"
@@ -9,33 +9,33 @@ public struct JobFileError: Error, Sendable, CustomStringConvertible {
         fileprivate let base: Base
 
         /// The file cannot be read.
-        public static let unreadable = Code(base: .unreadable)
+        package static let unreadable = Code(base: .unreadable)
         /// Not YAML, or not a mapping at the top.
-        public static let syntax = Code(base: .syntax)
+        package static let syntax = Code(base: .syntax)
         /// A key the format does not have (typos must not be ignored).
-        public static let unknownKey = Code(base: .unknownKey)
+        package static let unknownKey = Code(base: .unknownKey)
         /// A value of the wrong type or out of range.
-        public static let invalidValue = Code(base: .invalidValue)
+        package static let invalidValue = Code(base: .invalidValue)
         /// A value that would put a secret in the file (a password in a URL, an API key).
-        public static let secret = Code(base: .secret)
+        package static let secret = Code(base: .secret)
         /// The file is for another command (`command: expire` given to `rerun`).
-        public static let wrongCommand = Code(base: .wrongCommand)
+        package static let wrongCommand = Code(base: .wrongCommand)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
-    public var code: Code
+    package var code: Code
     /// The job file's path as given.
-    public var file: String
+    package var file: String
     /// The dotted key (`run.concurrency`), when the problem is with one.
-    public var key: String?
+    package var key: String?
     /// The 1-based line, when known.
-    public var line: Int?
+    package var line: Int?
     /// What is wrong and what to do, without the file/line prefix.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(code: Code, file: String, key: String? = nil, line: Int? = nil, message: String) {
+    package init(code: Code, file: String, key: String? = nil, line: Int? = nil, message: String) {
         self.code = code
         self.file = file
         self.key = key
@@ -44,10 +44,10 @@ public struct JobFileError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Job file problems are configuration errors: exit 2.
-    public var exitCode: Int32 { 2 }
+    package var exitCode: Int32 { 2 }
 
     /// `jobs/nightly.yml:12: run.concurrency: must be an integer, found "many"`.
-    public var description: String {
+    package var description: String {
         var location = file
         if let line { location += ":\(line)" }
         if let key { location += ": \(key)" }

@@ -16,13 +16,13 @@ import Darwin
 /// processes given the same path from writing into each other's temporary file).
 ///
 /// The exposition comes from `render` (the backend's serialiser), so this type knows no backend.
-public struct MetricsFileWriter: Sendable {
+package struct MetricsFileWriter: Sendable {
     /// Where the metrics go.
-    public let path: String
+    package let path: String
     private let render: @Sendable () -> [UInt8]
 
     /// A writer of `render()`'s bytes to `path`.
-    public init(path: String, render: @escaping @Sendable () -> [UInt8]) {
+    package init(path: String, render: @escaping @Sendable () -> [UInt8]) {
         self.path = path
         self.render = render
     }
@@ -32,7 +32,7 @@ public struct MetricsFileWriter: Sendable {
 
     /// Writes the current metrics once, to check at start-up that the path is usable.
     /// - Throws: ``OperationError`` `.usage` (exit 2) naming the path, the system's reason and what to do.
-    public func prepare() async throws {
+    package func prepare() async throws {
         do {
             try await write()
         } catch let error as MetricsFileWriteError {
@@ -46,7 +46,7 @@ public struct MetricsFileWriter: Sendable {
 
     /// Writes the current metrics atomically, on a thread of its own (an fsync may block for long).
     /// - Throws: ``MetricsFileWriteError`` saying which step failed; `PATH` is then left as it was.
-    public func write() async throws {
+    package func write() async throws {
         try await offCooperativePool { try self.writeBlocking() }
     }
 
@@ -78,7 +78,7 @@ public struct MetricsFileWriter: Sendable {
     }
 
     /// Writes every `interval` until the task is cancelled; a failed write is logged and retried next time.
-    public func writePeriodically(every interval: Duration, logger: Logger) async {
+    package func writePeriodically(every interval: Duration, logger: Logger) async {
         while true {
             do { try await Task.sleep(for: interval) } catch { return }
             do {
@@ -91,18 +91,18 @@ public struct MetricsFileWriter: Sendable {
 }
 
 /// A failed metrics file write: the step and the system's reason (`strerror`).
-public struct MetricsFileWriteError: Error, Sendable, CustomStringConvertible {
+package struct MetricsFileWriteError: Error, Sendable, CustomStringConvertible {
     /// What was being done (`create /var/lib/…/idv.prom.123.tmp`).
-    public var step: String
+    package var step: String
     /// The system's reason.
-    public var reason: String
+    package var reason: String
 
     init(step: String) {
         self.step = step
         self.reason = String(cString: strerror(errno))
     }
 
-    public var description: String { "could not \(step): \(reason)" }
+    package var description: String { "could not \(step): \(reason)" }
 }
 
 /// write(2), named apart from ``MetricsFileWriter/write()``.

@@ -4,39 +4,39 @@ import IDVRunner
 /// How to run rows, every setting optional: what a job file's `run:` section or the command line
 /// says. ``overriding(_:)`` layers the command line over a file; ``apply(to:now:)`` turns the result
 /// into a ``RunnerConfiguration`` (whose defaults fill what nobody set).
-public struct RunSettings: Sendable, Hashable {
+package struct RunSettings: Sendable, Hashable {
     /// Batches to process (`run` only; `rerun` takes its batch as an argument).
-    public var batches: [String]?
-    public var concurrency: Int?
-    public var maxAttempts: Int?
+    package var batches: [String]?
+    package var concurrency: Int?
+    package var maxAttempts: Int?
     /// `retry` or `fail`.
-    public var onUnknown: String?
+    package var onUnknown: String?
     /// Requests per second per batch.
-    public var rate: Double?
-    public var maxSessions: Int?
+    package var rate: Double?
+    package var maxSessions: Int?
     /// ISO 8601 instant or a duration from now (`6h`, `90m`).
-    public var deadline: String?
+    package var deadline: String?
     /// Seconds.
-    public var gracePeriod: Double?
+    package var gracePeriod: Double?
     /// Seconds.
-    public var leaseSeconds: Double?
+    package var leaseSeconds: Double?
     /// Seconds one Yoti call may take.
-    public var requestTimeout: Double?
+    package var requestTimeout: Double?
     /// Logging and metrics: `log_level`, `log_format`, `metrics_file`, `metrics_interval`.
-    public var observability = ObservabilitySettings()
+    package var observability = ObservabilitySettings()
 
     /// trace, debug, info, notice, warning, error, critical (``observability``'s `logLevel`).
-    public var logLevel: String? {
+    package var logLevel: String? {
         get { observability.logLevel }
         set { observability.logLevel = newValue }
     }
 
     /// Settings with nothing set.
-    public init() {}
+    package init() {}
 
     /// These settings layered over `base`: every value set here wins, the rest come from `base`
     /// (the command line over a job file).
-    public func overriding(_ base: RunSettings) -> RunSettings {
+    package func overriding(_ base: RunSettings) -> RunSettings {
         var merged = self
         merged.batches = batches ?? base.batches
         merged.concurrency = concurrency ?? base.concurrency
@@ -57,7 +57,7 @@ public struct RunSettings: Sendable, Hashable {
     ///   - batches: overrides ``batches`` when given (`rerun` passes its one batch).
     ///   - now: the moment a duration deadline counts from.
     /// - Throws: ``OperationError`` `.usage` naming the setting that is unusable and what it accepts.
-    public func runnerConfiguration(batches override: [String]? = nil, now: Date = Date()) throws -> RunnerConfiguration {
+    package func runnerConfiguration(batches override: [String]? = nil, now: Date = Date()) throws -> RunnerConfiguration {
         func usage(_ message: String) -> OperationError { OperationError(code: .usage, message: message) }
         let timeout = requestTimeout ?? 30
         guard timeout > 0, timeout.isFinite else { throw usage("--request-timeout must be a positive number of seconds") }

@@ -10,7 +10,7 @@ import YotiClient
 /// SIGTERM) makes it stop claiming, let in-flight calls finish within the grace period, store every
 /// result and release what was not started; cancelling it abandons in-flight calls (recorded as
 /// possible duplicates). ``execute()`` does the same work and returns the ``RunSummary`` directly.
-public final class Runner: Service, Sendable {
+package final class Runner: Service, Sendable {
     let configuration: RunnerConfiguration
     let database: any RunnerDatabase
     let sessions: any SessionCreating
@@ -24,7 +24,7 @@ public final class Runner: Service, Sendable {
     ///   - client: the IDV client; its connection pool should allow `configuration.concurrency` connections.
     ///   - showsProgress: a live line on a terminal, else a log line every `progressInterval`; `false` for none.
     ///   - allowsLiveLine: `false` logs progress even on a terminal (JSON logs must not mix with a live line).
-    public convenience init(
+    package convenience init(
         configuration: RunnerConfiguration,
         database: any RunnerDatabase,
         client: IDVClient,
@@ -58,11 +58,11 @@ public final class Runner: Service, Sendable {
     }
 
     /// The summary of the last finished ``run()`` (`nil` before one finished).
-    public var summary: RunSummary? { lastSummary.withLock { $0 } }
+    package var summary: RunSummary? { lastSummary.withLock { $0 } }
 
     /// `Service` entry point: runs until done, a stop, or cancellation; the result is in ``summary``.
     /// - Throws: ``OperationError`` when the run could not start (configuration, database).
-    public func run() async throws {
+    package func run() async throws {
         let summary = try await execute()
         lastSummary.withLock { $0 = summary }
     }
@@ -70,7 +70,7 @@ public final class Runner: Service, Sendable {
     /// Runs and returns the summary. Graceful shutdown (inside a `ServiceGroup`) and cancellation stop it.
     /// - Throws: ``OperationError`` `.usage` (exit 2) or `.database` (exit 3) when the run
     ///   could not start. Problems during the run end it with a summary whose exit code says so.
-    public func execute() async throws -> RunSummary {
+    package func execute() async throws -> RunSummary {
         guard !configuration.dryRun else {
             // A dry run must never claim or call: refuse rather than silently run for real.
             throw OperationError(
@@ -86,7 +86,7 @@ public final class Runner: Service, Sendable {
     /// Validates every pending row of the selection and reports what would be sent. Claims and calls nothing,
     /// so it needs no Yoti credentials.
     /// - Throws: ``OperationError`` `.database` when the rows cannot be read.
-    public static func dryRun(configuration: RunnerConfiguration, database: any RunnerDatabase) async throws -> DryRunReport {
+    package static func dryRun(configuration: RunnerConfiguration, database: any RunnerDatabase) async throws -> DryRunReport {
         do {
             let catalog = try await SpecCatalog.load(from: database)
             return try await DryRun(database: database, batches: configuration.batches, catalog: catalog).run()

@@ -1,11 +1,11 @@
 /// How long a row waits before its next attempt after a retryable failure.
 ///
 /// The delay is scheduled in the database (`next_attempt_at`), so a crash loses no retry.
-public struct Backoff: Sendable, Hashable, CustomStringConvertible {
+package struct Backoff: Sendable, Hashable, CustomStringConvertible {
     /// The first retry's upper bound; doubles with every counted attempt.
-    public var base: Duration
+    package var base: Duration
     /// No delay is ever longer than this (before `Retry-After` is applied).
-    public var cap: Duration
+    package var cap: Duration
 
     /// Capped exponential backoff with FULL jitter: after the n-th attempt the delay is drawn
     /// uniformly from `0 ... min(cap, base · 2^(n-1))`. Full jitter spreads a herd of retries evenly
@@ -13,12 +13,12 @@ public struct Backoff: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - base: default 1 s.
     ///   - cap: default 300 s.
-    public static func exponentialJitter(base: Duration = .seconds(1), cap: Duration = .seconds(300)) -> Backoff {
+    package static func exponentialJitter(base: Duration = .seconds(1), cap: Duration = .seconds(300)) -> Backoff {
         Backoff(base: base, cap: cap)
     }
 
     /// The largest delay the jitter may pick after attempt `attempt` (1-based): `min(cap, base · 2^(attempt-1))`.
-    public func ceiling(afterAttempt attempt: Int) -> Duration {
+    package func ceiling(afterAttempt attempt: Int) -> Duration {
         // A zero (or negative) base never grows: without this the doubling loop below would run
         // once per attempt — forever, for a huge attempt number.
         guard base > .zero, cap > .zero else { return .zero }
@@ -38,7 +38,7 @@ public struct Backoff: Sendable, Hashable, CustomStringConvertible {
     ///   - attempt: how many attempts of this row have been made so far (1 after the first failure).
     ///   - retryAfter: Yoti's `Retry-After`, when it sent one: the delay is never shorter.
     ///   - generator: the randomness source (inject a seeded one in tests).
-    public func delay(
+    package func delay(
         afterAttempt attempt: Int,
         retryAfter: Duration? = nil,
         using generator: inout some RandomNumberGenerator
@@ -52,14 +52,14 @@ public struct Backoff: Sendable, Hashable, CustomStringConvertible {
         return max(jittered, retryAfter)
     }
 
-    public var description: String {
+    package var description: String {
         "exponential backoff with full jitter (base \(base.secondsDouble) s, cap \(cap.secondsDouble) s)"
     }
 }
 
 extension Duration {
     /// The duration as fractional seconds (for SQL intervals and log lines).
-    public var secondsDouble: Double {
+    package var secondsDouble: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -1,26 +1,26 @@
 /// Why a run stopped: decides its exit code (design.md) and what the summary tells a person.
-public struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
+package struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
     fileprivate enum Base: String, Sendable, Hashable {
         case completed, interrupted, credentialsRejected, databaseUnavailable, deadlineReached, budgetReached, cancelled
     }
     fileprivate let base: Base
 
     /// No runnable rows are left in the selection (retries due before the deadline were waited for).
-    public static let completed = RunStopReason(base: .completed)
+    package static let completed = RunStopReason(base: .completed)
     /// A graceful shutdown was requested (SIGINT/SIGTERM): exit 130/143.
-    public static let interrupted = RunStopReason(base: .interrupted)
+    package static let interrupted = RunStopReason(base: .interrupted)
     /// Yoti rejected the credentials (401/403): exit 3.
-    public static let credentialsRejected = RunStopReason(base: .credentialsRejected)
+    package static let credentialsRejected = RunStopReason(base: .credentialsRejected)
     /// PostgreSQL could not be reached for long enough to give up: exit 3.
-    public static let databaseUnavailable = RunStopReason(base: .databaseUnavailable)
+    package static let databaseUnavailable = RunStopReason(base: .databaseUnavailable)
     /// `--deadline` passed with work left: exit 4.
-    public static let deadlineReached = RunStopReason(base: .deadlineReached)
+    package static let deadlineReached = RunStopReason(base: .deadlineReached)
     /// `--max-sessions` sessions were created with work left: exit 4.
-    public static let budgetReached = RunStopReason(base: .budgetReached)
+    package static let budgetReached = RunStopReason(base: .budgetReached)
     /// The run's task was cancelled (a second signal): in-flight calls were abandoned.
-    public static let cancelled = RunStopReason(base: .cancelled)
+    package static let cancelled = RunStopReason(base: .cancelled)
 
-    public var description: String {
+    package var description: String {
         switch base {
         case .completed: return "completed"
         case .interrupted: return "interrupted"
@@ -46,7 +46,7 @@ public struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - workLeft: rows of the selection still pending or in progress.
     ///   - failedRows: rows of the selection in state `failed`.
-    public func exitCode(workLeft: Int, failedRows: Int) -> Int32 {
+    package func exitCode(workLeft: Int, failedRows: Int) -> Int32 {
         switch base {
         case .credentialsRejected, .databaseUnavailable: return 3
         case .interrupted, .cancelled: return 130

@@ -4,20 +4,20 @@ import Foundation
 ///
 /// Wall-clock `now()` stamps what goes to the database (token expiry = send time + ttl); `sleep`
 /// paces the rate limiter and idle waits. Both come from one value so a test clock moves them together.
-public struct RunnerClock: Sendable {
+package struct RunnerClock: Sendable {
     /// The current wall-clock time.
-    public var now: @Sendable () -> Date
+    package var now: @Sendable () -> Date
     /// Suspends for the duration; throws `CancellationError` when the task is cancelled.
-    public var sleep: @Sendable (Duration) async throws -> Void
+    package var sleep: @Sendable (Duration) async throws -> Void
 
     /// A clock from explicit closures (tests).
-    public init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void) {
+    package init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void) {
         self.now = now
         self.sleep = sleep
     }
 
     /// The system wall clock and `ContinuousClock` sleeps.
-    public static let system = RunnerClock(
+    package static let system = RunnerClock(
         now: { Date() },
         sleep: { duration in
             guard duration > .zero else { return try Task.checkCancellation() }
@@ -26,7 +26,7 @@ public struct RunnerClock: Sendable {
     )
 
     /// Sleeps until the wall-clock instant `date` (returns at once when it has passed).
-    public func sleep(until date: Date) async throws {
+    package func sleep(until date: Date) async throws {
         let remaining = date.timeIntervalSince(now())
         if remaining > 0 {
             try await sleep(.seconds(remaining))

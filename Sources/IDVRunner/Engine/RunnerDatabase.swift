@@ -5,7 +5,7 @@ import PostgresClient
 /// Every statement the runner sends is a single autocommitted statement (claims commit before any
 /// HTTP call; no transaction is ever held across one), so a pool's `query` is all it takes.
 /// Tests can wrap a pool to count round trips.
-public protocol RunnerDatabase: Sendable {
+package protocol RunnerDatabase: Sendable {
     /// Runs `sql` with `parameters` (`$1`, `$2`, …) and returns the result.
     /// - Throws: `PostgresError` from the server or the connection.
     func query(_ sql: String, _ parameters: [PostgresValue]) async throws -> PostgresRows
@@ -16,7 +16,7 @@ public protocol RunnerDatabase: Sendable {
 }
 
 extension RunnerDatabase {
-    public var connectionConfiguration: PostgresConfiguration? { nil }
+    package var connectionConfiguration: PostgresConfiguration? { nil }
 }
 
 /// SQL fragment matching the rows of the selection given as a `text[]` parameter (empty = all batches).
@@ -31,5 +31,5 @@ func selectionPredicate(column: String = "batch_id", parameter: Int) -> String {
 }
 
 extension PostgresPool: RunnerDatabase {
-    public nonisolated var connectionConfiguration: PostgresConfiguration? { configuration }
+    package nonisolated var connectionConfiguration: PostgresConfiguration? { configuration }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// What one `idv-batch expire` did (or, with `--dry-run`, would do).
-public struct ExpirySweepReport: Sendable, Hashable {
+package struct ExpirySweepReport: Sendable, Hashable {
     /// How the sweep ended.
-    public struct Outcome: Sendable, Hashable, CustomStringConvertible {
+    package struct Outcome: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, Hashable {
             case completed, dryRun = "dry run", anotherSweepRunning = "another sweep is running"
             case credentialsRejected = "credentials rejected"
@@ -11,48 +11,48 @@ public struct ExpirySweepReport: Sendable, Hashable {
         fileprivate let base: Base
 
         /// Every due row expired; remote deletes (if asked) tried.
-        public static let completed = Outcome(base: .completed)
+        package static let completed = Outcome(base: .completed)
         /// Counts only; nothing changed.
-        public static let dryRun = Outcome(base: .dryRun)
+        package static let dryRun = Outcome(base: .dryRun)
         /// Another sweep holds the lock; this one did nothing (exit 0).
-        public static let anotherSweepRunning = Outcome(base: .anotherSweepRunning)
+        package static let anotherSweepRunning = Outcome(base: .anotherSweepRunning)
         /// Yoti refused the credentials during remote deletes; the sweep stopped (exit 3).
-        public static let credentialsRejected = Outcome(base: .credentialsRejected)
+        package static let credentialsRejected = Outcome(base: .credentialsRejected)
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
-    public var outcome: Outcome
+    package var outcome: Outcome
     /// The moment tokens were compared against (`--as-of`, else the database's `now()`).
-    public var asOf: Date?
+    package var asOf: Date?
     /// Rows moved `created` → `expired` with their token cleared (dry run: rows due).
-    public var expired: Int
+    package var expired: Int
     /// Whether remote deletion was requested.
-    public var deleteRemote: Bool
+    package var deleteRemote: Bool
     /// Sessions deleted at Yoti now (dry run: sessions that would be tried).
-    public var remoteDeleted: Int
+    package var remoteDeleted: Int
     /// Sessions Yoti no longer had (404), counted as deleted.
-    public var remoteAlreadyGone: Int
+    package var remoteAlreadyGone: Int
     /// Deletes answered 409 (checks unfinished): tried again on a later sweep.
-    public var remoteConflicts: Int
+    package var remoteConflicts: Int
     /// Deletes that failed transiently (5xx, 429, network): tried again on a later sweep.
-    public var remoteTransient: Int
+    package var remoteTransient: Int
     /// Deletes refused for another reason (recorded as `failed`, not retried automatically).
-    public var remoteFailed: Int
+    package var remoteFailed: Int
     /// `idv.runs.id` of this sweep (`nil` for dry runs and skipped sweeps).
-    public var runID: Int64?
+    package var runID: Int64?
     /// What to do about a credentials failure.
-    public var detail: String?
-    public var duration: Duration
+    package var detail: String?
+    package var duration: Duration
 
     /// Deletes left for a later sweep.
-    public var remoteDeferred: Int { remoteConflicts + remoteTransient }
+    package var remoteDeferred: Int { remoteConflicts + remoteTransient }
 
     /// 0 unless the credentials were rejected (3).
-    public var exitCode: Int32 { outcome == .credentialsRejected ? 3 : 0 }
+    package var exitCode: Int32 { outcome == .credentialsRejected ? 3 : 0 }
 
     /// A few lines for the operator (and cron's mail).
-    public func render() -> String {
+    package func render() -> String {
         let when = asOf.map { " as of \(StatusTime.format($0))" } ?? ""
         switch outcome {
         case .anotherSweepRunning:

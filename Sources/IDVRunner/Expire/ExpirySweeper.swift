@@ -13,30 +13,30 @@ import YotiClient
 /// `created` are touched, so rows being created by a concurrent `run` are never affected.
 /// One sweep at a time: a session-level `pg_try_advisory_lock`; a second sweep reports
 /// ``ExpirySweepReport/Outcome/anotherSweepRunning`` and does nothing.
-public struct ExpirySweeper: Sendable {
+package struct ExpirySweeper: Sendable {
     /// What to sweep and how.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Batches to sweep; empty (default) = all.
-        public var batches: [String]
+        package var batches: [String]
         /// Compare token expiry against this instant instead of the database's `now()` (default `nil`).
-        public var asOf: Date?
+        package var asOf: Date?
         /// Count only; change nothing (default `false`).
-        public var dryRun: Bool
+        package var dryRun: Bool
         /// Also delete expired rows' sessions at Yoti (default `false`; needs a ``SessionDeleting``).
-        public var deleteRemote: Bool
+        package var deleteRemote: Bool
         /// Rows per expiry statement (default 5,000).
-        public var chunkSize: Int
+        package var chunkSize: Int
         /// Remote deletes in flight at most (default 8).
-        public var deleteConcurrency: Int
+        package var deleteConcurrency: Int
         /// Timeout of one delete call; sizes the delete step's leases (default 30 s).
-        public var requestTimeout: Duration
+        package var requestTimeout: Duration
         /// This sweep's name in `idv.runs` (default ``RunnerConfiguration/defaultWorkerID()``).
-        public var workerID: String
+        package var workerID: String
         /// Where the sweep's metrics go (default: the global `MetricsSystem.factory`).
-        public var metrics: ExpiryMetrics
+        package var metrics: ExpiryMetrics
 
         /// Options with the defaults listed on each property.
-        public init(batches: [String] = [], asOf: Date? = nil, dryRun: Bool = false, deleteRemote: Bool = false) {
+        package init(batches: [String] = [], asOf: Date? = nil, dryRun: Bool = false, deleteRemote: Bool = false) {
             self.batches = batches
             self.asOf = asOf
             self.dryRun = dryRun
@@ -50,7 +50,7 @@ public struct ExpirySweeper: Sendable {
     }
 
     /// The advisory lock key every sweep takes ("idv_expi").
-    public static let lockKey: Int64 = 0x6964_765F_6578_7069
+    package static let lockKey: Int64 = 0x6964_765F_6578_7069
 
     let database: PostgresConfiguration
     let options: Options
@@ -61,7 +61,7 @@ public struct ExpirySweeper: Sendable {
     /// - Parameters:
     ///   - database: where to connect; the sweep opens one connection of its own (it holds the lock).
     ///   - deleter: the Yoti client, required when `options.deleteRemote` (and not a dry run).
-    public init(
+    package init(
         database: PostgresConfiguration, options: Options, deleter: (any SessionDeleting)? = nil,
         logger: Logger = Logger(label: "idv-batch.expire") { _ in SwiftLogNoOpLogHandler() }
     ) {
@@ -74,7 +74,7 @@ public struct ExpirySweeper: Sendable {
     /// Sweeps once.
     /// - Returns: the report; its exit code is 3 when Yoti rejected the credentials, else 0.
     /// - Throws: ``OperationError`` `.usage` (bad options), `.database`; `CancellationError`.
-    public func sweep() async throws -> ExpirySweepReport {
+    package func sweep() async throws -> ExpirySweepReport {
         guard options.chunkSize >= 1, options.deleteConcurrency >= 1 else {
             throw OperationError(code: .usage, message: "--chunk-size and --delete-concurrency must be at least 1.")
         }

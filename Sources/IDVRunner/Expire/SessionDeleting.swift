@@ -2,7 +2,7 @@ import YotiClient
 
 /// Deletes a session at Yoti: what the expiry sweep's `--delete-remote` needs (``IDVClient`` does it;
 /// tests can count calls).
-public protocol SessionDeleting: Sendable {
+package protocol SessionDeleting: Sendable {
     /// `DELETE /sessions/{id}`.
     /// - Throws: ``YotiAPIError`` (404 and 409 are `permanent` with their status), `CancellationError`.
     func deleteSession(id: String) async throws

@@ -4,73 +4,73 @@ import Foundation
 ///
 /// Essentials go through `init`; every knob has a documented default. A job file (a later issue)
 /// produces the same value, so the runner does not care where its settings came from.
-public struct RunnerConfiguration: Sendable {
+package struct RunnerConfiguration: Sendable {
     /// What to do with a call whose outcome is unknown (timeout or reset after the request was sent).
-    public struct UnknownOutcomePolicy: Sendable, Hashable, CustomStringConvertible {
+    package struct UnknownOutcomePolicy: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, Hashable { case retry, fail }
         fileprivate let base: Base
 
         /// Retry the row (counts as an attempt). The row and ledger are flagged `possible_duplicate`.
-        public static let retry = UnknownOutcomePolicy(base: .retry)
+        package static let retry = UnknownOutcomePolicy(base: .retry)
         /// Fail the row at once with error class `unknown_outcome`, for a person to check at Yoti.
-        public static let fail = UnknownOutcomePolicy(base: .fail)
+        package static let fail = UnknownOutcomePolicy(base: .fail)
 
         /// Parses `retry` or `fail` (the CLI's spelling).
-        public init?(rawValue: String) {
+        package init?(rawValue: String) {
             guard let base = Base(rawValue: rawValue.lowercased()) else { return nil }
             self.base = base
         }
         private init(base: Base) { self.base = base }
 
-        public var description: String { base.rawValue }
+        package var description: String { base.rawValue }
     }
 
     /// Batches to process; empty means every batch with runnable rows.
-    public var batches: [String]
+    package var batches: [String]
     /// Calls in flight at most (the sliding window). Default 32.
-    public var concurrency: Int
+    package var concurrency: Int
     /// Counted attempts before a row is failed (429s and rejected credentials do not count). Default 6.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// Unknown outcomes: `.retry` (default) or `.fail`.
-    public var onUnknown: UnknownOutcomePolicy
+    package var onUnknown: UnknownOutcomePolicy
     /// Requests per second per batch, shared by every worker of the batch; `nil` = unlimited (default).
-    public var rate: Double?
+    package var rate: Double?
     /// Timeout of one HTTP call; used to size the lease. Default 30 s (the client's default).
-    public var requestTimeout: Duration
+    package var requestTimeout: Duration
     /// How long a claim is valid without renewal; default `max(120 s, 3 × requestTimeout)`.
     /// The runner renews live leases every third of this, so it bounds how long a dead worker's rows wait.
-    public var leaseDuration: Duration
+    package var leaseDuration: Duration
     /// Retry delays; default `.exponentialJitter(base: 1 s, cap: 300 s)`.
-    public var backoff: Backoff
+    package var backoff: Backoff
     /// Stop claiming at this moment; the run then ends with exit 4 if work is left. Default none.
-    public var deadline: Date?
+    package var deadline: Date?
     /// Never start more calls than this many sessions minus those created this run and in flight. Default none.
-    public var maxSessions: Int?
+    package var maxSessions: Int?
     /// Validate every selected pending row's spec and report; claim and call nothing. Default false.
-    public var dryRun: Bool
+    package var dryRun: Bool
     /// How long in-flight calls may finish after a shutdown request before they are cancelled. Default 30 s.
-    public var gracePeriod: Duration
+    package var gracePeriod: Duration
     /// This worker's name in leases and the runs table. Default `host:pid:random`.
-    public var workerID: String
+    package var workerID: String
     /// Time source for stamps, backoff and pacing. Default `.system`.
-    public var clock: RunnerClock
+    package var clock: RunnerClock
     /// Every how often expired leases (dead workers) are put back to pending. Default 5 s.
-    public var leaseSweepInterval: Duration
+    package var leaseSweepInterval: Duration
     /// Write-back flush interval: results wait at most this long. Default 100 ms.
-    public var writeBackInterval: Duration
+    package var writeBackInterval: Duration
     /// Write-back batch size: a full batch is flushed at once. Default 64.
-    public var writeBackBatchSize: Int
+    package var writeBackBatchSize: Int
     /// Every how often the non-TTY progress line is logged. Default 5 s.
-    public var progressInterval: Duration
+    package var progressInterval: Duration
     /// Where the run's metrics go. Default: the global `MetricsSystem.factory` (a no-op until bootstrapped).
-    public var metrics: RunMetrics
+    package var metrics: RunMetrics
 
     /// A configuration with the defaults listed on each property.
     /// - Parameters:
     ///   - batches: batch ids to process (`[]` = all).
     ///   - concurrency: calls in flight (default 32, at least 1).
     ///   - requestTimeout: the Yoti client's request timeout (default 30 s), to size the lease.
-    public init(batches: [String] = [], concurrency: Int = 32, requestTimeout: Duration = .seconds(30)) {
+    package init(batches: [String] = [], concurrency: Int = 32, requestTimeout: Duration = .seconds(30)) {
         self.batches = batches
         self.concurrency = max(1, concurrency)
         self.maxAttempts = 6
@@ -93,12 +93,12 @@ public struct RunnerConfiguration: Sendable {
     }
 
     /// `max(120 s, 3 × requestTimeout)`: long enough that a slow but alive call never loses its row.
-    public static func defaultLeaseDuration(requestTimeout: Duration) -> Duration {
+    package static func defaultLeaseDuration(requestTimeout: Duration) -> Duration {
         max(.seconds(120), requestTimeout * 3)
     }
 
     /// `host:pid:random` — unique per process, readable in `idv.runs` and lease owners.
-    public static func defaultWorkerID() -> String {
+    package static func defaultWorkerID() -> String {
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -107,21 +107,21 @@ public struct RunnerConfiguration: Sendable {
 
     /// Claim when at least this many slots are free (or whenever nothing is in flight):
     /// `max(1, concurrency / 16)`, which keeps claim round trips to one per few finished calls.
-    public var claimThreshold: Int { max(1, concurrency / 16) }
+    package var claimThreshold: Int { max(1, concurrency / 16) }
 
     /// A setting that makes the configuration unusable.
-    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+    package struct Problem: Sendable, Hashable, CustomStringConvertible {
         /// The setting, as a job file spells it (`max_attempts`); the command line's flag is its kebab case.
-        public var setting: String
+        package var setting: String
         /// What it must be (`must be at least 1`).
-        public var requirement: String
+        package var requirement: String
 
         /// `max_attempts must be at least 1`.
-        public var description: String { "\(setting) \(requirement)" }
+        package var description: String { "\(setting) \(requirement)" }
     }
 
     /// Problems that make the configuration unusable, each naming the setting and what it must be.
-    public func validationProblems() -> [Problem] {
+    package func validationProblems() -> [Problem] {
         var problems: [Problem] = []
         func problem(_ setting: String, _ requirement: String) {
             problems.append(Problem(setting: setting, requirement: requirement))

@@ -3,7 +3,7 @@ import YotiAPI
 extension BatchStatusReport {
     /// The documented `--json` shape (see ``BatchStatusReport``). Absent values are `null`, never
     /// missing keys, so scripts can rely on every key being there.
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "schema_version": .integer(Int64(schemaVersion)),
             "generated_at": .string(generatedAt),
@@ -12,7 +12,7 @@ extension BatchStatusReport {
     }
 
     /// ``json`` pretty-printed with sorted keys (stable output for scripts and diffs).
-    public func jsonString() -> String { json.prettyString() }
+    package func jsonString() -> String { json.prettyString() }
 }
 
 extension BatchStatusReport.Batch {

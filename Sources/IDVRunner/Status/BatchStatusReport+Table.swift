@@ -2,7 +2,7 @@ import Foundation
 
 extension BatchStatusReport {
     /// The report as a table a person can read: one block per batch.
-    public func render() -> String {
+    package func render() -> String {
         guard !batches.isEmpty else {
             return "No batches yet: enqueue rows with `idv-batch enqueue --batch ID FILE` (or INSERT them)."
         }

@@ -1,20 +1,20 @@
 import YotiAPI
 
 /// A named session configuration as stored in `idv.session_configs`.
-public struct StoredSessionConfig: Sendable, Hashable {
-    public var name: String
+package struct StoredSessionConfig: Sendable, Hashable {
+    package var name: String
     /// The full session spec rows with this `config_name` start from.
-    public var spec: JSONValue
+    package var spec: JSONValue
     /// Sent to Yoti Sign as `is_private` on `configs push --remote`.
-    public var isPrivate: Bool
-    public var createdAt: String
-    public var updatedAt: String
+    package var isPrivate: Bool
+    package var createdAt: String
+    package var updatedAt: String
     /// When it was last registered with Yoti Sign (`nil`: never).
-    public var remoteRegisteredAt: String?
+    package var remoteRegisteredAt: String?
 
     /// `{"name", "is_private", "created_at", "updated_at", "remote_registered_at", "spec"}`; secrets in
     /// the spec (notification `auth_token`) are redacted.
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "name": .string(name), "is_private": .bool(isPrivate), "created_at": .string(createdAt),
             "updated_at": .string(updatedAt), "remote_registered_at": .optional(remoteRegisteredAt, JSONValue.string),
@@ -23,7 +23,7 @@ public struct StoredSessionConfig: Sendable, Hashable {
     }
 
     /// What the configuration asks for, in a few words: `checks ID_DOCUMENT_AUTHENTICITY, LIVENESS; ttl 900 s`.
-    public var summary: String {
+    package var summary: String {
         let view = SessionSpec(json: spec)
         var parts: [String] = []
         if let checks = view.requestedChecks, !checks.isEmpty {

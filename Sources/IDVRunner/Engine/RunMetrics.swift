@@ -8,7 +8,7 @@ import Synchronization
 /// backend-agnostic and tests can pass their own registry. Names follow Prometheus conventions; labels
 /// only take bounded values (outcome and error classes, HTTP status codes), never row or session ids.
 /// The counters of every outcome exist from the start, so a scrape sees zeros rather than gaps.
-public final class RunMetrics: Sendable {
+package final class RunMetrics: Sendable {
     /// How one row's turn ended, as the `outcome` label of `idv_rows_total`.
     enum RowOutcome: String, Sendable, CaseIterable {
         case created, failed, retry, released
@@ -17,28 +17,28 @@ public final class RunMetrics: Sendable {
     }
 
     /// Metric names, for backends and dashboards.
-    public enum Name {
-        public static let rows = "idv_rows_total"
-        public static let attempts = "idv_attempts_total"
-        public static let callDuration = "idv_call_duration_seconds"
-        public static let sessionsCreated = "idv_sessions_created_total"
-        public static let possibleDuplicates = "idv_possible_duplicates_total"
-        public static let leasesReclaimed = "idv_leases_reclaimed_total"
-        public static let rateLimitWaits = "idv_rate_limit_waits_total"
-        public static let rateLimitWaitSeconds = "idv_rate_limit_wait_seconds_total"
-        public static let runDuration = "idv_run_duration_seconds"
-        public static let runExitCode = "idv_run_exit_code"
+    package enum Name {
+        package static let rows = "idv_rows_total"
+        package static let attempts = "idv_attempts_total"
+        package static let callDuration = "idv_call_duration_seconds"
+        package static let sessionsCreated = "idv_sessions_created_total"
+        package static let possibleDuplicates = "idv_possible_duplicates_total"
+        package static let leasesReclaimed = "idv_leases_reclaimed_total"
+        package static let rateLimitWaits = "idv_rate_limit_waits_total"
+        package static let rateLimitWaitSeconds = "idv_rate_limit_wait_seconds_total"
+        package static let runDuration = "idv_run_duration_seconds"
+        package static let runExitCode = "idv_run_exit_code"
     }
 
     /// Histogram buckets for `idv_call_duration_seconds`: 50 ms to 30 s (the default request timeout).
     /// A backend that takes buckets per metric (swift-prometheus's `durationHistogramBuckets`) should use these.
-    public static let callDurationBuckets: [Duration] = [
+    package static let callDurationBuckets: [Duration] = [
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
         .milliseconds(2500), .seconds(5), .seconds(10), .seconds(20), .seconds(30),
     ]
 
     /// Timer buckets by metric name, ready for `PrometheusMetricsFactory.durationHistogramBuckets`.
-    public static let durationHistogramBuckets: [String: [Duration]] = [Name.callDuration: callDurationBuckets]
+    package static let durationHistogramBuckets: [String: [Duration]] = [Name.callDuration: callDurationBuckets]
 
     private struct AttemptKey: Hashable {
         var outcomeClass: String
@@ -59,7 +59,7 @@ public final class RunMetrics: Sendable {
 
     /// Metrics recorded through `factory`.
     /// - Parameter factory: the swift-metrics backend; default the process-wide `MetricsSystem.factory`.
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+    package init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         var rows: [RowOutcome: Counter] = [:]
         for outcome in RowOutcome.allCases {
@@ -75,7 +75,7 @@ public final class RunMetrics: Sendable {
     }
 
     /// Metrics that go nowhere (the swift-metrics no-op backend).
-    public static var discarding: RunMetrics { RunMetrics(factory: NOOPMetricsHandler.instance) }
+    package static var discarding: RunMetrics { RunMetrics(factory: NOOPMetricsHandler.instance) }
 
     /// Counts one row result.
     func row(_ outcome: RowOutcome) {
@@ -130,7 +130,7 @@ public final class RunMetrics: Sendable {
     }
 
     /// Sets `idv_run_exit_code`: the command's exit code when it differs from the summary's (143 for SIGTERM).
-    public func recordExitCode(_ exitCode: Int32) {
+    package func recordExitCode(_ exitCode: Int32) {
         Gauge(label: Name.runExitCode, factory: factory).record(Int64(exitCode))
     }
 }

@@ -4,15 +4,15 @@ import YotiClient
 
 /// The create step's claim statement, usable on its own: `idv-batch bench` times it against a large
 /// history and shows its plan, so the figure measures exactly what `run` sends.
-public struct ClaimProbe: Sendable {
+package struct ClaimProbe: Sendable {
     private let claimer: StepClaimer<CreateSessionStep>
 
     /// The statement a claim sends (`$1` batches, `$2` limit, `$3` owner, `$4` lease seconds, `$5` run id,
     /// `$6` worker id, `$7` operation).
-    public static var statement: String { StepStatements(CreateSessionStep.statementParts).claim }
+    package static var statement: String { StepStatements(CreateSessionStep.statementParts).claim }
 
     /// A probe claiming rows of `batches` for `workerID`, with a two-minute lease and no run id.
-    public init(database: any RunnerDatabase, batches: [String], workerID: String) {
+    package init(database: any RunnerDatabase, batches: [String], workerID: String) {
         claimer = StepClaimer(
             step: CreateSessionStep(catalog: SpecCatalog(configurations: [:]), sessions: NoSessions()),
             statements: StepStatements(CreateSessionStep.statementParts), database: database, batches: batches,
@@ -22,12 +22,12 @@ public struct ClaimProbe: Sendable {
     /// Claims up to `limit` due rows (leasing them and opening their ledger attempts, as `run` does).
     /// - Returns: how many rows were claimed.
     /// - Throws: `PostgresError`.
-    public func claim(limit: Int) async throws -> Int {
+    package func claim(limit: Int) async throws -> Int {
         try await claimer.claim(limit: limit).count
     }
 
     /// The parameters ``statement`` takes for a claim of `limit` rows, for `EXPLAIN`.
-    public func parameters(limit: Int) -> [PostgresValue] {
+    package func parameters(limit: Int) -> [PostgresValue] {
         claimer.parameters(limit: limit)
     }
 

@@ -15,26 +15,26 @@ import Darwin
 /// external_ref) DO NOTHING`, so loading the same file twice adds nothing. Every row is validated
 /// first, as the runner would see it; invalid rows are reported with their line numbers and the
 /// valid ones still load.
-public struct Enqueuer: Sendable {
+package struct Enqueuer: Sendable {
     /// What to load and how.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// The batch the rows go to (created in `idv.batches` if new).
-        public var batchID: String
+        package var batchID: String
         /// The input format.
-        public var format: EnqueueFormat
+        package var format: EnqueueFormat
         /// `--config`: the named configuration of rows that name none. Default none.
-        public var defaultConfig: String?
+        package var defaultConfig: String?
         /// CSV columns to skip. Default none.
-        public var ignoredColumns: Set<String>
+        package var ignoredColumns: Set<String>
         /// Longest line (CSV: record) kept; longer ones are rejected without being held in memory. Default 1 MiB.
-        public var maxLineBytes: Int
+        package var maxLineBytes: Int
         /// Rows per INSERT statement. Default 1,000.
-        public var batchSize: Int
+        package var batchSize: Int
         /// How many rejections the report lists (the rest are counted). Default 20.
-        public var maxReportedRejections: Int
+        package var maxReportedRejections: Int
 
         /// Options with the defaults listed on each property.
-        public init(batchID: String, format: EnqueueFormat, defaultConfig: String? = nil) {
+        package init(batchID: String, format: EnqueueFormat, defaultConfig: String? = nil) {
             self.batchID = batchID
             self.format = format
             self.defaultConfig = defaultConfig
@@ -46,29 +46,29 @@ public struct Enqueuer: Sendable {
     }
 
     /// Totals so far, for a progress line.
-    public struct Progress: Sendable, Hashable {
+    package struct Progress: Sendable, Hashable {
         /// Rows read so far (not counting blank lines or the CSV header).
-        public var rowsRead: Int
+        package var rowsRead: Int
         /// Rows inserted so far.
-        public var inserted: Int
+        package var inserted: Int
         /// Valid rows found already present so far.
-        public var alreadyPresent: Int
+        package var alreadyPresent: Int
         /// Rows rejected so far.
-        public var rejected: Int
+        package var rejected: Int
     }
 
     /// Where the rows come from.
-    public struct Input: Sendable {
+    package struct Input: Sendable {
         let reader: ByteChunkReader
 
         /// A file, opened now.
         /// - Throws: ``OperationError`` `.input` when it cannot be opened.
-        public static func file(_ path: String) throws -> Input {
+        package static func file(_ path: String) throws -> Input {
             Input(reader: try ByteChunkReader(path: path))
         }
 
         /// Standard input (`-` on the command line).
-        public static var standardInput: Input {
+        package static var standardInput: Input {
             Input(reader: ByteChunkReader(descriptor: STDIN_FILENO, closesDescriptor: false))
         }
     }
@@ -77,7 +77,7 @@ public struct Enqueuer: Sendable {
     let options: Options
 
     /// An enqueuer writing through `database` (a `PostgresPool`; one connection is enough).
-    public init(database: any RunnerDatabase, options: Options) {
+    package init(database: any RunnerDatabase, options: Options) {
         self.database = database
         self.options = options
     }
@@ -87,7 +87,7 @@ public struct Enqueuer: Sendable {
     /// - Returns: the counts and the first rejections; ``EnqueueReport/exitCode`` is 1 if any row was rejected.
     /// - Throws: ``OperationError``: `.usage` (bad batch id, unknown `--config`, unusable CSV header),
     ///   `.input` (unreadable input), `.database`; `CancellationError`.
-    public func load(
+    package func load(
         _ input: Input, progress: (@Sendable (Progress) -> Void)? = nil
     ) async throws -> EnqueueReport {
         let started = ContinuousClock.now

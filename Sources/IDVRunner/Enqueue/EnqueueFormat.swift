@@ -1,15 +1,15 @@
 /// The input formats `enqueue` reads.
-public struct EnqueueFormat: Sendable, Hashable, CustomStringConvertible {
+package struct EnqueueFormat: Sendable, Hashable, CustomStringConvertible {
     fileprivate enum Base: String, Sendable, Hashable { case jsonLines = "jsonl", csv }
     fileprivate let base: Base
 
     /// JSON Lines: one object per line with `external_ref`, optional `config_name` and `session_spec`.
-    public static let jsonLines = EnqueueFormat(base: .jsonLines)
+    package static let jsonLines = EnqueueFormat(base: .jsonLines)
     /// CSV (RFC 4180) with a header row; see ``CSVColumnMapping`` for the columns.
-    public static let csv = EnqueueFormat(base: .csv)
+    package static let csv = EnqueueFormat(base: .csv)
 
     /// Parses `jsonl` (also `ndjson`, `json`) or `csv`, case-insensitively.
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased() {
         case "jsonl", "ndjson", "json", "jsonlines": base = .jsonLines
         case "csv": base = .csv
@@ -21,11 +21,11 @@ public struct EnqueueFormat: Sendable, Hashable, CustomStringConvertible {
 
     /// The format a file name's extension implies (`.jsonl`, `.ndjson`, `.json`, `.csv`, any case);
     /// `nil` when it says nothing.
-    public static func inferred(fromPath path: String) -> EnqueueFormat? {
+    package static func inferred(fromPath path: String) -> EnqueueFormat? {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         return EnqueueFormat(name: String(path[path.index(after: dot)...]))
     }
 
     /// `jsonl` or `csv`.
-    public var description: String { base.rawValue }
+    package var description: String { base.rawValue }
 }

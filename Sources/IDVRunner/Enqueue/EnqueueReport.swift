@@ -1,29 +1,29 @@
 import Foundation
 
 /// What one `enqueue` did: rows read, inserted, already there, rejected (with the first reasons).
-public struct EnqueueReport: Sendable, Hashable {
+package struct EnqueueReport: Sendable, Hashable {
     /// The batch the rows went to.
-    public var batchID: String
+    package var batchID: String
     /// The input format that was read.
-    public var format: EnqueueFormat
+    package var format: EnqueueFormat
     /// Rows read (JSON lines or CSV records, not counting blank lines or the CSV header).
-    public var rowsRead: Int
+    package var rowsRead: Int
     /// Rows inserted now.
-    public var inserted: Int
+    package var inserted: Int
     /// Valid rows whose (batch, external_ref) was already present (an earlier load, or earlier in this input).
-    public var alreadyPresent: Int
+    package var alreadyPresent: Int
     /// Rows rejected in all.
-    public var rejectedCount: Int
+    package var rejectedCount: Int
     /// The first rejections (at most ``Enqueuer/Options/maxReportedRejections``), in input order.
-    public var rejections: [EnqueueRejection]
+    package var rejections: [EnqueueRejection]
     /// Wall-clock time of the load.
-    public var duration: Duration
+    package var duration: Duration
 
     /// 0 when every row loaded or was already present, 1 when any row was rejected.
-    public var exitCode: Int32 { rejectedCount > 0 ? 1 : 0 }
+    package var exitCode: Int32 { rejectedCount > 0 ? 1 : 0 }
 
     /// A few lines for the operator.
-    public func render() -> String {
+    package func render() -> String {
         var lines = [
             "Enqueued into batch \(batchID) (\(format)): \(rowsRead) rows read, \(inserted) inserted, "
                 + "\(alreadyPresent) already present, \(rejectedCount) rejected "

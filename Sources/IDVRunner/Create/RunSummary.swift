@@ -1,66 +1,66 @@
 import Foundation
 
 /// The end of a run, for people (``render()``) and for cron (``exitCode``).
-public struct RunSummary: Sendable, Hashable {
+package struct RunSummary: Sendable, Hashable {
     /// Failed rows of one error class, with one of them as an example.
-    public struct ErrorClass: Sendable, Hashable {
-        public var name: String
-        public var count: Int
-        public var exampleID: Int64
-        public var exampleExternalRef: String
+    package struct ErrorClass: Sendable, Hashable {
+        package var name: String
+        package var count: Int
+        package var exampleID: Int64
+        package var exampleExternalRef: String
         /// The example's `last_error` (never contains tokens or keys).
-        public var exampleError: String?
+        package var exampleError: String?
     }
 
     /// `idv.runs.id` of this run.
-    public var runID: Int64?
+    package var runID: Int64?
     /// The selection (`[]` = all batches).
-    public var batches: [String]
-    public var workerID: String
-    public var stopReason: RunStopReason
+    package var batches: [String]
+    package var workerID: String
+    package var stopReason: RunStopReason
     /// What the operator should know about the stop (e.g. which credential to check).
-    public var stopDetail: String?
+    package var stopDetail: String?
     /// design.md's codes: 0 done, 1 some rows failed, 3 aborted, 4 deadline/budget with work left,
     /// 130 interrupted (the CLI reports 143 when the signal was SIGTERM).
-    public var exitCode: Int32
+    package var exitCode: Int32
     /// Rows of the selection per state, at the end.
-    public var statusCounts: [String: Int]
+    package var statusCounts: [String: Int]
     /// Rows of the selection flagged `possible_duplicate`.
-    public var possibleDuplicates: Int
-    public var errorClasses: [ErrorClass]
+    package var possibleDuplicates: Int
+    package var errorClasses: [ErrorClass]
     /// Rows runnable at the start (pending or in progress).
-    public var rowsAtStart: Int
+    package var rowsAtStart: Int
     /// Rows still pending or in progress at the end.
-    public var workLeft: Int
+    package var workLeft: Int
     /// Sessions this run created at Yoti (including any whose write-back lost its lease).
-    public var sessionsCreated: Int
-    public var rowsFailed: Int
-    public var retriesScheduled: Int
+    package var sessionsCreated: Int
+    package var rowsFailed: Int
+    package var retriesScheduled: Int
     /// 429 answers this run received.
-    public var rateLimited: Int
+    package var rateLimited: Int
     /// Sends that waited for the shared rate limit or a 429 pause.
-    public var rateLimitWaits: Int
+    package var rateLimitWaits: Int
     /// Calls whose outcome was unknown (timeouts, resets after sending, interruptions).
-    public var unknownOutcomes: Int
+    package var unknownOutcomes: Int
     /// Rows claimed but released unsent (shutdown, abort, budget).
-    public var released: Int
+    package var released: Int
     /// Rows of dead workers this run put back to pending.
-    public var leasesReclaimed: Int
+    package var leasesReclaimed: Int
     /// Results whose lease had been lost (recorded in the ledger only).
-    public var leaseLost: Int
-    public var callsStarted: Int
-    public var claimRoundTrips: Int
-    public var writeBackRoundTrips: Int
-    public var duration: Duration
+    package var leaseLost: Int
+    package var callsStarted: Int
+    package var claimRoundTrips: Int
+    package var writeBackRoundTrips: Int
+    package var duration: Duration
 
     /// Sessions created per second of run time.
-    public var throughput: Double {
+    package var throughput: Double {
         let seconds = duration.secondsDouble
         return seconds > 0 ? Double(sessionsCreated) / seconds : 0
     }
 
     /// A few lines a person can read at a glance.
-    public func render() -> String {
+    package func render() -> String {
         var lines: [String] = []
         let selection = batches.isEmpty ? "all batches" : "batch " + batches.joined(separator: ", ")
         lines.append("Run \(runID.map(String.init) ?? "-") on \(selection): \(stopReason) (exit \(exitCode))")

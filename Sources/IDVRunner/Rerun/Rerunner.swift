@@ -9,22 +9,22 @@ import PostgresClient
 /// `last_http_status` stay until the next attempt replaces them, and the ledger (`idv.attempts`)
 /// keeps every earlier try. The move and its record are one transaction. Running the rows is the
 /// runner's job (the CLI starts one scoped to the batch unless `--no-run`).
-public struct Rerunner: Sendable {
+package struct Rerunner: Sendable {
     /// What one re-queue did.
-    public struct Result: Sendable, Hashable {
-        public var batchID: String
-        public var filter: RerunFilter
+    package struct Result: Sendable, Hashable {
+        package var batchID: String
+        package var filter: RerunFilter
         /// Rows moved back to pending.
-        public var rowsRequeued: Int
+        package var rowsRequeued: Int
         /// Of those, how many per error class.
-        public var requeuedByClass: [String: Int]
+        package var requeuedByClass: [String: Int]
         /// `idv.reruns.id`, or `nil` when nothing matched (nothing is recorded then).
-        public var rerunID: Int64?
+        package var rerunID: Int64?
         /// Failed rows of the batch the filter left alone.
-        public var failedRowsLeft: Int
+        package var failedRowsLeft: Int
 
         /// One line for the operator.
-        public func render() -> String {
+        package func render() -> String {
             guard rowsRequeued > 0 else {
                 return "Nothing to rerun in batch \(batchID): no failed rows match \(filter.summary)"
                     + (failedRowsLeft > 0 ? " (\(failedRowsLeft) failed rows of other kinds left as they are)." : ".")
@@ -38,12 +38,12 @@ public struct Rerunner: Sendable {
     let pool: PostgresPool
 
     /// A rerunner working through `pool`.
-    public init(pool: PostgresPool) {
+    package init(pool: PostgresPool) {
         self.pool = pool
     }
 
     /// `$USER@host`, for `idv.reruns.requested_by`.
-    public static func defaultRequester(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultRequester(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let user = [environment["USER"], environment["LOGNAME"]].compactMap { $0 }.first { !$0.isEmpty } ?? "unknown"
         return "\(user)@\(ProcessInfo.processInfo.hostName)"
     }
@@ -52,7 +52,7 @@ public struct Rerunner: Sendable {
     /// - Parameter requestedBy: who asked (default ``defaultRequester(environment:)``).
     /// - Throws: ``OperationError``: `.unknownBatch` when no row and no `idv.batches` entry has the id,
     ///   `.usage` for an error class that is neither known nor present in the batch, `.database`.
-    public func requeue(batchID: String, filter: RerunFilter, requestedBy: String = defaultRequester()) async throws -> Result {
+    package func requeue(batchID: String, filter: RerunFilter, requestedBy: String = defaultRequester()) async throws -> Result {
         try await OperationError.database("re-queue the failed rows of batch \(batchID)") {
             try await pool.withTransaction { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
@@ -93,7 +93,7 @@ public struct Rerunner: Sendable {
 
     /// How many failed rows of the batch ``requeue(batchID:filter:requestedBy:)`` would move now (nothing changes).
     /// - Throws: The same ``OperationError``s as ``requeue(batchID:filter:requestedBy:)``.
-    public func matchingRows(batchID: String, filter: RerunFilter) async throws -> Int {
+    package func matchingRows(batchID: String, filter: RerunFilter) async throws -> Int {
         try await OperationError.database("count the failed rows of batch \(batchID)") {
             try await pool.withConnection { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
@@ -123,7 +123,7 @@ public struct Rerunner: Sendable {
 
     /// Links a rerun to the run that processed its rows, and marks that run as a rerun in `idv.runs`.
     /// - Throws: ``OperationError`` `.database`.
-    public func recordRun(rerunID: Int64, runID: Int64) async throws {
+    package func recordRun(rerunID: Int64, runID: Int64) async throws {
         try await OperationError.database("record the rerun's run") {
             try await pool.withTransaction { connection in
                 try await connection.execute("UPDATE idv.runs SET kind = 'rerun' WHERE id = $1", [.bigint(runID)])

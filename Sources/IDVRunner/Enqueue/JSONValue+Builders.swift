@@ -12,7 +12,7 @@ extension JSONValue {
 
     /// Pretty-printed JSON with sorted keys: what the operating commands print for `--json`, stable for
     /// scripts and diffs.
-    public func prettyString() -> String {
+    package func prettyString() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Only a non-finite double can fail to encode, and no report holds one; fall back to compact JSON.

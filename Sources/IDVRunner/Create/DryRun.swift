@@ -2,35 +2,35 @@ import PostgresClient
 import YotiAPI
 
 /// What `run --dry-run` found: every pending row of the selection composed and validated, nothing sent.
-public struct DryRunReport: Sendable, Hashable {
+package struct DryRunReport: Sendable, Hashable {
     /// One row whose spec would be rejected.
-    public struct Problem: Sendable, Hashable {
-        public var rowID: Int64
-        public var batchID: String
-        public var externalRef: String
-        public var problems: [String]
+    package struct Problem: Sendable, Hashable {
+        package var rowID: Int64
+        package var batchID: String
+        package var externalRef: String
+        package var problems: [String]
     }
 
     /// Pending rows examined.
-    public var rowsChecked: Int
+    package var rowsChecked: Int
     /// Rows whose spec is valid: they would be sent.
-    public var rowsValid: Int
+    package var rowsValid: Int
     /// Rows that would fail with `invalid_spec`.
-    public var rowsInvalid: Int
+    package var rowsInvalid: Int
     /// Valid rows per batch.
-    public var validByBatch: [String: Int]
+    package var validByBatch: [String: Int]
     /// Rows per named configuration (`(none)` for full per-row specs).
-    public var rowsByConfiguration: [String: Int]
+    package var rowsByConfiguration: [String: Int]
     /// The first invalid rows (at most ``DryRun/problemLimit``), with their problems.
-    public var problems: [Problem]
+    package var problems: [Problem]
     /// The first valid row's body with secrets redacted: what would be sent.
-    public var exampleBody: String?
+    package var exampleBody: String?
 
     /// 0 when every row would be sent, 1 when some would fail (design.md's "finished, some rows failed").
-    public var exitCode: Int32 { rowsInvalid > 0 ? 1 : 0 }
+    package var exitCode: Int32 { rowsInvalid > 0 ? 1 : 0 }
 
     /// A few lines for people.
-    public func render() -> String {
+    package func render() -> String {
         var lines = ["Dry run: \(rowsChecked) pending rows checked, \(rowsValid) would be sent, \(rowsInvalid) invalid. Nothing was claimed or sent."]
         for (batch, count) in validByBatch.sorted(by: { $0.key < $1.key }) {
             lines.append("  batch \(batch): \(count) would be sent")

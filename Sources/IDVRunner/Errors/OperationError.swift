@@ -5,46 +5,46 @@ import YotiClient
 ///
 /// Per-row problems are not errors (they are reported and the rest goes on); this is for what stops
 /// the whole command. ``exitCode`` follows design.md.
-public struct OperationError: Error, Sendable, CustomStringConvertible {
+package struct OperationError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure; extensible without breaking callers.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, Hashable {
             case usage, input, unknownBatch = "unknown_batch", invalidSpec, database, credentials
         }
         fileprivate let base: Base
 
         /// A setting is unusable: unknown format, CSV header, `--config`, error class, name, run settings (exit 2).
-        public static let usage = Code(base: .usage)
+        package static let usage = Code(base: .usage)
         /// An input file could not be opened or read (exit 2).
-        public static let input = Code(base: .input)
+        package static let input = Code(base: .input)
         /// No row and no `idv.batches` entry has this batch id (exit 2).
-        public static let unknownBatch = Code(base: .unknownBatch)
+        package static let unknownBatch = Code(base: .unknownBatch)
         /// A session configuration failed validation (exit 2).
-        public static let invalidSpec = Code(base: .invalidSpec)
+        package static let invalidSpec = Code(base: .invalidSpec)
         /// PostgreSQL could not be reached or refused the statements (exit 3).
-        public static let database = Code(base: .database)
+        package static let database = Code(base: .database)
         /// Yoti rejected the credentials (exit 3).
-        public static let credentials = Code(base: .credentials)
+        package static let credentials = Code(base: .credentials)
 
         /// Short snake_case name.
-        public var description: String { self == .invalidSpec ? ErrorClass.invalidSpec.rawValue : base.rawValue }
+        package var description: String { self == .invalidSpec ? ErrorClass.invalidSpec.rawValue : base.rawValue }
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// What is wrong and what to do next. Never contains secrets.
-    public var message: String
+    package var message: String
 
     /// Creates an error; `message` says what is wrong and what to do.
-    public init(code: Code, message: String) {
+    package init(code: Code, message: String) {
         self.code = code
         self.message = message
     }
 
     /// design.md's exit code: 3 for the database and rejected credentials, 2 for everything else.
-    public var exitCode: Int32 { code == .database || code == .credentials ? 3 : 2 }
+    package var exitCode: Int32 { code == .database || code == .credentials ? 3 : 2 }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 extension OperationError {

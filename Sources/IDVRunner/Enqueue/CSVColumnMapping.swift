@@ -7,7 +7,7 @@ import YotiAPI
 /// Fixed columns (names matched case-insensitively, surrounding spaces ignored) map to fixed places;
 /// a column named `spec.<dotted.path>` sets that path of the patch; anything else is refused up front
 /// (a misspelt column must not be dropped silently). Empty cells set nothing.
-public struct CSVColumnMapping: Sendable {
+package struct CSVColumnMapping: Sendable {
     /// Where one column goes.
     enum Target: Sendable, Hashable {
         case externalRef
@@ -40,7 +40,7 @@ public struct CSVColumnMapping: Sendable {
     ]
 
     /// Every fixed column name, for messages.
-    public static var acceptedColumns: [String] {
+    package static var acceptedColumns: [String] {
         ["external_ref", "config_name"] + specColumns.map(\.column) + ["spec.<dotted.path>"]
     }
 
@@ -55,7 +55,7 @@ public struct CSVColumnMapping: Sendable {
     ///   - ignoring: column names to skip (matched like the fixed names).
     /// - Throws: ``OperationError`` `.usage` naming every unknown, duplicate or conflicting column and the
     ///   accepted ones, or saying the `external_ref` column is missing.
-    public init(header: [String], ignoring: Set<String> = []) throws {
+    package init(header: [String], ignoring: Set<String> = []) throws {
         let ignored = Set(ignoring.map(Self.normalised))
         var targets: [Target] = []
         var unknown: [String] = []

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Parses `--deadline`: an ISO 8601 instant, or a duration from now such as `6h`, `90m`, `1h30m`, `45s`.
-public enum RunDeadline {
+package enum RunDeadline {
     /// The deadline `text` names, relative to `now` for durations; `nil` when it is neither form.
-    public static func parse(_ text: String, now: Date = Date()) -> Date? {
+    package static func parse(_ text: String, now: Date = Date()) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = durationSeconds(trimmed) { return now.addingTimeInterval(seconds) }
         if let date = try? Date(trimmed, strategy: .iso8601) { return date }
@@ -14,7 +14,7 @@ public enum RunDeadline {
     }
 
     /// Seconds in a duration made of `<number><unit>` parts (units d, h, m, s); `nil` if malformed.
-    public static func durationSeconds(_ text: String) -> TimeInterval? {
+    package static func durationSeconds(_ text: String) -> TimeInterval? {
         let units: [Character: TimeInterval] = ["d": 86400, "h": 3600, "m": 60, "s": 1]
         var total: TimeInterval = 0
         var number = ""

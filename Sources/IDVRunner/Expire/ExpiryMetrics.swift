@@ -4,13 +4,13 @@ import CoreMetrics
 ///
 /// Built from a `MetricsFactory` (default: the global `MetricsSystem.factory`); labels take only the
 /// bounded `remote_delete_status` values. Dry runs and skipped sweeps record nothing but the duration.
-public final class ExpiryMetrics: Sendable {
+package final class ExpiryMetrics: Sendable {
     /// Metric names, for backends and dashboards.
-    public enum Name {
-        public static let rowsExpired = "idv_expiry_rows_expired_total"
-        public static let remoteDeletes = "idv_expiry_remote_deletes_total"
-        public static let sweepDuration = "idv_expiry_sweep_duration_seconds"
-        public static let exitCode = "idv_expiry_exit_code"
+    package enum Name {
+        package static let rowsExpired = "idv_expiry_rows_expired_total"
+        package static let remoteDeletes = "idv_expiry_remote_deletes_total"
+        package static let sweepDuration = "idv_expiry_sweep_duration_seconds"
+        package static let exitCode = "idv_expiry_exit_code"
     }
 
     private let factory: any MetricsFactory
@@ -19,7 +19,7 @@ public final class ExpiryMetrics: Sendable {
 
     /// Metrics recorded through `factory`.
     /// - Parameter factory: the swift-metrics backend; default the process-wide `MetricsSystem.factory`.
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+    package init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         rowsExpired = Counter(label: Name.rowsExpired, factory: factory)
         let outcomes: [RemoteDeleteOutcome] = [.deleted, .notFound, .conflict, .transient, .failed, .credentials]
@@ -44,7 +44,7 @@ public final class ExpiryMetrics: Sendable {
     }
 
     /// Sets `idv_expiry_exit_code` (also when the sweep failed before finishing, e.g. exit 3).
-    public func recordExitCode(_ exitCode: Int32) {
+    package func recordExitCode(_ exitCode: Int32) {
         Gauge(label: Name.exitCode, factory: factory).record(Int64(exitCode))
     }
 }

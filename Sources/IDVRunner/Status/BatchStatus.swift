@@ -7,20 +7,20 @@ import YotiAPI
 ///
 /// A handful of grouped statements for all the batches shown (not one per batch), each a plain
 /// read: safe to run at any time, also while runs and sweeps are working.
-public struct BatchStatus: Sendable {
+package struct BatchStatus: Sendable {
     /// How many of a batch's latest runs and reruns are listed.
-    public static let historyLimit = 10
+    package static let historyLimit = 10
 
     let database: any RunnerDatabase
 
     /// Reads through `database` (a `PostgresPool`).
-    public init(database: any RunnerDatabase) {
+    package init(database: any RunnerDatabase) {
         self.database = database
     }
 
     /// The report for `batchID`, or for every batch when `nil` (ordered by id).
     /// - Throws: ``OperationError`` `.unknownBatch` for a batch id no row or `idv.batches` entry has; `.database`.
-    public func report(batchID: String? = nil) async throws -> BatchStatusReport {
+    package func report(batchID: String? = nil) async throws -> BatchStatusReport {
         try await OperationError.database("read the status") {
             let generatedAt = try await database.query("SELECT \(StatusTime.sql("now()")) AS now", [])[0]
                 .decode(String.self, "now")

@@ -20,42 +20,42 @@ import YotiAPI
 /// ```
 /// Times are RFC 3339 UTC with milliseconds. Fields are only ever added under the same
 /// `schema_version`; a removal or change of meaning bumps it.
-public struct BatchStatusReport: Sendable, Hashable {
+package struct BatchStatusReport: Sendable, Hashable {
     /// The version of this shape.
-    public static let currentSchemaVersion = 1
+    package static let currentSchemaVersion = 1
 
-    public var schemaVersion: Int
-    public var generatedAt: String
-    public var batches: [Batch]
+    package var schemaVersion: Int
+    package var generatedAt: String
+    package var batches: [Batch]
 
     /// One batch.
-    public struct Batch: Sendable, Hashable {
-        public var batchID: String
+    package struct Batch: Sendable, Hashable {
+        package var batchID: String
         /// When the batch was registered in `idv.batches` (`enqueue` does it; plain INSERTs do not).
-        public var registeredAt: String?
-        public var note: String?
-        public var rows: Rows
+        package var registeredAt: String?
+        package var note: String?
+        package var rows: Rows
         /// Failed rows per error class, largest first.
-        public var errorClasses: [ErrorClass]
-        public var sessions: Sessions
+        package var errorClasses: [ErrorClass]
+        package var sessions: Sessions
         /// Rows flagged `possible_duplicate` (an earlier call's outcome was unknown).
-        public var possibleDuplicates: Int
-        public var retries: Retries
+        package var possibleDuplicates: Int
+        package var retries: Retries
         /// The latest runs that touched the batch (its own, and runs over all batches), newest first.
-        public var runs: [Run]
+        package var runs: [Run]
         /// Its reruns, newest first.
-        public var reruns: [Rerun]
+        package var reruns: [Rerun]
     }
 
     /// Rows per state.
-    public struct Rows: Sendable, Hashable {
-        public var total = 0
-        public var pending = 0
-        public var inProgress = 0
-        public var created = 0
-        public var failed = 0
-        public var expired = 0
-        public var cancelled = 0
+    package struct Rows: Sendable, Hashable {
+        package var total = 0
+        package var pending = 0
+        package var inProgress = 0
+        package var created = 0
+        package var failed = 0
+        package var expired = 0
+        package var cancelled = 0
 
         /// Adds `count` rows of `state` (unknown states only count towards the total).
         mutating func add(_ count: Int, state: String) {
@@ -73,68 +73,68 @@ public struct BatchStatusReport: Sendable, Hashable {
     }
 
     /// Failed rows of one class with one example.
-    public struct ErrorClass: Sendable, Hashable {
-        public var name: String
-        public var count: Int
-        public var example: Example
+    package struct ErrorClass: Sendable, Hashable {
+        package var name: String
+        package var count: Int
+        package var example: Example
     }
 
     /// One failed row.
-    public struct Example: Sendable, Hashable {
-        public var id: Int64
-        public var externalRef: String
+    package struct Example: Sendable, Hashable {
+        package var id: Int64
+        package var externalRef: String
         /// `last_error` (never holds tokens or keys).
-        public var lastError: String?
-        public var lastHTTPStatus: Int?
+        package var lastError: String?
+        package var lastHTTPStatus: Int?
     }
 
     /// Sessions of the batch.
-    public struct Sessions: Sendable, Hashable {
+    package struct Sessions: Sendable, Hashable {
         /// Rows holding a `session_id` (created or expired).
-        public var rowsWithSession = 0
+        package var rowsWithSession = 0
         /// Sessions the ledger (`idv.attempts`) says Yoti created, including ones whose write-back lost its lease.
-        public var createdInLedger = 0
+        package var createdInLedger = 0
         /// Sessions deleted at Yoti by `expire --delete-remote`.
-        public var remoteDeleted = 0
+        package var remoteDeleted = 0
     }
 
     /// Scheduled retries.
-    public struct Retries: Sendable, Hashable {
+    package struct Retries: Sendable, Hashable {
         /// Pending rows that have been tried before (waiting for `next_attempt_at`).
-        public var scheduled = 0
+        package var scheduled = 0
         /// The earliest of their `next_attempt_at`.
-        public var nextAt: String?
+        package var nextAt: String?
     }
 
     /// One `idv.runs` row.
-    public struct Run: Sendable, Hashable {
-        public var id: Int64
+    package struct Run: Sendable, Hashable {
+        package var id: Int64
         /// `run`, `rerun` or `expire`.
-        public var kind: String
-        public var worker: String?
+        package var kind: String
+        package var worker: String?
         /// The run was not limited to batches (its counts cover every batch).
-        public var allBatches: Bool
-        public var startedAt: String
-        public var finishedAt: String?
-        public var durationSeconds: Double?
-        public var exitCode: Int?
-        public var rowsCreated: Int
-        public var rowsFailed: Int
-        public var rowsRetried: Int
+        package var allBatches: Bool
+        package var startedAt: String
+        package var finishedAt: String?
+        package var durationSeconds: Double?
+        package var exitCode: Int?
+        package var rowsCreated: Int
+        package var rowsFailed: Int
+        package var rowsRetried: Int
         /// Sessions created per second of the run's duration.
-        public var sessionsPerSecond: Double?
+        package var sessionsPerSecond: Double?
     }
 
     /// One `idv.reruns` row, with the duration and throughput of the run that processed it.
-    public struct Rerun: Sendable, Hashable {
-        public var id: Int64
-        public var requestedBy: String?
-        public var requestedAt: String
+    package struct Rerun: Sendable, Hashable {
+        package var id: Int64
+        package var requestedBy: String?
+        package var requestedAt: String
         /// `{"error_classes": [...], "http_statuses": [...]}`.
-        public var filters: JSONValue?
-        public var rowsRequeued: Int?
-        public var runID: Int64?
-        public var runDurationSeconds: Double?
-        public var runSessionsPerSecond: Double?
+        package var filters: JSONValue?
+        package var rowsRequeued: Int?
+        package var runID: Int64?
+        package var runDurationSeconds: Double?
+        package var runSessionsPerSecond: Double?
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// How the operating commands print instants: RFC 3339 in UTC with milliseconds
 /// (`2026-11-21T02:00:00.000Z`), the same in tables and in `--json`.
-public enum StatusTime {
+package enum StatusTime {
     /// `date` as RFC 3339 UTC with milliseconds.
-    public static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 

@@ -9,25 +9,25 @@ import YotiClient
 /// The stored copy is what rows with that `config_name` start from (the runner reads it at the start
 /// of each run; `enqueue` validates rows against it). A configuration is validated with
 /// ``SessionSpecValidator`` before it is stored or sent anywhere.
-public struct ConfigStore: Sendable {
+package struct ConfigStore: Sendable {
     /// What one push did.
-    public struct PushResult: Sendable {
-        public var name: String
+    package struct PushResult: Sendable {
+        package var name: String
         /// `true` when the name was new, `false` when an existing configuration was replaced.
-        public var created: Bool
+        package var created: Bool
         /// Yoti Sign's answer when pushed with a client (undocumented shape, kept as is).
-        public var remoteResponse: JSONValue?
+        package var remoteResponse: JSONValue?
         /// Why Yoti Sign refused it, when it did (the local copy is stored regardless).
-        public var remoteError: YotiAPIError?
+        package var remoteError: YotiAPIError?
 
         /// 0 when everything asked for worked; 3 when Yoti Sign rejected the API key; 1 when it refused the config.
-        public var exitCode: Int32 {
+        package var exitCode: Int32 {
             guard let remoteError else { return 0 }
             return remoteError.code == .credentials ? 3 : 1
         }
 
         /// A line or two for the operator.
-        public func render() -> String {
+        package func render() -> String {
             var lines = ["\(created ? "Stored new" : "Replaced") session configuration \"\(name)\" in idv.session_configs."]
             if let remoteResponse {
                 lines.append("Registered with Yoti Sign; its answer: \(remoteResponse.redactingSecrets().jsonString())")
@@ -44,18 +44,18 @@ public struct ConfigStore: Sendable {
     }
 
     /// The longest accepted name.
-    public static let maxNameLength = 200
+    package static let maxNameLength = 200
 
     let database: any RunnerDatabase
 
     /// A store in `database` (a `PostgresPool`).
-    public init(database: any RunnerDatabase) {
+    package init(database: any RunnerDatabase) {
         self.database = database
     }
 
     /// Reads a session configuration file (one JSON object).
     /// - Throws: ``OperationError`` `.input` (unreadable) or `.invalidSpec` (not JSON, not an object).
-    public static func readSpec(path: String) throws -> JSONValue {
+    package static func readSpec(path: String) throws -> JSONValue {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -73,7 +73,7 @@ public struct ConfigStore: Sendable {
 
     /// Checks a name and a spec as ``push(name:spec:isPrivate:remote:)`` would.
     /// - Throws: ``OperationError`` `.usage` for a bad name, `.invalidSpec` listing every problem with its path.
-    public static func validate(name: String, spec: JSONValue) throws {
+    package static func validate(name: String, spec: JSONValue) throws {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed == name, name.count <= maxNameLength,
             !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
@@ -96,7 +96,7 @@ public struct ConfigStore: Sendable {
     /// - Parameters:
     ///   - remote: a Yoti Sign client for `--remote`; its refusal is reported in the result, not thrown.
     /// - Throws: ``OperationError`` (`.usage`, `.invalidSpec`, `.database`); `CancellationError`.
-    public func push(name: String, spec: JSONValue, isPrivate: Bool, remote: YotiSignClient? = nil) async throws -> PushResult {
+    package func push(name: String, spec: JSONValue, isPrivate: Bool, remote: YotiSignClient? = nil) async throws -> PushResult {
         try Self.validate(name: name, spec: spec)
         let created = try await OperationError.database("store configuration \"\(name)\"") {
             let rows = try await database.query(
@@ -127,7 +127,7 @@ public struct ConfigStore: Sendable {
 
     /// Every stored configuration, by name.
     /// - Throws: ``OperationError`` `.database`.
-    public func list() async throws -> [StoredSessionConfig] {
+    package func list() async throws -> [StoredSessionConfig] {
         try await OperationError.database("list configurations") {
             try await database.query(
                 """
