@@ -42,7 +42,22 @@ struct WorkerLivenessTests {
             }
             #expect(leasedAtKill.allSatisfy { $0 > 0 }, "each kill should leave leased rows behind: \(leasedAtKill)")
 
-            // At once: the leases have ~2 minutes to run, so only liveness can explain a complete run now.
+            // Every leased row names its (registered) worker, and none of those workers is alive any more.
+            let orphans = try await harness.pool.query(
+                """
+                SELECT count(*) AS leased,
+                       count(*) FILTER (WHERE lease_worker IS NULL) AS unregistered,
+                       count(*) FILTER (WHERE lease_worker IN (SELECT worker_id FROM idv.live_workers)) AS alive,
+                       EXTRACT(EPOCH FROM min(lease_expires_at) - now())::float8 AS expiry_in
+                FROM idv.verification_requests WHERE batch_id = $1 AND status = 'in_progress'
+                """, [.text(batch)])[0]
+            #expect(try orphans.decode(Int.self, "unregistered") == 0, "every killed worker had registered its presence")
+            #expect(try orphans.decode(Int.self, "alive") == 0, "PostgreSQL dropped the killed workers' presence locks")
+            let expiryIn = try orphans.decode(Double?.self, "expiry_in") ?? 0
+            #expect(expiryIn > 60, "the leases still have most of their 120 s to run")
+
+            // At once: the leases have ~2 minutes to run, so only liveness can explain a rescue now.
+            let runStartedAt = try await harness.pool.query("SELECT now() AS now")[0].decode(Date.self, "now")
             var configuration = harness.configuration(batch: batch)
             configuration.leaseDuration = .seconds(120)
             let started = ContinuousClock.now
@@ -51,11 +66,19 @@ struct WorkerLivenessTests {
             #expect(summary.stopReason == .completed && summary.exitCode == 0)
             #expect(try await harness.statusCounts(batch: batch) == ["created": rows])
             #expect(summary.leasesReclaimed >= leasedAtKill.last ?? 1)
-            #expect(took < .seconds(60), "the rescue must not wait for lease expiry (took \(took))")
+            // When the dead workers' attempts were closed, relative to the start of the run: the rescue latency.
+            let rescue = try await harness.pool.query(
+                """
+                SELECT EXTRACT(EPOCH FROM max(finished_at) - $2::timestamptz)::float8 AS latest
+                FROM idv.attempts WHERE batch_id = $1 AND outcome = 'lease_expired'
+                """, [.text(batch), .timestamp(runStartedAt)])[0]
+            let rescueLatency = try rescue.decode(Double?.self, "latest") ?? .infinity
+            #expect(rescueLatency < min(30, expiryIn), "dead workers' rows must come back without waiting for lease expiry")
             let expired = try await harness.attempts(batch: batch).filter { $0.outcome == "lease_expired" }
             #expect(!expired.isEmpty && expired.allSatisfy { $0.possibleDuplicate && $0.writeBack == "lease_lost" })
             print("worker liveness: rows leased at each kill \(leasedAtKill); the next run rescued "
-                + "\(summary.leasesReclaimed) rows and finished in \(took)")
+                + "\(summary.leasesReclaimed) rows \(String(format: "%.2f", rescueLatency)) s after it started "
+                + "(leases had \(Int(expiryIn)) s left) and finished in \(took)")
         }
     }
 
