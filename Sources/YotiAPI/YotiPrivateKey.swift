@@ -13,8 +13,6 @@ import _CryptoExtras
 public struct YotiPrivateKey: Sendable {
     private let signingKey: LibcryptoRSAPrivateKey
     private let publicKey: _RSA.Signing.PublicKey
-    /// The public half in libcrypto, for ``YotiPublicKey/init(privateKey:)``.
-    let verifyingKey: LibcryptoRSAPublicKey
     /// Where the key came from (a file path or a label), for messages.
     public let source: String
 
@@ -111,15 +109,12 @@ public struct YotiPrivateKey: Sendable {
         }
         var der = parsed.derRepresentation
         defer { der.resetBytes(in: 0..<der.count) }  // don't leave a loose copy of the private key behind
-        guard let signingKey = LibcryptoRSAPrivateKey(pkcs1DER: der, expectedBits: parsed.keySizeInBits),
-            let verifyingKey = LibcryptoRSAPublicKey(subjectPublicKeyInfoDER: parsed.publicKey.derRepresentation)
-        else {
+        guard let signingKey = LibcryptoRSAPrivateKey(pkcs1DER: der, expectedBits: parsed.keySizeInBits) else {
             throw YotiKeyError(
                 code: .malformed, source: source,
                 message: "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub")
         }
         self.signingKey = signingKey
-        self.verifyingKey = verifyingKey
         self.publicKey = parsed.publicKey
     }
 

@@ -1,14 +1,11 @@
+import Crypto
 import Foundation
 import _CryptoExtras
 
 /// The RSA public key of a Yoti Hub application: verifies `X-Yoti-Auth-Digest` values (the sandbox
 /// uses it to check requests the way Yoti does).
-///
-/// swift-crypto parses the PEM (and writes it back out); the system libcrypto verifies
-/// (``LibcryptoRSAPublicKey``), as it signs on the other side.
 public struct YotiPublicKey: Sendable {
     private let key: _RSA.Signing.PublicKey
-    private let verifyingKey: LibcryptoRSAPublicKey
     /// Where the key came from, for messages.
     public let source: String
 
@@ -34,26 +31,18 @@ public struct YotiPublicKey: Sendable {
                 code: .malformed, source: source,
                 message: "\(source) is not a PEM public key (expected a BEGIN PUBLIC KEY block)")
         }
-        let notRSA = YotiKeyError(
-            code: .notRSA, source: source,
-            message: "the public key in \(source) could not be read as an RSA key: Yoti application keys are RSA")
-        let parsed: _RSA.Signing.PublicKey
         do {
-            parsed = try _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)
+            self.key = try _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)
         } catch {
-            throw notRSA
+            throw YotiKeyError(
+                code: .notRSA, source: source,
+                message: "the public key in \(source) could not be read as an RSA key: Yoti application keys are RSA")
         }
-        guard let verifyingKey = LibcryptoRSAPublicKey(subjectPublicKeyInfoDER: parsed.derRepresentation) else {
-            throw notRSA
-        }
-        self.key = parsed
-        self.verifyingKey = verifyingKey
     }
 
     /// The public half of a private key.
     public init(privateKey: YotiPrivateKey) {
         self.key = privateKey.rsaPublicKey
-        self.verifyingKey = privateKey.verifyingKey
         self.source = "public key of \(privateKey.source)"
     }
 
@@ -61,10 +50,10 @@ public struct YotiPublicKey: Sendable {
     public var pemRepresentation: String { key.pemRepresentation }
 
     /// Whether `digest` (standard base64) is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
-    /// Safe to call from many tasks at once.
     public func isValidDigest(_ digest: String, for message: String) -> Bool {
         guard let signature = Data(base64Encoded: digest) else { return false }
-        var message = message
-        return message.withUTF8 { verifyingKey.isValidSignature(signature, for: UnsafeRawBufferPointer($0)) }
+        return key.isValidSignature(
+            _RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: Array(message.utf8)),
+            padding: .insecurePKCS1v1_5)
     }
 }
