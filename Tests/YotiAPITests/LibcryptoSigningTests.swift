@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import Testing
 import YotiAPI
 import _CryptoExtras
@@ -86,6 +87,29 @@ struct LibcryptoSigningTests {
         }
         #expect(results.count == 64)
         #expect(results.flatMap(\.failures) == [])
+    }
+
+    @Test("32 threads outside the cooperative pool signing with one key at once get the right signatures")
+    func threadedSigning() throws {
+        // The pool is as wide as the machine (two threads here); plain threads put more signatures in flight.
+        let key = try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath)
+        let vectors = try TestFixtures.vectors()
+        let failures = Mutex<[String]>([])
+        let group = DispatchGroup()
+        for thread in 0..<32 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                for round in 0..<25 {
+                    let vector = vectors[(thread + round) % vectors.count]
+                    if (try? key.digest(of: vector.message)) != vector.digest {
+                        failures.withLock { $0.append("thread \(thread) round \(round): wrong digest for \(vector.name)") }
+                    }
+                }
+            }
+        }
+        group.wait()
+        #expect(failures.withLock { $0 } == [])
     }
 
     /// The message the key loader gave before signing moved to libcrypto, for an unparseable RSA key.
