@@ -16,7 +16,7 @@ enum LibcryptoErrorQueue {
         return String(cString: reason)
     }
 
-    /// Empties the queue when the outcome is already known (a signature that does not verify).
+    /// Empties the queue when the outcome is already known (a key libcrypto would not take).
     static func clear() {
         ERR_clear_error()
     }
