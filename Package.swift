@@ -31,6 +31,13 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // The system libcrypto (OpenSSL 3; Debian: libssl-dev), which libpq already loads: signs Yoti request
+        // digests in well under half the time swift-crypto's BoringSSL copy takes.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         // The project's own async layer over libpq, the only PostgreSQL driver: connections, pool, typed
         // rows, migrations, errors. It starts no server and spawns no process.
         .target(
@@ -56,6 +63,7 @@ let package = Package(
         .target(
             name: "YotiAPI",
             dependencies: [
+                "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -210,6 +218,8 @@ let package = Package(
             name: "YotiAPITests",
             dependencies: [
                 "YotiAPI", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],

@@ -70,7 +70,11 @@ package struct RequestSigner: Sendable {
     /// Percent-encodes a query value so it survives untouched on the wire (SDK ids are UUIDs,
     /// which pass through unchanged).
     static func encodeQueryValue(_ value: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        value.addingPercentEncoding(withAllowedCharacters: queryValueCharacters) ?? value
     }
+
+    /// RFC 3986 unreserved characters; built once (building it costs about as much per request as
+    /// the rest of the message).
+    private static let queryValueCharacters = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }

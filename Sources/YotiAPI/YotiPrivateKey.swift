@@ -7,8 +7,12 @@ import _CryptoExtras
 /// Loads PKCS#1 (`BEGIN RSA PRIVATE KEY`, what Yoti Hub issues) and PKCS#8 (`BEGIN PRIVATE KEY`) PEM.
 /// Encrypted, malformed and non-RSA keys are refused with a ``YotiKeyError`` that names the file.
 /// `description` never shows key material.
+///
+/// swift-crypto parses and validates the PEM (and keeps the public half); the private key itself is
+/// handed to the system libcrypto, which signs (``LibcryptoRSAPrivateKey``). Copies share one key.
 package struct YotiPrivateKey: Sendable {
-    private let key: _RSA.Signing.PrivateKey
+    private let signingKey: LibcryptoRSAPrivateKey
+    private let publicKey: _RSA.Signing.PublicKey
     /// Where the key came from (a file path or a label), for messages.
     package let source: String
 
@@ -91,8 +95,9 @@ package struct YotiPrivateKey: Sendable {
                 code: .malformed, source: source,
                 message: "\(source) is not a PEM private key (expected a BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY block)")
         }
+        let parsed: _RSA.Signing.PrivateKey
         do {
-            self.key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+            parsed = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
         } catch CryptoKitError.incorrectParameterSize {
             throw YotiKeyError(
                 code: .malformed, source: source,
@@ -102,23 +107,33 @@ package struct YotiPrivateKey: Sendable {
                 code: .malformed, source: source,
                 message: "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub")
         }
+        var der = parsed.derRepresentation
+        defer { der.resetBytes(in: 0..<der.count) }  // don't leave a loose copy of the private key behind
+        guard let signingKey = LibcryptoRSAPrivateKey(pkcs1DER: der, expectedBits: parsed.keySizeInBits) else {
+            throw YotiKeyError(
+                code: .malformed, source: source,
+                message: "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub")
+        }
+        self.signingKey = signingKey
+        self.publicKey = parsed.publicKey
     }
 
     /// The matching public key as PEM (`BEGIN PUBLIC KEY`, SubjectPublicKeyInfo): what a verifier needs.
-    package var publicKeyPEM: String { key.publicKey.pemRepresentation }
+    package var publicKeyPEM: String { publicKey.pemRepresentation }
 
     /// The public half, for ``YotiPublicKey/init(privateKey:)``.
-    var rsaPublicKey: _RSA.Signing.PublicKey { key.publicKey }
+    var rsaPublicKey: _RSA.Signing.PublicKey { publicKey }
 
     /// Key size in bits.
-    package var keySizeInBits: Int { key.keySizeInBits }
+    package var keySizeInBits: Int { publicKey.keySizeInBits }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`'s UTF-8 bytes, standard base64: the
-    /// `X-Yoti-Auth-Digest` value. (The library's default padding, PSS, is not what Yoti verifies.)
-    /// - Throws: a CryptoKit error only if BoringSSL fails internally.
+    /// `X-Yoti-Auth-Digest` value. Safe to call from many tasks at once.
+    /// - Throws: ``RequestSigningError`` only if the system libcrypto fails internally.
     package func digest(of message: String) throws -> String {
-        let signature = try key.signature(for: SHA256.hash(data: Array(message.utf8)), padding: .insecurePKCS1v1_5)
-        return signature.rawRepresentation.base64EncodedString()
+        var message = message
+        let signature = try message.withUTF8 { try signingKey.signature(for: UnsafeRawBufferPointer($0)) }
+        return Data(signature).base64EncodedString()
     }
 
     /// The label of the first `-----BEGIN X-----` line, if any.
