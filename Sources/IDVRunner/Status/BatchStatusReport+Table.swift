@@ -88,6 +88,9 @@ extension BatchStatusReport.Batch {
 
     /// A rerun's filters as words: "(all failed rows)", "(classes transient, rate_limited; HTTP 503)".
     static func describe(filters: JSONValue?) -> String {
+        if filters?["expired"]?.boolValue == true {
+            return "(expired rows reissued" + (filters?["max_sessions"]?.int64Value.map { ", at most \($0)" } ?? "") + ")"
+        }
         let classes = filters?["error_classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let statuses = filters?["http_statuses"]?.arrayValue?.compactMap { $0.int64Value.map { String($0) } } ?? []
         var parts: [String] = []
