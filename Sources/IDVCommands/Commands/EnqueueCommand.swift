@@ -105,10 +105,22 @@ package struct EnqueueCommand: AsyncParsableCommand {
         let (logger, _) = try CommandLogger.make(label: "idv-batch.enqueue", settings: logging.settings())
         let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1, logger: logger)
         let progress = TerminalProgress()
-        let outcome = await Result(catching: {
+        // SIGINT/SIGTERM cancel the load: the INSERT in flight is rolled back, batches already inserted stay,
+        // and loading the same input again skips them (idempotent on batch and external_ref).
+        let outcome = await SignalScope.run(mode: .cancelStatement, logger: logger) { [options] in
             try await Enqueuer(database: pool, options: options).load(input, progress: progress.show)
-        })
+        }
         progress.clear()
+        if outcome.signal != nil, case .failure? = outcome.result {
+            let kept = (try? await pool.query(
+                "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1", [.text(batchID)]
+            )[0].decode(Int.self, "n")).map { "; the batch now holds \($0) rows" } ?? ""
+            await pool.shutdown()
+            throw CommandFailure(
+                exitCode: outcome.interruptedExitCode,
+                message: "Interrupted: the insert in flight was rolled back, rows inserted before it are kept\(kept). "
+                    + "Load the same input again to finish: rows already present are skipped.")
+        }
         await pool.shutdown()
         let report = try outcome.get()
         logger.debug(
