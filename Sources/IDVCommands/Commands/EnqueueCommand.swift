@@ -52,7 +52,8 @@ package struct EnqueueCommand: AsyncParsableCommand {
 
             Exit codes: 0 every row loaded or was already there; 1 some rows were rejected (the others \
             loaded); 2 usage error (unknown format or --config, unusable CSV header, unreadable file); \
-            3 database unreachable.
+            3 database unreachable; 130/143 interrupted by SIGINT/SIGTERM (the INSERT in flight is rolled \
+            back, rows inserted before it stay: load the same input again to finish).
 
             Examples:
               idv-batch enqueue --batch onboarding-2026-11-21 --config standard people.csv
