@@ -112,7 +112,7 @@ struct BatchControlTests {
                 try await control.pause(batchID: "no-such-batch-\(UUID())", by: .init())
             }
             // The default actor is $USER@host.
-            #expect(BatchControl.Actor().name == Rerunner.defaultRequester())
+            #expect(BatchControl.Requester().name == Rerunner.defaultRequester())
         }
     }
 
@@ -133,13 +133,13 @@ struct BatchControlTests {
                 batchID: batch, statuses: ["pending"], refs: nil, by: .init(name: "alice", reason: "campaign withdrawn"))
             #expect(result.cancelledByStatus == ["pending": 19])
             #expect(result.skippedInFlight == 1)
-            #expect(result.actionID != nil)
+            let actionID = try #require(result.actionID)
             #expect(try await harness.statusCounts(batch: batch) == ["cancelled": 19, "in_progress": 1])
             let cancelled = try await harness.rows(batch: batch).filter { $0.status == "cancelled" }
             #expect(cancelled.allSatisfy { $0.lastError == "cancelled by alice: campaign withdrawn" })
             let action = try await harness.pool.query(
                 "SELECT actor, reason, details ->> 'skipped_in_flight' AS skipped FROM idv.batch_actions WHERE id = $1",
-                [.bigint(result.actionID!)])[0]
+                [.bigint(actionID)])[0]
             #expect(try action.decode(String.self, "actor") == "alice")
             #expect(try action.decode(String?.self, "reason") == "campaign withdrawn")
             #expect(try action.decode(String?.self, "skipped") == "1")

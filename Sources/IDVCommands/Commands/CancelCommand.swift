@@ -69,7 +69,7 @@ package struct CancelCommand: AsyncParsableCommand {
             : nil
         let pool = PostgresPool(configuration: configuration, maxConnections: 1)
         let outcome = await Result(catching: {
-            try await BatchControl(pool: pool).cancel(batchID: batchID, statuses: statuses, refs: refList, by: audit.actor)
+            try await BatchControl(pool: pool).cancel(batchID: batchID, statuses: statuses, refs: refList, by: audit.requester)
         })
         await pool.shutdown()
         let result: BatchControl.CancelResult

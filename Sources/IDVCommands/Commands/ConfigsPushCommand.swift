@@ -50,9 +50,9 @@ struct ConfigsPushCommand: AsyncParsableCommand {
             let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1, logger: logger)
             // SIGINT/SIGTERM: the statement and the Yoti Sign call in flight finish and Yoti Sign's answer is
             // recorded (the call is bounded by its timeout; a second signal cancels it), then exit 130/143.
-            let (name, isPrivate) = (name, isPrivate)
+            let (configName, privately) = (name, isPrivate)
             let outcome = await SignalScope.run(mode: .graceful, logger: logger) {
-                try await ConfigStore(database: pool).push(name: name, spec: spec, isPrivate: isPrivate, remote: client)
+                try await ConfigStore(database: pool).push(name: configName, spec: spec, isPrivate: privately, remote: client)
             }
             try? await client?.shutdown()
             await pool.shutdown()

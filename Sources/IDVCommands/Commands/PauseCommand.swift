@@ -35,7 +35,7 @@ package struct PauseCommand: AsyncParsableCommand {
         try await CommandFailure.exiting {
             let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
             let outcome = await Result(catching: {
-                try await BatchControl(pool: pool).pause(batchID: batchID, by: audit.actor)
+                try await BatchControl(pool: pool).pause(batchID: batchID, by: audit.requester)
             })
             await pool.shutdown()
             let result = try outcome.get()

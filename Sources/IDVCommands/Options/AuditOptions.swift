@@ -10,5 +10,5 @@ struct AuditOptions: ParsableArguments {
     var reason: String?
 
     /// The actor recorded in the audit trail.
-    var actor: BatchControl.Actor { BatchControl.Actor(name: by, reason: reason) }
+    var requester: BatchControl.Requester { BatchControl.Requester(name: by, reason: reason) }
 }

@@ -84,7 +84,7 @@ package enum SignalScope {
     ) async -> Outcome<Value> {
         let service = BodyService(mode: mode, body: body)
         let (signal, failure) = await run(service, logger: logger, observing: state)
-        let result = service.result.withLock { $0 } ?? failure.map { .failure($0) }
+        let result = service.result.withLock { $0 } ?? failure.map { Result<Value, any Error>.failure($0) }
         return Outcome(signal: signal, result: result)
     }
 

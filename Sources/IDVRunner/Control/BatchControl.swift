@@ -11,7 +11,7 @@ import YotiAPI
 /// rows ends with ``RunStopReason/paused`` (exit 5).
 package struct BatchControl: Sendable {
     /// Who did it and why, for the audit trail.
-    package struct Actor: Sendable, Hashable {
+    package struct Requester: Sendable, Hashable {
         /// `--by`, else `$USER@host`.
         package var name: String
         /// `--reason`; `nil` when none was given.
@@ -65,7 +65,7 @@ package struct BatchControl: Sendable {
 
     /// Pauses `batchID`: no worker claims its rows until ``resume(batchID:by:)``.
     /// - Throws: ``OperationError`` `.unknownBatch`, `.database`.
-    package func pause(batchID: String, by actor: Actor) async throws -> PauseResult {
+    package func pause(batchID: String, by requester: Requester) async throws -> PauseResult {
         try await OperationError.database("pause batch \(batchID)") {
             try await pool.withTransaction { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
@@ -77,12 +77,12 @@ package struct BatchControl: Sendable {
                         SET paused_at = now(), paused_by = EXCLUDED.paused_by, pause_reason = EXCLUDED.pause_reason
                         WHERE b.paused_at IS NULL
                     RETURNING b.batch_id
-                    """, [.text(batchID), .text(actor.name), actor.reason.map { .text($0) } ?? .null]
+                    """, [.text(batchID), .text(requester.name), requester.reason.map { .text($0) } ?? .null]
                 ).count > 0
                 var result = try await Self.pauseState(batchID, changed: changed, on: connection)
                 if changed {
                     try await Self.record(
-                        "pause", batchID: batchID, actor: actor,
+                        "pause", batchID: batchID, requester: requester,
                         details: ["pending_rows": .integer(Int64(result.pendingRows)), "in_flight_rows": .integer(Int64(result.inFlightRows))],
                         on: connection)
                 }
@@ -94,21 +94,26 @@ package struct BatchControl: Sendable {
 
     /// Resumes `batchID`: workers claim its rows again from their next claim.
     /// - Throws: ``OperationError`` `.unknownBatch`, `.database`.
-    package func resume(batchID: String, by actor: Actor) async throws -> PauseResult {
+    package func resume(batchID: String, by requester: Requester) async throws -> PauseResult {
         try await OperationError.database("resume batch \(batchID)") {
             try await pool.withTransaction { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
                 let released = try await connection.query(
                     """
+                    WITH old AS (
+                        SELECT batch_id, paused_at, paused_by, pause_reason FROM idv.batches
+                        WHERE batch_id = $1 AND paused_at IS NOT NULL
+                        FOR UPDATE
+                    )
                     UPDATE idv.batches AS b SET paused_at = NULL, paused_by = NULL, pause_reason = NULL
-                    FROM (SELECT batch_id, paused_at, paused_by, pause_reason FROM idv.batches WHERE batch_id = $1 FOR UPDATE) old
-                    WHERE b.batch_id = old.batch_id AND old.paused_at IS NOT NULL
+                    FROM old
+                    WHERE b.batch_id = old.batch_id
                     RETURNING old.paused_by, old.pause_reason, EXTRACT(EPOCH FROM now() - old.paused_at)::float8 AS paused_seconds
                     """, [.text(batchID)])
                 var result = try await Self.pauseState(batchID, changed: !released.isEmpty, on: connection)
                 if let row = released.first {
                     try await Self.record(
-                        "resume", batchID: batchID, actor: actor,
+                        "resume", batchID: batchID, requester: requester,
                         details: [
                             "paused_by": try row.decode(String?.self, "paused_by").map { .string($0) } ?? .null,
                             "paused_seconds": .double(try row.decode(Double.self, "paused_seconds")),
@@ -127,7 +132,7 @@ package struct BatchControl: Sendable {
     /// `cancelled`, with who and why in `last_error` and the audit trail. Rows a worker holds right now are
     /// skipped (`SKIP LOCKED`, and any leased row) and counted.
     /// - Throws: ``OperationError`` `.unknownBatch`, `.usage` (a state that cannot be cancelled), `.database`.
-    package func cancel(batchID: String, statuses: [String], refs: [String]?, by actor: Actor) async throws -> CancelResult {
+    package func cancel(batchID: String, statuses: [String], refs: [String]?, by requester: Requester) async throws -> CancelResult {
         let unknownStatuses = statuses.filter { !Self.cancellableStatuses.contains($0) }
         guard unknownStatuses.isEmpty, !statuses.isEmpty else {
             throw OperationError(
@@ -135,7 +140,7 @@ package struct BatchControl: Sendable {
                 message: "--where-status: \(unknownStatuses.isEmpty ? "name at least one state" : "cannot cancel rows in state " + unknownStatuses.joined(separator: ", ")). "
                     + "States that can be cancelled: \(Self.cancellableStatuses.joined(separator: ", ")).")
         }
-        let reasonText = "cancelled by \(actor.name)" + (actor.reason.map { ": \($0)" } ?? "")
+        let reasonText = "cancelled by \(requester.name)" + (requester.reason.map { ": \($0)" } ?? "")
         return try await OperationError.database("cancel rows of batch \(batchID)") {
             try await pool.withTransaction { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
@@ -190,7 +195,7 @@ package struct BatchControl: Sendable {
                     unknownRefs: unknownRefs, actionID: nil)
                 if result.cancelled > 0 || skipped > 0 {
                     result.actionID = try await Self.record(
-                        "cancel", batchID: batchID, actor: actor,
+                        "cancel", batchID: batchID, requester: requester,
                         details: [
                             "where_status": .array(statuses.map { .string($0) }),
                             "refs": refs.map { .integer(Int64($0.count)) } ?? .null,
@@ -226,14 +231,14 @@ package struct BatchControl: Sendable {
     /// Appends one action to `idv.batch_actions`; returns its id.
     @discardableResult
     static func record(
-        _ action: String, batchID: String, actor: Actor, details: [String: JSONValue], on connection: PostgresConnection
+        _ action: String, batchID: String, requester: Requester, details: [String: JSONValue], on connection: PostgresConnection
     ) async throws -> Int64 {
         try await connection.query(
             """
             INSERT INTO idv.batch_actions (batch_id, action, actor, reason, details)
             VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id
             """,
-            [.text(batchID), .text(action), .text(actor.name), actor.reason.map { .text($0) } ?? .null,
+            [.text(batchID), .text(action), .text(requester.name), requester.reason.map { .text($0) } ?? .null,
              .jsonb(JSONValue.object(details).jsonString())]
         )[0].decode(Int64.self, "id")
     }

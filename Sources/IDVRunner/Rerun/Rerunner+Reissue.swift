@@ -94,7 +94,7 @@ extension Rerunner {
                          .int(moved)]
                     )[0].decode(Int64.self, "id")
                     try await BatchControl.record(
-                        "reissue", batchID: batchID, actor: BatchControl.Actor(name: requestedBy),
+                        "reissue", batchID: batchID, requester: BatchControl.Requester(name: requestedBy),
                         details: ["reissued": .int(moved), "rerun_id": rerunID.map { .integer($0) } ?? .null],
                         on: connection)
                 }
