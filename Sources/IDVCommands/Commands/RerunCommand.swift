@@ -31,8 +31,8 @@ package struct RerunCommand: AsyncParsableCommand {
 
             Running it again when nothing matches does nothing, says so and exits 0.
 
-            Exit codes: as `run` (0 done, 1 some rows failed again, 3 aborted, 4 deadline, 130/143 \
-            interrupted), plus 0 when nothing was re-queued or with --no-run, and 2 for an unknown batch, an \
+            Exit codes: as `run` (0 done, 1 some rows failed again, 3 aborted, 4 deadline, 5 batch paused, \
+            130/143 interrupted), plus 0 when nothing was re-queued or with --no-run, and 2 for an unknown batch, an \
             unknown error class or another usage error.
 
             Examples:

@@ -26,6 +26,8 @@ package struct RunCommand: AsyncParsableCommand {
               2    usage or configuration error
               3    aborted: Yoti rejected the credentials, or the database is unreachable
               4    --deadline (or --max-sessions) reached with work left; run again to continue
+              5    everything left is in a paused batch (`idv-batch pause`): calls in flight were
+                   written back; `idv-batch resume <batch>` releases it, then run again
               130  interrupted by SIGINT, 143 by SIGTERM; work left is safe to resume
 
             SIGINT/SIGTERM stop claiming, let calls in flight finish within --grace-period, store their \
