@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import Testing
+import YotiAPI
 import YotiSandbox
 
 @testable import IDVRunner
@@ -106,6 +107,15 @@ struct BatchControlTests {
                 "SELECT paused_at IS NOT NULL AS paused, paused_by FROM idv.batches WHERE batch_id = $1", [.text(batch)])[0]
             #expect(try row.decode(Bool.self, "paused") && row.decode(String?.self, "paused_by") == "a")
             #expect(try await Self.count(harness, "SELECT 1 FROM idv.batch_actions WHERE batch_id = $1", [.text(batch)]) == 1)
+            // status shows the pause and the audit trail, in the table and in JSON.
+            let report = try await BatchStatus(database: harness.pool).report(batchID: batch)
+            let table = report.render()
+            #expect(table.contains("PAUSED since"), "\(table)")
+            #expect(table.contains("by a: r1"), "\(table)")
+            #expect(table.contains("pause by a: r1 — 3 rows pending"), "\(table)")
+            let json = report.json
+            #expect(json["batches"]?[0]?["paused"]?["by"]?.stringValue == "a")
+            #expect(json["batches"]?[0]?["actions"]?[0]?["action"]?.stringValue == "pause")
             #expect(try await control.resume(batchID: batch, by: .init()).changed)
             #expect(try await control.resume(batchID: batch, by: .init()).changed == false)
             await #expect(throws: OperationError.self) {
