@@ -171,7 +171,7 @@ struct BatchControlTests {
         }
     }
 
-    @Test("cancel --refs takes only those refs (reporting unknown ones); created rows' sessions are deleted through the engine")
+    @Test("cancel --refs takes only those refs (reporting unknown ones); created rows' sessions are deleted through the engine, paused or not")
     func cancelRefsDeleteRemote() async throws {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("refs")
@@ -182,6 +182,8 @@ struct BatchControlTests {
             await #expect(throws: OperationError.self) {
                 try await control.cancel(batchID: batch, statuses: ["expired"], refs: nil, by: .init())
             }
+            // Paused first (the usual order: hold, then decide): deleting sessions is clean-up, not held by the pause.
+            _ = try await control.pause(batchID: batch, by: .init(name: "bob"))
             let result = try await control.cancel(
                 batchID: batch, statuses: ["pending", "created"], refs: ["ref-2", "ref-3", "nobody"], by: .init(name: "bob"))
             #expect(result.cancelledByStatus == ["created": 2] && result.withSession == 2)

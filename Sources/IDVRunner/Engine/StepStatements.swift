@@ -31,9 +31,12 @@ struct StepStatements: Sendable {
     ///   instead of being tried again at once in a loop.
     init(_ step: StepSQL, oncePerRun: Bool = false) {
         let selection = selectionPredicate(column: "r.batch_id", parameter: 1)
-        // A paused batch (`idv-batch pause`) is skipped by every claim of every step: the pause is seen by
-        // every worker within one claim, and its rows wait untouched until `resume`.
-        let notPaused = "NOT EXISTS (SELECT 1 FROM idv.batches pb WHERE pb.batch_id = r.batch_id AND pb.paused_at IS NOT NULL)"
+        // A paused batch (`idv-batch pause`) is skipped by the claim of every step held by pauses: the pause is
+        // seen by every worker within one claim, and its rows wait untouched until `resume`.
+        let notPaused =
+            step.heldByPause
+            ? "NOT EXISTS (SELECT 1 FROM idv.batches pb WHERE pb.batch_id = r.batch_id AND pb.paused_at IS NOT NULL)"
+            : "true"
         self.oncePerRun = oncePerRun
         func notTriedByRun(_ parameter: Int) -> String {
             oncePerRun

@@ -32,6 +32,8 @@ struct DeleteSessionStep: RemoteStep {
                        (SELECT count(*) FROM idv.attempts a
                         WHERE a.request_id = r.id AND a.operation = $7) AS counted_attempts
             """,
+        // Deleting costs nothing and only cleans up: a paused batch can still be cancelled and its sessions deleted.
+        heldByPause: false,
         rowColumns: [
             .init(name: "remote_delete_status", type: "text"), .init(name: "gone", type: "boolean"),
             .init(name: "retry_delay", type: "float8"),
