@@ -31,13 +31,15 @@ struct IDVBatch: AsyncParsableCommand {
               2        usage or configuration error
               3        aborted (database unreachable, credentials rejected)
               4        deadline reached with work left
+              5        stopped because the rest of the work is in a paused batch
+                       (`idv-batch resume <batch>` releases it)
               130/143  interrupted; the work left is safe to resume
 
             Secrets (database passwords, keys, tokens) are never printed.
             """,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
-            StatusCommand.self, ConfigsCommand.self, DemoCommand.self, BenchCommand.self,
+            StatusCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, ConfigsCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )
 

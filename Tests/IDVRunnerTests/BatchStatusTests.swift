@@ -12,12 +12,12 @@ struct BatchStatusTests {
     static let topKeys: Set<String> = ["schema_version", "generated_at", "batches"]
     static let batchKeys: Set<String> = [
         "batch_id", "registered_at", "note", "rows", "error_classes", "sessions", "possible_duplicates", "retries", "runs",
-        "reruns",
+        "reruns", "paused", "actions",
     ]
     static let rowKeys: Set<String> = ["total", "pending", "in_progress", "created", "failed", "expired", "cancelled"]
     static let runKeys: Set<String> = [
         "id", "kind", "worker", "all_batches", "started_at", "finished_at", "duration_seconds", "exit_code", "rows_created",
-        "rows_failed", "rows_retried", "sessions_per_second",
+        "rows_failed", "rows_retried", "sessions_per_second", "expired", "remote_deleted",
     ]
     static let rerunKeys: Set<String> = [
         "id", "requested_by", "requested_at", "filters", "rows_requeued", "run_id", "run_duration_seconds",
@@ -79,6 +79,10 @@ struct BatchStatusTests {
 
             let table = report.render()
             #expect(table.contains("Batch \(batch)") && table.contains("invalid_spec: 2"))
+            // The rerun's filters in words, not raw JSON; no pause, no operator actions yet.
+            #expect(table.contains("rows (classes invalid_spec)"), "\(table)")
+            #expect(!table.contains("{\"error_classes\""), "\(table)")
+            #expect(entry["paused"] == .null && entry["actions"] == [])
         }
     }
 

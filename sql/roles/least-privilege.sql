@@ -51,7 +51,7 @@ GRANT UPDATE (
     status, attempts, next_attempt_at, last_error, last_http_status, error_class,
     session_id, client_session_token, token_expires_at, resources_expire_at,
     lease_owner, lease_token, lease_expires_at, lease_worker, lease_operation, possible_duplicate,
-    remote_deleted_at, remote_delete_status, updated_at
+    remote_deleted_at, remote_delete_status, updated_at, previous_sessions
 ) ON idv.verification_requests TO idv_worker;
 -- Leases take fencing values from this sequence.
 GRANT USAGE, SELECT ON SEQUENCE idv.lease_fence TO idv_worker;
@@ -75,3 +75,6 @@ GRANT SELECT ON idv.session_configs TO idv_enqueuer;
 -- The operator -------------------------------------------------------------------------------------
 GRANT idv_worker, idv_enqueuer TO idv_operator;
 GRANT INSERT, UPDATE ON idv.session_configs TO idv_operator;
+-- The audit trail (0006): workers read it (status) and record reissues; operators pause, resume and cancel.
+GRANT SELECT, INSERT ON idv.batch_actions TO idv_worker;
+GRANT INSERT, UPDATE (paused_at, paused_by, pause_reason) ON idv.batches TO idv_operator;

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import IDVRunner
 import PostgresClient
 import YotiClient
@@ -16,7 +17,8 @@ struct ConfigsPushCommand: AsyncParsableCommand {
             call: to change a registered configuration, push it under a new name.
 
             Exit codes: 0 stored (and registered); 1 stored, but Yoti Sign refused it; 2 invalid spec, name \
-            or file; 3 database unreachable, or Yoti Sign rejected the API key.
+            or file; 3 database unreachable, or Yoti Sign rejected the API key; 130/143 interrupted by \
+            SIGINT/SIGTERM (the push in flight finishes and is recorded first).
 
             Example:
               idv-batch configs push jobs/configs/standard-doc-liveness.json --name standard-doc-liveness
@@ -44,16 +46,22 @@ struct ConfigsPushCommand: AsyncParsableCommand {
             let spec = try ConfigStore.readSpec(path: file)
             try ConfigStore.validate(name: name, spec: spec)
             let client = remote ? try sign.makeClient() : nil
-            let pool = PostgresPool(
-                configuration: try database.configuration(), maxConnections: 1,
-                logger: try CommandLogger.make(label: "idv-batch.configs-push", settings: logging.settings()).logger)
-            let outcome = await Result(catching: {
-                try await ConfigStore(database: pool).push(name: name, spec: spec, isPrivate: isPrivate, remote: client)
-            })
+            let logger = try CommandLogger.make(label: "idv-batch.configs-push", settings: logging.settings()).logger
+            let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1, logger: logger)
+            // SIGINT/SIGTERM: the statement and the Yoti Sign call in flight finish and Yoti Sign's answer is
+            // recorded (the call is bounded by its timeout; a second signal cancels it), then exit 130/143.
+            let (configName, privately) = (name, isPrivate)
+            let outcome = await SignalScope.run(mode: .graceful, logger: logger) {
+                try await ConfigStore(database: pool).push(name: configName, spec: spec, isPrivate: privately, remote: client)
+            }
             try? await client?.shutdown()
             await pool.shutdown()
             let result = try outcome.get()
             print(result.render())
+            if outcome.signal != nil {
+                FileHandle.standardError.write(Data("idv-batch: interrupted after the push finished; what is shown above was stored.\n".utf8))
+                return outcome.interruptedExitCode
+            }
             return result.exitCode
         }
     }

@@ -52,7 +52,8 @@ package struct EnqueueCommand: AsyncParsableCommand {
 
             Exit codes: 0 every row loaded or was already there; 1 some rows were rejected (the others \
             loaded); 2 usage error (unknown format or --config, unusable CSV header, unreadable file); \
-            3 database unreachable.
+            3 database unreachable; 130/143 interrupted by SIGINT/SIGTERM (the INSERT in flight is rolled \
+            back, rows inserted before it stay: load the same input again to finish).
 
             Examples:
               idv-batch enqueue --batch onboarding-2026-11-21 --config standard people.csv
@@ -105,10 +106,22 @@ package struct EnqueueCommand: AsyncParsableCommand {
         let (logger, _) = try CommandLogger.make(label: "idv-batch.enqueue", settings: logging.settings())
         let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1, logger: logger)
         let progress = TerminalProgress()
-        let outcome = await Result(catching: {
+        // SIGINT/SIGTERM cancel the load: the INSERT in flight is rolled back, batches already inserted stay,
+        // and loading the same input again skips them (idempotent on batch and external_ref).
+        let outcome = await SignalScope.run(mode: .cancelStatement, logger: logger) { [options] in
             try await Enqueuer(database: pool, options: options).load(input, progress: progress.show)
-        })
+        }
         progress.clear()
+        if outcome.signal != nil, case .failure? = outcome.result {
+            let kept = (try? await pool.query(
+                "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1", [.text(batchID)]
+            )[0].decode(Int.self, "n")).map { "; the batch now holds \($0) rows" } ?? ""
+            await pool.shutdown()
+            throw CommandFailure(
+                exitCode: outcome.interruptedExitCode,
+                message: "Interrupted: the insert in flight was rolled back, rows inserted before it are kept\(kept). "
+                    + "Load the same input again to finish: rows already present are skipped.")
+        }
         await pool.shutdown()
         let report = try outcome.get()
         logger.debug(

@@ -23,8 +23,12 @@ package struct ExpireCommand: AsyncParsableCommand {
             a later sweep; rejected credentials stop the sweep (exit 3). Every sweep is recorded in idv.runs \
             (kind expire).
 
+            SIGINT/SIGTERM: the chunk or the deletes in flight finish, the sweep is recorded in idv.runs \
+            (finished_at, exit code) and the metrics file written; exit 130 (SIGINT) or 143 (SIGTERM). A \
+            second signal cancels what is still in flight. Running the sweep again finishes the work.
+
             Exit codes: 0 done (also when another sweep was running, or deletes were deferred); 2 usage \
-            error; 3 database unreachable or Yoti credentials rejected.
+            error; 3 database unreachable or Yoti credentials rejected; 130/143 interrupted.
 
             Examples:
               idv-batch expire
@@ -96,11 +100,18 @@ package struct ExpireCommand: AsyncParsableCommand {
                 options: IDVClient.Options(requestTimeout: .seconds(timeout), maxConnections: options.deleteConcurrency),
                 logger: logger)
             : nil
+        // SIGINT/SIGTERM: the chunk or deletes in flight finish, the run is recorded (idv.runs.finished_at),
+        // the metrics file is written, and the sweep exits 130/143. A second signal cancels what is in flight.
+        let signals = SignalState()
+        options.interruptedExitCode = { signals.interruptedExitCode }
         let sweeper = ExpirySweeper(
             database: try database.configuration(environment: environment), options: options, deleter: client, logger: logger)
         let outcome = await Result(catching: {
             try await export.around(logger: logger, exitCode: options.metrics.recordExitCode) {
-                let report = try await sweeper.sweep()
+                let scoped = await SignalScope.run(mode: .graceful, logger: logger, observing: signals) {
+                    try await sweeper.sweep()
+                }
+                let report = try scoped.get()
                 print(report.render())
                 return report.exitCode
             }

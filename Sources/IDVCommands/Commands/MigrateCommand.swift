@@ -20,7 +20,8 @@ package struct Migrate: AsyncParsableCommand {
 
             Exit codes: 0 applied or already up to date; 2 configuration problem (no sql/ directory, \
             a changed or misnamed migration file, a failing migration); 3 database unreachable or \
-            refused the change.
+            refused the change; 130/143 interrupted by SIGINT/SIGTERM (the migration in flight is rolled \
+            back, those already applied are kept: run it again).
             """
     )
 
@@ -52,8 +53,21 @@ package struct Migrate: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
+        // SIGINT/SIGTERM cancel the migration in flight (PostgreSQL rolls its transaction back); the ones
+        // already committed stay, and running migrate again applies the rest.
+        let scoped = await SignalScope.run(mode: .cancelStatement, logger: logger) {
+            try await migrator.migrate(on: connection)
+        }
+        if scoped.signal != nil, case .failure? = scoped.result {
+            await connection.close()
+            FileHandle.standardError.write(
+                Data(
+                    ("idv-batch migrate: interrupted; the migration in flight was rolled back, those already applied "
+                        + "are kept. Run `idv-batch migrate` again to finish.\n").utf8))
+            throw ExitCode(scoped.interruptedExitCode)
+        }
         do {
-            let report = try await migrator.migrate(on: connection)
+            let report = try scoped.get()
             await connection.close()
             for migration in report.applied {
                 logger.debug("Migration applied", metadata: ["migration": "\(migration.fileName)"])

@@ -20,16 +20,26 @@ package struct RerunCommand: AsyncParsableCommand {
             Error classes: transient, rate_limited (or rate-limited), permanent, credentials, \
             unknown_outcome, invalid_spec, unclassified (rows without a class).
 
+            --expired reissues instead: the batch's expired rows (their token ran out before the applicant \
+            finished) move back to pending with a fresh session to come, at most --max-sessions of them (the \
+            cost guard; the rest stay expired). Each row's old session id and expiries are appended to \
+            previous_sessions (the dead token is dropped) and idv.attempts keeps the call that made it; the \
+            reissue is recorded in idv.reruns and idv.batch_actions. Delete old sessions first with \
+            `idv-batch expire --delete-remote` if they must go: a reissued row's old session is not deleted later.
+
+            --dry-run counts what would be re-queued (or reissued) and changes nothing.
+
             Running it again when nothing matches does nothing, says so and exits 0.
 
-            Exit codes: as `run` (0 done, 1 some rows failed again, 3 aborted, 4 deadline, 130/143 \
-            interrupted), plus 0 when nothing was re-queued or with --no-run, and 2 for an unknown batch, an \
+            Exit codes: as `run` (0 done, 1 some rows failed again, 3 aborted, 4 deadline, 5 batch paused, \
+            130/143 interrupted), plus 0 when nothing was re-queued or with --no-run, and 2 for an unknown batch, an \
             unknown error class or another usage error.
 
             Examples:
               idv-batch rerun onboarding-2026-11-21
               idv-batch rerun onboarding-2026-11-21 --only transient,rate-limited --status 503
               idv-batch rerun onboarding-2026-11-21 --only invalid_spec --no-run
+              idv-batch rerun onboarding-2026-11-21 --expired --max-sessions 500 --dry-run
               idv-batch rerun --job jobs/rerun-failed.yml
             """
     )
@@ -55,6 +65,16 @@ package struct RerunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-run"), help: "Re-queue only; leave the rows pending for the next run.")
     var noRun = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Reissue: give the batch's expired rows (token ran out) a fresh session instead of re-queuing failed rows.",
+            discussion: "The old session id and expiries are kept in previous_sessions (and idv.attempts). "
+                + "--max-sessions caps how many rows are reissued."))
+    var expired = false
+
+    @Flag(name: .customLong("dry-run"), help: "Count the rows that would be re-queued (or reissued); change and send nothing.")
+    var dryRun = false
+
     /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
     package init() {}
 
@@ -71,6 +91,9 @@ package struct RerunCommand: AsyncParsableCommand {
         let classes = only.isEmpty ? (job?.rerun.only ?? []) : only.flatMap(RerunFilter.classes(fromList:))
         let filter = RerunFilter(errorClasses: classes, httpStatuses: statuses.isEmpty ? (job?.rerun.statuses ?? []) : statuses)
         let runs = !(noRun || job?.rerun.noRun == true)
+        if expired && !(only.isEmpty && statuses.isEmpty) {
+            throw CommandFailure(exitCode: 2, message: "--expired reissues expired rows; --only and --status filter failed rows: use one or the other.")
+        }
         var flags = tuning.settings
         flags.observability = logging.settings(metrics: metrics)
         let settings = flags.overriding(job?.run ?? RunSettings())
@@ -85,7 +108,22 @@ package struct RerunCommand: AsyncParsableCommand {
             try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
                 // Nothing to do needs no credentials; with something to do, build the client before any row
                 // moves, so a missing key fails with nothing changed.
-                let matching = try await Rerunner(pool: pool).matchingRows(batchID: batchID, filter: filter)
+                let rerunner = Rerunner(pool: pool)
+                let matching: Int
+                if expired {
+                    let preview = try await rerunner.reissueExpired(batchID: batchID, limit: configuration.maxSessions, dryRun: true)
+                    if dryRun {
+                        print(preview.render())
+                        return 0
+                    }
+                    matching = preview.rowsReissued
+                } else {
+                    matching = try await rerunner.matchingRows(batchID: batchID, filter: filter)
+                    if dryRun {
+                        print("Dry run: \(matching) failed rows of batch \(batchID) match \(filter.summary) and would be re-queued. Nothing changed.")
+                        return 0
+                    }
+                }
                 let client =
                     runs && matching > 0
                     ? try yoti.filled(from: environment).makeClient(
@@ -110,9 +148,18 @@ package struct RerunCommand: AsyncParsableCommand {
         logger: Logger, allowsLiveLine: Bool
     ) async throws -> Int32 {
         let rerunner = Rerunner(pool: pool)
-        let result = try await rerunner.requeue(batchID: batchID, filter: filter)
-        print(result.render())
-        guard result.rowsRequeued > 0, let rerunID = result.rerunID else { return 0 }
+        let rerunID: Int64
+        if expired {
+            let result = try await rerunner.reissueExpired(batchID: batchID, limit: configuration.maxSessions)
+            print(result.render())
+            guard result.rowsReissued > 0, let id = result.rerunID else { return 0 }
+            rerunID = id
+        } else {
+            let result = try await rerunner.requeue(batchID: batchID, filter: filter)
+            print(result.render())
+            guard result.rowsRequeued > 0, let id = result.rerunID else { return 0 }
+            rerunID = id
+        }
         guard let client else {
             print("The rows are pending; `idv-batch run --batch \(batchID)` (or the next scheduled run) will process them.")
             return 0

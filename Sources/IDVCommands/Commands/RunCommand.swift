@@ -26,6 +26,8 @@ package struct RunCommand: AsyncParsableCommand {
               2    usage or configuration error
               3    aborted: Yoti rejected the credentials, or the database is unreachable
               4    --deadline (or --max-sessions) reached with work left; run again to continue
+              5    everything left is in a paused batch (`idv-batch pause`): calls in flight were
+                   written back; `idv-batch resume <batch>` releases it, then run again
               130  interrupted by SIGINT, 143 by SIGTERM; work left is safe to resume
 
             SIGINT/SIGTERM stop claiming, let calls in flight finish within --grace-period, store their \
@@ -128,46 +130,6 @@ package struct RunCommand: AsyncParsableCommand {
     /// Runs `runner` in a `ServiceGroup`; the first SIGINT/SIGTERM shuts it down gracefully, a second one
     /// cancels it. Returns which signal came first (for 130 vs 143) and the error the group threw, if any.
     static func runHandlingSignals(_ runner: Runner, logger: Logger) async -> (signal: UnixSignal?, error: (any Error)?) {
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup)
-                ],
-                logger: logger
-            )
-        )
-        // ServiceGroup cannot tell which signal it caught, nor escalate on a second one: watch them here.
-        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        let state = SignalState()
-        await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                do { try await group.run() } catch { state.failure.withLock { $0 = error } }
-            }
-            tasks.addTask {
-                for await signal in signals {
-                    let isFirst = state.firstSignal.withLock { first in
-                        defer { if first == nil { first = signal } }
-                        return first == nil
-                    }
-                    guard isFirst else {
-                        logger.warning("Second signal: cancelling calls still in flight", metadata: ["signal": "\(signal)"])
-                        return
-                    }
-                    logger.notice("Signal received: finishing calls in flight, then stopping", metadata: ["signal": "\(signal)"])
-                    await group.triggerGracefulShutdown()
-                }
-            }
-            // Either the run ended (stop watching signals) or a second signal came (cancel the run).
-            _ = await tasks.next()
-            tasks.cancelAll()
-            await tasks.waitForAll()
-        }
-        return (state.firstSignal.withLock { $0 }, state.failure.withLock { $0 })
+        await SignalScope.run(runner, logger: logger)
     }
-}
-
-/// What the signal watcher and the service group report back to ``RunCommand/runHandlingSignals(_:logger:)``.
-private final class SignalState: Sendable {
-    let firstSignal = Mutex<UnixSignal?>(nil)
-    let failure = Mutex<(any Error)?>(nil)
 }

@@ -11,7 +11,9 @@ package struct StatusCommand: AsyncParsableCommand {
             Per batch: rows per state; failed rows per error class with a count and one example (row id, \
             external_ref, last_error); sessions (rows holding one, sessions the attempt ledger recorded, \
             sessions deleted at Yoti); rows flagged as possible duplicates; scheduled retries and the next \
-            one; the latest runs and reruns with durations and throughput. Read-only: safe at any time.
+            one; the latest runs and reruns with durations and throughput (expire sweeps: tokens expired and \
+            sessions deleted); whether the batch is paused, by whom and why; the latest operator actions \
+            (pause, resume, cancel, reissue) with who, why and what they did. Read-only: safe at any time.
 
             --json prints a stable shape for scripts. schema_version 1: fields are \
             only added under the same version, every key is always present, \
@@ -27,15 +29,19 @@ package struct StatusCommand: AsyncParsableCommand {
                              "remote_deleted": N},
                 "possible_duplicates": N,
                 "retries": {"scheduled": N, "next_at": TIME|null},
+                "paused": {"at": TIME, "by": TEXT|null, "reason": TEXT|null}|null,
+                "actions": [{"id", "action" (pause|resume|cancel|reissue),
+                             "actor", "reason", "at", "details"}],
                 "runs": [{"id", "kind" (run|rerun|expire), "worker",
                           "all_batches", "started_at", "finished_at",
                           "duration_seconds", "exit_code", "rows_created",
                           "rows_failed", "rows_retried",
-                          "sessions_per_second"}],
+                          "sessions_per_second" (null for expire),
+                          "expired", "remote_deleted" (expire; else null)}],
                 "reruns": [{"id", "requested_by", "requested_at", "filters",
                             "rows_requeued", "run_id", "run_duration_seconds",
                             "run_sessions_per_second"}]}]}
-            Runs and reruns list the latest 10, newest first; runs over all \
+            Runs, reruns and actions list the latest 10, newest first; runs over all \
             batches (all_batches true) appear under every batch.
 
             Exit codes: 0 shown; 2 unknown batch; 3 database unreachable.

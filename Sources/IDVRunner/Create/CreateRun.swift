@@ -86,6 +86,14 @@ struct CreateRun: Sendable {
         }
         let counts = report.counters
         let reason = report.stopReason
+        var stopDetail = report.stopDetail
+        if reason == .paused, let paused = try? await selection.pausedBatches(), !paused.isEmpty {
+            stopDetail = paused.map { batch in
+                "Batch \(batch.batchID) is paused" + (batch.pausedBy.map { " by \($0)" } ?? "")
+                    + (batch.reason.map { " (\($0))" } ?? "")
+                    + ": its pending rows wait; `idv-batch resume \(batch.batchID)` releases them, then run again."
+            }.joined(separator: "\n  ")
+        }
         let workLeft = (statusCounts["pending"] ?? 0) + (statusCounts["in_progress"] ?? 0)
         let failedRows = statusCounts["failed"] ?? 0
         var exitCode = reason.exitCode(workLeft: workLeft, failedRows: failedRows)
@@ -95,7 +103,7 @@ struct CreateRun: Sendable {
             batches: configuration.batches,
             workerID: configuration.workerID,
             stopReason: reason,
-            stopDetail: report.stopDetail,
+            stopDetail: stopDetail,
             exitCode: exitCode,
             statusCounts: statusCounts,
             possibleDuplicates: possibleDuplicates,

@@ -88,6 +88,10 @@ struct StepSQL: Sendable {
     var releaseAssignments: String = ""
     /// Over the released row: whether the release failed it for good (`false` for none).
     var releasedFailed: String = "false"
+    /// Whether `idv-batch pause` holds this step's rows (default `true`): the claim skips rows of paused
+    /// batches and a run left with only those ends as ``RunStopReason/paused``. Clean-up steps that only
+    /// undo what was paid for (deleting sessions) set `false`, so a paused batch can still be cancelled and cleaned.
+    var heldByPause: Bool = true
     /// The write-back's step columns (after the engine's own).
     var rowColumns: [Column]
     /// `SET` assignments of the write-back, over `r` and `u`, without a trailing comma.

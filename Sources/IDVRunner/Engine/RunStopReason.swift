@@ -1,7 +1,7 @@
 /// Why a run stopped: decides its exit code (design.md) and what the summary tells a person.
 package struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
     fileprivate enum Base: String, Sendable, Hashable {
-        case completed, interrupted, credentialsRejected, databaseUnavailable, deadlineReached, budgetReached, cancelled
+        case completed, interrupted, credentialsRejected, databaseUnavailable, deadlineReached, budgetReached, cancelled, paused
     }
     fileprivate let base: Base
 
@@ -19,6 +19,9 @@ package struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
     package static let budgetReached = RunStopReason(base: .budgetReached)
     /// The run's task was cancelled (a second signal): in-flight calls were abandoned.
     package static let cancelled = RunStopReason(base: .cancelled)
+    /// Everything left in the selection belongs to a paused batch (`idv-batch pause`): exit 5.
+    /// In-flight calls finished and were written back; `idv-batch resume` releases the rest.
+    package static let paused = RunStopReason(base: .paused)
 
     package var description: String {
         switch base {
@@ -29,6 +32,7 @@ package struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
         case .deadlineReached: return "deadline reached"
         case .budgetReached: return "max-sessions budget reached"
         case .cancelled: return "cancelled"
+        case .paused: return "batch paused"
         }
     }
 
@@ -51,6 +55,7 @@ package struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
         case .credentialsRejected, .databaseUnavailable: return 3
         case .interrupted, .cancelled: return 130
         case .deadlineReached where workLeft > 0, .budgetReached where workLeft > 0: return 4
+        case .paused: return 5
         default: return failedRows > 0 ? 1 : 0
         }
     }

@@ -104,4 +104,29 @@ struct SelectionState: Sendable {
             )
         }
     }
+
+    /// Batches of the selection that are paused and still hold rows waiting (`pending`), with who paused them and why.
+    func pausedBatches() async throws -> [PausedBatch] {
+        try await database.query(
+            """
+            SELECT b.batch_id, b.paused_by, b.pause_reason
+            FROM idv.batches b
+            WHERE b.paused_at IS NOT NULL AND \(selectionPredicate(column: "b.batch_id", parameter: 1))
+              AND EXISTS (SELECT 1 FROM idv.verification_requests r WHERE r.batch_id = b.batch_id AND r.status = 'pending')
+            ORDER BY b.batch_id
+            """,
+            [.textArray(batches)]
+        ).map { row in
+            PausedBatch(
+                batchID: try row.decode(String.self, "batch_id"), pausedBy: try row.decode(String?.self, "paused_by"),
+                reason: try row.decode(String?.self, "pause_reason"))
+        }
+    }
+
+    /// A paused batch, as a run's summary names it.
+    struct PausedBatch: Sendable, Hashable {
+        var batchID: String
+        var pausedBy: String?
+        var reason: String?
+    }
 }

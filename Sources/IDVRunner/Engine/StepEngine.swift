@@ -110,7 +110,8 @@ final class StepEngine<Step: RemoteStep>: Sendable {
             pending: try row.decode(Int.self, "pending"),
             due: try row.decode(Int.self, "due"),
             nextDueIn: try row.decode(Double?.self, "next_due_in"),
-            inProgress: try row.decode(Int.self, "in_progress")
+            inProgress: try row.decode(Int.self, "in_progress"),
+            paused: try row.decode(Int.self, "paused")
         )
     }
 

@@ -31,6 +31,12 @@ struct StepStatements: Sendable {
     ///   instead of being tried again at once in a loop.
     init(_ step: StepSQL, oncePerRun: Bool = false) {
         let selection = selectionPredicate(column: "r.batch_id", parameter: 1)
+        // A paused batch (`idv-batch pause`) is skipped by the claim of every step held by pauses: the pause is
+        // seen by every worker within one claim, and its rows wait untouched until `resume`.
+        let notPaused =
+            step.heldByPause
+            ? "NOT EXISTS (SELECT 1 FROM idv.batches pb WHERE pb.batch_id = r.batch_id AND pb.paused_at IS NOT NULL)"
+            : "true"
         self.oncePerRun = oncePerRun
         func notTriedByRun(_ parameter: Int) -> String {
             oncePerRun
@@ -48,6 +54,7 @@ struct StepStatements: Sendable {
                   AND r.lease_operation IS NULL
                   AND (r.\(step.dueColumn) IS NULL OR r.\(step.dueColumn) <= now())
                   AND \(selection)
+                  AND \(notPaused)
                   \(notTriedByRun(5))
                 -- Create, one batch: a `(batch_id, id)` index; all or several: the `(id)` pending index.
                 ORDER BY \(step.claimOrder)
@@ -185,16 +192,21 @@ struct StepStatements: Sendable {
             RETURNING a.id AS attempt_id, a.request_id, a.write_back, a.session_id
             """
 
+        // Waiting rows of paused batches are counted apart (`paused`), so a run that has nothing else left
+        // ends as paused, not as completed.
         outlook = """
-            SELECT count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL) AS pending,
-                   count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL
+            SELECT count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL AND NOT r_paused) AS pending,
+                   count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL AND NOT r_paused
                                       AND (r.\(step.dueColumn) IS NULL OR r.\(step.dueColumn) <= now())
                                       \(notTriedByRun(3))) AS due,
                    EXTRACT(EPOCH FROM min(r.\(step.dueColumn)) FILTER (WHERE \(step.runnable)
-                                                                 AND r.lease_operation IS NULL) - now())::float8
+                                                                 AND r.lease_operation IS NULL
+                                                                 AND NOT r_paused) - now())::float8
                        AS next_due_in,
-                   count(*) FILTER (WHERE r.lease_operation = $2) AS in_progress
+                   count(*) FILTER (WHERE r.lease_operation = $2) AS in_progress,
+                   count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL AND r_paused) AS paused
             FROM idv.verification_requests r
+            CROSS JOIN LATERAL (SELECT NOT (\(notPaused)) AS r_paused) p
             WHERE ((\(step.runnable)) OR r.lease_operation = $2) AND \(selection)
             """
     }

@@ -34,6 +34,8 @@ struct WindowStateMachine: Sendable {
         var nextDueIn: Double?
         /// Rows other workers hold a lease on (this worker holds none when it asks).
         var inProgress: Int
+        /// Rows waiting for the step in paused batches (not counted in ``pending``): never claimed until resumed.
+        var paused: Int = 0
     }
 
     /// What the driver does next.
@@ -173,6 +175,14 @@ struct WindowStateMachine: Sendable {
             return
         }
         guard outlook.pending > 0, let nextDueIn = outlook.nextDueIn, limits.waitsForRetries else {
+            if outlook.paused > 0 {
+                // Not done: the rest is held by an operator. A distinct stop, so cron does not read it as "all done".
+                stop(
+                    .paused,
+                    detail: "\(outlook.paused) rows wait in a paused batch (see `idv-batch status`); "
+                        + "`idv-batch resume <batch>` releases them, then run again.")
+                return
+            }
             stop(.completed, detail: nil)
             return
         }

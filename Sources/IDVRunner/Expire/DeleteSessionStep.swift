@@ -2,7 +2,8 @@ import Foundation
 import PostgresClient
 import YotiClient
 
-/// `DELETE /sessions/{id}` for expired rows whose session still exists at Yoti: `expire --delete-remote`,
+/// `DELETE /sessions/{id}` for expired or cancelled rows whose session still exists at Yoti: `expire --delete-remote`
+/// and `cancel --delete-remote`,
 /// on the same engine as session creation (leases, shared rate limit, ledger, retries, rescue).
 ///
 /// Writes `remote_delete_status`: `deleted`, `not_found` (404: already gone; counts as deleted) — both
@@ -21,8 +22,9 @@ struct DeleteSessionStep: RemoteStep {
 
     static let statementParts = StepSQL(
         // The (id) WHERE status = 'expired' AND session_id IS NOT NULL AND remote_deleted_at IS NULL index (0003).
+        // Cancelled rows that hold a session (`cancel --where-status created --delete-remote`) are deleted too.
         runnable: """
-            r.status = 'expired' AND r.session_id IS NOT NULL AND r.remote_deleted_at IS NULL
+            r.status IN ('expired', 'cancelled') AND r.session_id IS NOT NULL AND r.remote_deleted_at IS NULL
                   AND r.remote_delete_status IS DISTINCT FROM '\(RemoteDeleteOutcome.failed.status)'
             """,
         claimReturning: """
@@ -30,6 +32,8 @@ struct DeleteSessionStep: RemoteStep {
                        (SELECT count(*) FROM idv.attempts a
                         WHERE a.request_id = r.id AND a.operation = $7) AS counted_attempts
             """,
+        // Deleting costs nothing and only cleans up: a paused batch can still be cancelled and its sessions deleted.
+        heldByPause: false,
         rowColumns: [
             .init(name: "remote_delete_status", type: "text"), .init(name: "gone", type: "boolean"),
             .init(name: "retry_delay", type: "float8"),

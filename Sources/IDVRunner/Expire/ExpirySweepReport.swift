@@ -7,6 +7,7 @@ package struct ExpirySweepReport: Sendable, Hashable {
         fileprivate enum Base: String, Sendable, Hashable {
             case completed, dryRun = "dry run", anotherSweepRunning = "another sweep is running"
             case credentialsRejected = "credentials rejected"
+            case interrupted
         }
         fileprivate let base: Base
 
@@ -18,6 +19,9 @@ package struct ExpirySweepReport: Sendable, Hashable {
         package static let anotherSweepRunning = Outcome(base: .anotherSweepRunning)
         /// Yoti refused the credentials during remote deletes; the sweep stopped (exit 3).
         package static let credentialsRejected = Outcome(base: .credentialsRejected)
+        /// SIGINT/SIGTERM: the chunk or deletes in flight finished, the run was recorded; the rest waits for
+        /// the next sweep (exit 130, or 143 for SIGTERM).
+        package static let interrupted = Outcome(base: .interrupted)
 
         package var description: String { base.rawValue }
     }
@@ -48,8 +52,17 @@ package struct ExpirySweepReport: Sendable, Hashable {
     /// Deletes left for a later sweep.
     package var remoteDeferred: Int { remoteConflicts + remoteTransient }
 
-    /// 0 unless the credentials were rejected (3).
-    package var exitCode: Int32 { outcome == .credentialsRejected ? 3 : 0 }
+    /// Set by the sweeper for an interrupted sweep: 130, or 143 when the signal was SIGTERM.
+    package var interruptedExitCode: Int32 = 130
+
+    /// 0 unless the credentials were rejected (3) or the sweep was interrupted (130/143).
+    package var exitCode: Int32 {
+        switch outcome {
+        case .credentialsRejected: return 3
+        case .interrupted: return interruptedExitCode
+        default: return 0
+        }
+    }
 
     /// A few lines for the operator (and cron's mail).
     package func render() -> String {
@@ -71,6 +84,9 @@ package struct ExpirySweepReport: Sendable, Hashable {
                         + "\(remoteFailed) failed")
             }
             if let detail { lines.append("  \(detail)") }
+            if outcome == .interrupted {
+                lines.append("  interrupted: what was done is recorded; run the sweep again to finish (it is safe to repeat)")
+            }
             lines.append(String(format: "  took %.1f s", duration.secondsDouble))
             return lines.joined(separator: "\n")
         }

@@ -2,6 +2,7 @@ import Foundation
 import IDVLogging
 import Logging
 import PostgresClient
+import ServiceLifecycle
 import YotiClient
 
 /// `idv-batch expire`: rows `created` whose token has run out become `expired` with the token cleared,
@@ -34,6 +35,8 @@ package struct ExpirySweeper: Sendable {
         package var workerID: String
         /// Where the sweep's metrics go (default: the global `MetricsSystem.factory`).
         package var metrics: ExpiryMetrics
+        /// The exit code an interrupted sweep records (default 130; the CLI gives 143 after SIGTERM).
+        package var interruptedExitCode: @Sendable () -> Int32
 
         /// Options with the defaults listed on each property.
         package init(batches: [String] = [], asOf: Date? = nil, dryRun: Bool = false, deleteRemote: Bool = false) {
@@ -46,6 +49,7 @@ package struct ExpirySweeper: Sendable {
             self.requestTimeout = .seconds(30)
             self.workerID = RunnerConfiguration.defaultWorkerID()
             self.metrics = ExpiryMetrics()
+            self.interruptedExitCode = { 130 }
         }
     }
 
@@ -120,9 +124,12 @@ package struct ExpirySweeper: Sendable {
         let runID = try await startRun(asOf: asOf, on: connection)
         report.runID = runID
         report.expired = try await expireDue(asOf: asOf, on: connection)
-        if options.deleteRemote, let deleter {
+        if Task.isShuttingDownGracefully {
+            report.outcome = .interrupted
+        } else if options.deleteRemote, let deleter {
             try await deleteRemote(with: deleter, runID: runID, into: &report)
         }
+        if report.outcome == .interrupted { report.interruptedExitCode = options.interruptedExitCode() }
         report.duration = ContinuousClock.now - started
         options.metrics.sweepFinished(duration: report.duration, exitCode: report.exitCode)
         try await finishRun(runID, report: report, on: connection)
@@ -140,7 +147,8 @@ package struct ExpirySweeper: Sendable {
     /// Expires due rows chunk by chunk; each chunk is its own short transaction.
     private func expireDue(asOf: Date, on connection: PostgresConnection) async throws -> Int {
         var total = 0
-        while true {
+        // A graceful shutdown (SIGINT/SIGTERM) stops between chunks: the chunk in flight commits, the run is recorded.
+        while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()
             let changed = try await connection.execute(
                 """
@@ -162,6 +170,7 @@ package struct ExpirySweeper: Sendable {
             // A short chunk means nothing due is left unlocked; locked rows wait for the next sweep.
             if changed < options.chunkSize { return total }
         }
+        return total
     }
 
     private func countDue(asOf: Date, on connection: PostgresConnection, into report: inout ExpirySweepReport) async throws {
@@ -172,7 +181,7 @@ package struct ExpirySweeper: Sendable {
                  WHERE status = 'created' AND token_expires_at <= $1 AND \(selectionPredicate(parameter: 2))) AS due,
                 (SELECT count(*) FROM idv.verification_requests
                  WHERE session_id IS NOT NULL AND remote_deleted_at IS NULL AND \(selectionPredicate(parameter: 2))
-                   AND ((status = 'expired' AND \(Self.retryableDelete)) OR (status = 'created' AND token_expires_at <= $1))
+                   AND ((status IN ('expired', 'cancelled') AND \(Self.retryableDelete)) OR (status = 'created' AND token_expires_at <= $1))
                 ) AS remote
             """,
             [.timestamp(asOf), .textArray(options.batches)])
@@ -223,7 +232,10 @@ package struct ExpirySweeper: Sendable {
         case .databaseUnavailable:
             throw OperationError(
                 code: .database, message: "The database failed during remote deletes: \(result.stopDetail ?? "unknown error").")
-        case .interrupted, .cancelled:
+        case .interrupted:
+            // Deletes in flight finished and were recorded; the rest waits for the next sweep.
+            report.outcome = .interrupted
+        case .cancelled:
             throw CancellationError()
         default:
             break

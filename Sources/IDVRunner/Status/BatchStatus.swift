@@ -48,6 +48,8 @@ package struct BatchStatus: Sendable {
             try await readLedger(ids, into: &batches)
             try await readRuns(ids, into: &batches)
             try await readReruns(ids, into: &batches)
+            try await readPauses(ids, into: &batches)
+            try await readActions(ids, into: &batches)
             return BatchStatusReport(
                 schemaVersion: BatchStatusReport.currentSchemaVersion, generatedAt: generatedAt,
                 batches: ids.compactMap { batches[$0] })
@@ -142,7 +144,9 @@ package struct BatchStatus: Sendable {
                    coalesce(cardinality(batch_ids), 0) = 0 AS all_batches,
                    \(StatusTime.sql("started_at")) AS started, \(StatusTime.sql("finished_at")) AS finished,
                    EXTRACT(EPOCH FROM finished_at - started_at)::float8 AS seconds,
-                   exit_code, rows_created, rows_failed, rows_retried
+                   exit_code, rows_created, rows_failed, rows_retried,
+                   (details ->> 'expired')::int AS expired,
+                   ((details ->> 'remote_deleted')::int + coalesce((details ->> 'remote_already_gone')::int, 0)) AS remote_deleted
             FROM (
                 (SELECT * FROM idv.runs WHERE batch_ids && $1::text[] ORDER BY id DESC LIMIT $2)
                 UNION ALL
@@ -153,13 +157,18 @@ package struct BatchStatus: Sendable {
         for row in rows {
             let seconds = try row.decode(Double?.self, "seconds")
             let created = try row.decode(Int.self, "rows_created")
-            let run = BatchStatusReport.Run(
-                id: try row.decode(Int64.self, "id"), kind: try row.decode(String.self, "kind"),
+            let kind = try row.decode(String.self, "kind")
+            var run = BatchStatusReport.Run(
+                id: try row.decode(Int64.self, "id"), kind: kind,
                 worker: try row.decode(String?.self, "worker"), allBatches: try row.decode(Bool.self, "all_batches"),
                 startedAt: try row.decode(String.self, "started"), finishedAt: try row.decode(String?.self, "finished"),
                 durationSeconds: seconds, exitCode: try row.decode(Int?.self, "exit_code"), rowsCreated: created,
                 rowsFailed: try row.decode(Int.self, "rows_failed"), rowsRetried: try row.decode(Int.self, "rows_retried"),
-                sessionsPerSecond: Self.rate(created, seconds))
+                sessionsPerSecond: kind == "expire" ? nil : Self.rate(created, seconds))
+            if kind == "expire" {
+                run.expired = try row.decode(Int?.self, "expired")
+                run.remoteDeleted = try row.decode(Int?.self, "remote_deleted")
+            }
             let targets = run.allBatches ? ids : try row.decode([String].self, "batch_ids")
             for id in targets where (batches[id]?.runs.count ?? Self.historyLimit) < Self.historyLimit {
                 batches[id]?.runs.append(run)
@@ -191,6 +200,40 @@ package struct BatchStatus: Sendable {
                 runDurationSeconds: seconds,
                 runSessionsPerSecond: try row.decode(Int?.self, "rows_created").flatMap { Self.rate($0, seconds) })
             batches[try row.decode(String.self, "batch_id")]?.reruns.append(rerun)
+        }
+    }
+
+    private func readPauses(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT batch_id, \(StatusTime.sql("paused_at")) AS at, paused_by, pause_reason FROM idv.batches
+            WHERE batch_id = ANY ($1::text[]) AND paused_at IS NOT NULL
+            """, [.textArray(ids)])
+        for row in rows {
+            batches[try row.decode(String.self, "batch_id")]?.pause = BatchStatusReport.Pause(
+                at: try row.decode(String.self, "at"), by: try row.decode(String?.self, "paused_by"),
+                reason: try row.decode(String?.self, "pause_reason"))
+        }
+    }
+
+    private func readActions(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT * FROM (
+                SELECT id, batch_id, action, actor, reason, \(StatusTime.sql("at")) AS at_text, details::text AS details,
+                       row_number() OVER (PARTITION BY batch_id ORDER BY id DESC) AS position
+                FROM idv.batch_actions WHERE batch_id = ANY ($1::text[])
+            ) AS latest
+            WHERE position <= $2
+            ORDER BY id DESC
+            """, [.textArray(ids), .int(Self.historyLimit)])
+        for row in rows {
+            batches[try row.decode(String.self, "batch_id")]?.actions.append(
+                BatchStatusReport.Action(
+                    id: try row.decode(Int64.self, "id"), action: try row.decode(String.self, "action"),
+                    actor: try row.decode(String.self, "actor"), reason: try row.decode(String?.self, "reason"),
+                    at: try row.decode(String.self, "at_text"),
+                    details: try row.decode(String?.self, "details").flatMap { try? JSONValue(jsonString: $0) }))
         }
     }
 

@@ -43,6 +43,17 @@ extension BatchStatusReport.Batch {
             ],
             "possible_duplicates": .int(possibleDuplicates),
             "retries": ["scheduled": .int(retries.scheduled), "next_at": .optional(retries.nextAt, JSONValue.string)],
+            "paused": pause.map { pause -> JSONValue in
+                ["at": .string(pause.at), "by": .optional(pause.by, JSONValue.string), "reason": .optional(pause.reason, JSONValue.string)]
+            } ?? .null,
+            "actions": .array(
+                actions.map { action in
+                    [
+                        "id": .integer(action.id), "action": .string(action.action), "actor": .string(action.actor),
+                        "reason": .optional(action.reason, JSONValue.string), "at": .string(action.at),
+                        "details": action.details ?? .null,
+                    ]
+                }),
             "runs": .array(runs.map(\.json)),
             "reruns": .array(
                 reruns.map { rerun in
@@ -69,6 +80,7 @@ extension BatchStatusReport.Run {
             "exit_code": .optional(exitCode, JSONValue.int), "rows_created": .int(rowsCreated),
             "rows_failed": .int(rowsFailed), "rows_retried": .int(rowsRetried),
             "sessions_per_second": .optional(sessionsPerSecond, JSONValue.double),
+            "expired": .optional(expired, JSONValue.int), "remote_deleted": .optional(remoteDeleted, JSONValue.int),
         ]
     }
 }

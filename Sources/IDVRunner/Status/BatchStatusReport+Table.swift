@@ -1,4 +1,5 @@
 import Foundation
+import YotiAPI
 
 extension BatchStatusReport {
     /// The report as a table a person can read: one block per batch.
@@ -20,6 +21,11 @@ extension BatchStatusReport.Batch {
         lines.append("  " + states.map { $0.0.padding(toLength: max($0.0.count, 9), withPad: " ", startingAt: 0) }.joined(separator: " "))
         lines.append(
             "  " + states.map { "\($0.1)".padding(toLength: max($0.0.count, 9), withPad: " ", startingAt: 0) }.joined(separator: " "))
+        if let pause {
+            lines.append(
+                "  PAUSED since \(pause.at)" + (pause.by.map { " by \($0)" } ?? "") + (pause.reason.map { ": \($0)" } ?? "")
+                    + " — no worker claims its rows; `idv-batch resume \(batchID)` releases them")
+        }
         lines.append(
             "  sessions: \(sessions.rowsWithSession) rows hold one, \(sessions.createdInLedger) created per the ledger, "
                 + "\(sessions.remoteDeleted) deleted at Yoti; possible duplicates: \(possibleDuplicates)")
@@ -41,17 +47,25 @@ extension BatchStatusReport.Batch {
             for run in runs {
                 let scope = run.allBatches ? " [all batches]" : ""
                 let duration = run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "unfinished"
+                let exit = "exit \(run.exitCode.map(String.init) ?? "-")"
+                if run.kind == "expire" {
+                    // A sweep creates no sessions: say what it did instead of a rate of zero.
+                    let deleted = run.remoteDeleted.map { ", \($0) sessions deleted at Yoti" } ?? ""
+                    lines.append(
+                        "    #\(run.id) expire\(scope) \(run.startedAt), \(duration), \(exit): "
+                            + "\(run.expired.map { "\($0) tokens expired" } ?? "unfinished")\(deleted)")
+                    continue
+                }
                 let rate = run.sessionsPerSecond.map { String(format: ", %.1f sessions/s", $0) } ?? ""
                 lines.append(
-                    "    #\(run.id) \(run.kind)\(scope) \(run.startedAt), \(duration)\(rate), exit "
-                        + "\(run.exitCode.map(String.init) ?? "-"): \(run.rowsCreated) created, \(run.rowsFailed) failed, "
-                        + "\(run.rowsRetried) retried")
+                    "    #\(run.id) \(run.kind)\(scope) \(run.startedAt), \(duration)\(rate), \(exit): "
+                        + "\(run.rowsCreated) created, \(run.rowsFailed) failed, \(run.rowsRetried) retried")
             }
         }
         if !reruns.isEmpty {
             lines.append("  reruns (latest first):")
             for rerun in reruns {
-                let filters = rerun.filters.map { " \($0.jsonString())" } ?? ""
+                let filters = " " + Self.describe(filters: rerun.filters)
                 let run = rerun.runID.map { id in
                     " → run #\(id)" + (rerun.runDurationSeconds.map { String(format: " (%.1f s", $0) } ?? " (unfinished")
                         + (rerun.runSessionsPerSecond.map { String(format: ", %.1f sessions/s)", $0) } ?? ")")
@@ -61,6 +75,42 @@ extension BatchStatusReport.Batch {
                         + "\(rerun.rowsRequeued.map(String.init) ?? "?") rows\(filters)\(run)")
             }
         }
+        if !actions.isEmpty {
+            lines.append("  operator actions (latest first):")
+            for action in actions {
+                lines.append(
+                    "    \(action.at) \(action.action) by \(action.actor)" + (action.reason.map { ": \($0)" } ?? "")
+                        + Self.describe(details: action.details))
+            }
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// A rerun's filters as words: "(all failed rows)", "(classes transient, rate_limited; HTTP 503)".
+    static func describe(filters: JSONValue?) -> String {
+        if filters?["expired"]?.boolValue == true {
+            return "(expired rows reissued" + (filters?["max_sessions"]?.int64Value.map { ", at most \($0)" } ?? "") + ")"
+        }
+        let classes = filters?["error_classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let statuses = filters?["http_statuses"]?.arrayValue?.compactMap { $0.int64Value.map { String($0) } } ?? []
+        var parts: [String] = []
+        if !classes.isEmpty { parts.append("classes " + classes.joined(separator: ", ")) }
+        if !statuses.isEmpty { parts.append("HTTP " + statuses.joined(separator: ", ")) }
+        return "(" + (parts.isEmpty ? "all failed rows" : parts.joined(separator: "; ")) + ")"
+    }
+
+    /// What an action did, from its details: " — 19 cancelled (pending 19), 1 held by a worker (skipped)".
+    static func describe(details: JSONValue?) -> String {
+        guard let details else { return "" }
+        var parts: [String] = []
+        if let cancelled = details["cancelled"]?.objectValue {
+            let total = cancelled.values.compactMap(\.int64Value).reduce(0, +)
+            let states = cancelled.sorted { $0.key < $1.key }.compactMap { key, value in value.int64Value.map { "\(key) \($0)" } }
+            parts.append("\(total) rows cancelled" + (states.isEmpty ? "" : " (" + states.joined(separator: ", ") + ")"))
+        }
+        if let skipped = details["skipped_in_flight"]?.int64Value, skipped > 0 { parts.append("\(skipped) held by a worker, skipped") }
+        if let pending = details["pending_rows"]?.int64Value { parts.append("\(pending) rows pending") }
+        if let reissued = details["reissued"]?.int64Value { parts.append("\(reissued) rows reissued") }
+        return parts.isEmpty ? "" : " — " + parts.joined(separator: ", ")
     }
 }

@@ -45,6 +45,29 @@ package struct BatchStatusReport: Sendable, Hashable {
         package var runs: [Run]
         /// Its reruns, newest first.
         package var reruns: [Rerun]
+        /// The current pause (`idv-batch pause`), or `nil` when the batch is not paused.
+        package var pause: Pause? = nil
+        /// The latest operator actions on the batch (pause, resume, cancel, reissue), newest first.
+        package var actions: [Action] = []
+    }
+
+    /// A batch's current pause.
+    package struct Pause: Sendable, Hashable {
+        package var at: String
+        package var by: String?
+        package var reason: String?
+    }
+
+    /// One `idv.batch_actions` row.
+    package struct Action: Sendable, Hashable {
+        package var id: Int64
+        /// `pause`, `resume`, `cancel`, `reissue`.
+        package var action: String
+        package var actor: String
+        package var reason: String?
+        package var at: String
+        /// What it did (e.g. rows cancelled, rows skipped because a worker held them).
+        package var details: JSONValue?
     }
 
     /// Rows per state.
@@ -121,8 +144,11 @@ package struct BatchStatusReport: Sendable, Hashable {
         package var rowsCreated: Int
         package var rowsFailed: Int
         package var rowsRetried: Int
-        /// Sessions created per second of the run's duration.
+        /// Sessions created per second of the run's duration (`nil` for expire sweeps, which create none).
         package var sessionsPerSecond: Double?
+        /// Expire sweeps: rows marked expired, and sessions deleted at Yoti (including ones already gone).
+        package var expired: Int? = nil
+        package var remoteDeleted: Int? = nil
     }
 
     /// One `idv.reruns` row, with the duration and throughput of the run that processed it.
