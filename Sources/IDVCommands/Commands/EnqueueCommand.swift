@@ -82,6 +82,12 @@ package struct EnqueueCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per INSERT statement.", valueName: "rows"))
     var batchSize: Int = 1_000
 
+    @Flag(
+        help: ArgumentHelp(
+            "Reject rows whose spec has a value unknown in an open vocabulary (e.g. a check or task type Yoti "
+                + "added after this release). Default: load them and list each unknown value once."))
+    var strict = false
+
     @Argument(help: ArgumentHelp("The file to load, or - for standard input.", valueName: "file"))
     var file: String
 
@@ -101,8 +107,10 @@ package struct EnqueueCommand: AsyncParsableCommand {
         options.ignoredColumns = Set(ignoredColumns)
         options.maxLineBytes = maxLineBytes
         options.batchSize = batchSize
+        options.strict = strict
         let input: Enqueuer.Input = file == "-" ? .standardInput : try .file(file)
         let (logger, _) = try CommandLogger.make(label: "idv-batch.enqueue", settings: logging.settings())
+        options.warnings = SpecWarnings(logger: logger)
         let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1, logger: logger)
         let progress = TerminalProgress()
         let outcome = await Result(catching: {

@@ -155,6 +155,7 @@ package struct JobFile: Sendable, Hashable {
         settings.gracePeriod = try section.number("grace_period", minimum: 0)
         settings.leaseSeconds = try section.number("lease_seconds", minimum: 2)
         settings.requestTimeout = try section.number("request_timeout", minimum: .leastNonzeroMagnitude)
+        settings.strict = try section.bool("strict")
         settings.observability = try readObservability(&section)
         try section.rejectUnknownKeys()
         return settings
@@ -199,6 +200,7 @@ package struct JobFile: Sendable, Hashable {
         settings.chunkSize = try section.int("chunk_size", in: 1...1_000_000)
         settings.deleteConcurrency = try section.int("delete_concurrency", in: 1...1_000)
         settings.requestTimeout = try section.number("request_timeout", minimum: .leastNonzeroMagnitude)
+        settings.strict = try section.bool("strict")
         settings.observability = try readObservability(&section)
         try section.rejectUnknownKeys()
         return settings

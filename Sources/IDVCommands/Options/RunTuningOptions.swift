@@ -34,6 +34,12 @@ struct RunTuningOptions: ParsableArguments {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti call may take (default 30).", valueName: "s"))
     var requestTimeout: Double?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Refuse a spec with a value unknown in an open vocabulary (a check, task, topic or document type "
+                + "Yoti added after this release). Default: send it with a warning and let Yoti decide."))
+    var strict = false
+
     /// The flags that were given, as settings to layer over a job file's.
     var settings: RunSettings {
         var settings = RunSettings()
@@ -46,6 +52,7 @@ struct RunTuningOptions: ParsableArguments {
         settings.gracePeriod = gracePeriod
         settings.leaseSeconds = leaseSeconds
         settings.requestTimeout = requestTimeout
+        if strict { settings.strict = true }
         return settings
     }
 }
