@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -173,6 +173,7 @@ let package = Package(
                 "IDVCommands",
                 "IDVDemo",
                 "IDVBench",
+                "YotiAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

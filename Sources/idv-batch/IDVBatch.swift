@@ -3,6 +3,7 @@ import Foundation
 import IDVBench
 import IDVCommands
 import IDVDemo
+import YotiAPI
 
 /// The `idv-batch` command: turns rows of a PostgreSQL table into Yoti IDV sessions.
 @main
@@ -10,6 +11,7 @@ struct IDVBatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idv-batch",
         abstract: "Turn PostgreSQL rows into Yoti identity-verification sessions, in batches.",
+        version: IDVBatchVersion.current,
         discussion: """
             Upstream systems insert one row per person into idv.verification_requests \
             (batch_id, external_ref, and a config_name and/or session_spec). idv-batch creates a \

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import YotiAPI
 import YotiSandbox
 
 /// `idv-sandbox`: runs the local Yoti-compatible API server until SIGINT or SIGTERM.
@@ -9,6 +10,7 @@ struct IDVSandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idv-sandbox",
         abstract: "A local stand-in for the Yoti IDV API and Yoti Sign session configurations.",
+        version: IDVBatchVersion.current,
         discussion: """
             Endpoints:
               IDV (signed)  /idverify/v1/sessions, /sessions/{id},

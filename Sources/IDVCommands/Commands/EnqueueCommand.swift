@@ -70,8 +70,8 @@ package struct EnqueueCommand: AsyncParsableCommand {
     @Option(name: .customLong("config"), help: ArgumentHelp("Named configuration of rows that name none.", valueName: "name"))
     var config: String?
 
-    @Option(help: ArgumentHelp("jsonl or csv (default: from the file extension; required for standard input).", valueName: "format"))
-    var format: String?
+    @Option(help: ArgumentHelp("The input format (default: from the file extension; required for standard input).", valueName: "format"))
+    var format: EnqueueFormatOption?
 
     @Option(name: .customLong("ignore-column"), help: ArgumentHelp("A CSV column to skip (repeatable).", valueName: "name"))
     var ignoredColumns: [String] = []
@@ -129,10 +129,7 @@ package struct EnqueueCommand: AsyncParsableCommand {
 
     private func resolvedFormat() throws -> EnqueueFormat {
         if let format {
-            guard let parsed = EnqueueFormat(name: format) else {
-                throw CommandFailure(exitCode: 2, message: "--format must be jsonl or csv, not \"\(format)\"")
-            }
-            return parsed
+            return format == .csv ? .csv : .jsonLines
         }
         guard file != "-" else {
             throw CommandFailure(exitCode: 2, message: "Reading standard input needs --format jsonl or --format csv.")

@@ -14,7 +14,7 @@ struct RunTuningOptions: ParsableArguments {
     @Option(
         name: .customLong("on-unknown"),
         help: ArgumentHelp("When a call's outcome is unknown: retry (flag possible duplicate; default) or fail.", valueName: "policy"))
-    var onUnknown: String?
+    var onUnknown: UnknownOutcomeOption?
 
     @Option(help: ArgumentHelp("Requests per second per batch, shared by all workers (default: unlimited).", valueName: "r"))
     var rate: Double?
@@ -45,7 +45,7 @@ struct RunTuningOptions: ParsableArguments {
         var settings = RunSettings()
         settings.concurrency = concurrency
         settings.maxAttempts = maxAttempts
-        settings.onUnknown = onUnknown
+        settings.onUnknown = onUnknown?.rawValue
         settings.rate = rate
         settings.maxSessions = maxSessions
         settings.deadline = deadline
