@@ -264,6 +264,8 @@ let package = Package(
             name: "IDVCommandsTests",
             dependencies: [
                 "IDVCommands", "IDVRunner", "LocalPostgres", "PostgresClient", "YotiAPI", "YotiSandbox", "TestSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
