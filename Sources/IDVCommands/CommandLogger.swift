@@ -36,15 +36,15 @@ package enum CommandLogger {
         }
         let format: LogFormat
         if let name = settings.logFormat {
-            guard let chosen = LogFormat(name: name) else {
+            guard let named = LogFormat(name: name) else {
                 throw CommandFailure(
                     exitCode: 2, message: "--log-format must be \(LogFormat.names.joined(separator: " or ")), not \"\(name)\"")
             }
-            format = chosen
+            format = named
         } else {
             format = .automatic
         }
-        chosen.withLock { $0 = (format, level) }
+        Self.chosen.withLock { $0 = (format, level) }
         _ = bootstrapped
         var logger = Logger(label: label)
         logger.logLevel = level

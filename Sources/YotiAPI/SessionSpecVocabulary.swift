@@ -32,7 +32,7 @@ package enum SessionSpecVocabulary {
     /// ID_DOCUMENT_TEXT_DATA_EXTRACTION `chip_data`.
     package static let chipData = ["DESIRED", "IGNORE"]
     /// `required_documents[].type`.
-    package static let documentTypes = ["ID_DOCUMENT", "SUPPLEMENTARY_DOCUMENT"]
+    package static let documentTypes = ["ID_DOCUMENT", "SUPPLEMENTARY_DOCUMENT", "SHARE_CODE"]
     /// `required_documents[].filter.type`.
     package static let filterTypes = ["ORTHOGONAL_RESTRICTIONS", "DOCUMENT_RESTRICTIONS"]
     /// Every `inclusion` field (closed).

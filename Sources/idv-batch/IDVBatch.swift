@@ -11,7 +11,6 @@ struct IDVBatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idv-batch",
         abstract: "Turn PostgreSQL rows into Yoti identity-verification sessions, in batches.",
-        version: IDVBatchVersion.current,
         discussion: """
             Upstream systems insert one row per person into idv.verification_requests \
             (batch_id, external_ref, and a config_name and/or session_spec). idv-batch creates a \
@@ -37,6 +36,7 @@ struct IDVBatch: AsyncParsableCommand {
 
             Secrets (database passwords, keys, tokens) are never printed.
             """,
+        version: IDVBatchVersion.current,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
             StatusCommand.self, ConfigsCommand.self, DemoCommand.self, BenchCommand.self,

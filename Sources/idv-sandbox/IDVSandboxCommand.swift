@@ -10,7 +10,6 @@ struct IDVSandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "idv-sandbox",
         abstract: "A local stand-in for the Yoti IDV API and Yoti Sign session configurations.",
-        version: IDVBatchVersion.current,
         discussion: """
             Endpoints:
               IDV (signed)  /idverify/v1/sessions, /sessions/{id},
@@ -57,7 +56,8 @@ struct IDVSandboxCommand: AsyncParsableCommand {
             The Yoti Sign API key comes from --sign-api-key or the
             YOTI_SIGN_API_KEY environment variable (prefer the variable: command
             lines are visible to other users).
-            """
+            """,
+        version: IDVBatchVersion.current
     )
 
     @Option(help: "Address to bind.") var host = "127.0.0.1"

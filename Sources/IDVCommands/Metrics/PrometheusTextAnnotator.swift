@@ -48,7 +48,7 @@ struct PrometheusTextAnnotator: Sendable {
         for gauge in gauges {
             output.append("# HELP \(gauge.name) \(Self.escapeHelp(MetricsHelp.text(for: gauge.name)))")
             output.append("# TYPE \(gauge.name) gauge")
-            output.append(labelled("\(gauge.name) \(Self.format(gauge.value))"))
+            output.append(labelled(Substring("\(gauge.name) \(Self.format(gauge.value))")))
         }
         return Array((output.joined(separator: "\n") + "\n").utf8)
     }
