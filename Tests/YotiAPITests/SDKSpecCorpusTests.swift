@@ -22,7 +22,7 @@ struct SDKSpecCorpusTests {
     func validatesWithWarningsOnly(name: String) throws {
         let spec = try TestFixtures.json("sdk-corpus/\(name)")
         #expect(SessionSpecValidator.validate(spec).isEmpty)
-        #expect(SessionSpecValidator.findings(spec).allSatisfy(\.isWarning))
+        #expect(SessionSpecValidator.findings(spec).allSatisfy { $0.isWarning })
     }
 
     @Test(

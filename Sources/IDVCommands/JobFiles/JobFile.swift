@@ -202,7 +202,6 @@ package struct JobFile: Sendable, Hashable {
         settings.chunkSize = try section.int("chunk_size", in: 1...1_000_000)
         settings.deleteConcurrency = try section.int("delete_concurrency", in: 1...1_000)
         settings.requestTimeout = try section.number("request_timeout", minimum: .leastNonzeroMagnitude)
-        settings.strict = try section.bool("strict")
         settings.observability = try readObservability(&section)
         try section.rejectUnknownKeys()
         return settings
