@@ -144,6 +144,19 @@ struct ObservabilityProcessTests {
         }
     }
 
+    @Test("--version prints the one version constant; typed options list their values in --help")
+    func versionAndValues() async throws {
+        let version = try await IDVBatchProcess.run(["--version"], environment: [:])
+        #expect(version.status == 0 && version.output.trimmingCharacters(in: .whitespacesAndNewlines) == IDVBatchVersion.current)
+        let run = try await IDVBatchProcess.run(["run", "--help"], environment: [:])
+        let text = run.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("(values: retry, fail)"), "\(text)")
+        #expect(text.contains("(values: trace, debug, info, notice, warning, error, critical)"))
+        #expect(text.contains("(values: text, json)") && text.contains("--strict") && text.contains("--metrics-instance"))
+        let enqueue = try await IDVBatchProcess.run(["enqueue", "--help"], environment: [:])
+        #expect(enqueue.output.contains("(values: jsonl, csv)") && enqueue.output.contains("--strict"))
+    }
+
     @Test("an unwritable --metrics-file or an unknown --log-format stops the command at start-up with exit 2 saying why",
           arguments: [
             (["run", "--metrics-file", "/nonexistent-idv-dir/idv.prom"], "/nonexistent-idv-dir/idv.prom"),
