@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -181,6 +181,7 @@ let package = Package(
                 "IDVCommands",
                 "IDVDemo",
                 "IDVBench",
+                "YotiAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -273,6 +274,8 @@ let package = Package(
             name: "IDVCommandsTests",
             dependencies: [
                 "IDVCommands", "IDVRunner", "LocalPostgres", "PostgresClient", "YotiAPI", "YotiSandbox", "TestSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -18,6 +18,8 @@ package struct PrometheusText {
 
     /// Metric family name → type (`counter`, `gauge`, `histogram`).
     package var types: [String: String] = [:]
+    /// Metric family name → `# HELP` text (unescaped only as far as tests need: as written).
+    package var help: [String: String] = [:]
     /// Every sample, in file order.
     package var samples: [Sample] = []
 
@@ -29,6 +31,12 @@ package struct PrometheusText {
                 let parts = line.split(separator: " ")
                 guard parts.count == 4 else { throw ParseError(line: line) }
                 types[String(parts[2])] = String(parts[3])
+                continue
+            }
+            if line.hasPrefix("# HELP ") {
+                let parts = line.split(separator: " ", maxSplits: 3)
+                guard parts.count >= 3 else { throw ParseError(line: line) }
+                help[String(parts[2])] = parts.count == 4 ? String(parts[3]) : ""
                 continue
             }
             if line.hasPrefix("#") { continue }
@@ -70,6 +78,11 @@ package struct PrometheusText {
         guard rest.first == " ", let value = Double(rest.dropFirst().trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "+Inf", with: "inf"))
         else { throw ParseError(line: line) }
         return Sample(name: name, labels: labels, value: value)
+    }
+
+    /// Families with a `# TYPE` line but no non-empty `# HELP` text.
+    package var familiesWithoutHelp: [String] {
+        types.keys.filter { (help[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty }.sorted()
     }
 
     /// Samples of `name` whose labels include `labels`.

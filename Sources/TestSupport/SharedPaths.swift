@@ -19,6 +19,11 @@ package enum SharedPaths {
     /// `shared/testdata/yoti`: the public SDK test key and the signing vectors.
     package static var yotiTestdata: URL { sharedDirectory.appendingPathComponent("testdata/yoti") }
 
+    /// `Tests/YotiAPITests/Fixtures/sdk-corpus`: session specs built the way Yoti's SDK builders build them.
+    package static var sdkSpecCorpus: URL {
+        repositoryRoot.appendingPathComponent("Tests/YotiAPITests/Fixtures/sdk-corpus")
+    }
+
     /// `sql/`: the numbered migrations.
     package static var migrations: URL { repositoryRoot.appendingPathComponent("sql") }
 

@@ -28,7 +28,7 @@ extension SessionSpecValidator {
 
     static let notifications: SpecShape = .object([
         "endpoint": .string(.url),
-        "topics": .array(.oneOf(V.notificationTopics, caseInsensitive: true)),
+        "topics": .array(.oneOf(V.notificationTopics, caseInsensitive: true, open: true)),
         "auth_token": .text,
         "auth_type": .oneOf(V.notificationAuthTypes),
     ])
@@ -104,11 +104,11 @@ extension SessionSpecValidator {
             common: ["allow_non_latin_documents": .boolean, "allow_expired_documents": .boolean],
             variants: [
                 "ORTHOGONAL_RESTRICTIONS": [
-                    "country_restriction": .object(["inclusion": .oneOf(V.inclusions), "country_codes": countryCodes]),
-                    "type_restriction": .object(["inclusion": .oneOf(V.inclusions), "document_types": .array(.text)]),
+                    "country_restriction": .object(["inclusion": .closed(V.inclusions), "country_codes": countryCodes]),
+                    "type_restriction": .object(["inclusion": .closed(V.inclusions), "document_types": .array(.text)]),
                 ],
                 "DOCUMENT_RESTRICTIONS": [
-                    "inclusion": .oneOf(V.inclusions),
+                    "inclusion": .closed(V.inclusions),
                     "documents": .array(.object(["country_codes": countryCodes, "document_types": .array(.text)])),
                 ],
             ]))
@@ -137,7 +137,7 @@ extension SessionSpecValidator {
         "allow_handoff": .boolean,
         "brand_id": .text,
         "suppressed_screens": .array(.text),
-        "dark_mode": .oneOf(V.darkModes),
+        "dark_mode": .closed(V.darkModes),
         "biometric_consent_flow": .oneOf(V.biometricConsentFlows),
         "attempts_configuration": .object([
             "ID_DOCUMENT_TEXT_DATA_EXTRACTION": .map(.integer(minimum: 0, rule: "zero or more"))

@@ -1,7 +1,8 @@
 /// Checks a session spec for what is certainly wrong before any network call, reporting every
 /// problem at once with its JSON path.
 ///
-/// Checked: JSON types of known fields, documented enum values (``SessionSpecVocabulary``),
+/// Checked: JSON types of known fields, documented enum values (``SessionSpecVocabulary``; a value
+/// unknown in an open vocabulary is only a warning unless validation is strict, as Yoti adds values),
 /// `client_session_token_ttl` > 300 s, `resources_ttl` ≥ 24 h and ≥ ttl + 24 h, not both a ttl and
 /// a `session_deadline`, RFC 3339 deadlines, `#rrggbb` colours, alpha-3 country codes, URLs, dates
 /// of birth. Unknown fields are never problems: Yoti adds fields over time. `null` counts as absent.
@@ -11,9 +12,22 @@ package enum SessionSpecValidator {
     package static let day: Int64 = 86_400
 
     /// Validates a session spec.
-    /// - Parameter spec: the JSON body that would be sent to `POST /sessions`.
-    /// - Returns: every problem found, in a stable order; empty when the spec is acceptable.
-    package static func validate(_ spec: JSONValue) -> [SessionSpecProblem] {
+    /// - Parameters:
+    ///   - spec: the JSON body that would be sent to `POST /sessions`.
+    ///   - strict: also refuse values unknown in an open vocabulary (``SessionSpecProblem/Severity/unknownValue``);
+    ///     default `false`, so a value Yoti added since this release is sent and Yoti decides.
+    /// - Returns: every problem that refuses the spec, in a stable order; empty when the spec may be sent.
+    package static func validate(_ spec: JSONValue, strict: Bool = false) -> [SessionSpecProblem] {
+        findings(spec).filter { strict || !$0.isWarning }
+    }
+
+    /// Values unknown in an open vocabulary: sent unless validation is strict, reported as warnings.
+    package static func warnings(_ spec: JSONValue) -> [SessionSpecProblem] {
+        findings(spec).filter(\.isWarning)
+    }
+
+    /// Every problem and warning, in a stable order.
+    package static func findings(_ spec: JSONValue) -> [SessionSpecProblem] {
         guard case .object(let top) = spec else {
             return [SessionSpecProblem(path: "$", message: "expected the session spec to be a JSON object, found \(spec.typeDescription)")]
         }

@@ -8,6 +8,16 @@ struct SpecChecker {
         problems.append(SessionSpecProblem(path: path.isEmpty ? "$" : path, message: message))
     }
 
+    /// Reports a value outside a documented list: an error for a closed list, a warning for an open one.
+    mutating func reportUnknown(_ path: String, _ value: String, allowed: [String], open: Bool) {
+        problems.append(
+            SessionSpecProblem(
+                path: path.isEmpty ? "$" : path,
+                message: "\(Self.quote(value)) is not one of \(allowed.joined(separator: ", "))",
+                severity: open ? .unknownValue : .error,
+                value: open ? value : nil))
+    }
+
     /// Checks `value` (found at `path`) against `shape`. `null` counts as absent and always passes.
     mutating func check(_ value: JSONValue, against shape: SpecShape, at path: String) {
         if value.isNull { return }
@@ -35,12 +45,12 @@ struct SpecChecker {
             }
         case .boolean:
             guard case .bool = value else { return mismatch(path, "true or false", value) }
-        case .oneOf(let allowed, let caseInsensitive):
+        case .oneOf(let allowed, let caseInsensitive, let open):
             guard case .string(let s) = value else {
                 return mismatch(path, "a string (one of \(allowed.joined(separator: ", ")))", value)
             }
             let known = caseInsensitive ? allowed.contains { $0.caseInsensitiveCompare(s) == .orderedSame } : allowed.contains(s)
-            if !known { report(path, "\(Self.quote(s)) is not one of \(allowed.joined(separator: ", "))") }
+            if !known { reportUnknown(path, s, allowed: allowed, open: open) }
         case .array(let element):
             guard case .array(let elements) = value else { return mismatch(path, "an array", value) }
             for (index, item) in elements.enumerated() {
@@ -65,7 +75,8 @@ struct SpecChecker {
                 if tagged.values.contains(tag) {
                     members.merge(tagged.variants[tag] ?? [:]) { _, variant in variant }
                 } else {
-                    report(tagPath, "\(Self.quote(tag)) is not one of \(tagged.values.joined(separator: ", "))")
+                    // An unknown tag of an open list: only the common members can be judged.
+                    reportUnknown(tagPath, tag, allowed: tagged.values, open: tagged.open)
                 }
             case let other?:
                 mismatch(tagPath, "a string (one of \(tagged.values.joined(separator: ", ")))", other)

@@ -16,8 +16,9 @@ indirect enum SpecShape: Sendable {
     case amount
     /// `true` or `false`.
     case boolean
-    /// A string from a documented list.
-    case oneOf([String], caseInsensitive: Bool)
+    /// A string from a documented list. An `open` list is one Yoti extends over time: a value outside it
+    /// is only a warning (``SessionSpecProblem/Severity/unknownValue``), since Yoti may accept it.
+    case oneOf([String], caseInsensitive: Bool, open: Bool)
     /// An array whose elements all have the shape.
     case array(SpecShape)
     /// An object with these known members (others pass).
@@ -32,8 +33,10 @@ indirect enum SpecShape: Sendable {
     /// Any string.
     static let text = SpecShape.string(.any)
 
-    /// A string from a documented list, matched exactly.
-    static func oneOf(_ values: [String]) -> SpecShape { .oneOf(values, caseInsensitive: false) }
+    /// A string from an open documented list (Yoti adds values), matched exactly.
+    static func oneOf(_ values: [String]) -> SpecShape { .oneOf(values, caseInsensitive: false, open: true) }
+    /// A string from a closed list (every possible value is listed), matched exactly: anything else is an error.
+    static func closed(_ values: [String]) -> SpecShape { .oneOf(values, caseInsensitive: false, open: false) }
 }
 
 /// Formats a string member may be required to have.
@@ -59,6 +62,9 @@ struct SpecTaggedShape: Sendable {
     var tag: String = "type"
     /// The documented tag values.
     var values: [String]
+    /// Whether Yoti adds tag values over time: an unknown tag is then a warning, and only the common
+    /// members are checked.
+    var open: Bool = true
     /// Members known whatever the tag.
     var common: [String: SpecShape] = [:]
     /// Extra members known for particular tag values.

@@ -3,6 +3,7 @@ import Foundation
 import IDVBench
 import IDVCommands
 import IDVDemo
+import YotiAPI
 
 /// The `idv-batch` command: turns rows of a PostgreSQL table into Yoti IDV sessions.
 @main
@@ -37,6 +38,7 @@ struct IDVBatch: AsyncParsableCommand {
 
             Secrets (database passwords, keys, tokens) are never printed.
             """,
+        version: IDVBatchVersion.current,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
             StatusCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, ConfigsCommand.self, DemoCommand.self, BenchCommand.self,

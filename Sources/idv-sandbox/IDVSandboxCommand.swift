@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import YotiAPI
 import YotiSandbox
 
 /// `idv-sandbox`: runs the local Yoti-compatible API server until SIGINT or SIGTERM.
@@ -55,7 +56,8 @@ struct IDVSandboxCommand: AsyncParsableCommand {
             The Yoti Sign API key comes from --sign-api-key or the
             YOTI_SIGN_API_KEY environment variable (prefer the variable: command
             lines are visible to other users).
-            """
+            """,
+        version: IDVBatchVersion.current
     )
 
     @Option(help: "Address to bind.") var host = "127.0.0.1"

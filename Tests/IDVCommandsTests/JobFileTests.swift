@@ -91,6 +91,22 @@ struct JobFileTests {
         #expect(merged.logLevel == "debug")
     }
 
+    @Test("run.strict and metrics_instance reach the runner configuration and the metrics settings; --strict overrides")
+    func strictAndInstanceKeys() throws {
+        let job = try JobFile.parse(
+            yaml: "command: run\nrun:\n  strict: true\n  metrics_instance: worker-2\n", path: "r.yml")
+        #expect(job.run.strict == true && job.run.observability.metricsInstance == "worker-2")
+        #expect(try job.run.runnerConfiguration().strictValidation)
+        #expect(try RunSettings().runnerConfiguration().strictValidation == false)
+        var flags = RunSettings()
+        flags.strict = true
+        let lenientFile = try JobFile.parse(yaml: "command: run\nrun:\n  strict: false\n", path: "r.yml")
+        #expect(try flags.overriding(lenientFile.run).runnerConfiguration().strictValidation)
+        #expect(throws: JobFileError.self) {
+            try JobFile.parse(yaml: "command: run\nrun:\n  strict: sometimes\n", path: "r.yml")
+        }
+    }
+
     @Test("YAML that is not a mapping, and a missing file, are refused with the file name")
     func syntaxAndMissing() {
         #expect(throws: JobFileError.self) { try JobFile.parse(yaml: "- a\n- b\n", path: "x.yml") }

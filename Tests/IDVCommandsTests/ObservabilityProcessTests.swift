@@ -32,6 +32,9 @@ struct ObservabilityProcessTests {
             #expect(result.status == 3, "\(result.output)")
             let metrics = try Self.readMetrics(path)
             #expect(metrics.value("idv_run_exit_code") == 3)
+            #expect(metrics.familiesWithoutHelp.isEmpty, "\(metrics.familiesWithoutHelp)")
+            // No run has succeeded: the last-success gauge is there, at 0, for the alert to fire.
+            #expect(metrics.value("idv_run_last_success_timestamp_seconds") == 0)
             #expect(metrics.sum("idv_attempts_total", ["class": "credentials"]) >= 1)
             #expect(metrics.sum("idv_attempts_total", ["class": "credentials", "http_status": "401"]) >= 1)
             #expect(metrics.value("idv_rows_total", ["outcome": "created"]) == 0)
@@ -141,11 +144,24 @@ struct ObservabilityProcessTests {
         }
     }
 
+    @Test("--version prints the one version constant; typed options list their values in --help")
+    func versionAndValues() async throws {
+        let version = try await IDVBatchProcess.run(["--version"], environment: [:])
+        #expect(version.status == 0 && version.output.trimmingCharacters(in: .whitespacesAndNewlines) == IDVBatchVersion.current)
+        let run = try await IDVBatchProcess.run(["run", "--help"], environment: [:])
+        let text = run.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("(values: retry, fail)"), "\(text)")
+        #expect(text.contains("(values: trace, debug, info, notice, warning, error, critical)"))
+        #expect(text.contains("(values: text, json)") && text.contains("--strict") && text.contains("--metrics-instance"))
+        let enqueue = try await IDVBatchProcess.run(["enqueue", "--help"], environment: [:])
+        #expect(enqueue.output.contains("(values: jsonl, csv)") && enqueue.output.contains("--strict"))
+    }
+
     @Test("an unwritable --metrics-file or an unknown --log-format stops the command at start-up with exit 2 saying why",
           arguments: [
             (["run", "--metrics-file", "/nonexistent-idv-dir/idv.prom"], "/nonexistent-idv-dir/idv.prom"),
             (["expire", "--metrics-file", "/nonexistent-idv-dir/idv.prom"], "/nonexistent-idv-dir/idv.prom"),
-            (["run", "--log-format", "xml"], "--log-format must be text or json"),
+            (["run", "--log-format", "xml"], "'xml' is invalid for '--log-format"),
             (["run", "--metrics-file", "/tmp/idv.prom", "--metrics-interval", "0"], "--metrics-interval must be at least 1"),
           ])
     func startupErrors(arguments: [String], message: String) async throws {

@@ -31,8 +31,8 @@ extension Campaigns {
                 try await harness.enqueue(
                     batch: batch, count: 3, spec: ["client_session_token_ttl": 100], configName: "standard", prefix: "ttl-")
                 try await harness.enqueue(
-                    batch: batch, count: 2, spec: ["requested_checks": [["type": "NOT_A_CHECK"]]], configName: "standard",
-                    prefix: "enum-")
+                    batch: batch, count: 2, spec: ["requested_checks": [["type": 3]]], configName: "standard",
+                    prefix: "type-")
                 try await harness.enqueue(batch: batch, count: 2, spec: nil, configName: "no-such-config", prefix: "config-")
                 // Trapped the validator (ttl + 86400 overflowed) and so crash-looped every worker, before the fix.
                 try await harness.enqueue(

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YotiAPI
+import TestSupport
 import YotiSandbox
 
 @Suite("Sandbox payload validation and create answers")
@@ -21,7 +22,7 @@ struct PayloadValidationTests {
             let spec: JSONValue = [
                 "client_session_token_ttl": 200,
                 "resources_ttl": 90_000,
-                "requested_checks": [["type": "ID_DOCUMENT_AUTHENTICITY", "config": ["manual_check": "SOMETIMES"]]],
+                "requested_checks": [["type": "ID_DOCUMENT_AUTHENTICITY", "config": ["manual_check": 3]]],
                 "sdk_config": ["primary_colour": "red"],
             ]
             let reply = try await h.createSession(spec)
@@ -64,5 +65,30 @@ struct PayloadValidationTests {
             #expect((3590...3600).contains(created.clientSessionTokenTTL))
             #expect(created.sessionDeadline == deadline)
         }
+    }
+}
+
+/// The sandbox accepts what Yoti accepts: values of open vocabularies it does not know included.
+@Suite("Sandbox accepts SDK-built specs")
+struct SandboxSDKCorpusTests {
+    static let corpus: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: SharedPaths.sdkSpecCorpus.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted()
+    }()
+
+    @Test("every spec of the SDK corpus creates a session, unknown values included", arguments: corpus)
+    func accepted(name: String) async throws {
+        let data = try Data(contentsOf: SharedPaths.sdkSpecCorpus.appendingPathComponent(name))
+        let spec = try JSONValue(jsonBytes: Array(data))
+        try await SandboxHarness.with { h async throws in
+            let reply = try await h.createSession(spec)
+            #expect(reply.status == 201, "\(name): \(reply.error.map { "\($0)" } ?? "")")
+            #expect(reply.created != nil)
+        }
+    }
+
+    @Test("the corpus is there")
+    func corpusPresent() {
+        #expect(Self.corpus.count >= 6)
     }
 }

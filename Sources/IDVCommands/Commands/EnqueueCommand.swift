@@ -71,8 +71,8 @@ package struct EnqueueCommand: AsyncParsableCommand {
     @Option(name: .customLong("config"), help: ArgumentHelp("Named configuration of rows that name none.", valueName: "name"))
     var config: String?
 
-    @Option(help: ArgumentHelp("jsonl or csv (default: from the file extension; required for standard input).", valueName: "format"))
-    var format: String?
+    @Option(help: ArgumentHelp("The input format (default: from the file extension; required for standard input).", valueName: "format"))
+    var format: EnqueueFormatOption?
 
     @Option(name: .customLong("ignore-column"), help: ArgumentHelp("A CSV column to skip (repeatable).", valueName: "name"))
     var ignoredColumns: [String] = []
@@ -82,6 +82,12 @@ package struct EnqueueCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per INSERT statement.", valueName: "rows"))
     var batchSize: Int = 1_000
+
+    @Flag(
+        help: ArgumentHelp(
+            "Reject rows whose spec has a value unknown in an open vocabulary (e.g. a check or task type Yoti "
+                + "added after this release). Default: load them and list each unknown value once."))
+    var strict = false
 
     @Argument(help: ArgumentHelp("The file to load, or - for standard input.", valueName: "file"))
     var file: String
@@ -102,8 +108,10 @@ package struct EnqueueCommand: AsyncParsableCommand {
         options.ignoredColumns = Set(ignoredColumns)
         options.maxLineBytes = maxLineBytes
         options.batchSize = batchSize
+        options.strict = strict
         let input: Enqueuer.Input = file == "-" ? .standardInput : try .file(file)
         let (logger, _) = try CommandLogger.make(label: "idv-batch.enqueue", settings: logging.settings())
+        options.warnings = SpecWarnings(logger: logger)
         let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1, logger: logger)
         let progress = TerminalProgress()
         // SIGINT/SIGTERM cancel the load: the INSERT in flight is rolled back, batches already inserted stay,
@@ -134,10 +142,7 @@ package struct EnqueueCommand: AsyncParsableCommand {
 
     private func resolvedFormat() throws -> EnqueueFormat {
         if let format {
-            guard let parsed = EnqueueFormat(name: format) else {
-                throw CommandFailure(exitCode: 2, message: "--format must be jsonl or csv, not \"\(format)\"")
-            }
-            return parsed
+            return format == .csv ? .csv : .jsonLines
         }
         guard file != "-" else {
             throw CommandFailure(exitCode: 2, message: "Reading standard input needs --format jsonl or --format csv.")

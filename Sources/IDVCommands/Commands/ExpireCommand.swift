@@ -92,7 +92,7 @@ package struct ExpireCommand: AsyncParsableCommand {
         guard timeout > 0 else { throw CommandFailure(exitCode: 2, message: "--request-timeout must be positive") }
         let observability = logging.settings(metrics: metrics).overriding(settings.observability)
         let (logger, _) = try CommandLogger.make(label: "idv-batch.expire", settings: observability)
-        let export = try await MetricsExport.prepare(observability)
+        let export = try await MetricsExport.prepare(observability, lastSuccessMetric: MetricsHelp.expiryLastSuccess)
         options.metrics = ExpiryMetrics(factory: export.factory)
         let client =
             options.deleteRemote && !options.dryRun

@@ -56,7 +56,10 @@ package struct RerunCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("only"),
-        help: ArgumentHelp("Only these error classes, comma-separated (repeatable).", valueName: "classes"))
+        help: ArgumentHelp(
+            "Only these error classes, comma-separated (repeatable); values: "
+                + RerunFilter.knownErrorClasses.joined(separator: ", ") + ".",
+            valueName: "classes"))
     var only: [String] = []
 
     @Option(name: .customLong("status"), help: ArgumentHelp("Only rows whose last HTTP status is this (repeatable).", valueName: "code"))

@@ -24,8 +24,9 @@ import YotiAPI
 /// rerun: {...}               # command rerun: batch, only, statuses, no_run
 /// expire: {...}              # command expire: batches, as_of, dry_run, delete_remote, chunk_size, ...
 /// ```
-/// `run:` and `expire:` also take `log_level`, `log_format` (text | json), `metrics_file` and
-/// `metrics_interval` (seconds), as the flags of the same names (``ObservabilitySettings``).
+/// `run:` and `expire:` also take `log_level`, `log_format` (text | json), `metrics_file`,
+/// `metrics_interval` (seconds) and `metrics_instance`, as the flags of the same names
+/// (``ObservabilitySettings``); `run:` also takes `strict` (true | false, as `--strict`).
 ///
 /// Unknown keys are errors (naming the file, line and the accepted keys), and so is anything that
 /// would put a secret in the file: it names environment variables and files instead.
@@ -155,6 +156,7 @@ package struct JobFile: Sendable, Hashable {
         settings.gracePeriod = try section.number("grace_period", minimum: 0)
         settings.leaseSeconds = try section.number("lease_seconds", minimum: 2)
         settings.requestTimeout = try section.number("request_timeout", minimum: .leastNonzeroMagnitude)
+        settings.strict = try section.bool("strict")
         settings.observability = try readObservability(&section)
         try section.rejectUnknownKeys()
         return settings
@@ -172,6 +174,7 @@ package struct JobFile: Sendable, Hashable {
         }
         settings.metricsFile = try section.string("metrics_file")
         settings.metricsInterval = try section.number("metrics_interval", minimum: 1)
+        settings.metricsInstance = try section.string("metrics_instance")
         return settings
     }
 

@@ -5,16 +5,17 @@ import IDVRunner
 package struct LogOptions: ParsableArguments {
     @Option(
         name: .customLong("log-level"),
-        help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default: info; demo: error).", valueName: "level"))
-    package var logLevel: String?
+        help: ArgumentHelp("Least severe level logged (default: info; demo: error; or $IDV_LOG_LEVEL).", valueName: "level"))
+    package var logLevel: LogLevelOption?
 
     @Option(
         name: .customLong("log-format"),
         help: ArgumentHelp(
             "Log lines on standard error as text, or json (one object per line with ts, level, label, msg and "
-                + "the metadata keys, for log collectors). Default: text on a terminal, json otherwise.",
+                + "the metadata keys, for log collectors). Default: $IDV_LOG_FORMAT, else text on a terminal and json "
+                + "otherwise.",
             valueName: "format"))
-    package var logFormat: String?
+    package var logFormat: LogFormatOption?
 
     /// No flags given; ArgumentParser sets what the command line gives.
     package init() {}
@@ -22,10 +23,11 @@ package struct LogOptions: ParsableArguments {
     /// The flags that were given, with `metrics`' when the command has them.
     package func settings(metrics: MetricsOptions? = nil) -> ObservabilitySettings {
         var settings = ObservabilitySettings()
-        settings.logLevel = logLevel
-        settings.logFormat = logFormat
+        settings.logLevel = logLevel?.rawValue
+        settings.logFormat = logFormat?.rawValue
         settings.metricsFile = metrics?.metricsFile
         settings.metricsInterval = metrics?.metricsInterval
+        settings.metricsInstance = metrics?.metricsInstance
         return settings
     }
 }

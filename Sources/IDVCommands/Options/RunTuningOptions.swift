@@ -14,7 +14,7 @@ struct RunTuningOptions: ParsableArguments {
     @Option(
         name: .customLong("on-unknown"),
         help: ArgumentHelp("When a call's outcome is unknown: retry (flag possible duplicate; default) or fail.", valueName: "policy"))
-    var onUnknown: String?
+    var onUnknown: UnknownOutcomeOption?
 
     @Option(help: ArgumentHelp("Requests per second per batch, shared by all workers (default: unlimited).", valueName: "r"))
     var rate: Double?
@@ -34,18 +34,25 @@ struct RunTuningOptions: ParsableArguments {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti call may take (default 30).", valueName: "s"))
     var requestTimeout: Double?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Refuse a spec with a value unknown in an open vocabulary (a check, task, topic or document type "
+                + "Yoti added after this release). Default: send it with a warning and let Yoti decide."))
+    var strict = false
+
     /// The flags that were given, as settings to layer over a job file's.
     var settings: RunSettings {
         var settings = RunSettings()
         settings.concurrency = concurrency
         settings.maxAttempts = maxAttempts
-        settings.onUnknown = onUnknown
+        settings.onUnknown = onUnknown?.rawValue
         settings.rate = rate
         settings.maxSessions = maxSessions
         settings.deadline = deadline
         settings.gracePeriod = gracePeriod
         settings.leaseSeconds = leaseSeconds
         settings.requestTimeout = requestTimeout
+        if strict { settings.strict = true }
         return settings
     }
 }

@@ -22,6 +22,8 @@ package struct RunSettings: Sendable, Hashable {
     package var leaseSeconds: Double?
     /// Seconds one Yoti call may take.
     package var requestTimeout: Double?
+    /// Refuse specs with values unknown in an open vocabulary (`--strict`, `run.strict`); default false.
+    package var strict: Bool?
     /// Logging and metrics: `log_level`, `log_format`, `metrics_file`, `metrics_interval`.
     package var observability = ObservabilitySettings()
 
@@ -48,6 +50,7 @@ package struct RunSettings: Sendable, Hashable {
         merged.gracePeriod = gracePeriod ?? base.gracePeriod
         merged.leaseSeconds = leaseSeconds ?? base.leaseSeconds
         merged.requestTimeout = requestTimeout ?? base.requestTimeout
+        merged.strict = strict ?? base.strict
         merged.observability = observability.overriding(base.observability)
         return merged
     }
@@ -72,6 +75,7 @@ package struct RunSettings: Sendable, Hashable {
             configuration.onUnknown = policy
         }
         configuration.rate = rate
+        configuration.strictValidation = strict ?? false
         configuration.maxSessions = maxSessions
         if let deadline {
             guard let date = RunDeadline.parse(deadline, now: now) else {

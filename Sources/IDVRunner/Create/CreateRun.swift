@@ -15,6 +15,7 @@ struct CreateRun: Sendable {
         var logger = runner.logger
         let record: RunRecord
         let catalog: SpecCatalog
+        let warnings = SpecWarnings(logger: logger)
         let outlook: WindowStateMachine.Outlook
         do {
             record = try await RunRecord.start(
@@ -23,7 +24,8 @@ struct CreateRun: Sendable {
                 workerID: configuration.workerID,
                 details: Self.detailsJSON(configuration)
             )
-            catalog = try await SpecCatalog.load(from: runner.database)
+            catalog = try await SpecCatalog.load(
+                from: runner.database, strict: configuration.strictValidation, warnings: warnings)
             outlook = try await StepEngine.outlook(
                 of: CreateSessionStep(catalog: catalog, sessions: runner.sessions), batches: configuration.batches,
                 database: runner.database)
@@ -60,13 +62,15 @@ struct CreateRun: Sendable {
             logger: logger
         )
         let report = await engine.run()
-        let summary = await Task { await summarize(report, record: record, logger: logger) }.value
+        let summary = await Task { await summarize(report, record: record, warnings: warnings, logger: logger) }.value
         await presence?.release()
         return summary
     }
 
     /// Tallies the selection, closes the run record and builds the summary.
-    private func summarize(_ report: StepRunReport, record: RunRecord, logger: Logger) async -> RunSummary {
+    private func summarize(
+        _ report: StepRunReport, record: RunRecord, warnings: SpecWarnings, logger: Logger
+    ) async -> RunSummary {
         let configuration = runner.configuration
         let selection = SelectionState(database: runner.database, batches: configuration.batches)
         var statusCounts: [String: Int] = [:]
@@ -98,7 +102,7 @@ struct CreateRun: Sendable {
         let failedRows = statusCounts["failed"] ?? 0
         var exitCode = reason.exitCode(workLeft: workLeft, failedRows: failedRows)
         if (!tallied || !report.resultsStored) && exitCode < 3 { exitCode = 3 }
-        let summary = RunSummary(
+        var summary = RunSummary(
             runID: record.id,
             batches: configuration.batches,
             workerID: configuration.workerID,
@@ -124,6 +128,7 @@ struct CreateRun: Sendable {
             writeBackRoundTrips: report.writeBack.flushes,
             duration: report.duration
         )
+        summary.specWarnings = warnings.lines
         configuration.metrics.runFinished(duration: summary.duration, exitCode: exitCode)
         do {
             try await record.finish(summary: summary, details: Self.finishDetailsJSON(summary))

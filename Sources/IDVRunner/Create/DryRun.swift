@@ -25,6 +25,8 @@ package struct DryRunReport: Sendable, Hashable {
     package var problems: [Problem]
     /// The first valid row's body with secrets redacted: what would be sent.
     package var exampleBody: String?
+    /// Values unknown in an open vocabulary that would be sent anyway, one line per field and value.
+    package var specWarnings: [String] = []
 
     /// 0 when every row would be sent, 1 when some would fail (design.md's "finished, some rows failed").
     package var exitCode: Int32 { rowsInvalid > 0 ? 1 : 0 }
@@ -44,6 +46,10 @@ package struct DryRunReport: Sendable, Hashable {
                     + problem.problems.joined(separator: "; "))
         }
         if rowsInvalid > problems.count { lines.append("  … and \(rowsInvalid - problems.count) more invalid rows") }
+        if !specWarnings.isEmpty {
+            lines.append("  unknown values that would be sent (Yoti decides; --strict refuses them):")
+            lines += specWarnings.map { "    \($0)" }
+        }
         if let exampleBody { lines.append("  example request body (secrets redacted): \(exampleBody)") }
         return lines.joined(separator: "\n")
     }
@@ -109,6 +115,7 @@ struct DryRun: Sendable {
                 }
             }
         }
+        report.specWarnings = catalog.warnings.lines
         return report
     }
 }

@@ -52,6 +52,8 @@ package struct RunSummary: Sendable, Hashable {
     package var claimRoundTrips: Int
     package var writeBackRoundTrips: Int
     package var duration: Duration
+    /// Values unknown in an open vocabulary this run sent anyway, one line per field and value.
+    package var specWarnings: [String] = []
 
     /// Sessions created per second of run time.
     package var throughput: Double {
@@ -74,6 +76,10 @@ package struct RunSummary: Sendable, Hashable {
                 + "\(retriesScheduled) retries scheduled, \(callsStarted) calls, "
                 + String(format: "%.1f sessions/s over %.1f s", throughput, duration.secondsDouble)
         )
+        if !specWarnings.isEmpty {
+            lines.append("  unknown values sent anyway (Yoti decides; --strict refuses them):")
+            lines += specWarnings.map { "    \($0)" }
+        }
         if possibleDuplicates > 0 {
             lines.append(
                 "  possible duplicates: \(possibleDuplicates) rows may have more than one session at Yoti "

@@ -88,7 +88,7 @@ package final class Runner: Service, Sendable {
     /// - Throws: ``OperationError`` `.database` when the rows cannot be read.
     package static func dryRun(configuration: RunnerConfiguration, database: any RunnerDatabase) async throws -> DryRunReport {
         do {
-            let catalog = try await SpecCatalog.load(from: database)
+            let catalog = try await SpecCatalog.load(from: database, strict: configuration.strictValidation)
             return try await DryRun(database: database, batches: configuration.batches, catalog: catalog).run()
         } catch is CancellationError {
             throw CancellationError()

@@ -13,20 +13,28 @@ struct SpecCatalog: Sendable {
 
     /// Named configurations by name (`idv.session_configs`).
     let configurations: [String: JSONValue]
+    /// Refuse values unknown in an open vocabulary (`--strict`) instead of sending them with a warning.
+    let strict: Bool
+    /// Where unknown values sent anyway are collected, once per field and value.
+    let warnings: SpecWarnings
 
-    init(configurations: [String: JSONValue]) {
+    init(configurations: [String: JSONValue], strict: Bool = false, warnings: SpecWarnings = SpecWarnings()) {
         self.configurations = configurations
+        self.strict = strict
+        self.warnings = warnings
     }
 
     /// Loads every named configuration: the table is small and read once per run.
     /// - Throws: `PostgresError`, or a JSON error for a stored spec that is not JSON.
-    static func load(from database: any RunnerDatabase) async throws -> SpecCatalog {
+    static func load(
+        from database: any RunnerDatabase, strict: Bool = false, warnings: SpecWarnings = SpecWarnings()
+    ) async throws -> SpecCatalog {
         let rows = try await database.query("SELECT name, spec::text AS spec FROM idv.session_configs", [])
         var configurations: [String: JSONValue] = [:]
         for row in rows {
             configurations[try row.decode(String.self, "name")] = try JSONValue(jsonString: try row.decode(String.self, "spec"))
         }
-        return SpecCatalog(configurations: configurations)
+        return SpecCatalog(configurations: configurations, strict: strict, warnings: warnings)
     }
 
     /// Composes and validates the spec of one row.
@@ -51,8 +59,10 @@ struct SpecCatalog: Sendable {
         } catch {
             return .invalid(problems: ["\(error)"])
         }
-        let problems = SessionSpecValidator.validate(spec)
+        let findings = SessionSpecValidator.findings(spec)
+        let problems = findings.filter { strict || !$0.isWarning }
         guard problems.isEmpty else { return .invalid(problems: problems.map(\.description)) }
+        warnings.record(findings.filter(\.isWarning))
         return .ready(
             body: spec.jsonBytes(),
             userTrackingID: spec["user_tracking_id"]?.stringValue,

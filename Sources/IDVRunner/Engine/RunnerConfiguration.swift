@@ -62,6 +62,9 @@ package struct RunnerConfiguration: Sendable {
     package var writeBackBatchSize: Int
     /// Every how often the non-TTY progress line is logged. Default 5 s.
     package var progressInterval: Duration
+    /// Refuse a spec with a value unknown in an open vocabulary (`--strict`, job file `run.strict`)
+    /// instead of sending it with a warning. Default false: Yoti adds values and decides.
+    package var strictValidation: Bool
     /// Where the run's metrics go. Default: the global `MetricsSystem.factory` (a no-op until bootstrapped).
     package var metrics: RunMetrics
 
@@ -90,6 +93,7 @@ package struct RunnerConfiguration: Sendable {
         self.writeBackBatchSize = 64
         self.progressInterval = .seconds(5)
         self.metrics = RunMetrics()
+        self.strictValidation = false
     }
 
     /// `max(120 s, 3 × requestTimeout)`: long enough that a slow but alive call never loses its row.

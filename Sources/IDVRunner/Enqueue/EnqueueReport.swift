@@ -18,6 +18,8 @@ package struct EnqueueReport: Sendable, Hashable {
     package var rejections: [EnqueueRejection]
     /// Wall-clock time of the load.
     package var duration: Duration
+    /// Values unknown in an open vocabulary that rows were loaded with anyway, one line per field and value.
+    package var specWarnings: [String] = []
 
     /// 0 when every row loaded or was already present, 1 when any row was rejected.
     package var exitCode: Int32 { rejectedCount > 0 ? 1 : 0 }
@@ -29,6 +31,10 @@ package struct EnqueueReport: Sendable, Hashable {
                 + "\(alreadyPresent) already present, \(rejectedCount) rejected "
                 + String(format: "in %.1f s", duration.secondsDouble)
         ]
+        if !specWarnings.isEmpty {
+            lines.append("Unknown values in open vocabularies, loaded anyway (Yoti decides; --strict refuses them):")
+            lines += specWarnings.map { "  \($0)" }
+        }
         if rejectedCount > 0 {
             lines.append("Rejected rows (fix them and load the file again; rows already loaded are skipped):")
             lines += rejections.map { "  \($0)" }

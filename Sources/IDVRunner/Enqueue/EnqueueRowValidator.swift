@@ -27,14 +27,15 @@ struct EnqueueRowValidator: Sendable {
         var problems: [String: [SessionSpecProblem]] = [:]
         for (name, configuration) in catalog.configurations {
             if let composed = try? SessionSpecComposer.compose(configuration: configuration, rowSpec: nil, externalRef: "row") {
-                problems[name] = SessionSpecValidator.validate(composed)
+                problems[name] = SessionSpecValidator.findings(composed)
             }
         }
         self.unpatchedProblems = problems
     }
 
     /// Validates a row: a non-empty `external_ref`, a known configuration, something to send, and a
-    /// composed spec that passes ``SessionSpecValidator``; nothing PostgreSQL cannot store (NUL).
+    /// composed spec that passes ``SessionSpecValidator`` (unknown values in open vocabularies are
+    /// recorded as warnings unless the catalog is strict); nothing PostgreSQL cannot store (NUL).
     func validate(_ candidate: EnqueueCandidate) -> Result<Row, EnqueueRejection> {
         func reject(_ reason: String) -> Result<Row, EnqueueRejection> {
             .failure(EnqueueRejection(line: candidate.line, reason: reason))
@@ -67,7 +68,7 @@ struct EnqueueRowValidator: Sendable {
             problems = known
         } else {
             do {
-                problems = SessionSpecValidator.validate(
+                problems = SessionSpecValidator.findings(
                     try SessionSpecComposer.compose(
                         configuration: base, configurationName: configName, rowSpec: candidate.spec,
                         externalRef: candidate.externalRef))
@@ -75,10 +76,12 @@ struct EnqueueRowValidator: Sendable {
                 return reject("\(error)")
             }
         }
-        guard problems.isEmpty else {
+        let refusals = problems.filter { catalog.strict || !$0.isWarning }
+        guard refusals.isEmpty else {
             let source = configName.map { "config \"\($0)\" with this row's session_spec" } ?? "session_spec"
-            return reject("\(source) is not a valid session spec: \(SessionSpecValidator.describe(problems))")
+            return reject("\(source) is not a valid session spec: \(SessionSpecValidator.describe(refusals))")
         }
+        catalog.warnings.record(problems.filter(\.isWarning))
         return .success(
             Row(
                 line: candidate.line, externalRef: candidate.externalRef, configName: configName,

@@ -32,6 +32,11 @@ package struct Enqueuer: Sendable {
         package var batchSize: Int
         /// How many rejections the report lists (the rest are counted). Default 20.
         package var maxReportedRejections: Int
+        /// `--strict`: reject rows whose spec has a value unknown in an open vocabulary, instead of
+        /// loading them with a warning. Default false.
+        package var strict: Bool
+        /// Where each unknown value is logged once (``SpecWarnings``). Default: not logged, only reported.
+        package var warnings: SpecWarnings
 
         /// Options with the defaults listed on each property.
         package init(batchID: String, format: EnqueueFormat, defaultConfig: String? = nil) {
@@ -42,6 +47,8 @@ package struct Enqueuer: Sendable {
             self.maxLineBytes = 1 << 20
             self.batchSize = 1_000
             self.maxReportedRejections = 20
+            self.strict = false
+            self.warnings = SpecWarnings()
         }
     }
 
@@ -146,7 +153,8 @@ package struct Enqueuer: Sendable {
             return EnqueueReport(
                 batchID: options.batchID, format: options.format, rowsRead: state.rowsRead, inserted: state.inserted,
                 alreadyPresent: state.alreadyPresent, rejectedCount: state.rejected,
-                rejections: state.rejections.sorted { $0.line < $1.line }, duration: ContinuousClock.now - started)
+                rejections: state.rejections.sorted { $0.line < $1.line }, duration: ContinuousClock.now - started,
+                specWarnings: options.warnings.lines)
         }
     }
 
@@ -211,7 +219,9 @@ package struct Enqueuer: Sendable {
     }
 
     private func loadCatalog() async throws -> SpecCatalog {
-        try await OperationError.database("read the named configurations") { try await SpecCatalog.load(from: database) }
+        try await OperationError.database("read the named configurations") { 
+            try await SpecCatalog.load(from: database, strict: options.strict, warnings: options.warnings)
+        }
     }
 }
 

@@ -1,0 +1,36 @@
+import IDVRunner
+
+/// The `# HELP` text of every metric idv-batch writes, by name.
+///
+/// swift-prometheus registers metrics made through swift-metrics with empty help, so the exposition is
+/// annotated afterwards (``PrometheusTextAnnotator``); a name missing here still gets a generic line.
+enum MetricsHelp {
+    /// Seconds since the epoch of the last run that ended with exit code 0; kept across failed runs.
+    static let runLastSuccess = "idv_run_last_success_timestamp_seconds"
+    /// The same for `expire`.
+    static let expiryLastSuccess = "idv_expiry_last_success_timestamp_seconds"
+
+    static let texts: [String: String] = [
+        RunMetrics.Name.rows: "Rows that reached an outcome in this run, by outcome (created, failed, retry, released).",
+        RunMetrics.Name.attempts: "Calls to Yoti in this run, by outcome class and HTTP status.",
+        RunMetrics.Name.callDuration: "Duration of one call to Yoti in seconds, by outcome class.",
+        RunMetrics.Name.sessionsCreated: "Sessions this run created at Yoti.",
+        RunMetrics.Name.possibleDuplicates: "Rows this run flagged as possibly having more than one session at Yoti.",
+        RunMetrics.Name.leasesReclaimed: "Rows of dead workers this run put back to pending.",
+        RunMetrics.Name.rateLimitWaits: "Sends that waited for the shared rate limit or a 429 pause.",
+        RunMetrics.Name.rateLimitWaitSeconds: "Seconds sends spent waiting for the rate limit or a 429 pause.",
+        RunMetrics.Name.runDuration: "Wall-clock seconds of the run so far (final at the end).",
+        RunMetrics.Name.runExitCode: "Exit code of the run (0 done, 1 rows failed, 3 aborted, 4 deadline, 130/143 interrupted).",
+        ExpiryMetrics.Name.rowsExpired: "Rows this expiry sweep marked expired.",
+        ExpiryMetrics.Name.remoteDeletes: "Session deletions at Yoti by this sweep, by outcome.",
+        ExpiryMetrics.Name.sweepDuration: "Wall-clock seconds of the expiry sweep.",
+        ExpiryMetrics.Name.exitCode: "Exit code of the expiry sweep (0 done, 1 some deletions failed, 3 aborted).",
+        runLastSuccess: "Unix time of the last run that ended with exit code 0 (alert when it is too old).",
+        expiryLastSuccess: "Unix time of the last expiry sweep that ended with exit code 0 (alert when it is too old).",
+    ]
+
+    /// The help of `name`: its text, or a generic line so that no metric goes without one.
+    static func text(for name: String) -> String {
+        texts[name] ?? "idv-batch metric \(name)."
+    }
+}
