@@ -37,7 +37,7 @@ struct IDVBatch: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
-            StatusCommand.self, ConfigsCommand.self, DemoCommand.self, BenchCommand.self,
+            InstructionsCommand.self, StatusCommand.self, ConfigsCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )
 

@@ -34,6 +34,17 @@ struct RunTuningOptions: ParsableArguments {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti call may take (default 30).", valueName: "s"))
     var requestTimeout: Double?
 
+    @Option(
+        help: ArgumentHelp(
+            "In-Branch letters: a directory to save them in (DIR/<batch>/<external_ref>.pdf, mode 0600), or email "
+                + "(Yoti emails them; the default).", valueName: "dir|email"))
+    var letters: String?
+
+    @Flag(
+        name: .customLong("no-follow-through"),
+        help: "Create sessions only: leave In-Branch rows' instructions and letters for `idv-batch instructions`.")
+    var noFollowThrough = false
+
     /// The flags that were given, as settings to layer over a job file's.
     var settings: RunSettings {
         var settings = RunSettings()
@@ -46,6 +57,8 @@ struct RunTuningOptions: ParsableArguments {
         settings.gracePeriod = gracePeriod
         settings.leaseSeconds = leaseSeconds
         settings.requestTimeout = requestTimeout
+        settings.letters = letters
+        if noFollowThrough { settings.followThrough = false }
         return settings
     }
 }

@@ -22,6 +22,10 @@ package struct RunSettings: Sendable, Hashable {
     package var leaseSeconds: Double?
     /// Seconds one Yoti call may take.
     package var requestTimeout: Double?
+    /// Where In-Branch letters go: a directory, or `email` (Yoti emails them). Default `email`.
+    package var letters: String?
+    /// `false`: `run` creates sessions only, without the In-Branch follow-through. Default `true`.
+    package var followThrough: Bool?
     /// Logging and metrics: `log_level`, `log_format`, `metrics_file`, `metrics_interval`.
     package var observability = ObservabilitySettings()
 
@@ -48,6 +52,8 @@ package struct RunSettings: Sendable, Hashable {
         merged.gracePeriod = gracePeriod ?? base.gracePeriod
         merged.leaseSeconds = leaseSeconds ?? base.leaseSeconds
         merged.requestTimeout = requestTimeout ?? base.requestTimeout
+        merged.letters = letters ?? base.letters
+        merged.followThrough = followThrough ?? base.followThrough
         merged.observability = observability.overriding(base.observability)
         return merged
     }
@@ -81,6 +87,7 @@ package struct RunSettings: Sendable, Hashable {
         }
         if let gracePeriod { configuration.gracePeriod = .seconds(gracePeriod) }
         if let leaseSeconds { configuration.leaseDuration = .seconds(leaseSeconds) }
+        configuration.followThrough = followThrough == false ? nil : letterDelivery
         let problems = configuration.validationProblems()
         guard problems.isEmpty else {
             // The command line's words: `--max-attempts must be at least 1`.
@@ -89,5 +96,11 @@ package struct RunSettings: Sendable, Hashable {
                     .joined(separator: "; "))
         }
         return configuration
+    }
+
+    /// ``letters`` as a delivery: `email` (the default), else a directory (relative to the working directory).
+    package var letterDelivery: LetterDelivery {
+        guard let letters, letters != "email" else { return .email }
+        return .save(directory: URL(fileURLWithPath: letters, isDirectory: true))
     }
 }

@@ -60,13 +60,23 @@ struct CreateRun: Sendable {
             logger: logger
         )
         let report = await engine.run()
-        let summary = await Task { await summarize(report, record: record, logger: logger) }.value
         await presence?.release()
+        var followThrough: FollowThrough.Report?
+        if report.stopReason == .completed, let delivery = configuration.followThrough, let client = runner.instructions {
+            followThrough = await FollowThrough(
+                configuration: configuration, database: runner.database, client: client, delivery: delivery, logger: logger
+            ).execute(runID: record.id)
+        }
+        let summary = await Task { [followThrough] in
+            await summarize(report, record: record, followThrough: followThrough, logger: logger)
+        }.value
         return summary
     }
 
     /// Tallies the selection, closes the run record and builds the summary.
-    private func summarize(_ report: StepRunReport, record: RunRecord, logger: Logger) async -> RunSummary {
+    private func summarize(
+        _ report: StepRunReport, record: RunRecord, followThrough: FollowThrough.Report?, logger: Logger
+    ) async -> RunSummary {
         let configuration = runner.configuration
         let selection = SelectionState(database: runner.database, batches: configuration.batches)
         var statusCounts: [String: Int] = [:]
@@ -90,6 +100,7 @@ struct CreateRun: Sendable {
         let failedRows = statusCounts["failed"] ?? 0
         var exitCode = reason.exitCode(workLeft: workLeft, failedRows: failedRows)
         if (!tallied || !report.resultsStored) && exitCode < 3 { exitCode = 3 }
+        if let followThrough { exitCode = max(exitCode, followThrough.exitCode) }
         let summary = RunSummary(
             runID: record.id,
             batches: configuration.batches,
@@ -114,7 +125,8 @@ struct CreateRun: Sendable {
             callsStarted: counts.callsStarted,
             claimRoundTrips: counts.claimRoundTrips,
             writeBackRoundTrips: report.writeBack.flushes,
-            duration: report.duration
+            duration: report.duration,
+            followThrough: followThrough
         )
         configuration.metrics.runFinished(duration: summary.duration, exitCode: exitCode)
         do {

@@ -52,6 +52,8 @@ package struct RunSummary: Sendable, Hashable {
     package var claimRoundTrips: Int
     package var writeBackRoundTrips: Int
     package var duration: Duration
+    /// The In-Branch follow-through that ran after creation (`nil`: none ran).
+    package var followThrough: FollowThrough.Report? = nil
 
     /// Sessions created per second of run time.
     package var throughput: Double {
@@ -98,6 +100,7 @@ package struct RunSummary: Sendable, Hashable {
         if workLeft > 0 {
             lines.append("  \(workLeft) rows are left pending or in progress: run again to continue")
         }
+        if let followThrough { lines.append(followThrough.render()) }
         return lines.joined(separator: "\n")
     }
 }
