@@ -129,7 +129,7 @@ struct InBranchFollowThroughTests {
                 #expect(!path.contains("/../"))
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
                 #expect(Int64(data.count) == row.bytes)
-                #expect(SHA256Digest.hex(Array(data)) == row.sha)
+                #expect(SHA256Hex.hex(Array(data)) == row.sha)
                 #expect(data.starts(with: Array("%PDF".utf8)))
                 let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
                 #expect(mode == 0o600)

@@ -23,7 +23,7 @@ struct CreateSessionStep: RemoteStep {
         var userTrackingID: String?
         var resourcesTTL: Int?
         /// The composed spec asks for In-Branch Verification: the created row's follow-through is `pending`.
-        var inBranch: Bool
+        var inBranch: Bool = false
     }
 
     /// Yoti's default media retention when the spec sets no `resources_ttl`: one week.

@@ -41,7 +41,7 @@ struct LetterStore: Sendable {
         var safe = String(name.prefix(120).map { allowed.contains($0) ? $0 : "_" })
         if safe.hasPrefix(".") { safe = "_" + safe.dropFirst() }
         if safe.isEmpty || safe != name {
-            safe += "~" + SHA256Digest.hex(Array(name.utf8)).prefix(10)
+            safe += "~" + SHA256Hex.hex(Array(name.utf8)).prefix(10)
         }
         return safe
     }
@@ -87,7 +87,7 @@ struct LetterStore: Sendable {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
-        return Saved(path: final.path, bytes: letter.count, sha256: SHA256Digest.hex(letter))
+        return Saved(path: final.path, bytes: letter.count, sha256: SHA256Hex.hex(letter))
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

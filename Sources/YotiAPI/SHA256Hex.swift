@@ -1,7 +1,7 @@
 import Crypto
 
 /// SHA-256 for modules that do not link Crypto themselves (letters' recorded digests).
-package enum SHA256Digest {
+package enum SHA256Hex {
     /// Lower-case hex SHA-256 of `bytes`.
     package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
