@@ -217,6 +217,53 @@ struct InBranchFollowThroughTests {
         }
     }
 
+    @Test("`run` with follow-through: creation then letters in one run; a second run sends nothing again")
+    func runFollowsThrough() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-run")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            for index in 1...4 {
+                try await Self.insert(harness, batch: batch, ref: "r\(index)", instructions: Self.instructions())
+            }
+            var configuration = harness.configuration(batch: batch)
+            configuration.followThrough = .save(directory: letters)
+            let runner = Runner(
+                configuration: configuration, database: harness.pool, sessions: harness.recorder,
+                instructions: harness.client, logger: RunnerHarness.logger(label: "test.ibv"))
+            let summary = try await runner.execute()
+            #expect(summary.exitCode == 0)
+            #expect(summary.followThrough?.states == ["letter_saved": 4])
+            #expect(summary.render().contains("In-Branch follow-through"))
+            let again = try await runner.execute()
+            #expect(again.followThrough?.calls.values.reduce(0, +) ?? 0 == 0)
+            let ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_instructions/sent"] == 4 && ledger["ibv_configuration/configured"] == 4)
+            let status = try await BatchStatus(database: harness.pool).report(batchID: batch)
+            #expect(status.batches.first?.followThrough.lettersSaved == 4)
+            #expect(status.batches.first?.sessions.createdInLedger == 4)
+        }
+    }
+
+    @Test("--retry-failed requeues a failed follow-through at the step it failed; fixed data then goes through")
+    func requeueAfterFix() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-fix")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            try await Self.insert(harness, batch: batch, ref: "fixme", instructions: Self.instructions(email: "nope"))
+            let summary = try await harness.run(harness.configuration(batch: batch))
+            #expect(await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID).states == ["failed": 1])
+            _ = try await harness.pool.query(
+                "UPDATE idv.verification_requests SET ibv_instructions = $2::jsonb WHERE batch_id = $1",
+                [.text(batch), .jsonb(Self.instructions().jsonString())])
+            #expect(try await FollowThrough.requeueFailed(database: harness.pool, batches: [batch]) == 1)
+            let report = await Self.followThrough(harness, batch: batch, letters: letters, runID: nil)
+            #expect(report.states == ["letter_saved": 1])
+            #expect(report.calls["ibv_configuration"] == 0)  // resumed at the instructions, not from the start
+        }
+    }
+
     /// The letter's text: `pdftotext` when installed, else the raw bytes (the sandbox writes plain text streams).
     static func letterText(_ path: String) throws -> String {
         let candidates = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"]
