@@ -28,7 +28,7 @@ extension SandboxCore {
                 guard session.hasInstructions else { return SandboxResponse(status: .noContent) }
                 return SandboxResponse(
                     status: .ok, headers: ["Content-Type": "application/pdf"],
-                    body: InstructionsLetter.pdf(sessionID: session.id))
+                    body: InstructionsLetter.pdf(sessionID: session.id, instructions: session.instructions))
             }
         case .emailInstructions(let id):
             return withSession(id, of: application, in: state) { session, now in
@@ -126,8 +126,17 @@ extension SandboxCore {
                         message: "is not a requirement id of this session (see GET /sessions/{id}/configuration)"))
             }
         }
+        // As Yoti: a contact profile with both names and an email address, and a known branch type.
+        for field in ["first_name", "last_name", "email"]
+        where (instructions["contact_profile"]?[field]?.stringValue ?? "").isEmpty {
+            problems.append(.init(property: "contact_profile.\(field)", message: "must not be empty"))
+        }
+        if let branch = instructions["branch"], branch["type"]?.stringValue != "UK_POST_OFFICE" {
+            problems.append(.init(property: "branch.type", message: "must be UK_POST_OFFICE"))
+        }
         guard problems.isEmpty else { return Self.payloadValidation(problems) }
         state.sessions[id]?.hasInstructions = true
+        state.sessions[id]?.instructions = instructions
         return SandboxResponse(status: .ok)
     }
 
@@ -166,12 +175,14 @@ extension SandboxCore {
     /// Capture requirements implied by the spec: one per required document (an ID document when none are
     /// listed), plus liveness when a LIVENESS check is requested.
     static func requirements(of spec: JSONValue) -> [SandboxSession.Requirement] {
-        var types = (spec["required_documents"]?.arrayValue ?? []).map { $0["type"]?.stringValue ?? "ID_DOCUMENT" }
-        if types.isEmpty { types = ["ID_DOCUMENT"] }
-        if spec["requested_checks"]?.arrayValue?.contains(where: { $0["type"]?.stringValue == "LIVENESS" }) == true {
-            types.append("LIVENESS")
+        var types: [(String, JSONValue?)] = (spec["required_documents"]?.arrayValue ?? []).map {
+            ($0["type"]?.stringValue ?? "ID_DOCUMENT", $0["filter"])
         }
-        return types.map { SandboxSession.Requirement(id: UUID().uuidString.lowercased(), type: $0) }
+        if types.isEmpty { types = [("ID_DOCUMENT", nil)] }
+        if spec["requested_checks"]?.arrayValue?.contains(where: { $0["type"]?.stringValue == "LIVENESS" }) == true {
+            types.append(("LIVENESS", nil))
+        }
+        return types.map { SandboxSession.Requirement(id: UUID().uuidString.lowercased(), type: $0.0, filter: $0.1) }
     }
 
     static func result(of session: SandboxSession, at now: Date) -> JSONValue {
@@ -188,7 +199,9 @@ extension SandboxCore {
 
     static func configuration(of session: SandboxSession, at now: Date) -> JSONValue {
         let resources: [JSONValue] = session.requirements.map {
-            ["id": .string($0.id), "type": .string($0.type), "state": "REQUIRED"]
+            var resource: [String: JSONValue] = ["id": .string($0.id), "type": .string($0.type), "state": "REQUIRED"]
+            if let filter = $0.filter { resource["filter"] = filter }
+            return .object(resource)
         }
         return [
             "session_id": .string(session.id),

@@ -32,6 +32,8 @@ package struct SandboxSession: Sendable, Hashable {
     package var requirements: [Requirement]
     /// Whether IBV instructions were put.
     package var hasInstructions: Bool
+    /// The last IBV instructions put (the letter names the applicant and the documents from them).
+    package var instructions: JSONValue? = nil
     /// The spec as received; `nil` once the session is older than the spec retention limit.
     package var spec: JSONValue?
 
@@ -41,6 +43,8 @@ package struct SandboxSession: Sendable, Hashable {
         package var id: String
         /// Resource type (`ID_DOCUMENT`, `SUPPLEMENTARY_DOCUMENT`, `LIVENESS`).
         package var type: String
+        /// The required document's `filter`, reported as Yoti reports it.
+        package var filter: JSONValue? = nil
     }
 
     /// The state at `now`: completed, expired once the token ran out, otherwise ongoing.

@@ -12,7 +12,7 @@ struct BatchStatusTests {
     static let topKeys: Set<String> = ["schema_version", "generated_at", "batches"]
     static let batchKeys: Set<String> = [
         "batch_id", "registered_at", "note", "rows", "error_classes", "sessions", "possible_duplicates", "retries", "runs",
-        "reruns", "paused", "actions",
+        "reruns", "paused", "actions", "follow_through",
     ]
     static let rowKeys: Set<String> = ["total", "pending", "in_progress", "created", "failed", "expired", "cancelled"]
     static let runKeys: Set<String> = [

@@ -91,8 +91,8 @@ struct CampaignBadInputTests {
         Case(name: "unknown config name in a row", arguments: enqueue,
              file: jsonl(valid + #"{"external_ref": "b", "config_name": "no-such-config"}"# + "\n"),
              exit: 1, words: ["line 2", "no-such-config", "configs push"], rowsAfter: 1),
-        Case(name: "CSV with an unknown column", arguments: enqueue, file: csv("external_ref,email\na,a@example.com\n"),
-             exit: 2, words: ["email", "--ignore-column"], rowsAfter: 0),
+        Case(name: "CSV with an unknown column", arguments: enqueue, file: csv("external_ref,phone\na,+441234567890\n"),
+             exit: 2, words: ["phone", "--ignore-column"], rowsAfter: 0),
         // Credentials and connections (5 pending rows wait in the batch).
         Case(name: "missing key file", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "/nonexistent/key.pem"],
              exit: 2, words: ["/nonexistent/key.pem", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),

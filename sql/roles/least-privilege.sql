@@ -51,7 +51,9 @@ GRANT UPDATE (
     status, attempts, next_attempt_at, last_error, last_http_status, error_class,
     session_id, client_session_token, token_expires_at, resources_expire_at,
     lease_owner, lease_token, lease_expires_at, lease_worker, lease_operation, possible_duplicate,
-    remote_deleted_at, remote_delete_status, updated_at, previous_sessions
+    remote_deleted_at, remote_delete_status, updated_at, previous_sessions,
+    instructions_status, instructions_next_at, instructions_attempts, instructions_error, ibv_requirements,
+    letter_path, letter_bytes, letter_sha256, letter_saved_at
 ) ON idv.verification_requests TO idv_worker;
 -- Leases take fencing values from this sequence.
 GRANT USAGE, SELECT ON SEQUENCE idv.lease_fence TO idv_worker;

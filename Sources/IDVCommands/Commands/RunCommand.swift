@@ -38,6 +38,13 @@ package struct RunCommand: AsyncParsableCommand {
               idv-batch run --batch onboarding-2026-11-21
               idv-batch run --batch a --batch b --concurrency 64 --rate 20 --deadline 6h
               idv-batch run --dry-run --batch onboarding-2026-11-21
+              idv-batch run --batch ibv-2026-11-21 --letters /srv/idv/letters
+
+            In-Branch rows (spec with ibv_options.support = MANDATORY): after creation the same run fetches \
+            each session's configuration, puts the instructions (the row's ibv_instructions over the \
+            configuration's ibv_defaults) and saves the letter (--letters DIR: DIR/<batch>/<external_ref>.pdf, \
+            mode 0600) or asks Yoti to email it (--letters email, the default). --no-follow-through skips this; \
+            `idv-batch instructions` runs it alone.
               idv-batch run --job jobs/nightly-onboarding.yml --batch onboarding-2026-11-21
               YOTI_CLIENT_SDK_ID=... YOTI_KEY_FILE_PATH=/etc/idv/key.pem DATABASE_URL=postgres://... idv-batch run
             """
@@ -129,7 +136,7 @@ package struct RunCommand: AsyncParsableCommand {
 
     /// Runs `runner` in a `ServiceGroup`; the first SIGINT/SIGTERM shuts it down gracefully, a second one
     /// cancels it. Returns which signal came first (for 130 vs 143) and the error the group threw, if any.
-    static func runHandlingSignals(_ runner: Runner, logger: Logger) async -> (signal: UnixSignal?, error: (any Error)?) {
+    static func runHandlingSignals(_ runner: some Service, logger: Logger) async -> (signal: UnixSignal?, error: (any Error)?) {
         await SignalScope.run(runner, logger: logger)
     }
 }

@@ -157,6 +157,13 @@ package struct JobFile: Sendable, Hashable {
         settings.leaseSeconds = try section.number("lease_seconds", minimum: 2)
         settings.requestTimeout = try section.number("request_timeout", minimum: .leastNonzeroMagnitude)
         settings.strict = try section.bool("strict")
+        settings.letters = try section.string("letters")
+        if settings.letters?.isEmpty == true {
+            throw JobFileError(
+                code: .invalidValue, file: section.file, key: "run.letters", line: section.line(of: "letters"),
+                message: "must be a directory for the In-Branch letters, or email")
+        }
+        settings.followThrough = try section.bool("follow_through")
         settings.observability = try readObservability(&section)
         try section.rejectUnknownKeys()
         return settings

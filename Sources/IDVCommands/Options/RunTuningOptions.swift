@@ -39,6 +39,16 @@ struct RunTuningOptions: ParsableArguments {
             "Refuse a spec with a value unknown in an open vocabulary (a check, task, topic or document type "
                 + "Yoti added after this release). Default: send it with a warning and let Yoti decide."))
     var strict = false
+    @Option(
+        help: ArgumentHelp(
+            "In-Branch letters: a directory to save them in (DIR/<batch>/<external_ref>.pdf, mode 0600), or email "
+                + "(Yoti emails them; the default).", valueName: "dir|email"))
+    var letters: String?
+
+    @Flag(
+        name: .customLong("no-follow-through"),
+        help: "Create sessions only: leave In-Branch rows' instructions and letters for `idv-batch instructions`.")
+    var noFollowThrough = false
 
     /// The flags that were given, as settings to layer over a job file's.
     var settings: RunSettings {
@@ -53,6 +63,8 @@ struct RunTuningOptions: ParsableArguments {
         settings.leaseSeconds = leaseSeconds
         settings.requestTimeout = requestTimeout
         if strict { settings.strict = true }
+        settings.letters = letters
+        if noFollowThrough { settings.followThrough = false }
         return settings
     }
 }

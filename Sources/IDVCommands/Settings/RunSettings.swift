@@ -24,6 +24,10 @@ package struct RunSettings: Sendable, Hashable {
     package var requestTimeout: Double?
     /// Refuse specs with values unknown in an open vocabulary (`--strict`, `run.strict`); default false.
     package var strict: Bool?
+    /// Where In-Branch letters go: a directory, or `email` (Yoti emails them). Default `email`.
+    package var letters: String?
+    /// `false`: `run` creates sessions only, without the In-Branch follow-through. Default `true`.
+    package var followThrough: Bool?
     /// Logging and metrics: `log_level`, `log_format`, `metrics_file`, `metrics_interval`.
     package var observability = ObservabilitySettings()
 
@@ -51,6 +55,8 @@ package struct RunSettings: Sendable, Hashable {
         merged.leaseSeconds = leaseSeconds ?? base.leaseSeconds
         merged.requestTimeout = requestTimeout ?? base.requestTimeout
         merged.strict = strict ?? base.strict
+        merged.letters = letters ?? base.letters
+        merged.followThrough = followThrough ?? base.followThrough
         merged.observability = observability.overriding(base.observability)
         return merged
     }
@@ -85,6 +91,7 @@ package struct RunSettings: Sendable, Hashable {
         }
         if let gracePeriod { configuration.gracePeriod = .seconds(gracePeriod) }
         if let leaseSeconds { configuration.leaseDuration = .seconds(leaseSeconds) }
+        configuration.followThrough = followThrough == false ? nil : letterDelivery
         let problems = configuration.validationProblems()
         guard problems.isEmpty else {
             // The command line's words: `--max-attempts must be at least 1`.
@@ -93,5 +100,11 @@ package struct RunSettings: Sendable, Hashable {
                     .joined(separator: "; "))
         }
         return configuration
+    }
+
+    /// ``letters`` as a delivery: `email` (the default), else a directory (relative to the working directory).
+    package var letterDelivery: LetterDelivery {
+        guard let letters, letters != "email" else { return .email }
+        return .save(directory: URL(fileURLWithPath: letters, isDirectory: true))
     }
 }

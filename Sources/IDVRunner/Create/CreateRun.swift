@@ -62,14 +62,23 @@ struct CreateRun: Sendable {
             logger: logger
         )
         let report = await engine.run()
-        let summary = await Task { await summarize(report, record: record, warnings: warnings, logger: logger) }.value
         await presence?.release()
+        var followThrough: FollowThrough.Report?
+        if report.stopReason == .completed, let delivery = configuration.followThrough, let client = runner.instructions {
+            followThrough = await FollowThrough(
+                configuration: configuration, database: runner.database, client: client, delivery: delivery, logger: logger
+            ).execute(runID: record.id)
+        }
+        let summary = await Task { [followThrough] in
+            await summarize(report, record: record, warnings: warnings, followThrough: followThrough, logger: logger)
+        }.value
         return summary
     }
 
     /// Tallies the selection, closes the run record and builds the summary.
     private func summarize(
-        _ report: StepRunReport, record: RunRecord, warnings: SpecWarnings, logger: Logger
+        _ report: StepRunReport, record: RunRecord, warnings: SpecWarnings, followThrough: FollowThrough.Report?,
+        logger: Logger
     ) async -> RunSummary {
         let configuration = runner.configuration
         let selection = SelectionState(database: runner.database, batches: configuration.batches)
@@ -102,6 +111,7 @@ struct CreateRun: Sendable {
         let failedRows = statusCounts["failed"] ?? 0
         var exitCode = reason.exitCode(workLeft: workLeft, failedRows: failedRows)
         if (!tallied || !report.resultsStored) && exitCode < 3 { exitCode = 3 }
+        if let followThrough { exitCode = max(exitCode, followThrough.exitCode) }
         var summary = RunSummary(
             runID: record.id,
             batches: configuration.batches,
@@ -126,7 +136,8 @@ struct CreateRun: Sendable {
             callsStarted: counts.callsStarted,
             claimRoundTrips: counts.claimRoundTrips,
             writeBackRoundTrips: report.writeBack.flushes,
-            duration: report.duration
+            duration: report.duration,
+            followThrough: followThrough
         )
         summary.specWarnings = warnings.lines
         configuration.metrics.runFinished(duration: summary.duration, exitCode: exitCode)

@@ -22,6 +22,8 @@ struct CreateSessionStep: RemoteStep {
         var body: [UInt8]
         var userTrackingID: String?
         var resourcesTTL: Int?
+        /// The composed spec asks for In-Branch Verification: the created row's follow-through is `pending`.
+        var inBranch: Bool = false
     }
 
     /// Yoti's default media retention when the spec sets no `resources_ttl`: one week.
@@ -62,6 +64,7 @@ struct CreateSessionStep: RemoteStep {
             .init(name: "resources_expire_at", type: "float8"), .init(name: "last_error", type: "text"),
             .init(name: "last_http_status", type: "integer"), .init(name: "error_class", type: "text"),
             .init(name: "possible_duplicate", type: "boolean"), .init(name: "replaces_error", type: "boolean"),
+            .init(name: "instructions_status", type: "text"),
         ],
         rowAssignments: """
             status = u.status,
@@ -79,7 +82,10 @@ struct CreateSessionStep: RemoteStep {
                     last_error = CASE WHEN u.replaces_error THEN u.last_error ELSE r.last_error END,
                     last_http_status = CASE WHEN u.replaces_error THEN u.last_http_status ELSE r.last_http_status END,
                     error_class = CASE WHEN u.replaces_error THEN u.error_class ELSE r.error_class END,
-                    possible_duplicate = r.possible_duplicate OR u.possible_duplicate
+                    possible_duplicate = r.possible_duplicate OR u.possible_duplicate,
+                    instructions_status = CASE WHEN u.status = 'created'
+                        THEN u.instructions_status ELSE r.instructions_status END,
+                    instructions_next_at = CASE WHEN u.status = 'created' THEN NULL ELSE r.instructions_next_at END
             """
     )
 
@@ -99,8 +105,9 @@ struct CreateSessionStep: RemoteStep {
             configName: work.configName, sessionSpec: work.sessionSpec, externalRef: work.externalRef,
             userTrackingID: claim.subject)
         {
-        case .ready(let body, let userTrackingID, let resourcesTTL):
-            return .ready(Request(body: body, userTrackingID: userTrackingID, resourcesTTL: resourcesTTL))
+        case .ready(let body, let userTrackingID, let resourcesTTL, let inBranch):
+            return .ready(
+                Request(body: body, userTrackingID: userTrackingID, resourcesTTL: resourcesTTL, inBranch: inBranch))
         case .invalid(let problems):
             return .finished(
                 .failed(.invalidSpec, CallFailure(message: "invalid session spec (nothing sent): " + problems.joined(separator: "; "))))
@@ -133,6 +140,7 @@ struct CreateSessionStep: RemoteStep {
                 seconds(resourcesExpireAt), decision.lastError, decision.httpStatus.map(String.init),
                 decision.errorClass?.rawValue, decision.possibleDuplicate ? "true" : "false",
                 decision.replacesError ? "true" : "false",
+                session == nil ? nil : (request?.inBranch == true ? "pending" : "not_needed"),
             ],
             ledgerSessionID: session?.response.sessionID,
             subject: request?.userTrackingID,

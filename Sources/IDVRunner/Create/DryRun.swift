@@ -100,7 +100,7 @@ struct DryRun: Sendable {
                     prepared = .invalid(problems: ["session_spec: not valid JSON (\(error))"])
                 }
                 switch prepared {
-                case .ready(let body, _, _):
+                case .ready(let body, _, _, _):
                     report.rowsValid += 1
                     report.validByBatch[batchID, default: 0] += 1
                     if report.exampleBody == nil, let json = try? JSONValue(jsonBytes: body) {

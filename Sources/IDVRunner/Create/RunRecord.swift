@@ -50,4 +50,16 @@ struct RunRecord: Sendable {
             ]
         )
     }
+
+    /// Stamps the end of a run that created no sessions (the follow-through alone): exit code and details.
+    func finish(exitCode: Int32, details: String) async throws {
+        _ = try await database.query(
+            """
+            UPDATE idv.runs
+            SET finished_at = now(), exit_code = $2, details = coalesce(details, '{}'::jsonb) || $3::jsonb
+            WHERE id = $1
+            """,
+            [.bigint(id), .int(Int(exitCode)), .jsonb(details)]
+        )
+    }
 }

@@ -54,6 +54,8 @@ package struct RunSummary: Sendable, Hashable {
     package var duration: Duration
     /// Values unknown in an open vocabulary this run sent anyway, one line per field and value.
     package var specWarnings: [String] = []
+    /// The In-Branch follow-through that ran after creation (`nil`: none ran).
+    package var followThrough: FollowThrough.Report? = nil
 
     /// Sessions created per second of run time.
     package var throughput: Double {
@@ -104,6 +106,7 @@ package struct RunSummary: Sendable, Hashable {
         if workLeft > 0 {
             lines.append("  \(workLeft) rows are left pending or in progress: run again to continue")
         }
+        if let followThrough { lines.append(followThrough.render()) }
         return lines.joined(separator: "\n")
     }
 }

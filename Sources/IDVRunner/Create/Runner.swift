@@ -14,6 +14,8 @@ package final class Runner: Service, Sendable {
     let configuration: RunnerConfiguration
     let database: any RunnerDatabase
     let sessions: any SessionCreating
+    /// The In-Branch follow-through calls (``RunnerConfiguration/followThrough``); `nil`: none.
+    let instructions: (any InstructionsSending)?
     let logger: Logger
     let progressMode: ProgressReporter.Mode
     private let lastSummary = Mutex<RunSummary?>(nil)
@@ -38,6 +40,7 @@ package final class Runner: Service, Sendable {
             configuration: configuration,
             database: database,
             sessions: client,
+            instructions: client,
             logger: logger,
             progressMode: showsProgress ? (allowsLiveLine ? automatic : logged) : .silent
         )
@@ -47,12 +50,14 @@ package final class Runner: Service, Sendable {
         configuration: RunnerConfiguration,
         database: any RunnerDatabase,
         sessions: any SessionCreating,
+        instructions: (any InstructionsSending)? = nil,
         logger: Logger,
         progressMode: ProgressReporter.Mode = .silent
     ) {
         self.configuration = configuration
         self.database = database
         self.sessions = sessions
+        self.instructions = instructions
         self.logger = logger
         self.progressMode = progressMode
     }

@@ -6,8 +6,9 @@ import YotiAPI
 struct SpecCatalog: Sendable {
     /// A row's body, ready to send, or why it cannot be sent.
     enum Prepared: Sendable {
-        /// `body` is sent as-is (signed and sent byte for byte).
-        case ready(body: [UInt8], userTrackingID: String?, resourcesTTL: Int?)
+        /// `body` is sent as-is (signed and sent byte for byte); `inBranch`: the spec has
+        /// `ibv_options.support = MANDATORY`, so the session needs the In-Branch follow-through.
+        case ready(body: [UInt8], userTrackingID: String?, resourcesTTL: Int?, inBranch: Bool)
         case invalid(problems: [String])
     }
 
@@ -66,7 +67,8 @@ struct SpecCatalog: Sendable {
         return .ready(
             body: spec.jsonBytes(),
             userTrackingID: spec["user_tracking_id"]?.stringValue,
-            resourcesTTL: spec["resources_ttl"]?.int64Value.map { Int($0) }
+            resourcesTTL: spec["resources_ttl"]?.int64Value.map { Int($0) },
+            inBranch: spec["ibv_options"]?["support"]?.stringValue == "MANDATORY"
         )
     }
 }

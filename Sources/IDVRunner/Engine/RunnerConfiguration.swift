@@ -67,6 +67,9 @@ package struct RunnerConfiguration: Sendable {
     package var strictValidation: Bool
     /// Where the run's metrics go. Default: the global `MetricsSystem.factory` (a no-op until bootstrapped).
     package var metrics: RunMetrics
+    /// After creation, the In-Branch follow-through (configuration, instructions, letter) of the
+    /// selection's created In-Branch rows, with letters delivered so. Default `nil`: creation only.
+    package var followThrough: LetterDelivery? = nil
 
     /// A configuration with the defaults listed on each property.
     /// - Parameters:

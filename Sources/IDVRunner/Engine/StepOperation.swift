@@ -10,6 +10,12 @@ struct StepOperation: Sendable, Hashable, CustomStringConvertible {
     static let createSession = StepOperation("create_session")
     /// `DELETE /sessions/{id}`: `expire --delete-remote`.
     static let deleteSession = StepOperation("delete_session")
+    /// `GET /sessions/{id}/configuration`: In-Branch follow-through, requirement ids.
+    static let fetchIBVConfiguration = StepOperation("ibv_configuration")
+    /// `PUT /sessions/{id}/instructions`: In-Branch follow-through, the instructions.
+    static let putIBVInstructions = StepOperation("ibv_instructions")
+    /// `GET /sessions/{id}/instructions/pdf` or `POST …/instructions/email`: the customer letter.
+    static let ibvLetter = StepOperation("ibv_letter")
 
     var description: String { rawValue }
 }

@@ -15,6 +15,8 @@ package struct CSVColumnMapping: Sendable {
         /// A path in the session-spec patch; `typed` cells that read as a JSON number or boolean are
         /// stored as one, the rest as strings.
         case spec(path: [String], typed: Bool)
+        /// A path in the row's `ibv_instructions` (In-Branch: contact profile, one document, branch).
+        case instructions(path: [String])
         case ignored
     }
 
@@ -29,19 +31,24 @@ package struct CSVColumnMapping: Sendable {
             .map { ($0, address + [$0], false) }
     }()
 
+    /// The In-Branch instruction columns and where they go in `ibv_instructions`.
+    static let instructionColumns: [(column: String, path: [String])] = [
+        ("first_name", ["contact_profile", "first_name"]), ("last_name", ["contact_profile", "last_name"]),
+        ("email", ["contact_profile", "email"]), ("document_type", ["documents", "0", "document_type"]),
+        ("document_country", ["documents", "0", "country_code"]), ("branch_type", ["branch", "type"]),
+        ("branch_fad_code", ["branch", "fad_code"]),
+    ]
+
     /// Prefix of the generic columns that set any path of the spec patch.
     static let specPathPrefix = "spec."
 
     /// Columns that look like data but have no place in a Yoti session spec, with what to do instead.
-    static let refusedColumns: [String: String] = [
-        "email":
-            "Yoti's applicant profile has no email (IBV sends it later, in the instructions' contact_profile); "
-            + "drop the column, pass --ignore-column email, or name a path explicitly as spec.<path>",
-    ]
+    static let refusedColumns: [String: String] = [:]
 
     /// Every fixed column name, for messages.
     package static var acceptedColumns: [String] {
-        ["external_ref", "config_name"] + specColumns.map(\.column) + ["spec.<dotted.path>"]
+        ["external_ref", "config_name"] + specColumns.map(\.column) + instructionColumns.map(\.column)
+            + ["spec.<dotted.path>"]
     }
 
     /// What each column of the file does, in file order.
@@ -73,6 +80,8 @@ package struct CSVColumnMapping: Sendable {
                 target = .configName
             } else if let fixed = Self.specColumns.first(where: { $0.column == name }) {
                 target = .spec(path: fixed.path, typed: fixed.typed)
+            } else if let fixed = Self.instructionColumns.first(where: { $0.column == name }) {
+                target = .instructions(path: fixed.path)
             } else if name.hasPrefix(Self.specPathPrefix) {
                 let trimmed = raw.trimmingCharacters(in: .whitespaces)
                 let path = trimmed.dropFirst(Self.specPathPrefix.count).split(separator: ".", omittingEmptySubsequences: false)
@@ -133,21 +142,29 @@ package struct CSVColumnMapping: Sendable {
         self.externalRefIndex = externalRefIndex
     }
 
-    /// The row a record describes: `external_ref` (as written), `config_name` (nil when empty), and the
-    /// spec patch (nil when no spec column has a value).
-    func candidate(from fields: [String]) -> (externalRef: String, configName: String?, patch: JSONValue?) {
+    /// The row a record describes: `external_ref` (as written), `config_name` (nil when empty), the
+    /// spec patch (nil when no spec column has a value) and the In-Branch instructions (nil likewise).
+    func candidate(from fields: [String]) -> (
+        externalRef: String, configName: String?, patch: JSONValue?, instructions: JSONValue?
+    ) {
         var externalRef = ""
         var configName: String?
         var patch: [String: JSONValue] = [:]
+        var instructions: [String: JSONValue] = [:]
         for (target, cell) in zip(targets, fields) where !cell.isEmpty {
             switch target {
             case .externalRef: externalRef = cell
             case .configName: configName = cell
             case .spec(let path, let typed): Self.set(typed ? Self.typedValue(cell) : .string(cell), at: path[...], in: &patch)
+            case .instructions(let path): Self.set(.string(cell), at: path[...], in: &instructions)
             case .ignored: break
             }
         }
-        return (externalRef, configName, patch.isEmpty ? nil : .object(patch))
+        // The document columns describe one document: `documents` is a one-element array of ID documents.
+        if let document = instructions["documents"]?["0"]?.objectValue {
+            instructions["documents"] = [.object(document.merging(["type": "ID_DOCUMENT"]) { current, _ in current })]
+        }
+        return (externalRef, configName, patch.isEmpty ? nil : .object(patch), instructions.isEmpty ? nil : .object(instructions))
     }
 
     /// A cell as a JSON number or boolean when it reads as one (`42`, `-1.5`, `true`), else the string.

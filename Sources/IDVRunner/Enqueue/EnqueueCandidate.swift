@@ -9,9 +9,11 @@ struct EnqueueCandidate: Sendable {
     var configName: String?
     /// The row's `session_spec`: a patch over the configuration, or a full spec without one.
     var spec: JSONValue?
+    /// The row's In-Branch instructions (`ibv_instructions`), if any.
+    var instructions: JSONValue? = nil
 
     /// The keys a JSON line may have.
-    static let jsonKeys: Set<String> = ["external_ref", "config_name", "session_spec"]
+    static let jsonKeys: Set<String> = ["external_ref", "config_name", "session_spec", "ibv_instructions"]
 
     /// Reads one JSON line.
     /// - Returns: the candidate, or the reason the line is rejected.
@@ -31,7 +33,8 @@ struct EnqueueCandidate: Sendable {
         let unknown = members.keys.filter { !jsonKeys.contains($0) }.sorted()
         guard unknown.isEmpty else {
             return reject(
-                "unknown key(s) \(unknown.joined(separator: ", ")); accepted: external_ref, config_name, session_spec")
+                "unknown key(s) \(unknown.joined(separator: ", ")); accepted: external_ref, config_name, session_spec, "
+                    + "ibv_instructions")
         }
         guard let externalRefValue = members["external_ref"], !externalRefValue.isNull else {
             return reject("external_ref is missing: every row needs the caller's id for the person")
@@ -51,6 +54,14 @@ struct EnqueueCandidate: Sendable {
         case .object(let object)?: spec = .object(object)
         case let other?: return reject("session_spec is \(other.typeDescription); it must be a JSON object or null")
         }
-        return .success(EnqueueCandidate(line: line, externalRef: externalRef, configName: configName, spec: spec))
+        var instructions: JSONValue?
+        switch members["ibv_instructions"] {
+        case nil, .null?: instructions = nil
+        case .object(let object)?: instructions = .object(object)
+        case let other?: return reject("ibv_instructions is \(other.typeDescription); it must be a JSON object or null")
+        }
+        return .success(
+            EnqueueCandidate(
+                line: line, externalRef: externalRef, configName: configName, spec: spec, instructions: instructions))
     }
 }

@@ -10,6 +10,8 @@ struct EnqueueRowValidator: Sendable {
         var configName: String?
         /// The row's `session_spec` as JSON text (`nil` for none).
         var specJSON: String?
+        /// The row's `ibv_instructions` as JSON text (`nil` for none).
+        var instructionsJSON: String? = nil
     }
 
     /// The named configurations.
@@ -49,6 +51,18 @@ struct EnqueueRowValidator: Sendable {
         if let spec = candidate.spec, Self.containsNUL(spec) {
             return reject("session_spec contains a NUL character (\\u0000), which PostgreSQL jsonb cannot hold")
         }
+        if let instructions = candidate.instructions {
+            if Self.containsNUL(instructions) {
+                return reject("ibv_instructions contains a NUL character (\\u0000), which PostgreSQL jsonb cannot hold")
+            }
+            // Branch and documents may come from the configuration's ibv_defaults; the contact is per person.
+            let problems = IBVInstructionsValidator.problems(in: instructions)
+            guard problems.isEmpty else {
+                return reject(
+                    "ibv_instructions are not valid In-Branch instructions: "
+                        + problems.map { "ibv_instructions.\($0)" }.joined(separator: "; "))
+            }
+        }
         let configName = candidate.configName ?? defaultConfig
         var base: JSONValue?
         if let configName {
@@ -85,7 +99,7 @@ struct EnqueueRowValidator: Sendable {
         return .success(
             Row(
                 line: candidate.line, externalRef: candidate.externalRef, configName: configName,
-                specJSON: candidate.spec?.jsonString()))
+                specJSON: candidate.spec?.jsonString(), instructionsJSON: candidate.instructions?.jsonString()))
     }
 
     private var knownNames: String {

@@ -60,7 +60,9 @@ extension Enqueuer {
             }
             let row = mapping.candidate(from: record.fields)
             return .success(
-                EnqueueCandidate(line: record.lineNumber, externalRef: row.externalRef, configName: row.configName, spec: row.patch))
+                EnqueueCandidate(
+                    line: record.lineNumber, externalRef: row.externalRef, configName: row.configName, spec: row.patch,
+                    instructions: row.instructions))
         }
 
         private static func isJSONWhitespace(_ byte: UInt8) -> Bool {

@@ -161,9 +161,10 @@ package struct Enqueuer: Sendable {
     // MARK: - Inserting
 
     private static let insertSQL = """
-        INSERT INTO idv.verification_requests (batch_id, external_ref, config_name, session_spec)
-        SELECT $1, r.external_ref, r.config_name, r.session_spec::jsonb
-        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(external_ref, config_name, session_spec, n)
+        INSERT INTO idv.verification_requests (batch_id, external_ref, config_name, session_spec, ibv_instructions)
+        SELECT $1, r.external_ref, r.config_name, r.session_spec::jsonb, r.ibv_instructions::jsonb
+        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+            AS r(external_ref, config_name, session_spec, ibv_instructions, n)
         ORDER BY r.n
         ON CONFLICT (batch_id, external_ref) DO NOTHING
         """
@@ -206,6 +207,7 @@ package struct Enqueuer: Sendable {
                     .textArray(rows.map(\.externalRef)),
                     .textArray(rows.map(\.configName)),
                     .textArray(rows.map(\.specJSON)),
+                    .textArray(rows.map(\.instructionsJSON)),
                 ]
             ).affectedRows
         }

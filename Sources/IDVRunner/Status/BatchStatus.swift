@@ -50,6 +50,7 @@ package struct BatchStatus: Sendable {
             try await readReruns(ids, into: &batches)
             try await readPauses(ids, into: &batches)
             try await readActions(ids, into: &batches)
+            try await readFollowThrough(ids, into: &batches)
             return BatchStatusReport(
                 schemaVersion: BatchStatusReport.currentSchemaVersion, generatedAt: generatedAt,
                 batches: ids.compactMap { batches[$0] })
@@ -128,11 +129,28 @@ package struct BatchStatus: Sendable {
         let rows = try await database.query(
             """
             SELECT batch_id, count(*) AS n FROM idv.attempts
-            WHERE batch_id = ANY ($1::text[]) AND session_id IS NOT NULL
+            WHERE batch_id = ANY ($1::text[]) AND session_id IS NOT NULL AND operation = 'create_session'
             GROUP BY batch_id
             """, [.textArray(ids)])
         for row in rows {
             batches[try row.decode(String.self, "batch_id")]?.sessions.createdInLedger = try row.decode(Int.self, "n")
+        }
+    }
+
+    private func readFollowThrough(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT batch_id, instructions_status AS state, count(*) AS n, count(letter_path) AS letters,
+                   coalesce(sum(letter_bytes) FILTER (WHERE letter_path IS NOT NULL), 0)::bigint AS bytes
+            FROM idv.verification_requests
+            WHERE batch_id = ANY ($1::text[]) AND instructions_status IS NOT NULL
+            GROUP BY batch_id, instructions_status
+            """, [.textArray(ids)])
+        for row in rows {
+            let id = try row.decode(String.self, "batch_id")
+            batches[id]?.followThrough.states[try row.decode(String.self, "state")] = try row.decode(Int.self, "n")
+            batches[id]?.followThrough.lettersSaved += try row.decode(Int.self, "letters")
+            batches[id]?.followThrough.letterBytes += try row.decode(Int64.self, "bytes")
         }
     }
 

@@ -42,6 +42,15 @@ extension BatchStatusReport.Batch {
                 "remote_deleted": .int(sessions.remoteDeleted),
             ],
             "possible_duplicates": .int(possibleDuplicates),
+            "follow_through": .object(
+                Dictionary(
+                    uniqueKeysWithValues: BatchStatusReport.FollowThroughCounts.stateNames.map {
+                        ($0, JSONValue.int(followThrough.states[$0, default: 0]))
+                    })
+                    .merging([
+                        "letters_saved": .int(followThrough.lettersSaved),
+                        "letter_bytes": .integer(followThrough.letterBytes),
+                    ]) { $1 }),
             "retries": ["scheduled": .int(retries.scheduled), "next_at": .optional(retries.nextAt, JSONValue.string)],
             "paused": pause.map { pause -> JSONValue in
                 ["at": .string(pause.at), "by": .optional(pause.by, JSONValue.string), "reason": .optional(pause.reason, JSONValue.string)]

@@ -29,6 +29,14 @@ extension BatchStatusReport.Batch {
         lines.append(
             "  sessions: \(sessions.rowsWithSession) rows hold one, \(sessions.createdInLedger) created per the ledger, "
                 + "\(sessions.remoteDeleted) deleted at Yoti; possible duplicates: \(possibleDuplicates)")
+        if !followThrough.states.isEmpty {
+            let counts = BatchStatusReport.FollowThroughCounts.stateNames.compactMap { state in
+                followThrough.states[state].map { "\(state) \($0)" }
+            }
+            lines.append(
+                "  In-Branch follow-through: " + counts.joined(separator: ", ")
+                    + "; letters saved: \(followThrough.lettersSaved) (\(followThrough.letterBytes) bytes)")
+        }
         if retries.scheduled > 0 {
             lines.append("  retries: \(retries.scheduled) scheduled, next at \(retries.nextAt ?? "-")")
         }
@@ -113,4 +121,9 @@ extension BatchStatusReport.Batch {
         if let reissued = details["reissued"]?.int64Value { parts.append("\(reissued) rows reissued") }
         return parts.isEmpty ? "" : " — " + parts.joined(separator: ", ")
     }
+}
+
+extension BatchStatusReport.FollowThroughCounts {
+    /// Every `instructions_status`, in flow order.
+    static let stateNames = ["pending", "configured", "sent", "letter_saved", "emailed", "failed", "not_needed"]
 }

@@ -15,6 +15,8 @@ import YotiAPI
 ///    "runs": [{"id": 1, "kind": "run", "worker": "…", "all_batches": false, "started_at": "…",
 ///              "finished_at": "…"|null, "duration_seconds": 1.5|null, "exit_code": 0|null,
 ///              "rows_created": 0, "rows_failed": 0, "rows_retried": 0, "sessions_per_second": 0.0|null}],
+///    "follow_through": {"pending": 0, "configured": 0, "sent": 0, "letter_saved": 0, "emailed": 0, "failed": 0,
+///                       "not_needed": 0, "letters_saved": 0, "letter_bytes": 0},
 ///    "reruns": [{"id": 1, "requested_by": "…", "requested_at": "…", "filters": {…}, "rows_requeued": 0,
 ///                "run_id": 1|null, "run_duration_seconds": 1.5|null, "run_sessions_per_second": 0.0|null}]}]}
 /// ```
@@ -49,6 +51,8 @@ package struct BatchStatusReport: Sendable, Hashable {
         package var pause: Pause? = nil
         /// The latest operator actions on the batch (pause, resume, cancel, reissue), newest first.
         package var actions: [Action] = []
+        /// The In-Branch follow-through of its rows.
+        package var followThrough = FollowThroughCounts()
     }
 
     /// A batch's current pause.
@@ -68,6 +72,17 @@ package struct BatchStatusReport: Sendable, Hashable {
         package var at: String
         /// What it did (e.g. rows cancelled, rows skipped because a worker held them).
         package var details: JSONValue?
+    }
+
+    /// In-Branch follow-through of a batch: rows per `instructions_status`, and letters saved.
+    package struct FollowThroughCounts: Sendable, Hashable {
+        /// Rows per `instructions_status` (`pending`, `configured`, `sent`, `letter_saved`, `emailed`,
+        /// `failed`, `not_needed`); rows without one are not counted.
+        package var states: [String: Int] = [:]
+        /// Rows with a letter on disk (`letter_path` set).
+        package var lettersSaved = 0
+        /// Bytes of those letters.
+        package var letterBytes: Int64 = 0
     }
 
     /// Rows per state.

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import IDVRunner
+import Logging
+import PostgresClient
+import YotiClient
+
+/// `idv-batch instructions`: the In-Branch follow-through alone (configuration, instructions, letter).
+package struct InstructionsCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "instructions",
+        abstract: "Send In-Branch instructions and deliver the letters of created In-Branch rows.",
+        discussion: """
+            For every created row whose session is In-Branch (its spec has ibv_options.support = MANDATORY) \
+            and whose follow-through is not finished (instructions_status pending, configured or sent): \
+            GET /sessions/{id}/configuration (the requirement ids) → configured; PUT \
+            /sessions/{id}/instructions (contact profile, documents mapped to requirement ids, branch; from \
+            the row's ibv_instructions merged over the configuration's ibv_defaults) → sent; then the \
+            letter: --letters DIR saves GET /sessions/{id}/instructions/pdf atomically as \
+            DIR/<batch>/<external_ref>.pdf (mode 0600; size and sha256 in the row) → letter_saved, or \
+            --letters email asks Yoti to email it → emailed. `idv-batch run` does the same after creating \
+            sessions unless --no-follow-through.
+
+            Every call is leased, rate limited, retried with backoff (5xx, 429, network) and in idv.attempts \
+            (operations ibv_configuration, ibv_instructions, ibv_letter). A 409 (session expired) and bad \
+            instruction data fail the row's follow-through with the reason in instructions_error; \
+            --retry-failed makes them runnable again after the data was fixed.
+
+            Exit codes: 0 done; 1 some follow-throughs failed; 2 usage; 3 database or credentials; \
+            4 deadline with work left; 130/143 interrupted (safe to run again).
+
+            Examples:
+              idv-batch instructions --batch ibv-2026-11-21 --letters /srv/idv/letters
+              idv-batch instructions --batch ibv-2026-11-21 --letters email --retry-failed
+            """
+    )
+
+    @OptionGroup var job: JobOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var yoti: YotiOptions
+
+    @Option(name: .customLong("batch"), help: ArgumentHelp("A batch to follow through (repeatable; default: all).", valueName: "id"))
+    var batches: [String] = []
+
+    @OptionGroup var tuning: RunTuningOptions
+    @OptionGroup(title: "Logging") var logging: LogOptions
+    @OptionGroup(title: "Metrics") var metrics: MetricsOptions
+
+    @Flag(name: .customLong("retry-failed"), help: "First make failed follow-throughs of the selection runnable again.")
+    var retryFailed = false
+
+    /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
+    package init() {}
+
+    package func run() async throws {
+        try await CommandFailure.exiting(execute)
+    }
+
+    private func execute() async throws -> Int32 {
+        let job = try job.load(for: .run)
+        let environment = try JobOption.environment(for: job)
+        var flags = tuning.settings
+        flags.observability = logging.settings(metrics: metrics)
+        if !batches.isEmpty { flags.batches = batches }
+        let settings = flags.overriding(job?.run ?? RunSettings())
+        let configuration = try settings.runnerConfiguration()
+        let (logger, _) = try CommandLogger.make(label: "idv-batch.instructions", settings: settings.observability)
+        let postgres = try database.configuration(environment: environment)
+        let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
+        let outcome = await Result(catching: {
+            let client = try yoti.filled(from: environment).makeClient(
+                options: IDVClient.Options(
+                    requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+                logger: logger)
+            let service = FollowThroughService(
+                configuration: configuration, database: pool, client: client, delivery: settings.letterDelivery,
+                requeueFailed: retryFailed, logger: logger)
+            let result = await RunCommand.runHandlingSignals(service, logger: logger)
+            try? await client.shutdown()
+            if let error = result.error {
+                if error is OperationError { throw error }
+                throw CommandFailure(exitCode: 3, message: "The follow-through failed: \(error)")
+            }
+            guard let report = service.report else {
+                throw CommandFailure(exitCode: 3, message: "The follow-through ended without a report; check the log above.")
+            }
+            if retryFailed { print("Requeued \(service.rowsRequeued) failed follow-throughs.") }
+            print(report.render())
+            if report.stopReason == .interrupted || report.stopReason == .cancelled {
+                return result.signal == .sigterm ? Int32(143) : 130
+            }
+            return report.exitCode
+        })
+        await pool.shutdown()
+        return try outcome.get()
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import IDVLogging
+import Logging
+import PostgresClient
+
+/// The In-Branch follow-through of the selection: three ``RemoteStep``s run one after the other on the
+/// ``StepEngine`` — ``FetchConfigurationStep`` (`pending → configured`), ``PutInstructionsStep``
+/// (`configured → sent`) and ``LetterStep`` (`sent → letter_saved | emailed`).
+///
+/// Each step drains its rows (retries included) before the next starts; the state is in the row, so a
+/// crash or a stop between steps resumes where the row stood. A stop other than completion (shutdown,
+/// rejected credentials, the database gone, the deadline) ends the follow-through there.
+package struct FollowThrough: Sendable {
+    /// What one follow-through did, per step, and the selection's follow-through states afterwards.
+    package struct Report: Sendable, Hashable {
+        package var stopReason: RunStopReason = .completed
+        package var stopDetail: String?
+        /// Successes per operation (`ibv_configuration`, `ibv_instructions`, `ibv_letter`).
+        package var succeeded: [String: Int] = [:]
+        /// Rows that failed a step in this run, per operation.
+        package var failed: [String: Int] = [:]
+        /// Calls made, per operation.
+        package var calls: [String: Int] = [:]
+        /// Rows of the selection per `instructions_status` at the end (NULL not counted).
+        package var states: [String: Int] = [:]
+        package var resultsStored = true
+
+        /// Rows still waiting for a follow-through step.
+        package var workLeft: Int { ["pending", "configured", "sent"].reduce(0) { $0 + states[$1, default: 0] } }
+
+        /// A few lines a person can read at a glance.
+        package func render() -> String {
+            let order = ["pending", "configured", "sent", "letter_saved", "emailed", "failed", "not_needed"]
+            let now = order.compactMap { state in states[state].map { "\(state) \($0)" } }
+            var lines = ["In-Branch follow-through: \(stopReason) (exit \(exitCode))"]
+            if let stopDetail { lines.append("  \(stopDetail)") }
+            lines.append("  rows now: " + (now.isEmpty ? "none" : now.joined(separator: ", ")))
+            let steps = [
+                ("configurations", "ibv_configuration"), ("instructions", "ibv_instructions"), ("letters", "ibv_letter"),
+            ]
+            lines.append(
+                "  this run: "
+                    + steps.map { "\($0.0) \(succeeded[$0.1, default: 0]) done/\(failed[$0.1, default: 0]) failed" }
+                    .joined(separator: ", "))
+            if states["failed", default: 0] > 0 {
+                lines.append(
+                    "  failed rows: see instructions_error; fix the data, then `idv-batch instructions --batch B --retry-failed`")
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        /// 0 all done, 1 rows failed, 3 database/credentials, 4 deadline with work left, 130 interrupted.
+        package var exitCode: Int32 {
+            let code = stopReason.exitCode(workLeft: workLeft, failedRows: states["failed", default: 0])
+            return !resultsStored && code < 3 ? 3 : code
+        }
+    }
+
+    let configuration: RunnerConfiguration
+    let database: any RunnerDatabase
+    let client: any InstructionsSending
+    let delivery: LetterDelivery
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - configuration: the selection, concurrency, rate, retries and deadline (its `maxSessions` budget
+    ///     does not apply: it counts sessions created).
+    ///   - client: the IDV client (or a test double).
+    ///   - delivery: save letters in a directory, or ask Yoti to email them.
+    package init(
+        configuration: RunnerConfiguration, database: any RunnerDatabase, client: any InstructionsSending,
+        delivery: LetterDelivery, logger: Logger
+    ) {
+        var configuration = configuration
+        configuration.maxSessions = nil
+        self.configuration = configuration
+        self.database = database
+        self.client = client
+        self.delivery = delivery
+        self.logger = logger
+    }
+
+    /// Runs the three steps in order and tallies the selection. Never throws: problems are the stop reason.
+    /// - Parameter runID: the `idv.runs` row the ledger attempts belong to.
+    package func execute(runID: Int64?) async -> Report {
+        var report = Report()
+        let waiting: Int
+        do {
+            waiting = try await Self.waiting(database: database, batches: configuration.batches)
+        } catch {
+            report.stopReason = .databaseUnavailable
+            report.stopDetail = "Could not read the follow-through's rows: \(error)"
+            report.resultsStored = false
+            return report
+        }
+        if waiting > 0, await drive(FetchConfigurationStep(client: client), runID: runID, into: &report),
+            await drive(PutInstructionsStep(client: client), runID: runID, into: &report)
+        {
+            _ = await drive(LetterStep(client: client, delivery: delivery), runID: runID, into: &report)
+        }
+        do {
+            report.states = try await Self.states(database: database, batches: configuration.batches)
+        } catch {
+            report.resultsStored = false
+            logger.error("Could not tally the follow-through", metadata: [LogKey.error: "\(error)"])
+        }
+        logger.info(
+            "Follow-through finished",
+            metadata: [
+                "stop": "\(report.stopReason)",
+                "states": "\(report.states.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+            ])
+        return report
+    }
+
+    /// Rows of the selection waiting for (or held by) a follow-through step.
+    static func waiting(database: any RunnerDatabase, batches: [String]) async throws -> Int {
+        let rows = try await database.query(
+            """
+            SELECT count(*) AS n FROM idv.verification_requests r
+            WHERE ((r.status = 'created' AND r.instructions_status IN ('pending', 'configured', 'sent'))
+                   OR r.lease_operation = ANY ($2::text[]))
+              AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
+            """,
+            [.textArray(batches), .textArray(operations.map(\.rawValue))])
+        return try rows[0].decode(Int.self, "n")
+    }
+
+    /// The follow-through's operations, in order.
+    static let operations: [StepOperation] = [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter]
+
+    /// Makes the selection's `failed` follow-throughs runnable again (after the data was fixed): at the
+    /// letter when the instructions were sent last time, else at the instructions (or the configuration,
+    /// when it was never fetched). Attempts and the error are reset.
+    /// - Returns: how many rows were requeued.
+    /// - Throws: `PostgresError`.
+    package static func requeueFailed(database: any RunnerDatabase, batches: [String]) async throws -> Int {
+        let rows = try await database.query(
+            """
+            WITH requeued AS (
+                UPDATE idv.verification_requests r
+                SET instructions_status = CASE
+                        WHEN r.ibv_requirements IS NULL THEN 'pending'
+                        WHEN (SELECT a.outcome FROM idv.attempts a
+                              WHERE a.request_id = r.id AND a.operation = $2 AND a.finished_at IS NOT NULL
+                              ORDER BY a.id DESC LIMIT 1) = 'sent' THEN 'sent'
+                        ELSE 'configured' END,
+                    instructions_attempts = 0,
+                    instructions_next_at = NULL,
+                    instructions_error = NULL,
+                    updated_at = now()
+                WHERE r.instructions_status = 'failed' AND r.status = 'created' AND r.lease_operation IS NULL
+                  AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
+                RETURNING r.id
+            )
+            SELECT count(*) AS n FROM requeued
+            """,
+            [.textArray(batches), .text(StepOperation.putIBVInstructions.rawValue)])
+        return try rows[0].decode(Int.self, "n")
+    }
+
+    /// Rows of `batches` (all when empty) per `instructions_status`.
+    /// - Throws: `PostgresError`.
+    package static func states(database: any RunnerDatabase, batches: [String]) async throws -> [String: Int] {
+        let rows = try await database.query(
+            """
+            SELECT r.instructions_status AS state, count(*) AS n
+            FROM idv.verification_requests r
+            WHERE r.instructions_status IS NOT NULL AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
+            GROUP BY r.instructions_status
+            """, [.textArray(batches)])
+        var states: [String: Int] = [:]
+        for row in rows { states[try row.decode(String.self, "state")] = try row.decode(Int.self, "n") }
+        return states
+    }
+
+    /// Runs one step to the end; `false` when the follow-through must stop.
+    private func drive<Step: RemoteStep>(_ step: Step, runID: Int64?, into report: inout Report) async -> Bool {
+        var logger = logger
+        logger[metadataKey: "operation"] = "\(step.operation)"
+        let presence = await WorkerPresence.registerIfPossible(
+            database: database, name: configuration.workerID, operation: step.operation, logger: logger)
+        let engine = StepEngine(
+            step: step, configuration: configuration, database: database, runID: runID, presence: presence, total: 0,
+            progress: nil, logger: logger)
+        let result = await engine.run()
+        await presence?.release()
+        let name = step.operation.rawValue
+        report.succeeded[name] = result.counters.succeeded
+        report.failed[name] = result.counters.failed
+        report.calls[name] = result.counters.callsStarted
+        report.resultsStored = report.resultsStored && result.resultsStored
+        guard result.stopReason == .completed else {
+            report.stopReason = result.stopReason
+            report.stopDetail = result.stopDetail
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+import YotiAPI
+import YotiSandbox
+
+@testable import IDVRunner
+
+/// The In-Branch follow-through (configuration → instructions → letter) against PostgreSQL and the sandbox.
+@Suite("In-Branch follow-through (PostgreSQL + sandbox)", .serialized)
+struct InBranchFollowThroughTests {
+    /// An In-Branch spec: one ID document requirement restricted to GBR passports and driving licences.
+    static let ibvSpec: JSONValue = JSONMergePatch.apply(
+        [
+            "ibv_options": ["support": "MANDATORY"],
+            "required_documents": [
+                [
+                    "type": "ID_DOCUMENT",
+                    "filter": [
+                        "type": "DOCUMENT_RESTRICTIONS", "inclusion": "WHITELIST",
+                        "documents": [["country_codes": ["GBR"], "document_types": ["PASSPORT", "DRIVING_LICENCE"]]],
+                    ],
+                ]
+            ],
+        ], to: RunnerHarness.validSpec)
+
+    static func instructions(first: String = "Ada", last: String = "Lovelace", email: String = "ada@example.com",
+                             documentType: String = "PASSPORT") -> JSONValue {
+        [
+            "contact_profile": ["first_name": .string(first), "last_name": .string(last), "email": .string(email)],
+            "documents": [["type": "ID_DOCUMENT", "document_type": .string(documentType), "country_code": "GBR"]],
+        ]
+    }
+
+    static func insert(_ harness: RunnerHarness, batch: String, ref: String, spec: JSONValue = ibvSpec,
+                       instructions: JSONValue?, config: String? = nil) async throws {
+        _ = try await harness.pool.query(
+            """
+            INSERT INTO idv.verification_requests (batch_id, external_ref, config_name, session_spec, ibv_instructions)
+            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
+            """,
+            [.text(batch), .text(ref), config.map { .text($0) } ?? .null, .jsonb(spec.jsonString()),
+             instructions.map { .jsonb($0.jsonString()) } ?? .null])
+    }
+
+    struct FollowRow {
+        var ref: String
+        var status: String
+        var state: String?
+        var error: String?
+        var path: String?
+        var bytes: Int64?
+        var sha: String?
+    }
+
+    static func followRows(_ harness: RunnerHarness, batch: String) async throws -> [FollowRow] {
+        try await harness.pool.query(
+            """
+            SELECT external_ref, status, instructions_status, instructions_error, letter_path, letter_bytes, letter_sha256
+            FROM idv.verification_requests WHERE batch_id = $1 ORDER BY id
+            """, [.text(batch)]
+        ).map {
+            FollowRow(
+                ref: try $0.decode(String.self, "external_ref"), status: try $0.decode(String.self, "status"),
+                state: try $0.decode(String?.self, "instructions_status"),
+                error: try $0.decode(String?.self, "instructions_error"), path: try $0.decode(String?.self, "letter_path"),
+                bytes: try $0.decode(Int64?.self, "letter_bytes"), sha: try $0.decode(String?.self, "letter_sha256"))
+        }
+    }
+
+    /// Ledger attempts of the batch per operation and outcome.
+    static func ledger(_ harness: RunnerHarness, batch: String) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await harness.pool.query(
+            "SELECT operation, outcome, count(*) AS n FROM idv.attempts WHERE batch_id = $1 GROUP BY 1, 2", [.text(batch)])
+        {
+            counts["\(try row.decode(String.self, "operation"))/\(try row.decode(String?.self, "outcome") ?? "-")"] =
+                try row.decode(Int.self, "n")
+        }
+        return counts
+    }
+
+    static func followThrough(_ harness: RunnerHarness, batch: String, letters: URL, runID: Int64?) async
+        -> FollowThrough.Report
+    {
+        await FollowThrough(
+            configuration: harness.configuration(batch: batch, concurrency: 8), database: harness.pool,
+            client: harness.client, delivery: .save(directory: letters), logger: RunnerHarness.logger(label: "test.ibv")
+        ).execute(runID: runID)
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ibv-letters-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("a batch of In-Branch rows ends created + letter_saved: one GET and one PUT each, private readable letters")
+    func cleanBatch() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            for index in 1...6 {
+                try await Self.insert(
+                    harness, batch: batch, ref: index == 6 ? "../../escape/\(index)" : "applicant-\(index)",
+                    instructions: Self.instructions(first: "Ada\(index)"))
+            }
+            // A non-In-Branch row in the same batch needs no follow-through.
+            try await Self.insert(harness, batch: batch, ref: "plain", spec: RunnerHarness.validSpec, instructions: nil)
+            let summary = try await harness.run(harness.configuration(batch: batch))
+            #expect(summary.exitCode == 0)
+            let report = await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID)
+            #expect(report.exitCode == 0)
+            #expect(report.states == ["letter_saved": 6, "not_needed": 1])
+
+            let ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_configuration/configured"] == 6)
+            #expect(ledger["ibv_instructions/sent"] == 6)
+            #expect(ledger["ibv_letter/letter_saved"] == 6)
+            #expect(ledger.count == 4)  // and create_session/created
+
+            let root = letters.standardizedFileURL.path + "/"
+            for row in try await Self.followRows(harness, batch: batch) where row.ref != "plain" {
+                #expect(row.status == "created" && row.state == "letter_saved" && row.error == nil)
+                let path = try #require(row.path)
+                #expect(URL(fileURLWithPath: path).standardizedFileURL.path.hasPrefix(root), "letter escaped: \(path)")
+                #expect(!path.contains("/../"))
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                #expect(Int64(data.count) == row.bytes)
+                #expect(SHA256Hex.hex(Array(data)) == row.sha)
+                #expect(data.starts(with: Array("%PDF".utf8)))
+                let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+                #expect(mode == 0o600)
+                let name = "Ada" + row.ref.split(separator: "/").last!.split(separator: "-").last!
+                #expect(try Self.letterText(path).contains(name), "letter should name \(name)")
+            }
+        }
+    }
+
+    @Test("bad instruction data fails the step with the reason and sends nothing; the rest carry on")
+    func badInstructions() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-bad")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            try await Self.insert(harness, batch: batch, ref: "good", instructions: Self.instructions())
+            try await Self.insert(harness, batch: batch, ref: "no-email", instructions: Self.instructions(email: "not-an-email"))
+            // A national ID matches no requirement (the filter allows passports and driving licences).
+            try await Self.insert(
+                harness, batch: batch, ref: "no-match", instructions: Self.instructions(documentType: "NATIONAL_ID"))
+            let summary = try await harness.run(harness.configuration(batch: batch))
+            let report = await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID)
+            #expect(report.states == ["letter_saved": 1, "failed": 2])
+            #expect(report.exitCode == 1)
+            let rows = Dictionary(uniqueKeysWithValues: try await Self.followRows(harness, batch: batch).map { ($0.ref, $0) })
+            #expect(rows["good"]?.state == "letter_saved")
+            #expect(rows["no-email"]?.state == "failed")
+            #expect(rows["no-email"]?.error?.contains("contact_profile.email") == true)
+            #expect(rows["no-email"]?.error?.contains("not-an-email") == false)
+            #expect(rows["no-match"]?.error?.contains("documents[0]") == true)
+            let ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_instructions/sent"] == 1)
+            #expect(ledger["ibv_instructions/invalid_spec"] == 2)
+        }
+    }
+
+    @Test("a 409 (session expired) is permanent for the step")
+    func expiredIsPermanent() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-409")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            try await Self.insert(harness, batch: batch, ref: "late", instructions: Self.instructions())
+            let summary = try await harness.run(harness.configuration(batch: batch))
+            harness.sandbox.advanceClock(by: .seconds(3600))
+            let report = await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID)
+            #expect(report.states == ["failed": 1])
+            let row = try #require(try await Self.followRows(harness, batch: batch).first)
+            #expect(row.error?.contains("409") == true)
+            let ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_instructions/permanent"] == 1)
+            #expect(ledger["ibv_instructions/sent"] == nil)
+        }
+    }
+
+    @Test("injected 500/503/429 on every IDV route are retried until every letter is saved")
+    func faultsRetried() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-faults")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            for index in 1...20 {
+                try await Self.insert(harness, batch: batch, ref: "r\(index)", instructions: Self.instructions())
+            }
+            var configuration = harness.configuration(batch: batch)
+            configuration.maxAttempts = 20
+            let summary = try await harness.run(configuration)
+            #expect(summary.exitCode == 0)
+            var behaviour = SandboxBehaviour.faulty(
+                .init(internalServerError: 0.1, serviceUnavailable: 0.05, tooManyRequests: 0.05), seed: 7)
+            behaviour.faultScope = .everyIDVRequest
+            try harness.sandbox.setBehaviour(behaviour)
+            var followConfiguration = harness.configuration(batch: batch, concurrency: 8)
+            followConfiguration.maxAttempts = 20
+            let report = await FollowThrough(
+                configuration: followConfiguration, database: harness.pool, client: harness.client,
+                delivery: .save(directory: letters), logger: RunnerHarness.logger(label: "test.ibv")
+            ).execute(runID: summary.runID)
+            #expect(report.states == ["letter_saved": 20])
+            let ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_instructions/sent"] == 20)
+            let retried = ledger.filter { $0.key.hasPrefix("ibv_") && !$0.key.hasSuffix("configured")
+                && !$0.key.hasSuffix("sent") && !$0.key.hasSuffix("letter_saved") }
+            #expect(!retried.isEmpty, "the faults should have caused retries: \(ledger)")
+        }
+    }
+
+    @Test("`run` with follow-through: creation then letters in one run; a second run sends nothing again")
+    func runFollowsThrough() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-run")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            for index in 1...4 {
+                try await Self.insert(harness, batch: batch, ref: "r\(index)", instructions: Self.instructions())
+            }
+            var configuration = harness.configuration(batch: batch)
+            configuration.followThrough = .save(directory: letters)
+            let runner = Runner(
+                configuration: configuration, database: harness.pool, sessions: harness.recorder,
+                instructions: harness.client, logger: RunnerHarness.logger(label: "test.ibv"))
+            let summary = try await runner.execute()
+            #expect(summary.exitCode == 0)
+            #expect(summary.followThrough?.states == ["letter_saved": 4])
+            #expect(summary.render().contains("In-Branch follow-through"))
+            let again = try await runner.execute()
+            #expect(again.followThrough?.calls.values.reduce(0, +) ?? 0 == 0)
+            let ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_instructions/sent"] == 4 && ledger["ibv_configuration/configured"] == 4)
+            let status = try await BatchStatus(database: harness.pool).report(batchID: batch)
+            #expect(status.batches.first?.followThrough.lettersSaved == 4)
+            #expect(status.batches.first?.sessions.createdInLedger == 4)
+        }
+    }
+
+    @Test("--retry-failed requeues a failed follow-through at the step it failed; fixed data then goes through")
+    func requeueAfterFix() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-fix")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            try await Self.insert(harness, batch: batch, ref: "fixme", instructions: Self.instructions(email: "nope"))
+            let summary = try await harness.run(harness.configuration(batch: batch))
+            #expect(await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID).states == ["failed": 1])
+            _ = try await harness.pool.query(
+                "UPDATE idv.verification_requests SET ibv_instructions = $2::jsonb WHERE batch_id = $1",
+                [.text(batch), .jsonb(Self.instructions().jsonString())])
+            #expect(try await FollowThrough.requeueFailed(database: harness.pool, batches: [batch]) == 1)
+            let report = await Self.followThrough(harness, batch: batch, letters: letters, runID: nil)
+            #expect(report.states == ["letter_saved": 1])
+            #expect(report.calls["ibv_configuration"] == 0)  // resumed at the instructions, not from the start
+        }
+    }
+
+    /// The letter's text: `pdftotext` when installed, else the raw bytes (the sandbox writes plain text streams).
+    static func letterText(_ path: String) throws -> String {
+        let candidates = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"]
+        if let tool = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = [path, "-"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        return String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+    }
+}
