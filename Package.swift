@@ -168,6 +168,7 @@ let package = Package(
                 "PostgresClient",
                 "SystemSupport",
                 "YotiAPI",
+                "YotiClient",
                 "YotiSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

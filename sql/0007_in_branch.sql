@@ -1,6 +1,6 @@
 -- 0007: In-Branch Verification follow-through (issue 13): after a session is created, fetch its
 -- configuration, put the instructions, then save the customer letter or ask Yoti to email it.
--- Each is a step of the engine (operations fetch_ibv_configuration, put_ibv_instructions, ibv_letter).
+-- Each is a step of the engine (operations ibv_configuration, ibv_instructions, ibv_letter).
 -- Never edit an applied migration: add 0008.
 
 -- Inputs ------------------------------------------------------------------------------------------------

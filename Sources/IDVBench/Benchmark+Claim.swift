@@ -2,6 +2,7 @@ import Foundation
 import IDVCommands
 import IDVRunner
 import PostgresClient
+import YotiClient
 
 extension Benchmark {
     /// Rows per claim in figure 6: what a window of 64 asks for at most.
@@ -81,13 +82,13 @@ extension Benchmark {
                        CASE WHEN g % 20 = 0 THEN 'failed' ELSE 'expired' END, 1, NULL,
                        CASE WHEN g % 20 = 0 THEN NULL ELSE 'session-h' || g END,
                        now() - interval '30 days', now() - interval '22 days',
-                       CASE WHEN g % 20 = 0 THEN 'permanent' END,
+                       CASE WHEN g % 20 = 0 THEN $4 END,
                        CASE WHEN g % 20 = 0 THEN 'Yoti answered 400: invalid session spec' END,
                        CASE WHEN g % 20 = 0 THEN 400 END,
                        now() - interval '31 days', now() - interval '30 days'
                 FROM generate_series($2::int + 1, $2::int + $3::int) AS g
                 """,
-                [.text(Self.configName), .int(offset), .int(chunk)])
+                [.text(Self.configName), .int(offset), .int(chunk), .text(ErrorClass.permanent.rawValue)])
             offset += chunk
             missing -= chunk
         }
