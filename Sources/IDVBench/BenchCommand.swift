@@ -45,12 +45,14 @@ package struct BenchCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("memory-rows"),
         help: ArgumentHelp(
-            "Rows of figure 3's larger run (default 100,000; the issue's 500,000 adds several minutes).", valueName: "n"))
+            "Rows of figure 3's larger run (default 100,000; the issue's 500,000 adds several minutes).", valueName: "n"
+        ))
     var memoryRows: Int?
 
     @Option(
         name: .customLong("sql-dir"),
-        help: ArgumentHelp("Directory holding the migrations (default: found as `idv-batch migrate` does).", valueName: "path"))
+        help: ArgumentHelp(
+            "Directory holding the migrations (default: found as `idv-batch migrate` does).", valueName: "path"))
     var sqlDirectory: String?
 
     /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
@@ -138,7 +140,8 @@ package struct BenchCommand: AsyncParsableCommand {
         if selected.contains(7) {
             progress("figure 7: \(sizes.rateRows) rows, 4 workers, --rate 200")
             let run = try await benchmark.runWorkers(
-                step: "rate", rows: sizes.rateRows, workers: 4, concurrency: 16, latency: .zero, rate: Benchmark.sharedRate)
+                step: "rate", rows: sizes.rateRows, workers: 4, concurrency: 16, latency: .zero,
+                rate: Benchmark.sharedRate)
             figures += benchmark.rateAccuracy(run)
         }
         if selected.contains(5) {

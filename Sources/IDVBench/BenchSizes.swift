@@ -34,7 +34,8 @@ struct BenchSizes: Sendable {
         if memoryRows < 500_000 {
             lines.append(
                 "figure 3 larger run: \(BenchFigure.grouped(Double(memoryRows))) rows instead of 500,000 "
-                    + "(500,000 sessions at this machine's latency-0 rate take several minutes on their own; --memory-rows 500000 for the full size)")
+                    + "(500,000 sessions at this machine's latency-0 rate take several minutes on their own; --memory-rows 500000 for the full size)"
+            )
         }
         return lines
     }

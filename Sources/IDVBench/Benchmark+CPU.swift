@@ -14,7 +14,8 @@ extension Benchmark {
         }
         // A dedicated thread: the thread's own CPU clock sees only the signing, whatever else runs.
         return try await offCooperativePool {
-            for message in messages.prefix(20) { _ = try key.digest(of: message) }  // warm caches and BoringSSL's blinding
+            // warm caches (and the signer's key state)
+            for message in messages.prefix(20) { _ = try key.digest(of: message) }
             let start = BenchMachine.threadCPUSeconds()
             for message in messages.dropFirst(20) { _ = try key.digest(of: message) }
             return (BenchMachine.threadCPUSeconds() - start) / Double(count)
@@ -25,16 +26,20 @@ extension Benchmark {
     func cpuPerSession(_ run: WorkerRun, signature: Double) -> [BenchFigure] {
         let perSession = run.workerCPUSeconds / Double(max(run.created, 1))
         let ratio = perSession / signature
-        var note = "wait4 rusage of the `run` process (user+sys, start-up included): "
+        var note =
+            "wait4 rusage of the `run` process (user+sys, start-up included): "
             + String(format: "%.2f s for ", run.workerCPUSeconds) + BenchFigure.grouped(Double(run.created))
             + " sessions; one signature " + String(format: "%.3f ms", signature * 1000) + " over "
             + BenchFigure.grouped(Double(sizes.signatures)) + " signatures on one thread"
         if ratio > 2 {
-            note += String(format: "; %.3f ms per session beyond the signature go to HTTP, JSON and PostgreSQL", (perSession - signature) * 1000)
+            note += String(
+                format: "; %.3f ms per session beyond the signature go to HTTP, JSON and PostgreSQL",
+                (perSession - signature) * 1000)
         }
         return [
             BenchFigure(
-                id: "2a", name: "runner CPU per session ÷ one RSA-2048 signature", measured: perSession * 1000, unit: "ms",
+                id: "2a", name: "runner CPU per session ÷ one RSA-2048 signature", measured: perSession * 1000,
+                unit: "ms",
                 baseline: signature * 1000, baselineUnit: "ms", ratio: ratio, goal: .ratioAtMost(2.0), note: note),
             BenchFigure(
                 id: "2b", name: "sessions/s at latency 0, c=64", measured: run.throughput, unit: "/s",
@@ -48,7 +53,8 @@ extension Benchmark {
         let largeRSS = large.peakRSSMebibytes
         return [
             BenchFigure(
-                id: "3a", name: "peak RSS, \(BenchFigure.grouped(Double(large.created))) vs "
+                id: "3a",
+                name: "peak RSS, \(BenchFigure.grouped(Double(large.created))) vs "
                     + "\(BenchFigure.grouped(Double(small.created))) rows",
                 measured: largeRSS, unit: "MiB", baseline: smallRSS, baselineUnit: "MiB", ratio: largeRSS / smallRSS,
                 goal: .ratioAtMost(1.10),

@@ -42,13 +42,16 @@ extension Benchmark {
                 let claimed = try await probe.claim(limit: Self.claimSize)
                 samples.append((ContinuousClock.now - started).secondsDouble)
                 guard claimed == Self.claimSize else {
-                    throw CommandFailure(exitCode: 3, message: "A benchmark claim took \(claimed) rows, expected \(Self.claimSize).")
+                    throw CommandFailure(
+                        exitCode: 3, message: "A benchmark claim took \(claimed) rows, expected \(Self.claimSize).")
                 }
             }
             let cpuAfter = Self.schedulerCPUSeconds(of: backend)
             samples.sort()
             var cost = ClaimCost(medianSeconds: samples[samples.count / 2], serverCPUSeconds: nil)
-            if let cpuBefore, let cpuAfter { cost.serverCPUSeconds = (cpuAfter - cpuBefore) / Double(sizes.claimSamples) }
+            if let cpuBefore, let cpuAfter {
+                cost.serverCPUSeconds = (cpuAfter - cpuBefore) / Double(sizes.claimSamples)
+            }
             return cost
         })
         await connection.close()
@@ -100,11 +103,13 @@ extension Benchmark {
     ///
     /// Compares the server's CPU per claim when it can be read: on a shared machine the wall-clock latency
     /// mostly measures how long the backend waited for a CPU (both medians are in the note).
-    func claimFigure(_ selection: ClaimSelection, empty: ClaimCost, history: ClaimCost, historyRows: Int) -> BenchFigure {
+    func claimFigure(_ selection: ClaimSelection, empty: ClaimCost, history: ClaimCost, historyRows: Int) -> BenchFigure
+    {
         let latencies = String(
             format: "median latency %.2f ms with the history, %.2f ms without", history.medianSeconds * 1000,
             empty.medianSeconds * 1000)
-        let name = "claim of 64 (\(selection.rawValue)), \(BenchFigure.grouped(Double(historyRows))) finished rows ÷ none"
+        let name =
+            "claim of 64 (\(selection.rawValue)), \(BenchFigure.grouped(Double(historyRows))) finished rows ÷ none"
         let id = selection == .oneBatch ? "6a" : "6b"
         let what = "\(sizes.claimSamples) claims (lease, fence and ledger rows: the statement `run` sends)"
         if let loaded = history.serverCPUSeconds, let bare = empty.serverCPUSeconds, bare > 0 {
@@ -115,7 +120,8 @@ extension Benchmark {
         }
         return BenchFigure(
             id: id, name: name + ", latency", measured: history.medianSeconds * 1000, unit: "ms",
-            baseline: empty.medianSeconds * 1000, baselineUnit: "ms", ratio: history.medianSeconds / empty.medianSeconds,
+            baseline: empty.medianSeconds * 1000, baselineUnit: "ms",
+            ratio: history.medianSeconds / empty.medianSeconds,
             goal: .ratioWithin(1 / 1.2, 1.2), note: "median latency of \(what); plan below")
     }
 

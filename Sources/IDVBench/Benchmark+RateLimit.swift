@@ -14,7 +14,8 @@ extension Benchmark {
                 ratio: Double(stats.createRequestsPerSecondMax) / rate, goal: .measuredAtMost(220, "/s"),
                 note: workers + "; sliding window over every arrival"),
             BenchFigure(
-                id: "7b", name: "shared --rate 200: mean rate at the sandbox", measured: stats.createRequestsPerSecondMean,
+                id: "7b", name: "shared --rate 200: mean rate at the sandbox",
+                measured: stats.createRequestsPerSecondMean,
                 unit: "/s", baseline: rate, baselineUnit: "/s", ratio: stats.createRequestsPerSecondMean / rate,
                 goal: .ratioWithin(0.95, 1.05), note: "requests ÷ seconds from the first to the last arrival"),
         ]

@@ -41,7 +41,8 @@ extension Benchmark {
                     """)
                 let seconds = (ContinuousClock.now - started).secondsDouble
                 guard changed == rows else {
-                    throw CommandFailure(exitCode: 3, message: "The bare UPDATE changed \(changed) rows, expected \(rows).")
+                    throw CommandFailure(
+                        exitCode: 3, message: "The bare UPDATE changed \(changed) rows, expected \(rows).")
                 }
                 _ = try await connection.execute("ROLLBACK")
                 return seconds
@@ -55,7 +56,8 @@ extension Benchmark {
             throw CommandFailure(exitCode: 3, message: "The sweep expired \(sweep.expired) rows, expected \(rows).")
         }
         let postgres = self.postgres
-        let longest = Self.longestStatementSeconds(inLog: try await offCooperativePool { postgres.serverLog(after: logOffset) })
+        let longest = Self.longestStatementSeconds(
+            inLog: try await offCooperativePool { postgres.serverLog(after: logOffset) })
         let idle = try await timedSweep(logStatements: false)
 
         let chunk = ExpirySweeper.Options().chunkSize
@@ -68,7 +70,8 @@ extension Benchmark {
                     + "the bare UPDATE ran in a rolled-back transaction on the same table state"),
             BenchFigure(
                 id: "5b", name: "longest statement (= longest row lock) of the sweep", measured: longest, unit: "s",
-                goal: .measuredAtMost(1, "s"), note: "from the server log (log_min_duration_statement = 0 on the sweep's session)"),
+                goal: .measuredAtMost(1, "s"),
+                note: "from the server log (log_min_duration_statement = 0 on the sweep's session)"),
             BenchFigure(
                 id: "5c", name: "sweep with nothing due ÷ the full sweep", measured: idle.seconds * 1000, unit: "ms",
                 baseline: sweep.seconds * 1000, baselineUnit: "ms", ratio: idle.seconds / sweep.seconds,

@@ -8,7 +8,8 @@ extension Benchmark {
     func latencyEfficiency(_ run: WorkerRun, concurrency: Int, id: String, goal: BenchFigure.Goal?) -> BenchFigure {
         let ideal = Double(concurrency) / Self.boundLatency.secondsDouble
         let ratio = run.throughput / ideal
-        var note = "\(BenchFigure.grouped(Double(run.created))) sessions in \(String(format: "%.1f", run.runnerSeconds)) s; "
+        var note =
+            "\(BenchFigure.grouped(Double(run.created))) sessions in \(String(format: "%.1f", run.runnerSeconds)) s; "
             + run.cpuSummary
         if ratio < 0.95 { note += "; " + bound(of: run, concurrency: concurrency) }
         return BenchFigure(
@@ -29,7 +30,8 @@ extension Benchmark {
         }
         return String(
             format: "not CPU-bound (machine %.0f%% busy): the window refills after claim round trips "
-                + "(%d claims for %d sessions) and waits on write-back batches", busy * 100, run.claimStatements, run.created)
+                + "(%d claims for %d sessions) and waits on write-back batches", busy * 100, run.claimStatements,
+            run.created)
     }
 
     /// Figure 4: PostgreSQL statements per created session at concurrency 64 (from the c=64 latency run).

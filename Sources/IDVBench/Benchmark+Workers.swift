@@ -78,7 +78,8 @@ extension Benchmark {
         var processes: [SpawnedProcess] = []
         do {
             for index in 0..<workers {
-                processes.append(try SpawnedProcess.start(arguments, environment: environment, name: "\(step)-\(index)"))
+                processes.append(
+                    try SpawnedProcess.start(arguments, environment: environment, name: "\(step)-\(index)"))
             }
         } catch {
             for process in processes { process.send(SIGTERM) }

@@ -70,7 +70,8 @@ final class Benchmark: Sendable {
         do {
             postgres = try await TemporaryPostgres.start(maxConnections: 100)
         } catch {
-            throw CommandFailure(exitCode: 3, message: "Could not start a throwaway PostgreSQL for the benchmark: \(error)")
+            throw CommandFailure(
+                exitCode: 3, message: "Could not start a throwaway PostgreSQL for the benchmark: \(error)")
         }
         var server = postgres.configuration
         server.applicationName = "idv-bench"
@@ -87,19 +88,25 @@ final class Benchmark: Sendable {
                 "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)",
                 [.text(configName), .jsonb(spec.jsonString())])
 
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             let keyPath = directory.appendingPathComponent("application.pem").path
             let pem = try YotiPrivateKey.generatePEM()
-            guard FileManager.default.createFile(atPath: keyPath, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600])
+            guard
+                FileManager.default.createFile(
+                    atPath: keyPath, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600])
             else {
-                throw CommandFailure(exitCode: 3, message: "Could not write the benchmark key under \(directory.path): check /tmp.")
+                throw CommandFailure(
+                    exitCode: 3, message: "Could not write the benchmark key under \(directory.path): check /tmp.")
             }
             let key = try YotiPrivateKey(pemRepresentation: pem, source: "the benchmark's throwaway key")
-            let application = try SandboxApplication(sdkID: sdkID, pem: key.publicKeyPEM, source: "the benchmark's throwaway key")
+            let application = try SandboxApplication(
+                sdkID: sdkID, pem: key.publicKeyPEM, source: "the benchmark's throwaway key")
             let sandbox = try YotiSandbox(configuration: SandboxConfiguration(applications: [application]))
             try await sandbox.start()
             return Benchmark(
-                sizes: sizes, postgres: postgres, // The workers keep the default application name, `idv-batch`, which the benchmark waits on.
+                // The workers keep the default application name, `idv-batch`, which the benchmark waits on.
+                sizes: sizes, postgres: postgres,
                 pool: pool,
                 monitor: monitor, sandbox: sandbox, key: key, keyPath: keyPath, executable: executable)
         } catch {
@@ -138,7 +145,8 @@ final class Benchmark: Sendable {
             if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
         #endif
         if let path = Bundle.main.executablePath { return path }
-        throw CommandFailure(exitCode: 2, message: "Could not tell where this executable is, to start `idv-batch run` workers.")
+        throw CommandFailure(
+            exitCode: 2, message: "Could not tell where this executable is, to start `idv-batch run` workers.")
     }
 
     // MARK: - Data
@@ -158,7 +166,8 @@ final class Benchmark: Sendable {
     func statusCounts(batch: String) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try await pool.query(
-            "SELECT status, count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 GROUP BY status", [.text(batch)])
+            "SELECT status, count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 GROUP BY status",
+            [.text(batch)])
         {
             counts[try row.decode(String.self, "status")] = try row.decode(Int.self, "n")
         }
@@ -181,7 +190,8 @@ final class Benchmark: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             let open = try await monitor.query(
-                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'idv-batch'")[0].decode(Int.self, "n")
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'idv-batch'")[0].decode(
+                    Int.self, "n")
             if open == 0 { return }
             try await Task.sleep(for: .milliseconds(20))
         }

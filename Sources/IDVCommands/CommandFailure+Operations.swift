@@ -20,7 +20,9 @@ extension CommandFailure {
         case let error as PostgresError:
             self.init(exitCode: 3, message: "PostgreSQL: \(error)")
         case is CancellationError:
-            self.init(exitCode: 130, message: "Interrupted; what was done so far is kept and the command is safe to run again.")
+            self.init(
+                exitCode: 130,
+                message: "Interrupted; what was done so far is kept and the command is safe to run again.")
         default:
             self.init(exitCode: 3, message: "\(error)")
         }

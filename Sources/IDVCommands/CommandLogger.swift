@@ -26,19 +26,24 @@ package enum CommandLogger {
     /// A logger at `settings.logLevel` (else `$IDV_LOG_LEVEL`, else info) in `settings.logFormat` (else
     /// `$IDV_LOG_FORMAT`, else text on a terminal and JSON lines otherwise), and the format chosen.
     /// - Throws: ``CommandFailure`` (exit 2) for an unknown level or format.
-    package static func make(label: String, settings: ObservabilitySettings) throws -> (logger: Logger, format: LogFormat) {
+    package static func make(label: String, settings: ObservabilitySettings) throws -> (
+        logger: Logger, format: LogFormat
+    ) {
         let settings = settings.withEnvironment()
         let levelName = settings.logLevel ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
             throw CommandFailure(
                 exitCode: 2,
-                message: "--log-level must be one of trace, debug, info, notice, warning, error, critical, not \"\(levelName)\"")
+                message:
+                    "--log-level must be one of trace, debug, info, notice, warning, error, critical, not \"\(levelName)\""
+            )
         }
         let format: LogFormat
         if let name = settings.logFormat {
             guard let named = LogFormat(name: name) else {
                 throw CommandFailure(
-                    exitCode: 2, message: "--log-format must be \(LogFormat.names.joined(separator: " or ")), not \"\(name)\"")
+                    exitCode: 2,
+                    message: "--log-format must be \(LogFormat.names.joined(separator: " or ")), not \"\(name)\"")
             }
             format = named
         } else {

@@ -3,9 +3,9 @@ import IDVRunner
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A progress line on standard error, rewritten in place at most four times a second, only on a terminal.
@@ -23,7 +23,8 @@ final class TerminalProgress: Sendable {
             return true
         }
         guard due else { return }
-        let line = "\r\u{1B}[K\(progress.rowsRead) rows read: \(progress.inserted) inserted, "
+        let line =
+            "\r\u{1B}[K\(progress.rowsRead) rows read: \(progress.inserted) inserted, "
             + "\(progress.alreadyPresent) already present, \(progress.rejected) rejected"
         FileHandle.standardError.write(Data(line.utf8))
     }

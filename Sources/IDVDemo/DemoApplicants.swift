@@ -16,9 +16,16 @@ struct DemoApplicants {
     let count: Int
     let seed: UInt64
 
-    private static let givenNames = ["Ada", "Grace", "Alan", "Mary", "Tim", "Sophie", "Chidi", "Aiko", "Lena", "Omar", "Zoë", "Seán"]
-    private static let familyNames = ["Lovelace", "Hopper", "Turing", "Somerville", "Berners-Lee", "Wilson", "Okafor", "Tanaka", "O'Brien", "Haddad"]
-    private static let towns = [("London", "SW1A 1AA"), ("Leeds", "LS1 4AP"), ("Glasgow", "G1 1XQ"), ("Cardiff", "CF10 1EP"), ("Belfast", "BT1 5GS")]
+    private static let givenNames = [
+        "Ada", "Grace", "Alan", "Mary", "Tim", "Sophie", "Chidi", "Aiko", "Lena", "Omar", "Zoë", "Seán",
+    ]
+    private static let familyNames = [
+        "Lovelace", "Hopper", "Turing", "Somerville", "Berners-Lee", "Wilson", "Okafor", "Tanaka", "O'Brien", "Haddad",
+    ]
+    private static let towns = [
+        ("London", "SW1A 1AA"), ("Leeds", "LS1 4AP"), ("Glasgow", "G1 1XQ"), ("Cardiff", "CF10 1EP"),
+        ("Belfast", "BT1 5GS"),
+    ]
 
     /// Writes the file; returns how many of its lines are valid applicants.
     func write(to path: String) throws -> Int {
@@ -55,8 +62,13 @@ struct DemoApplicants {
         }
         // What a real export sometimes contains: a truncated line and a spec Yoti would refuse.
         text += #"{"external_ref": "crm-broken-1", "config_name": "standard-doc-liveness""# + "\n"
-        text += #"{"external_ref": "crm-broken-2", "config_name": "standard-doc-liveness", "session_spec": {"client_session_token_ttl": 60}}"# + "\n"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        text +=
+            #"{"external_ref": "crm-broken-2", "config_name": "standard-doc-liveness", "session_spec": {"client_session_token_ttl": 60}}"#
+            + "\n"
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw CommandFailure(exitCode: 2, message: "Could not write the demo's applicants file at \(path).")
         }
         return valid

@@ -52,25 +52,40 @@ package struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The run's shared rate limit, requests per second.", valueName: "per-second"))
     var rate = 120.0
 
-    @Option(name: .customLong("latency-ms"), help: ArgumentHelp("The sandbox's least latency per call.", valueName: "ms"))
+    @Option(
+        name: .customLong("latency-ms"), help: ArgumentHelp("The sandbox's least latency per call.", valueName: "ms"))
     var latencyMilliseconds = 100
 
-    @Option(name: .customLong("jitter-ms"), help: ArgumentHelp("Extra latency drawn uniformly from 0...ms per call.", valueName: "ms"))
+    @Option(
+        name: .customLong("jitter-ms"),
+        help: ArgumentHelp("Extra latency drawn uniformly from 0...ms per call.", valueName: "ms"))
     var jitterMilliseconds = 200
 
-    @Option(name: .customLong("fault-percent"), help: ArgumentHelp("Share of session creations answered 500, 503 or 429 (5:3:2).", valueName: "percent"))
+    @Option(
+        name: .customLong("fault-percent"),
+        help: ArgumentHelp("Share of session creations answered 500, 503 or 429 (5:3:2).", valueName: "percent"))
     var faultPercent = 5.0
 
-    @Option(name: .customLong("sandbox-limit"), help: ArgumentHelp("The sandbox's own rate limit (429 above it), requests per second.", valueName: "per-second"))
+    @Option(
+        name: .customLong("sandbox-limit"),
+        help: ArgumentHelp("The sandbox's own rate limit (429 above it), requests per second.", valueName: "per-second")
+    )
     var sandboxLimit = 150.0
 
-    @Option(help: ArgumentHelp("Seed for the applicants and the sandbox's faults (same seed, same demo).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("Seed for the applicants and the sandbox's faults (same seed, same demo).", valueName: "n"))
     var seed: UInt64 = 20_261_122
 
-    @Option(name: .customLong("jobs-dir"), help: ArgumentHelp("The repository's jobs/ folder (default: ./jobs, else found beside the executable).", valueName: "path"))
+    @Option(
+        name: .customLong("jobs-dir"),
+        help: ArgumentHelp(
+            "The repository's jobs/ folder (default: ./jobs, else found beside the executable).", valueName: "path"))
     var jobsDirectory: String?
 
-    @Option(name: .customLong("sql-dir"), help: ArgumentHelp("The repository's sql/ folder (default: ./sql, else found beside the executable).", valueName: "path"))
+    @Option(
+        name: .customLong("sql-dir"),
+        help: ArgumentHelp(
+            "The repository's sql/ folder (default: ./sql, else found beside the executable).", valueName: "path"))
     var sqlDirectory: String?
 
     /// Unlike the other commands, the demo logs at `error` unless `--log-level` says otherwise.
@@ -83,8 +98,12 @@ package struct DemoCommand: AsyncParsableCommand {
         guard rows >= 1 else { throw ValidationError("--rows must be at least 1.") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
         guard rate > 0, sandboxLimit > 0 else { throw ValidationError("--rate and --sandbox-limit must be positive.") }
-        guard latencyMilliseconds >= 0, jitterMilliseconds >= 0 else { throw ValidationError("--latency-ms and --jitter-ms must not be negative.") }
-        guard (0...50).contains(faultPercent) else { throw ValidationError("--fault-percent must be between 0 and 50.") }
+        guard latencyMilliseconds >= 0, jitterMilliseconds >= 0 else {
+            throw ValidationError("--latency-ms and --jitter-ms must not be negative.")
+        }
+        guard (0...50).contains(faultPercent) else {
+            throw ValidationError("--fault-percent must be between 0 and 50.")
+        }
     }
 
     package func run() async throws {
@@ -104,7 +123,8 @@ package struct DemoCommand: AsyncParsableCommand {
         var behaviour = SandboxBehaviour(
             latency: .milliseconds(latencyMilliseconds), jitter: .milliseconds(jitterMilliseconds),
             createRateLimit: sandboxLimit,
-            faults: .init(internalServerError: share * 0.5, serviceUnavailable: share * 0.3, tooManyRequests: share * 0.2))
+            faults: .init(
+                internalServerError: share * 0.5, serviceUnavailable: share * 0.3, tooManyRequests: share * 0.2))
         behaviour.seed = seed
         return DemoScript.Settings(
             rows: rows, concurrency: concurrency, rate: rate, seed: seed, behaviour: behaviour,
@@ -124,7 +144,8 @@ package struct DemoCommand: AsyncParsableCommand {
                     return seen == nil
                 }
                 if first {
-                    FileHandle.standardError.write(Data("\nInterrupted: stopping the demo and deleting what it started…\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("\nInterrupted: stopping the demo and deleting what it started…\n".utf8))
                     work.cancel()
                 } else {
                     FileHandle.standardError.write(Data("Second signal: exiting now.\n".utf8))

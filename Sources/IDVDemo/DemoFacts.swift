@@ -38,7 +38,10 @@ struct DemoFacts {
         func render() -> String {
             var lines = ["Does it add up?"]
             lines += checks.map { ($0.holds ? "  ok        " : "  MISMATCH  ") + $0.text }
-            lines.append(isBalanced ? "Everything adds up: no row lost, every session accounted for." : "Something does not add up: see MISMATCH above.")
+            lines.append(
+                isBalanced
+                    ? "Everything adds up: no row lost, every session accounted for."
+                    : "Something does not add up: see MISMATCH above.")
             return lines.joined(separator: "\n")
         }
     }
@@ -67,18 +70,21 @@ struct DemoFacts {
         let firstCreated = firstRun.statusCounts["created", default: 0]
         check(
             firstCreated + firstFailed == rows && firstFailed >= upstream && firstRun.workLeft == 0,
-            "first run: \(firstCreated) created + \(firstFailed) failed = \(firstCreated + firstFailed) rows, none left runnable")
+            "first run: \(firstCreated) created + \(firstFailed) failed = \(firstCreated + firstFailed) rows, none left runnable"
+        )
 
         let rerunSummary = rerun.summary
         let rerunCreated = rerunSummary?.sessionsCreated ?? 0
         check(
-            rerun.requeued.rowsRequeued == firstFailed && rerunCreated == firstFailed && (rerunSummary?.rowsFailed ?? 0) == 0,
+            rerun.requeued.rowsRequeued == firstFailed && rerunCreated == firstFailed
+                && (rerunSummary?.rowsFailed ?? 0) == 0,
             "rerun: \(rerun.requeued.rowsRequeued) requeued = \(firstFailed) failed; \(rerunCreated) created, "
                 + "\(rerunSummary?.rowsFailed ?? 0) failed")
 
         let runSessions = firstRun.sessionsCreated + rerunCreated
         check(
-            sandbox.sessionsCreated == status.sessions.createdInLedger && status.sessions.createdInLedger >= runSessions,
+            sandbox.sessionsCreated == status.sessions.createdInLedger
+                && status.sessions.createdInLedger >= runSessions,
             "sessions: \(sandbox.sessionsCreated) created at the sandbox = \(status.sessions.createdInLedger) in the ledger "
                 + "(idv.attempts); the runs reported \(firstRun.sessionsCreated) + \(rerunCreated)")
 
@@ -91,7 +97,8 @@ struct DemoFacts {
         let createdBeforeSweep = firstCreated + rerunCreated
         check(
             sweep.expired == createdBeforeSweep && database.tokensLeft == 0,
-            "expiry: \(sweep.expired) expired = \(createdBeforeSweep) created; \(database.tokensLeft) client session tokens left in the table")
+            "expiry: \(sweep.expired) expired = \(createdBeforeSweep) created; \(database.tokensLeft) client session tokens left in the table"
+        )
 
         let final = status.rows
         check(

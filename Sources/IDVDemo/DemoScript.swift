@@ -62,7 +62,10 @@ final class DemoScript: Sendable {
         }
         // Cleaning up must happen even when this task was cancelled: do it in a task of its own.
         await Task { await world.stop() }.value
-        say(String(format: "\nCleaned up: the sandbox and PostgreSQL are stopped and their files deleted (%.0f s in all).", (ContinuousClock.now - started).secondsDouble))
+        say(
+            String(
+                format: "\nCleaned up: the sandbox and PostgreSQL are stopped and their files deleted (%.0f s in all).",
+                (ContinuousClock.now - started).secondsDouble))
         return code
     }
 
@@ -79,8 +82,10 @@ final class DemoScript: Sendable {
                 world.postgres.port, world.sandbox.idvBaseURL, (ContinuousClock.now - clock).secondsDouble))
         say(
             String(
-                format: "The sandbox answers in %d–%d ms, %.1f%% 500, %.1f%% 503, %.1f%% 429, and allows %.0f creations/s.",
-                Int(behaviour.latency.secondsDouble * 1000), Int((behaviour.latency + behaviour.jitter).secondsDouble * 1000),
+                format:
+                    "The sandbox answers in %d–%d ms, %.1f%% 500, %.1f%% 503, %.1f%% 429, and allows %.0f creations/s.",
+                Int(behaviour.latency.secondsDouble * 1000),
+                Int((behaviour.latency + behaviour.jitter).secondsDouble * 1000),
                 faults.internalServerError * 100, faults.serviceUnavailable * 100, faults.tooManyRequests * 100,
                 behaviour.createRateLimit ?? 0))
         return world
@@ -120,22 +125,30 @@ final class DemoScript: Sendable {
     }
 
     private func push(file: String, as name: String, _ world: DemoWorld) async throws {
-        let spec = try ConfigStore.readSpec(path: settings.jobsDirectory.appendingPathComponent("configs/\(file).json").path)
+        let spec = try ConfigStore.readSpec(
+            path: settings.jobsDirectory.appendingPathComponent("configs/\(file).json").path)
         try ConfigStore.validate(name: name, spec: spec)
-        let result = try await ConfigStore(database: world.pool).push(name: name, spec: spec, isPrivate: false, remote: world.signClient)
+        let result = try await ConfigStore(database: world.pool).push(
+            name: name, spec: spec, isPrivate: false, remote: world.signClient)
         say(result.render())
     }
 
     private func enqueue(_ world: DemoWorld) async throws -> EnqueueReport {
         try header("idv-batch enqueue --batch \(batch) applicants.jsonl")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-demo-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idv-demo-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("applicants.jsonl").path
         let valid = try DemoApplicants(count: settings.rows, seed: settings.seed).write(to: file)
-        say("Wrote \(valid) applicants (every fourth one In-Branch, with an applicant profile) and \(DemoApplicants.brokenLines) broken lines.")
-        let report = try await Enqueuer(database: world.pool, options: Enqueuer.Options(batchID: batch, format: .jsonLines))
-            .load(try .file(file))
+        say(
+            "Wrote \(valid) applicants (every fourth one In-Branch, with an applicant profile) and \(DemoApplicants.brokenLines) broken lines."
+        )
+        let report = try await Enqueuer(
+            database: world.pool, options: Enqueuer.Options(batchID: batch, format: .jsonLines)
+        )
+        .load(try .file(file))
         say(report.render())
         return report
     }
@@ -148,16 +161,23 @@ final class DemoScript: Sendable {
             SELECT $1, 'partner-' || lpad(g::text, 4, '0'), $2 FROM generate_series(1, $3::int) AS g
             """,
             [.text(batch), .text(Self.latecomerConfig), .integer(Int32(upstreamRows))])
-        say("\(upstreamRows) rows name the configuration \"\(Self.latecomerConfig)\", which nobody has pushed yet: the run will fail them, with the reason.")
+        say(
+            "\(upstreamRows) rows name the configuration \"\(Self.latecomerConfig)\", which nobody has pushed yet: the run will fail them, with the reason."
+        )
     }
 
     private func runNightly(_ world: DemoWorld) async throws -> RunSummary {
-        try header(String(format: "idv-batch run --job jobs/nightly-onboarding.yml --batch %@ --concurrency %d --rate %g", batch, settings.concurrency, settings.rate))
+        try header(
+            String(
+                format: "idv-batch run --job jobs/nightly-onboarding.yml --batch %@ --concurrency %d --rate %g", batch,
+                settings.concurrency, settings.rate))
         return try await runBatch(world)
     }
 
     private func fixAndRerun(_ world: DemoWorld) async throws -> (requeued: Rerunner.Result, summary: RunSummary?) {
-        try header("idv-batch configs push jobs/configs/standard-doc-liveness.json --name \(Self.latecomerConfig), then idv-batch rerun \(batch)")
+        try header(
+            "idv-batch configs push jobs/configs/standard-doc-liveness.json --name \(Self.latecomerConfig), then idv-batch rerun \(batch)"
+        )
         try await push(file: DemoApplicants.standardConfig, as: Self.latecomerConfig, world)
         let rerunner = Rerunner(pool: world.pool)
         let requeued = try await rerunner.requeue(batchID: batch, filter: RerunFilter(), requestedBy: "idv-batch demo")
@@ -185,14 +205,16 @@ final class DemoScript: Sendable {
 
     private func expire(_ world: DemoWorld) async throws -> ExpirySweepReport {
         // A moment after the last token expires: the sweep then finds every session of the batch due.
-        let latest = try await world.pool.query(
-            "SELECT EXTRACT(EPOCH FROM max(token_expires_at))::float8 AS latest FROM idv.verification_requests WHERE batch_id = $1",
-            [.text(batch)]
-        ).first.flatMap { try $0.decode(Double?.self, "latest") } ?? Date().timeIntervalSince1970
+        let latest =
+            try await world.pool.query(
+                "SELECT EXTRACT(EPOCH FROM max(token_expires_at))::float8 AS latest FROM idv.verification_requests WHERE batch_id = $1",
+                [.text(batch)]
+            ).first.flatMap { try $0.decode(Double?.self, "latest") } ?? Date().timeIntervalSince1970
         let asOf = Date(timeIntervalSince1970: latest.rounded(.up) + 60)
         try header("idv-batch expire --batch \(batch) --as-of \(StatusTime.format(asOf))")
         let report = try await ExpirySweeper(
-            database: world.postgres.configuration, options: ExpirySweeper.Options(batches: [batch], asOf: asOf), logger: logger
+            database: world.postgres.configuration, options: ExpirySweeper.Options(batches: [batch], asOf: asOf),
+            logger: logger
         ).sweep()
         say(report.render())
         return report
@@ -241,7 +263,11 @@ final class DemoScript: Sendable {
         if let explicit {
             let url = URL(fileURLWithPath: explicit)
             guard holdsJob(url) else {
-                throw CommandFailure(exitCode: 2, message: "--jobs-dir \(url.path) holds no nightly-onboarding.yml; point it at the repository's jobs/ folder.")
+                throw CommandFailure(
+                    exitCode: 2,
+                    message:
+                        "--jobs-dir \(url.path) holds no nightly-onboarding.yml; point it at the repository's jobs/ folder."
+                )
             }
             return url
         }
@@ -249,8 +275,10 @@ final class DemoScript: Sendable {
         guard let found = candidates.first(where: holdsJob) else {
             throw CommandFailure(
                 exitCode: 2,
-                message: "The demo uses the sample job and configurations in the repository's jobs/ folder and found none "
-                    + "(looked in ./jobs and beside the executable). Run it from the repository, or pass --jobs-dir PATH.")
+                message:
+                    "The demo uses the sample job and configurations in the repository's jobs/ folder and found none "
+                    + "(looked in ./jobs and beside the executable). Run it from the repository, or pass --jobs-dir PATH."
+            )
         }
         return found
     }

@@ -18,7 +18,10 @@ final class DemoWorld: Sendable {
     let idvClient: IDVClient
     let signClient: YotiSignClient
 
-    private init(postgres: TemporaryPostgres, pool: PostgresPool, sandbox: YotiSandbox, idvClient: IDVClient, signClient: YotiSignClient) {
+    private init(
+        postgres: TemporaryPostgres, pool: PostgresPool, sandbox: YotiSandbox, idvClient: IDVClient,
+        signClient: YotiSignClient
+    ) {
         self.postgres = postgres
         self.pool = pool
         self.sandbox = sandbox
@@ -36,7 +39,8 @@ final class DemoWorld: Sendable {
         } catch let error as TemporaryPostgresError where error.code == .binariesNotFound {
             throw CommandFailure(
                 exitCode: 2,
-                message: "The demo needs a PostgreSQL server installation (initdb, pg_ctl and postgres; no server needs "
+                message:
+                    "The demo needs a PostgreSQL server installation (initdb, pg_ctl and postgres; no server needs "
                     + "to be running). Install it with `sudo apt-get install -y postgresql` (Debian/Ubuntu) or "
                     + "`brew install postgresql@16` (macOS). \(error.message)")
         }
@@ -57,7 +61,8 @@ final class DemoWorld: Sendable {
                 baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: key,
                 options: IDVClient.Options(requestTimeout: .seconds(10), maxConnections: concurrency), logger: logger)
             let signClient = try YotiSignClient(baseURL: sandbox.signBaseURL, apiKey: signAPIKey, logger: logger)
-            return DemoWorld(postgres: postgres, pool: pool, sandbox: sandbox, idvClient: idvClient, signClient: signClient)
+            return DemoWorld(
+                postgres: postgres, pool: pool, sandbox: sandbox, idvClient: idvClient, signClient: signClient)
         } catch {
             await postgres.stop()
             throw error

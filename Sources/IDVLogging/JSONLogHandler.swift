@@ -24,7 +24,8 @@ package struct JSONLogHandler: LogHandler {
     ///   - label: the logger's label, written as `label`.
     ///   - now: the clock for `ts` (tests pin it).
     package init(
-        label: String, metadataProvider: Logger.MetadataProvider? = nil, now: @escaping @Sendable () -> Date = { Date() },
+        label: String, metadataProvider: Logger.MetadataProvider? = nil,
+        now: @escaping @Sendable () -> Date = { Date() },
         write: @escaping @Sendable (String) -> Void
     ) {
         self.label = label
@@ -50,7 +51,10 @@ package struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         if let error = event.error { merged[LogKey.error] = "\(error)" }
-        write(Self.line(timestamp: now(), level: event.level, label: label, message: event.message.description, metadata: merged))
+        write(
+            Self.line(
+                timestamp: now(), level: event.level, label: label, message: event.message.description, metadata: merged
+            ))
     }
 
     /// One log line, newline included.

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `2026-11-21T02:00:00.123Z`: RFC 3339 in UTC with milliseconds, the `ts` of JSON log lines.

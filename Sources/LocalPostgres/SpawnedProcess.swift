@@ -29,7 +29,9 @@ package struct SpawnedProcess: Sendable {
 
     /// Starts `arguments` (the first is the program) with `environment`; `name` labels the output file.
     /// - Throws: ``ChildProcessError`` when the program cannot be started.
-    package static func start(_ arguments: [String], environment: [String: String], name: String) throws -> SpawnedProcess {
+    package static func start(_ arguments: [String], environment: [String: String], name: String) throws
+        -> SpawnedProcess
+    {
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("idv-\(name)-\(UUID().uuidString.prefix(8)).log").path
         let pid = try ChildProcess.spawn(arguments, environment: environment, outputPath: outputPath, newSession: true)
@@ -53,7 +55,8 @@ package struct SpawnedProcess: Sendable {
         let pid = self.pid
         let (status, usage, highWater) = try await offCooperativePool { () -> (Int32, rusage, Double?) in
             var highWater: Double?
-            let sample: (() -> Void)? = samplingPeakMemory ? { highWater = Self.highWaterMebibytes(pid) ?? highWater } : nil
+            let sample: (() -> Void)? =
+                samplingPeakMemory ? { highWater = Self.highWaterMebibytes(pid) ?? highWater } : nil
             let (status, usage) = ChildProcess.waitBlockingWithUsage(pid, whileRunning: sample)
             return (status, usage, highWater)
         }

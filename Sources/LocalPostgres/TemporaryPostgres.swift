@@ -107,7 +107,9 @@ package final class TemporaryPostgres: Sendable {
     package func serverLog(after offset: Int) -> String {
         guard let handle = FileHandle(forReadingAtPath: "\(directory)/server.log") else { return "" }
         defer { try? handle.close() }
-        guard (try? handle.seek(toOffset: UInt64(max(0, offset)))) != nil, let data = try? handle.readToEnd() else { return "" }
+        guard (try? handle.seek(toOffset: UInt64(max(0, offset)))) != nil, let data = try? handle.readToEnd() else {
+            return ""
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -149,7 +151,8 @@ package final class TemporaryPostgres: Sendable {
             try pgCtlStart(binaries: binaries, runAsUser: runAsUser, directory: directory)
             let watchdog = try startWatchdog(directory: directory, stopCommand: stopCommand(binaries, runAsUser, data))
             do {
-                try waitUntilReady("host=\(socket) port=\(port) user=postgres dbname=postgres", log: "\(directory)/server.log")
+                try waitUntilReady(
+                    "host=\(socket) port=\(port) user=postgres dbname=postgres", log: "\(directory)/server.log")
             } catch {
                 teardown(watchdogPID: watchdog, binaries: binaries, runAsUser: runAsUser, directory: directory)
                 throw error
@@ -194,8 +197,10 @@ package final class TemporaryPostgres: Sendable {
         let initdb = try ChildProcess.runBlocking(
             command(
                 runAs: runAsUser,
-                ["\(binaries)/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
-                 "--no-sync"]))
+                [
+                    "\(binaries)/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C",
+                    "--no-sync",
+                ]))
         guard initdb.status == 0 else {
             throw TemporaryPostgresError(
                 code: .initdbFailed,
@@ -223,7 +228,9 @@ package final class TemporaryPostgres: Sendable {
     /// - Throws: ``TemporaryPostgresError`` `.startFailed` with the tail of pg_ctl's output.
     private static func pgCtlStart(binaries: String, runAsUser: String?, directory: String) throws {
         let pgctl = try ChildProcess.runBlocking(
-            command(runAs: runAsUser, ["\(binaries)/pg_ctl", "start", "-W", "-D", "\(directory)/data", "-l", "\(directory)/server.log"]))
+            command(
+                runAs: runAsUser,
+                ["\(binaries)/pg_ctl", "start", "-W", "-D", "\(directory)/data", "-l", "\(directory)/server.log"]))
         guard pgctl.status == 0 else {
             throw TemporaryPostgresError(
                 code: .startFailed, message: "pg_ctl start failed (exit \(pgctl.status)): \(tail(pgctl.output)).")
@@ -242,7 +249,8 @@ package final class TemporaryPostgres: Sendable {
                 throw TemporaryPostgresError(
                     code: .binariesNotFound,
                     message: "IDV_POSTGRES_BINDIR=\(override) does not hold initdb, pg_ctl and postgres. Point it at "
-                        + "the server's bin folder (e.g. /usr/lib/postgresql/15/bin), or unset it to search the usual places.")
+                        + "the server's bin folder (e.g. /usr/lib/postgresql/15/bin), or unset it to search the usual places."
+                )
             }
             return override
         }
@@ -266,7 +274,8 @@ package final class TemporaryPostgres: Sendable {
         var template = Array("/tmp/idv-pg-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
             throw TemporaryPostgresError(
-                code: .startFailed, message: "Could not create a directory under /tmp: \(String(cString: strerror(errno))).")
+                code: .startFailed,
+                message: "Could not create a directory under /tmp: \(String(cString: strerror(errno))).")
         }
         let directory = String(cString: created)
         if let owner { try changeOwner(directory, to: owner) }

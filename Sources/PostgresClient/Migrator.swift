@@ -50,7 +50,8 @@ package struct Migrator: Sendable {
                 migration = try Migration(file: url)
             } catch {
                 throw MigrationError(
-                    code: .invalidFile, message: "Cannot read \(url.path) as UTF-8 text: \(error.localizedDescription).")
+                    code: .invalidFile, message: "Cannot read \(url.path) as UTF-8 text: \(error.localizedDescription)."
+                )
             }
             guard let migration else {
                 throw MigrationError(

@@ -117,8 +117,11 @@ package struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomR
     /// Every keyword/value pair to hand to `PQconnectdbParams`; unset keywords fall back to libpq's defaults.
     func connectionKeywords() -> [(keyword: String, value: String)] {
         var pairs = options.sorted { $0.key < $1.key }.map { (keyword: $0.key, value: $0.value) }
-        let seconds = max(2, Int((Double(connectTimeout.components.seconds)
-            + Double(connectTimeout.components.attoseconds) / 1e18).rounded(.up)))
+        let seconds = max(
+            2,
+            Int(
+                (Double(connectTimeout.components.seconds)
+                    + Double(connectTimeout.components.attoseconds) / 1e18).rounded(.up)))
         pairs.append((keyword: "connect_timeout", value: String(seconds)))
         pairs.append((keyword: "application_name", value: applicationName))
         // Every string we send or read is UTF-8 regardless of the server's or environment's settings.
@@ -143,7 +146,8 @@ package struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomR
         let parts = reason.split(separator: "\"", omittingEmptySubsequences: false)
         // Odd-numbered parts are inside quotes (an unmatched last quote counts as quoted to the end).
         return parts.enumerated().map { index, part in
-            index % 2 == 0 || (!part.isEmpty && part.allSatisfy { $0.isPunctuation || $0.isSymbol }) ? String(part) : "…"
+            index % 2 == 0 || (!part.isEmpty && part.allSatisfy { $0.isPunctuation || $0.isSymbol })
+                ? String(part) : "…"
         }.joined(separator: "\"")
     }
 

@@ -74,7 +74,8 @@ enum PostgresTimestamp {
         }
         guard scanner.isEmpty else { return nil }
         let year = isBC ? 1 - rawYear : rawYear
-        let seconds = days(fromYear: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        let seconds =
+            days(fromYear: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
             - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds * microsecondsPerSecond + fraction) / 1e6)
     }

@@ -24,9 +24,12 @@ package enum IDVBatchProcess {
     }
 
     /// Starts any `idv-batch` command line (`arguments` after the executable) with exactly `environment`.
-    package static func launch(_ arguments: [String], environment: [String: String], name: String) throws -> SpawnedProcess {
+    package static func launch(_ arguments: [String], environment: [String: String], name: String) throws
+        -> SpawnedProcess
+    {
         try SpawnedProcess.start(
-            [try SharedPaths.builtExecutable(named: "idv-batch").path] + arguments, environment: environment, name: name)
+            [try SharedPaths.builtExecutable(named: "idv-batch").path] + arguments, environment: environment, name: name
+        )
     }
 
     /// Starts `idv-batch run --batch <batch> --api-url <apiURL> --log-level warning <arguments>` with the
@@ -46,7 +49,9 @@ package enum IDVBatchProcess {
             try ProcessInfo.processInfo.environment["IDV_RUNNER_EXECUTABLE"].map { URL(fileURLWithPath: $0) }
             ?? SharedPaths.builtExecutable(named: "idv-batch")
         var environment = ProcessInfo.processInfo.environment
-        for key in ["DATABASE_URL", "YOTI_CLIENT_SDK_ID", "YOTI_KEY_FILE_PATH", "YOTI_IDV_API_URL", "YOTI_DOC_SCAN_API_URL"] {
+        for key in [
+            "DATABASE_URL", "YOTI_CLIENT_SDK_ID", "YOTI_KEY_FILE_PATH", "YOTI_IDV_API_URL", "YOTI_DOC_SCAN_API_URL",
+        ] {
             environment.removeValue(forKey: key)
         }
         environment["DATABASE_URL"] = databaseURL

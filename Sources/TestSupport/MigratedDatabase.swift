@@ -11,9 +11,11 @@ package struct MigratedDatabase: Sendable {
     package let pool: PostgresPool
 
     /// Runs `body` with a new database.
-    package static func with<Result: Sendable>(_ body: (MigratedDatabase) async throws -> Result) async throws -> Result {
+    package static func with<Result: Sendable>(_ body: (MigratedDatabase) async throws -> Result) async throws -> Result
+    {
         let configuration = try await TestDatabase.createMigrated(prefix: "idv_ops")
-        let database = MigratedDatabase(configuration: configuration, pool: PostgresPool(configuration: configuration, maxConnections: 4))
+        let database = MigratedDatabase(
+            configuration: configuration, pool: PostgresPool(configuration: configuration, maxConnections: 4))
         do {
             let result = try await body(database)
             await database.pool.shutdown()
@@ -44,7 +46,8 @@ package struct MigratedDatabase: Sendable {
     /// Stores a named configuration.
     package func addConfiguration(_ name: String, _ spec: JSONValue) async throws {
         try await pool.execute(
-            "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)", [.text(name), .jsonb(spec.jsonString())])
+            "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)",
+            [.text(name), .jsonb(spec.jsonString())])
     }
 
     /// The batch's rows: external_ref → (config_name, session_spec).

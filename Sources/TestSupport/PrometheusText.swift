@@ -53,7 +53,9 @@ package struct PrometheusText {
             rest = rest.dropFirst()
             while rest.first != "}" {
                 let key = String(rest.prefix { $0 != "=" })
-                guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw ParseError(line: line) }
+                guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw ParseError(line: line)
+                }
                 rest = rest.dropFirst(key.count)
                 guard rest.hasPrefix("=\"") else { throw ParseError(line: line) }
                 rest = rest.dropFirst(2)
@@ -75,7 +77,9 @@ package struct PrometheusText {
             }
             rest = rest.dropFirst()
         }
-        guard rest.first == " ", let value = Double(rest.dropFirst().trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "+Inf", with: "inf"))
+        guard rest.first == " ",
+            let value = Double(
+                rest.dropFirst().trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "+Inf", with: "inf"))
         else { throw ParseError(line: line) }
         return Sample(name: name, labels: labels, value: value)
     }
@@ -109,8 +113,13 @@ package struct PrometheusText {
             let series = Dictionary(grouping: buckets) { $0.labels.filter { $0.key != "le" } }
             if series.isEmpty { problems.append("\(family): no buckets") }
             for (labels, series) in series {
-                let ordered = series.map { (le: Double($0.labels["le"]!.replacingOccurrences(of: "+Inf", with: "inf")) ?? .nan, count: $0.value) }
-                    .sorted { $0.le < $1.le }
+                let ordered = series.map {
+                    (
+                        le: Double($0.labels["le"]!.replacingOccurrences(of: "+Inf", with: "inf")) ?? .nan,
+                        count: $0.value
+                    )
+                }
+                .sorted { $0.le < $1.le }
                 if ordered.contains(where: { $0.le.isNaN }) { problems.append("\(family)\(labels): unreadable le") }
                 if zip(ordered, ordered.dropFirst()).contains(where: { $0.count > $1.count }) {
                     problems.append("\(family)\(labels): bucket counts decrease")

@@ -38,8 +38,9 @@ package enum SharedPaths {
             candidates.append(running.deletingLastPathComponent().appendingPathComponent(name))
         #endif
         // On macOS the tests run inside an .xctest bundle: look beside the bundle too.
-        candidates.append(bundle.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name))
+        candidates.append(
+            bundle.deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name))
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
             return found
         }

@@ -8,7 +8,9 @@ package struct CreateSessionResponse: Codable, Sendable, Hashable {
     /// Present when the request used `session_deadline` (RFC 3339), otherwise usually absent.
     package var sessionDeadline: String?
 
-    package init(clientSessionTokenTTL: Int, clientSessionToken: String, sessionID: String, sessionDeadline: String? = nil) {
+    package init(
+        clientSessionTokenTTL: Int, clientSessionToken: String, sessionID: String, sessionDeadline: String? = nil
+    ) {
         self.clientSessionTokenTTL = clientSessionTokenTTL
         self.clientSessionToken = clientSessionToken
         self.sessionID = sessionID

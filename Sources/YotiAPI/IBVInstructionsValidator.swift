@@ -24,7 +24,8 @@ package enum IBVInstructionsValidator {
         var problems: [SessionSpecProblem] = []
         let known: Set<String> = ["contact_profile", "documents", "branch"]
         for key in members.keys.sorted() where !known.contains(key) {
-            problems.append(.init(path: key, message: "is not an instruction field (contact_profile, documents, branch)"))
+            problems.append(
+                .init(path: key, message: "is not an instruction field (contact_profile, documents, branch)"))
         }
         if let contact = members["contact_profile"] {
             problems += contactProblems(contact)
@@ -40,10 +41,13 @@ package enum IBVInstructionsValidator {
             } else if let type = branch["type"]?.stringValue {
                 if !branchTypes.contains(type) {
                     problems.append(
-                        .init(path: "branch.type", message: "\"\(type)\" is not one of \(branchTypes.joined(separator: ", "))"))
+                        .init(
+                            path: "branch.type",
+                            message: "\"\(type)\" is not one of \(branchTypes.joined(separator: ", "))"))
                 }
             } else {
-                problems.append(.init(path: "branch.type", message: "is required (\(branchTypes.joined(separator: ", ")))"))
+                problems.append(
+                    .init(path: "branch.type", message: "is required (\(branchTypes.joined(separator: ", ")))"))
             }
         }
         return problems
@@ -65,7 +69,8 @@ package enum IBVInstructionsValidator {
                 problems.append(.init(path: "contact_profile.email", message: "is not a plausible email address"))
             }
         } else {
-            problems.append(.init(path: "contact_profile.email", message: "is required (the applicant's email address)"))
+            problems.append(
+                .init(path: "contact_profile.email", message: "is required (the applicant's email address)"))
         }
         return problems
     }
@@ -84,7 +89,9 @@ package enum IBVInstructionsValidator {
             let type = document["type"]?.stringValue ?? "ID_DOCUMENT"
             if !requirementTypes.contains(type) {
                 problems.append(
-                    .init(path: path + ".type", message: "\"\(type)\" is not one of \(requirementTypes.joined(separator: ", "))"))
+                    .init(
+                        path: path + ".type",
+                        message: "\"\(type)\" is not one of \(requirementTypes.joined(separator: ", "))"))
             }
             if let documentType = document["document_type"]?.stringValue {
                 if !documentTypes.contains(documentType) {
@@ -99,7 +106,8 @@ package enum IBVInstructionsValidator {
             if let country = document["country_code"] {
                 let code = country.stringValue ?? ""
                 if code.count != 3 || !code.allSatisfy({ $0.isASCII && $0.isUppercase }) {
-                    problems.append(.init(path: path + ".country_code", message: "must be an ISO 3166-1 alpha-3 code (e.g. GBR)"))
+                    problems.append(
+                        .init(path: path + ".country_code", message: "must be an ISO 3166-1 alpha-3 code (e.g. GBR)"))
                 }
             }
         }

@@ -78,6 +78,8 @@ final class LibcryptoRSAPrivateKey: @unchecked Sendable {
     private static func failure(_ what: String) -> RequestSigningError {
         RequestSigningError(
             code: .libcrypto,
-            message: "\(what) in the system libcrypto (\(LibcryptoErrorQueue.drain())): check the OpenSSL 3 installation (libssl3)")
+            message:
+                "\(what) in the system libcrypto (\(LibcryptoErrorQueue.drain())): check the OpenSSL 3 installation (libssl3)"
+        )
     }
 }

@@ -9,7 +9,9 @@ package enum RFC3339 {
     /// - Returns: the instant, or `nil` when the text is not an RFC 3339 date-time.
     package static func date(from text: String) -> Date? {
         let chars = Array(text.utf8)
-        guard chars.count >= 20, let day = calendarDate(String(decoding: chars[0..<10], as: UTF8.self)) else { return nil }
+        guard chars.count >= 20, let day = calendarDate(String(decoding: chars[0..<10], as: UTF8.self)) else {
+            return nil
+        }
         guard [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(chars[10]) else { return nil }
         guard let hour = number(chars, 11, 2), chars[13] == UInt8(ascii: ":"),
             let minute = number(chars, 14, 2), chars[16] == UInt8(ascii: ":"),

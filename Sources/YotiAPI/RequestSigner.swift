@@ -47,14 +47,18 @@ package struct RequestSigner: Sendable {
     ///   - includeSDKID: whether the query starts with `sdkId` (every IDV call except supported-documents).
     /// - Returns: the path+query to append to the base URL, the digest and the headers.
     /// - Throws: only if the RSA signature itself fails.
-    package func sign(method: String, path: String, body: [UInt8]? = nil, includeSDKID: Bool = true) throws -> SignedRequest {
+    package func sign(method: String, path: String, body: [UInt8]? = nil, includeSDKID: Bool = true) throws
+        -> SignedRequest
+    {
         let method = method.uppercased()
         let nonce = makeNonce().uuidString.lowercased()
         let timestamp = Int64((now().timeIntervalSince1970 * 1000).rounded(.down))
-        let query = (includeSDKID ? "sdkId=\(Self.encodeQueryValue(sdkID))&" : "") + "nonce=\(nonce)&timestamp=\(timestamp)"
+        let query =
+            (includeSDKID ? "sdkId=\(Self.encodeQueryValue(sdkID))&" : "") + "nonce=\(nonce)&timestamp=\(timestamp)"
         let pathAndQuery = path + "?" + query
         let body = (body?.isEmpty ?? true) ? nil : body
-        let digest = try key.digest(of: RequestSignature.message(method: method, pathAndQuery: pathAndQuery, body: body))
+        let digest = try key.digest(
+            of: RequestSignature.message(method: method, pathAndQuery: pathAndQuery, body: body))
         var headers: [(name: String, value: String)] = [
             (RequestSignature.digestHeader, digest),
             ("X-Yoti-SDK", sdkName),

@@ -25,7 +25,9 @@ package enum SessionSpecComposer {
         case (nil, nil):
             throw SessionSpecCompositionError(
                 code: .nothingToSend,
-                message: "row \(externalRef) has neither config_name nor session_spec: set config_name to a named configuration, or session_spec to a full session spec")
+                message:
+                    "row \(externalRef) has neither config_name nor session_spec: set config_name to a named configuration, or session_spec to a full session spec"
+            )
         case (let base?, let patch?):
             spec = JSONMergePatch.apply(patch, to: base)
         case (let base?, nil):
@@ -34,10 +36,13 @@ package enum SessionSpecComposer {
             spec = full
         }
         guard case .object(var members) = spec else {
-            let source = configuration == nil ? "session_spec" : "config \(configurationName ?? "?") patched by session_spec"
+            let source =
+                configuration == nil ? "session_spec" : "config \(configurationName ?? "?") patched by session_spec"
             throw SessionSpecCompositionError(
                 code: .notAnObject,
-                message: "row \(externalRef): \(source) is \(spec.typeDescription), not a JSON object: a session spec (or a merge patch) must be an object")
+                message:
+                    "row \(externalRef): \(source) is \(spec.typeDescription), not a JSON object: a session spec (or a merge patch) must be an object"
+            )
         }
         if members["user_tracking_id"].nonNull == nil {
             members["user_tracking_id"] = .string(userTrackingID ?? externalRef)

@@ -2,7 +2,9 @@
 package struct SessionSpecCompositionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. Extensible.
     package struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Kind: String, Sendable, Hashable { case nothingToSend = "nothing_to_send", notAnObject = "not_an_object" }
+        private enum Kind: String, Sendable, Hashable {
+            case nothingToSend = "nothing_to_send", notAnObject = "not_an_object"
+        }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
         /// Neither a named configuration nor a spec.

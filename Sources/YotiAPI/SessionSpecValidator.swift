@@ -29,7 +29,10 @@ package enum SessionSpecValidator {
     /// Every problem and warning, in a stable order.
     package static func findings(_ spec: JSONValue) -> [SessionSpecProblem] {
         guard case .object(let top) = spec else {
-            return [SessionSpecProblem(path: "$", message: "expected the session spec to be a JSON object, found \(spec.typeDescription)")]
+            return [
+                SessionSpecProblem(
+                    path: "$", message: "expected the session spec to be a JSON object, found \(spec.typeDescription)")
+            ]
         }
         var checker = SpecChecker()
         checker.check(spec, against: schema, at: "")

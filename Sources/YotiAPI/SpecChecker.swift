@@ -35,13 +35,20 @@ struct SpecChecker {
         case .number(let range):
             guard let d = Self.number(value) else { return mismatch(path, "a number", value) }
             if let range, !range.contains(d) {
-                report(path, "\(Self.format(d)) is out of range: must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound))")
+                report(
+                    path,
+                    "\(Self.format(d)) is out of range: must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound))"
+                )
             }
         case .amount:
             switch value {
             case .integer, .double: return
             case .string(let s) where Double(s) != nil && s.allSatisfy({ $0.isNumber || $0 == "." }): return
-            default: report(path, "expected an amount (a number or a decimal string such as \"12.50\"), found \(Self.describe(value))")
+            default:
+                report(
+                    path,
+                    "expected an amount (a number or a decimal string such as \"12.50\"), found \(Self.describe(value))"
+                )
             }
         case .boolean:
             guard case .bool = value else { return mismatch(path, "true or false", value) }
@@ -49,7 +56,9 @@ struct SpecChecker {
             guard case .string(let s) = value else {
                 return mismatch(path, "a string (one of \(allowed.joined(separator: ", ")))", value)
             }
-            let known = caseInsensitive ? allowed.contains { $0.caseInsensitiveCompare(s) == .orderedSame } : allowed.contains(s)
+            let known =
+                caseInsensitive
+                ? allowed.contains { $0.caseInsensitiveCompare(s) == .orderedSame } : allowed.contains(s)
             if !known { reportUnknown(path, s, allowed: allowed, open: open) }
         case .array(let element):
             guard case .array(let elements) = value else { return mismatch(path, "an array", value) }
@@ -105,7 +114,9 @@ struct SpecChecker {
             }
         case .countryAlpha3:
             if !Self.isThreeUpperCaseLetters(s) {
-                report(path, "\(Self.quote(s)) is not an ISO 3166-1 alpha-3 country code (three upper-case letters, e.g. GBR)")
+                report(
+                    path,
+                    "\(Self.quote(s)) is not an ISO 3166-1 alpha-3 country code (three upper-case letters, e.g. GBR)")
             }
         case .currency:
             if !Self.isThreeUpperCaseLetters(s) {

@@ -28,7 +28,9 @@ package struct YotiPrivateKey: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw YotiKeyError(
                 code: .missing, source: path,
-                message: "no key file at \(path): set YOTI_KEY_FILE_PATH (or --key-file) to the PEM key file of the Yoti Hub application")
+                message:
+                    "no key file at \(path): set YOTI_KEY_FILE_PATH (or --key-file) to the PEM key file of the Yoti Hub application"
+            )
         }
         guard !isDirectory.boolValue else {
             throw YotiKeyError(
@@ -46,7 +48,9 @@ package struct YotiPrivateKey: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw YotiKeyError(
                 code: .malformed, source: path,
-                message: "\(path) is not a text PEM file: export the key as PEM (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)")
+                message:
+                    "\(path) is not a text PEM file: export the key as PEM (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)"
+            )
         }
         return text
     }
@@ -69,31 +73,42 @@ package struct YotiPrivateKey: Sendable {
         case "ENCRYPTED PRIVATE KEY":
             throw YotiKeyError(
                 code: .encrypted, source: source,
-                message: "the key in \(source) is encrypted with a passphrase: decrypt it once with `openssl pkcs8 -in KEY -out KEY.pem` (or `openssl rsa`) and point to the decrypted file")
+                message:
+                    "the key in \(source) is encrypted with a passphrase: decrypt it once with `openssl pkcs8 -in KEY -out KEY.pem` (or `openssl rsa`) and point to the decrypted file"
+            )
         case "RSA PRIVATE KEY" where pem.contains("Proc-Type: 4,ENCRYPTED"):
             throw YotiKeyError(
                 code: .encrypted, source: source,
-                message: "the key in \(source) is encrypted with a passphrase: decrypt it once with `openssl rsa -in KEY -out KEY.pem` and point to the decrypted file")
+                message:
+                    "the key in \(source) is encrypted with a passphrase: decrypt it once with `openssl rsa -in KEY -out KEY.pem` and point to the decrypted file"
+            )
         case "EC PRIVATE KEY", "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY":
             throw YotiKeyError(
                 code: .notRSA, source: source,
-                message: "\(source) holds a \(label ?? "non-RSA") key; Yoti signs with RSA: use the RSA key pair of your Yoti Hub application")
+                message:
+                    "\(source) holds a \(label ?? "non-RSA") key; Yoti signs with RSA: use the RSA key pair of your Yoti Hub application"
+            )
         case "PRIVATE KEY":
             if !Self.pkcs8IsRSA(pem) {
                 throw YotiKeyError(
                     code: .notRSA, source: source,
-                    message: "\(source) holds a PKCS#8 private key that is not RSA; Yoti signs with RSA: use the RSA key pair of your Yoti Hub application")
+                    message:
+                        "\(source) holds a PKCS#8 private key that is not RSA; Yoti signs with RSA: use the RSA key pair of your Yoti Hub application"
+                )
             }
         case "RSA PRIVATE KEY":
             break
         case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
             throw YotiKeyError(
                 code: .malformed, source: source,
-                message: "\(source) holds a \((label ?? "").lowercased()), not a private key: point to the application's private key (BEGIN RSA PRIVATE KEY)")
+                message:
+                    "\(source) holds a \((label ?? "").lowercased()), not a private key: point to the application's private key (BEGIN RSA PRIVATE KEY)"
+            )
         default:
             throw YotiKeyError(
                 code: .malformed, source: source,
-                message: "\(source) is not a PEM private key (expected a BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY block)")
+                message:
+                    "\(source) is not a PEM private key (expected a BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY block)")
         }
         let parsed: _RSA.Signing.PrivateKey
         do {
@@ -101,18 +116,24 @@ package struct YotiPrivateKey: Sendable {
         } catch CryptoKitError.incorrectParameterSize {
             throw YotiKeyError(
                 code: .malformed, source: source,
-                message: "the RSA key in \(source) is shorter than 2048 bits; Yoti Hub keys are 2048 bits: use the key downloaded from Yoti Hub")
+                message:
+                    "the RSA key in \(source) is shorter than 2048 bits; Yoti Hub keys are 2048 bits: use the key downloaded from Yoti Hub"
+            )
         } catch {
             throw YotiKeyError(
                 code: .malformed, source: source,
-                message: "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub")
+                message:
+                    "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub"
+            )
         }
         var der = parsed.derRepresentation
         defer { der.resetBytes(in: 0..<der.count) }  // don't leave a loose copy of the private key behind
         guard let signingKey = LibcryptoRSAPrivateKey(pkcs1DER: der, expectedBits: parsed.keySizeInBits) else {
             throw YotiKeyError(
                 code: .malformed, source: source,
-                message: "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub")
+                message:
+                    "the PEM block in \(source) could not be parsed as an RSA private key (damaged or truncated file?): download the key again from Yoti Hub"
+            )
         }
         self.signingKey = signingKey
         self.publicKey = parsed.publicKey

@@ -25,7 +25,9 @@ package struct YotiPublicKey: Sendable {
         case let label? where label.hasSuffix("PRIVATE KEY"):
             throw YotiKeyError(
                 code: .malformed, source: source,
-                message: "\(source) holds a private key where a public key was expected: pass the public key, or derive it with YotiPublicKey(privateKey:)")
+                message:
+                    "\(source) holds a private key where a public key was expected: pass the public key, or derive it with YotiPublicKey(privateKey:)"
+            )
         default:
             throw YotiKeyError(
                 code: .malformed, source: source,

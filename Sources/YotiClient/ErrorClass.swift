@@ -34,7 +34,8 @@ package struct ErrorClass: Sendable, Hashable, CustomStringConvertible {
 
     /// The class stored as `rawValue`, or `nil` for a string no version of the tool writes.
     package init?(rawValue: String) {
-        guard let known = (Self.stored + [.configuration, .unclassified]).first(where: { $0.rawValue == rawValue }) else { return nil }
+        guard let known = (Self.stored + [.configuration, .unclassified]).first(where: { $0.rawValue == rawValue })
+        else { return nil }
         self = known
     }
 

@@ -57,7 +57,9 @@ package final class IDVClient: Sendable {
 
     /// The base URL to use: the flag, else `YOTI_IDV_API_URL`, else `YOTI_DOC_SCAN_API_URL`, else production.
     /// Empty values count as unset; a trailing `/` is removed.
-    package static func resolveBaseURL(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func resolveBaseURL(
+        flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         let candidates = [flag, environment["YOTI_IDV_API_URL"], environment["YOTI_DOC_SCAN_API_URL"]]
         let chosen = candidates.compactMap { $0 }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         return stripTrailingSlashes(chosen?.trimmingCharacters(in: .whitespaces) ?? productionBaseURL)
@@ -72,10 +74,13 @@ package final class IDVClient: Sendable {
     package func createSession(body: [UInt8]) async throws -> CreatedSession {
         let operation = YotiOperation.idv("POST /sessions")
         var sentAt = now()
-        let response = try await call(.POST, path: "/sessions", body: body, operation: operation) { sentAt = self.now() }
+        let response = try await call(.POST, path: "/sessions", body: body, operation: operation) {
+            sentAt = self.now()
+        }
         guard let created = try? JSONDecoder().decode(CreateSessionResponse.self, from: Data(response.body)) else {
             throw YotiResponseClassifier.unreadableSuccess(
-                status: response.status, headers: response.headers, bodyLength: response.body.count, operation: operation)
+                status: response.status, headers: response.headers, bodyLength: response.body.count,
+                operation: operation)
         }
         return CreatedSession(
             response: created, sentAt: sentAt, requestID: response.headers.first(name: "x-request-id"),
@@ -119,7 +124,8 @@ package final class IDVClient: Sendable {
     /// IBV instructions refer to.
     package func getSessionConfiguration(id: String) async throws -> JSONValue {
         let operation = YotiOperation.idv("GET /sessions/{id}/configuration")
-        let response = try await call(.GET, path: "/sessions/\(Self.pathSegment(id))/configuration", operation: operation)
+        let response = try await call(
+            .GET, path: "/sessions/\(Self.pathSegment(id))/configuration", operation: operation)
         return try transport.json(response, operation: operation)
     }
 
@@ -186,17 +192,22 @@ package final class IDVClient: Sendable {
         YotiAPIError(
             code: .permanent, operation: .idv("POST /sessions"), yotiCode: "INVALID_SESSION_SPEC",
             errors: problems.map { YotiErrorBody.PropertyError(property: $0.path, message: $0.message) },
-            message: "the session spec failed local validation (\(problems.count) problem\(problems.count == 1 ? "" : "s")); nothing was sent: fix the spec (config or row) and re-run")
+            message:
+                "the session spec failed local validation (\(problems.count) problem\(problems.count == 1 ? "" : "s")); nothing was sent: fix the spec (config or row) and re-run"
+        )
     }
 
     static func normalisedBaseURL(_ raw: String, operation: YotiOperation) throws -> String {
         let trimmed = stripTrailingSlashes(raw.trimmingCharacters(in: .whitespaces))
-        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty, url.query == nil
         else {
             throw YotiAPIError(
                 code: .configuration, operation: operation,
-                message: "\"\(trimmed)\" is not a usable base URL: give an http(s) URL without a query, such as \(productionBaseURL)")
+                message:
+                    "\"\(trimmed)\" is not a usable base URL: give an http(s) URL without a query, such as \(productionBaseURL)"
+            )
         }
         return trimmed
     }

@@ -17,7 +17,8 @@ struct YotiHTTPTransport: Sendable {
     /// part, bodies included, and a created session's body holds the client session token.
     let httpLogger: Logger
 
-    init(connectTimeout: Duration, requestTimeout: Duration, maxConnections: Int, maxResponseBytes: Int, logger: Logger) {
+    init(connectTimeout: Duration, requestTimeout: Duration, maxConnections: Int, maxResponseBytes: Int, logger: Logger)
+    {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,  // a redirect would replay a signed request elsewhere
             timeout: .init(connect: connectTimeout.timeAmount),
@@ -97,7 +98,8 @@ struct YotiHTTPTransport: Sendable {
     func json(_ response: CollectedResponse, operation: YotiOperation) throws -> JSONValue {
         guard let value = try? JSONValue(jsonBytes: response.body) else {
             throw YotiResponseClassifier.unreadableSuccess(
-                status: response.status, headers: response.headers, bodyLength: response.body.count, operation: operation)
+                status: response.status, headers: response.headers, bodyLength: response.body.count,
+                operation: operation)
         }
         return value
     }

@@ -16,7 +16,9 @@ package struct YotiOperation: Sendable, Hashable, CustomStringConvertible {
     package static func idv(_ name: String) -> YotiOperation {
         YotiOperation(
             name: name,
-            credentialsHint: "check YOTI_CLIENT_SDK_ID and that YOTI_KEY_FILE_PATH holds the private key of that same Yoti Hub application (and that the base URL matches the keys: sandbox keys only work against the sandbox)")
+            credentialsHint:
+                "check YOTI_CLIENT_SDK_ID and that YOTI_KEY_FILE_PATH holds the private key of that same Yoti Hub application (and that the base URL matches the keys: sandbox keys only work against the sandbox)"
+        )
     }
 
     /// A call to the Yoti Sign API, authorised with a bearer API key.

@@ -44,24 +44,46 @@ package enum YotiResponseClassifier {
 
         switch status {
         case 401, 403:
-            return error(.credentials, "Yoti refused the credentials (\(said)): \(operation.credentialsHint). Stop and fix the configuration; retrying will not help.")
+            return error(
+                .credentials,
+                "Yoti refused the credentials (\(said)): \(operation.credentialsHint). Stop and fix the configuration; retrying will not help."
+            )
         case 429:
             let wait = retryAfter.map { " Yoti asks to wait \(describe($0))." } ?? ""
-            return error(.rateLimited, "Yoti is rate limiting requests (\(said)).\(wait) Retry later and lower the request rate.")
+            return error(
+                .rateLimited, "Yoti is rate limiting requests (\(said)).\(wait) Retry later and lower the request rate."
+            )
         case 408:
-            return error(.transient, "Yoti timed out waiting for the request (\(said)); it was not processed: retry with backoff.")
+            return error(
+                .transient,
+                "Yoti timed out waiting for the request (\(said)); it was not processed: retry with backoff.")
         case 409:
-            return error(.permanent, "Yoti reports a conflict (\(said)): the session has expired or its checks are not finished. Do not retry the same request; fetch the session to see its state.")
+            return error(
+                .permanent,
+                "Yoti reports a conflict (\(said)): the session has expired or its checks are not finished. Do not retry the same request; fetch the session to see its state."
+            )
         case 404:
-            return error(.permanent, "Yoti did not find it (\(said)): check the session id, and that the base URL and SDK id belong to the same environment.")
+            return error(
+                .permanent,
+                "Yoti did not find it (\(said)): check the session id, and that the base URL and SDK id belong to the same environment."
+            )
         case 400..<500:
-            return error(.permanent, "Yoti rejected the request (\(said)): fix the request (usually the session spec); sending it again will fail the same way.")
+            return error(
+                .permanent,
+                "Yoti rejected the request (\(said)): fix the request (usually the session spec); sending it again will fail the same way."
+            )
         case 504:
-            return error(.unknownOutcome, "a gateway timed out waiting for Yoti (\(said)): the request reached Yoti and may have been processed (the session may exist). Retrying may create a duplicate.")
+            return error(
+                .unknownOutcome,
+                "a gateway timed out waiting for Yoti (\(said)): the request reached Yoti and may have been processed (the session may exist). Retrying may create a duplicate."
+            )
         case 500..<600:
             return error(.transient, "Yoti had a temporary failure (\(said)): retry with backoff.")
         case 300..<400:
-            return error(.permanent, "Yoti answered with a redirect (\(said)), which is not followed for signed requests: check the base URL.")
+            return error(
+                .permanent,
+                "Yoti answered with a redirect (\(said)), which is not followed for signed requests: check the base URL."
+            )
         default:
             return error(.permanent, "unexpected HTTP status (\(said)): check the base URL points at the Yoti API.")
         }
@@ -74,7 +96,9 @@ package enum YotiResponseClassifier {
         YotiAPIError(
             code: .unknownOutcome, operation: operation, status: status,
             requestID: headers.first(name: "x-request-id"),
-            message: "Yoti answered HTTP \(status) but the body (\(bodyLength) bytes) could not be read as the expected JSON: the call probably succeeded (the session may exist) but its result is lost. Do not blindly retry; it may create a duplicate.")
+            message:
+                "Yoti answered HTTP \(status) but the body (\(bodyLength) bytes) could not be read as the expected JSON: the call probably succeeded (the session may exist) but its result is lost. Do not blindly retry; it may create a duplicate."
+        )
     }
 
     /// Classifies a failure that produced no HTTP response.
@@ -91,16 +115,22 @@ package enum YotiResponseClassifier {
         if isLocalConfigurationError(error) {
             return YotiAPIError(
                 code: .permanent, operation: operation,
-                message: "the request could not be built (\(what)): check the base URL (scheme http or https, a host, no stray characters).")
+                message:
+                    "the request could not be built (\(what)): check the base URL (scheme http or https, a host, no stray characters)."
+            )
         }
         if isBeforeSending(error) || !requestFullySent {
             return YotiAPIError(
                 code: .transient, operation: operation,
-                message: "could not reach Yoti (\(what)); the request was not sent: retry with backoff, and check the base URL and network if it persists.")
+                message:
+                    "could not reach Yoti (\(what)); the request was not sent: retry with backoff, and check the base URL and network if it persists."
+            )
         }
         return YotiAPIError(
             code: .unknownOutcome, operation: operation,
-            message: "the request was sent but no answer arrived (\(what)): Yoti may have processed it (the session may exist). Retrying may create a duplicate.")
+            message:
+                "the request was sent but no answer arrived (\(what)): Yoti may have processed it (the session may exist). Retrying may create a duplicate."
+        )
     }
 
     /// Parses `Retry-After`: delay-seconds or an HTTP-date (IMF-fixdate, RFC 850 or asctime).
@@ -199,4 +229,3 @@ package enum YotiResponseClassifier {
         return (nil, "\(type ?? "untyped") body, \(body.count) bytes")
     }
 }
-

@@ -49,11 +49,16 @@ package final class YotiSignClient: Sendable, CustomStringConvertible {
     ///   - baseURL: e.g. ``productionBaseURL`` or a local sandbox; a trailing `/` is removed.
     ///   - apiKey: the Yoti Sign API key (a secret: kept out of every message).
     /// - Throws: ``YotiAPIError`` with code `configuration` for a bad URL or an empty key.
-    package init(baseURL: String, apiKey: String, options: Options = Options(), logger: Logger = Logger(label: "idv-batch.yoti-sign")) throws {
+    package init(
+        baseURL: String, apiKey: String, options: Options = Options(),
+        logger: Logger = Logger(label: "idv-batch.yoti-sign")
+    ) throws {
         let operation = YotiOperation.sign("configure Yoti Sign client")
         self.baseURL = try IDVClient.normalisedBaseURL(baseURL, operation: operation)
         guard !apiKey.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw YotiAPIError(code: .configuration, operation: operation, message: "the Yoti Sign API key is empty: set YOTI_SIGN_API_KEY")
+            throw YotiAPIError(
+                code: .configuration, operation: operation,
+                message: "the Yoti Sign API key is empty: set YOTI_SIGN_API_KEY")
         }
         self.apiKey = apiKey.trimmingCharacters(in: .whitespacesAndNewlines)
         self.options = options
@@ -63,7 +68,9 @@ package final class YotiSignClient: Sendable, CustomStringConvertible {
     }
 
     /// The base URL to use: the flag, else `YOTI_SIGN_API_URL`, else production.
-    package static func resolveBaseURL(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func resolveBaseURL(
+        flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         let chosen = [flag, environment["YOTI_SIGN_API_URL"]].compactMap { $0 }
             .first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         return IDVClient.stripTrailingSlashes(chosen?.trimmingCharacters(in: .whitespaces) ?? productionBaseURL)
@@ -73,7 +80,8 @@ package final class YotiSignClient: Sendable, CustomStringConvertible {
     /// - Returns: whatever Yoti answered (undocumented): the parsed JSON, `.null` for an empty body,
     ///   or the text as a string when it is not JSON.
     /// - Throws: ``YotiAPIError``; `permanent` with `INVALID_SESSION_SPEC` when the config fails local validation.
-    package func createConfiguration(name: String, isPrivate: Bool, sessionConfig: JSONValue) async throws -> JSONValue {
+    package func createConfiguration(name: String, isPrivate: Bool, sessionConfig: JSONValue) async throws -> JSONValue
+    {
         if options.validatesSpecs {
             let problems = SessionSpecValidator.validate(sessionConfig)
             if !problems.isEmpty {
@@ -83,7 +91,8 @@ package final class YotiSignClient: Sendable, CustomStringConvertible {
             }
         }
         let body: JSONValue = ["name": .string(name), "is_private": .bool(isPrivate), "session_config": sessionConfig]
-        let response = try await send(.POST, body: body.jsonBytes(), operation: .sign("POST \(Self.configurationsPath)"))
+        let response = try await send(
+            .POST, body: body.jsonBytes(), operation: .sign("POST \(Self.configurationsPath)"))
         if response.body.isEmpty { return .null }
         if let json = try? JSONValue(jsonBytes: response.body) { return json }
         return .string(String(decoding: response.body, as: UTF8.self))
@@ -111,7 +120,8 @@ package final class YotiSignClient: Sendable, CustomStringConvertible {
     /// Redacted: shows the base URL only.
     package var description: String { "YotiSignClient(\(baseURL), api key: <redacted>)" }
 
-    private func send(_ method: HTTPMethod, body: [UInt8]?, operation: YotiOperation) async throws -> CollectedResponse {
+    private func send(_ method: HTTPMethod, body: [UInt8]?, operation: YotiOperation) async throws -> CollectedResponse
+    {
         var headers = HTTPHeaders()
         headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         headers.add(name: "Accept", value: "application/json")

@@ -10,14 +10,19 @@ enum InstructionsLetter {
             .joined(separator: " ")
         let documents = (instructions?["documents"]?.arrayValue ?? []).map { document in
             let inner = document["document"] ?? document
-            return [inner["document_type"]?.stringValue ?? inner["type"]?.stringValue, inner["country_code"]?.stringValue]
-                .compactMap { $0 }.joined(separator: " ")
+            return [
+                inner["document_type"]?.stringValue ?? inner["type"]?.stringValue, inner["country_code"]?.stringValue,
+            ]
+            .compactMap { $0 }.joined(separator: " ")
         }
-        var lines = ["Yoti sandbox: in-branch instructions for session \(sessionID.filter { $0.isLetter || $0.isNumber || $0 == "-" })"]
+        var lines = [
+            "Yoti sandbox: in-branch instructions for session \(sessionID.filter { $0.isLetter || $0.isNumber || $0 == "-" })"
+        ]
         if !name.isEmpty { lines.append("Applicant: \(name)") }
         if !documents.isEmpty { lines.append("Bring: \(documents.joined(separator: ", "))") }
         if let branch = instructions?["branch"]?["type"]?.stringValue { lines.append("Branch: \(branch)") }
-        let stream = "BT /F1 12 Tf 72 720 Td 16 TL " + lines.map { "(\(escaped($0))) Tj T*" }.joined(separator: " ") + " ET"
+        let stream =
+            "BT /F1 12 Tf 72 720 Td 16 TL " + lines.map { "(\(escaped($0))) Tj T*" }.joined(separator: " ") + " ET"
         let objects = [
             "<< /Type /Catalog /Pages 2 0 R >>",
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -61,7 +61,8 @@ package struct SandboxApplication: Sendable {
             throw SandboxError(code: .invalidKey, message: error.message)
         } catch {
             throw SandboxError(
-                code: .invalidKey, message: "\(source) could not be loaded as an RSA key; export it from Yoti Hub again")
+                code: .invalidKey, message: "\(source) could not be loaded as an RSA key; export it from Yoti Hub again"
+            )
         }
     }
 }

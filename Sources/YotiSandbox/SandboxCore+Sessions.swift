@@ -78,7 +78,9 @@ extension SandboxCore {
         } else {
             // Yoti answers the seconds remaining: one less than requested by the time the answer leaves.
             // Digit strings count, as the validator accepts them (Yoti's own examples send them).
-            let requested = spec["client_session_token_ttl"].flatMap { $0.int64Value ?? $0.stringValue.flatMap { Int64($0) } }
+            let requested = spec["client_session_token_ttl"].flatMap {
+                $0.int64Value ?? $0.stringValue.flatMap { Int64($0) }
+            }
             ttl = Int(requested ?? 600) - 1
         }
         let session = SandboxSession(
@@ -191,7 +193,9 @@ extension SandboxCore {
             "state": .string(session.state(at: now).rawValue),
             "client_session_token_ttl": .integer(Int64(session.remainingTokenSeconds(at: now))),
             "checks": [],
-            "resources": ["id_documents": [], "supplementary_documents": [], "liveness_capture": [], "face_capture": []],
+            "resources": [
+                "id_documents": [], "supplementary_documents": [], "liveness_capture": [], "face_capture": [],
+            ],
         ]
         if let tracking = session.userTrackingID { result["user_tracking_id"] = .string(tracking) }
         return .object(result)
@@ -212,7 +216,10 @@ extension SandboxCore {
 
     static let supportedDocuments: JSONValue = [
         "supported_countries": [
-            ["code": "GBR", "supported_documents": [["type": "PASSPORT"], ["type": "DRIVING_LICENCE"], ["type": "NATIONAL_ID"]]],
+            [
+                "code": "GBR",
+                "supported_documents": [["type": "PASSPORT"], ["type": "DRIVING_LICENCE"], ["type": "NATIONAL_ID"]],
+            ],
             ["code": "IRL", "supported_documents": [["type": "PASSPORT"], ["type": "DRIVING_LICENCE"]]],
             ["code": "USA", "supported_documents": [["type": "PASSPORT"], ["type": "DRIVING_LICENCE"]]],
         ]

@@ -21,7 +21,9 @@ extension SandboxCore {
         guard let request = Self.parseObject(body) else { return Self.malformedRequest }
         var problems: [YotiErrorBody.PropertyError] = []
         let name = request["name"]?.stringValue ?? ""
-        if name.isEmpty { problems.append(.init(property: "name", message: "is required and must be a non-empty string")) }
+        if name.isEmpty {
+            problems.append(.init(property: "name", message: "is required and must be a non-empty string"))
+        }
         if let flag = request["is_private"], flag.boolValue == nil {
             problems.append(.init(property: "is_private", message: "must be true or false"))
         }
@@ -46,7 +48,8 @@ extension SandboxCore {
                 .conflict, code: "CONFIG_ALREADY_EXISTS",
                 message: "a session configuration with this name exists; choose another name")
         }
-        return .json(.created, ["name": .string(name), "is_custom": true, "is_private": .bool(config.isPrivate)] as JSONValue)
+        return .json(
+            .created, ["name": .string(name), "is_custom": true, "is_private": .bool(config.isPrivate)] as JSONValue)
     }
 
     static func bearerToken(_ headers: HTTPHeaders) -> String? {

@@ -80,7 +80,8 @@ final class SandboxCore: Sendable {
             return .respond(.error(.notFound, code: "NOT_FOUND", message: "no such endpoint in the Yoti sandbox"))
         case .methodNotAllowed:
             return .respond(
-                .error(.methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "this endpoint does not take that method"))
+                .error(
+                    .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "this endpoint does not take that method"))
         case .createSignConfig, .listSignConfigs:
             return .respond(signConfigs(ticket, headers: headers, body: body))
         default:

@@ -81,7 +81,9 @@ package final class YotiSandbox: Sendable {
         await acceptLoop.value
     }
 
-    private static func accept(on server: NIOAsyncChannel<SandboxConnection.Channel, Never>, serving connection: SandboxConnection)
+    private static func accept(
+        on server: NIOAsyncChannel<SandboxConnection.Channel, Never>, serving connection: SandboxConnection
+    )
         async
     {
         await withDiscardingTaskGroup { group in

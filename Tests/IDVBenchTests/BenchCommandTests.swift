@@ -1,17 +1,20 @@
 import Foundation
 import LocalPostgres
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// `idv-batch bench` as a real process: the table is complete and every figure is a sane number.
 /// No timing assertions: the figures' values depend on the machine; only their presence and form are checked.
 @Suite("idv-batch bench (process)", .serialized)
 struct BenchCommandTests {
     /// Every figure the issue asks for, by table id.
-    static let allFigures: Set<String> = ["1a", "1b", "2a", "2b", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "7a", "7b"]
+    static let allFigures: Set<String> = [
+        "1a", "1b", "2a", "2b", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "7a", "7b",
+    ]
 
-    @Test("bench --quick prints one table with every figure: measured values parse, ratios are positive, verdicts known")
+    @Test(
+        "bench --quick prints one table with every figure: measured values parse, ratios are positive, verdicts known")
     func quickTable() async throws {
         let result = try await Self.bench(["--quick"])
         #expect(result.status == 0, "\(result.output)")
@@ -20,7 +23,8 @@ struct BenchCommandTests {
         #expect(title.contains(" cores, ") && title.contains(" GiB"))
 
         let header = try #require(lines.firstIndex { $0.hasPrefix("fig ") })
-        #expect(Self.cells(lines[header]) == ["fig", "figure", "measured", "ideal / baseline", "ratio", "goal", "result"])
+        #expect(
+            Self.cells(lines[header]) == ["fig", "figure", "measured", "ideal / baseline", "ratio", "goal", "result"])
         let rows = lines[(header + 2)...].prefix { !$0.isEmpty }.map(Self.cells)
         #expect(Set(rows.map { $0[0] }) == Self.allFigures)
         #expect(rows.count == Self.allFigures.count)

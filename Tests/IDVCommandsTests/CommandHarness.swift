@@ -48,7 +48,8 @@ final class CommandHarness: Sendable {
                 ? try SandboxApplication(sdkID: sdkID, keyFile: keyPath)
                 : try SandboxApplication.unmatchable(sdkID: sdkID)
             let sandbox = try YotiSandbox(
-                configuration: SandboxConfiguration(applications: [application], signAPIKeys: [signKey], behaviour: behaviour))
+                configuration: SandboxConfiguration(
+                    applications: [application], signAPIKeys: [signKey], behaviour: behaviour))
             try await sandbox.start()
             let outcome: Swift.Result<Result, any Error>
             do {
@@ -85,7 +86,8 @@ final class CommandHarness: Sendable {
     func statusCounts(batch: String) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try await pool.query(
-            "SELECT status, count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 GROUP BY status", [.text(batch)])
+            "SELECT status, count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 GROUP BY status",
+            [.text(batch)])
         {
             counts[try row.decode(String.self, "status")] = try row.decode(Int.self, "n")
         }

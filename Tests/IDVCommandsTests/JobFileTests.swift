@@ -18,11 +18,14 @@ struct JobFileTests {
         #expect(nightly.command == .run)
         #expect(nightly.run.batches == [] && nightly.run.concurrency == 32 && nightly.run.rate == 25)
         #expect(nightly.run.deadline == "6h" && nightly.run.onUnknown == "retry")
-        #expect(nightly.connections.databaseURLEnv == "DATABASE_URL" && nightly.connections.keyFile == "/etc/idv-batch/yoti-key.pem")
+        #expect(
+            nightly.connections.databaseURLEnv == "DATABASE_URL"
+                && nightly.connections.keyFile == "/etc/idv-batch/yoti-key.pem")
 
         let sweep = try JobFile.load(path: Self.shipped("expiry-sweep.yml"))
         #expect(sweep.command == .expire)
-        #expect(sweep.expire.deleteRemote == true && sweep.expire.chunkSize == 5_000 && sweep.expire.deleteConcurrency == 8)
+        #expect(
+            sweep.expire.deleteRemote == true && sweep.expire.chunkSize == 5_000 && sweep.expire.deleteConcurrency == 8)
 
         let rerun = try JobFile.load(path: Self.shipped("rerun-failed.yml"))
         #expect(rerun.command == .rerun)
@@ -48,9 +51,15 @@ struct JobFileTests {
     @Test(
         "bad files are refused naming file, key and line",
         arguments: [
-            ("command: run\nrun:\n  concurrency: 4\n  concurency: 8\n", "run.concurency", 4, "unknown key; accepted here"),
+            (
+                "command: run\nrun:\n  concurrency: 4\n  concurency: 8\n", "run.concurency", 4,
+                "unknown key; accepted here"
+            ),
             ("command: run\nrun:\n  concurrency: many\n", "run.concurrency", 3, "must be an integer, found \"many\""),
-            ("command: expire\nexpire:\n  delete_remote: sometimes\n", "expire.delete_remote", 3, "must be true or false"),
+            (
+                "command: expire\nexpire:\n  delete_remote: sometimes\n", "expire.delete_remote", 3,
+                "must be true or false"
+            ),
             ("command: run\nrun:\n  batches: {a: 1}\n", "run.batches", 3, "must be a list of texts"),
             ("command: run\nrun:\n  deadline: tomorrow\n", "run.deadline", 3, "ISO 8601"),
             ("command: run\nrun:\n  on_unknown: maybe\n", "run.on_unknown", 3, "retry or fail"),
@@ -76,7 +85,8 @@ struct JobFileTests {
 
     @Test("run: and expire: take log_level, log_format, metrics_file and metrics_interval; flags override them")
     func observabilityKeys() throws {
-        let keys = "  log_level: debug\n  log_format: json\n  metrics_file: /var/lib/node_exporter/idv.prom\n  metrics_interval: 30\n"
+        let keys =
+            "  log_level: debug\n  log_format: json\n  metrics_file: /var/lib/node_exporter/idv.prom\n  metrics_interval: 30\n"
         let run = try JobFile.parse(yaml: "command: run\nrun:\n" + keys, path: "r.yml")
         let expire = try JobFile.parse(yaml: "command: expire\nexpire:\n" + keys, path: "e.yml")
         for settings in [run.run.observability, expire.expire.observability] {
@@ -87,7 +97,9 @@ struct JobFileTests {
         var flags = RunSettings()
         flags.observability.logFormat = "text"
         let merged = flags.overriding(run.run)
-        #expect(merged.observability.logFormat == "text" && merged.observability.metricsFile == "/var/lib/node_exporter/idv.prom")
+        #expect(
+            merged.observability.logFormat == "text"
+                && merged.observability.metricsFile == "/var/lib/node_exporter/idv.prom")
         #expect(merged.logLevel == "debug")
     }
 
@@ -115,7 +127,9 @@ struct JobFileTests {
         #expect(missing?.code == .unreadable && missing?.file == "/nonexistent/job.yml")
     }
 
-    @Test("the job's named variables and values become the standard environment; a named variable that is unset is an error")
+    @Test(
+        "the job's named variables and values become the standard environment; a named variable that is unset is an error"
+    )
     func environmentOverlay() throws {
         let job = try JobFile.parse(
             yaml: """
@@ -128,18 +142,25 @@ struct JobFileTests {
                   api_url: http://127.0.0.1:9/idv
                 """, path: "j.yml")
         let environment = try job.connections.environment(
-            overlaying: ["NIGHTLY_DB": "postgres://db/idv", "NIGHTLY_KEY": "/k.pem", "YOTI_CLIENT_SDK_ID": "ambient",
-                         "YOTI_DOC_SCAN_API_URL": "http://elsewhere"],
+            overlaying: [
+                "NIGHTLY_DB": "postgres://db/idv", "NIGHTLY_KEY": "/k.pem", "YOTI_CLIENT_SDK_ID": "ambient",
+                "YOTI_DOC_SCAN_API_URL": "http://elsewhere",
+            ],
             file: job.path)
         #expect(environment["DATABASE_URL"] == "postgres://db/idv")
         #expect(environment["YOTI_KEY_FILE_PATH"] == "/k.pem")
         #expect(environment["YOTI_CLIENT_SDK_ID"] == "sdk-123")
-        #expect(environment["YOTI_IDV_API_URL"] == "http://127.0.0.1:9/idv" && environment["YOTI_DOC_SCAN_API_URL"] == nil)
-        let unset = #expect(throws: JobFileError.self) { try job.connections.environment(overlaying: [:], file: job.path) }
+        #expect(
+            environment["YOTI_IDV_API_URL"] == "http://127.0.0.1:9/idv" && environment["YOTI_DOC_SCAN_API_URL"] == nil)
+        let unset = #expect(throws: JobFileError.self) {
+            try job.connections.environment(overlaying: [:], file: job.path)
+        }
         #expect(unset?.key == "database.url_env" && unset?.message.contains("NIGHTLY_DB") == true)
     }
 
-    @Test("command-line settings override the file's; the result becomes a runner configuration with defaults for the rest")
+    @Test(
+        "command-line settings override the file's; the result becomes a runner configuration with defaults for the rest"
+    )
     func settingsLayering() throws {
         var file = RunSettings()
         file.batches = ["from-file"]

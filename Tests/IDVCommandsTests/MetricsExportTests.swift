@@ -14,7 +14,8 @@ struct MetricsExportTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("idv-export-\(UUID().uuidString.prefix(8)).prom").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("idv-export-\(UUID().uuidString.prefix(8)).prom")
+            .path
     }
 
     /// One command's export: metrics recorded, `body` run, the file parsed.
@@ -29,8 +30,10 @@ struct MetricsExportTests {
             label: RunMetrics.Name.attempts, dimensions: [("class", "success"), ("http_status", "201")],
             factory: export.factory
         ).increment()
-        CoreMetrics.Timer(label: RunMetrics.Name.callDuration, dimensions: [("class", "success")], factory: export.factory)
-            .recordMilliseconds(120)
+        CoreMetrics.Timer(
+            label: RunMetrics.Name.callDuration, dimensions: [("class", "success")], factory: export.factory
+        )
+        .recordMilliseconds(120)
         _ = try await export.around(logger: logger, exitCode: metrics.recordExitCode) { exitCode }
         return try PrometheusText(String(contentsOfFile: path, encoding: .utf8))
     }

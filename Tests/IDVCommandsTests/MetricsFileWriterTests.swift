@@ -9,12 +9,15 @@ import Testing
 @Suite("Metrics file writer")
 struct MetricsFileWriterTests {
     static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-metrics-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idv-metrics-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }
 
-    @Test("each write replaces the file by a rename (a new inode), with exactly the rendered bytes, leaving no temporary file")
+    @Test(
+        "each write replaces the file by a rename (a new inode), with exactly the rendered bytes, leaving no temporary file"
+    )
     func atomicReplace() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -24,14 +27,17 @@ struct MetricsFileWriterTests {
 
         try await writer.prepare()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "idv_test_total 1\n")
-        let firstInode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
+        let firstInode = try #require(
+            try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
         try await writer.write()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "idv_test_total 2\n")
-        let secondInode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
+        let secondInode = try #require(
+            try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
         // A new inode each time: readers holding the old file see it whole, never a truncated one.
         #expect(firstInode != secondInode)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["idv.prom"])
-        let permissions = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        let permissions = try #require(
+            try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(permissions & 0o044 == 0o044, "node_exporter runs as another user and must read it")
     }
 
@@ -52,5 +58,9 @@ struct MetricsFileWriterTests {
 /// 1, 2, 3, … from any thread.
 final class LockedCounter: Sendable {
     private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

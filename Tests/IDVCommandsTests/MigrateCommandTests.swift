@@ -61,7 +61,8 @@ struct MigrateCommandTests {
             let first = try await runMigrate(["--sql-dir", directory.path], environment: ["DATABASE_URL": url])
             #expect(first.status == 0, "\(first.output)")
             let file = directory.appendingPathComponent("0001_initial.sql")
-            try (try String(contentsOf: file, encoding: .utf8) + "\n-- edited\n").write(to: file, atomically: true, encoding: .utf8)
+            try (try String(contentsOf: file, encoding: .utf8) + "\n-- edited\n").write(
+                to: file, atomically: true, encoding: .utf8)
             let second = try await runMigrate(["--sql-dir", directory.path], environment: ["DATABASE_URL": url])
             #expect(second.status == 2)
             #expect(second.output.contains("0001_initial.sql was changed"), "\(second.output)")
@@ -72,7 +73,10 @@ struct MigrateCommandTests {
     func failureExitCodes() async throws {
         let password = "NeverPrintThis-77"
         let unreachable = try await runMigrate(
-            environment: ["DATABASE_URL": "postgresql://idv:\(password)@127.0.0.1:1/idv", "IDV_SQL_DIR": SharedPaths.migrations.path])
+            environment: [
+                "DATABASE_URL": "postgresql://idv:\(password)@127.0.0.1:1/idv",
+                "IDV_SQL_DIR": SharedPaths.migrations.path,
+            ])
         #expect(unreachable.status == 3, "\(unreachable.output)")
         #expect(unreachable.output.contains("127.0.0.1"))
         #expect(!unreachable.output.contains(password))

@@ -5,14 +5,15 @@ import Testing
 import YotiAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--metrics-file` and `--log-format json` on real `idv-batch run` processes against the in-process sandbox.
 @Suite("Metrics file and JSON logs (processes)", .serialized)
 struct ObservabilityProcessTests {
     static func metricsPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("idv-\(name)-\(UUID().uuidString.prefix(8)).prom").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("idv-\(name)-\(UUID().uuidString.prefix(8)).prom")
+            .path
     }
 
     static func readMetrics(_ path: String) throws -> PrometheusText {
@@ -42,7 +43,9 @@ struct ObservabilityProcessTests {
         }
     }
 
-    @Test("SIGTERM (exit 143): the file is rewritten during the run and a last time after the drain, matching the database")
+    @Test(
+        "SIGTERM (exit 143): the file is rewritten during the run and a last time after the drain, matching the database"
+    )
     func writtenPeriodicallyAndOnSigterm() async throws {
         try await CommandHarness.with(behaviour: .latency(.milliseconds(100))) { harness in
             let batch = CommandHarness.batchID("metrics-term")
@@ -61,7 +64,8 @@ struct ObservabilityProcessTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(duringRun > 0, "no periodic write showed progress")
-            #expect((try? Self.readMetrics(path).value("idv_run_exit_code")) == nil, "the exit code exists only at the end")
+            #expect(
+                (try? Self.readMetrics(path).value("idv_run_exit_code")) == nil, "the exit code exists only at the end")
             process.send(SIGTERM)
             let result = try await process.wait()
             #expect(result.status == 143, "\(result.output)")
@@ -71,21 +75,25 @@ struct ObservabilityProcessTests {
             let created = try await harness.statusCounts(batch: batch)["created"] ?? 0
             #expect(metrics.value("idv_rows_total", ["outcome": "created"]).map(Int.init) == created)
             #expect(Double(created) >= duringRun)
-            #expect(Int(metrics.sum("idv_call_duration_seconds_count")) == (try await harness.attemptOutcomes(batch: batch)).filter {
-                $0 != "not_sent"
-            }.count)
+            #expect(
+                Int(metrics.sum("idv_call_duration_seconds_count"))
+                    == (try await harness.attemptOutcomes(batch: batch)).filter {
+                        $0 != "not_sent"
+                    }.count)
         }
     }
 
-    @Test("--log-format json at debug and trace: every log line is JSON, and no token, key, auth_token or DB password appears",
-          arguments: ["debug", "trace"])
+    @Test(
+        "--log-format json at debug and trace: every log line is JSON, and no token, key, auth_token or DB password appears",
+        arguments: ["debug", "trace"])
     func noSecretsInLogsOrMetrics(level: String) async throws {
         try await CommandHarness.with { harness in
             let batch = CommandHarness.batchID("secrets-\(level)")
             let authToken = "notify-secret-\(UUID().uuidString.prefix(12))"
             guard case .object(var spec) = CommandHarness.validSpec else { throw CancellationError() }
             spec["notifications"] = [
-                "endpoint": "https://example.com/hook", "auth_token": .string(authToken), "topics": ["SESSION_COMPLETION"],
+                "endpoint": "https://example.com/hook", "auth_token": .string(authToken),
+                "topics": ["SESSION_COMPLETION"],
             ]
             try await harness.enqueue(batch: batch, count: 30, spec: .object(spec))
             let databasePassword = "db-secret-\(UUID().uuidString.prefix(12))"
@@ -93,10 +101,14 @@ struct ObservabilityProcessTests {
             defer { try? FileManager.default.removeItem(atPath: path) }
             let result = try await harness.startRun(
                 batch: batch,
-                arguments: ["--concurrency", "8", "--log-level", level, "--log-format", "json", "--metrics-file", path],
+                arguments: [
+                    "--concurrency", "8", "--log-level", level, "--log-format", "json", "--metrics-file", path,
+                ],
                 name: "secrets-\(level)",
                 // Local trust authentication ignores the password, but the process holds it.
-                environment: ["DATABASE_URL": harness.postgres.unredactedConnectionString + " password=\(databasePassword)"]
+                environment: [
+                    "DATABASE_URL": harness.postgres.unredactedConnectionString + " password=\(databasePassword)"
+                ]
             ).wait()
             let status = result.status
             #expect(status == 0)
@@ -130,15 +142,22 @@ struct ObservabilityProcessTests {
         }
     }
 
-    @Test("--help explains the metrics file on run, rerun and expire; every logging command takes --log-level and --log-format")
+    @Test(
+        "--help explains the metrics file on run, rerun and expire; every logging command takes --log-level and --log-format"
+    )
     func helpTexts() async throws {
         for command in [["run"], ["rerun"], ["expire"]] {
             let help = try await IDVBatchProcess.run(command + ["--help"], environment: [:])
-            let text = help.output.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
-            #expect(help.status == 0 && text.contains("--metrics-file") && text.contains("textfile collector"), "\(command)")
+            let text = help.output.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(
+                separator: " ")
+            #expect(
+                help.status == 0 && text.contains("--metrics-file") && text.contains("textfile collector"), "\(command)"
+            )
             #expect(text.contains("atomic") && text.contains("--metrics-interval"), "\(command)")
         }
-        for command in [["run"], ["rerun"], ["expire"], ["enqueue"], ["configs", "push"], ["configs", "list"], ["migrate"]] {
+        for command in [
+            ["run"], ["rerun"], ["expire"], ["enqueue"], ["configs", "push"], ["configs", "list"], ["migrate"],
+        ] {
             let help = try await IDVBatchProcess.run(command + ["--help"], environment: [:])
             #expect(help.output.contains("--log-format") && help.output.contains("--log-level"), "\(command)")
         }
@@ -147,23 +166,30 @@ struct ObservabilityProcessTests {
     @Test("--version prints the one version constant; typed options list their values in --help")
     func versionAndValues() async throws {
         let version = try await IDVBatchProcess.run(["--version"], environment: [:])
-        #expect(version.status == 0 && version.output.trimmingCharacters(in: .whitespacesAndNewlines) == IDVBatchVersion.current)
+        #expect(
+            version.status == 0
+                && version.output.trimmingCharacters(in: .whitespacesAndNewlines) == IDVBatchVersion.current)
         let run = try await IDVBatchProcess.run(["run", "--help"], environment: [:])
         let text = run.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("(values: retry, fail)"), "\(text)")
         #expect(text.contains("(values: trace, debug, info, notice, warning, error, critical)"))
-        #expect(text.contains("(values: text, json)") && text.contains("--strict") && text.contains("--metrics-instance"))
+        #expect(
+            text.contains("(values: text, json)") && text.contains("--strict") && text.contains("--metrics-instance"))
         let enqueue = try await IDVBatchProcess.run(["enqueue", "--help"], environment: [:])
         #expect(enqueue.output.contains("(values: jsonl, csv)") && enqueue.output.contains("--strict"))
     }
 
-    @Test("an unwritable --metrics-file or an unknown --log-format stops the command at start-up with exit 2 saying why",
-          arguments: [
+    @Test(
+        "an unwritable --metrics-file or an unknown --log-format stops the command at start-up with exit 2 saying why",
+        arguments: [
             (["run", "--metrics-file", "/nonexistent-idv-dir/idv.prom"], "/nonexistent-idv-dir/idv.prom"),
             (["expire", "--metrics-file", "/nonexistent-idv-dir/idv.prom"], "/nonexistent-idv-dir/idv.prom"),
             (["run", "--log-format", "xml"], "'xml' is invalid for '--log-format"),
-            (["run", "--metrics-file", "/tmp/idv.prom", "--metrics-interval", "0"], "--metrics-interval must be at least 1"),
-          ])
+            (
+                ["run", "--metrics-file", "/tmp/idv.prom", "--metrics-interval", "0"],
+                "--metrics-interval must be at least 1"
+            ),
+        ])
     func startupErrors(arguments: [String], message: String) async throws {
         let result = try await IDVBatchProcess.run(
             arguments, environment: ["DATABASE_URL": "host=127.0.0.1 port=9 dbname=none connect_timeout=2"])

@@ -10,7 +10,9 @@ import YotiAPI
 @Suite("Operating commands (processes)", .serialized)
 struct OperationsCommandTests {
     /// Runs `idv-batch <arguments>` with only `environment` of the idv/Yoti variables set.
-    static func idvBatch(_ arguments: [String], environment overrides: [String: String]) async throws -> ChildProcess.Termination {
+    static func idvBatch(_ arguments: [String], environment overrides: [String: String]) async throws
+        -> ChildProcess.Termination
+    {
         try await IDVBatchProcess.run(arguments, environment: overrides)
     }
 
@@ -19,7 +21,9 @@ struct OperationsCommandTests {
     }
 
     /// Inserts `count` rows `<prefix>1 …` into `batch` as created, with a token expiring at `expiresAt`.
-    static func seedCreated(_ pool: PostgresPool, batch: String, prefix: String, count: Int, expiresAt: Date) async throws {
+    static func seedCreated(_ pool: PostgresPool, batch: String, prefix: String, count: Int, expiresAt: Date)
+        async throws
+    {
         try await pool.execute(
             """
             INSERT INTO idv.verification_requests
@@ -29,8 +33,11 @@ struct OperationsCommandTests {
             """, [.text(batch), .text(prefix), .timestamp(expiresAt), .int(count)])
     }
 
-    @Test("usage errors (unknown flag, missing argument, unparsable value) exit 2 with the usage; --help exits 0",
-          arguments: [["run", "--bogus"], ["run", "--concurrency", "lots"], ["status", "one-batch", "another"], ["frobnicate"]])
+    @Test(
+        "usage errors (unknown flag, missing argument, unparsable value) exit 2 with the usage; --help exits 0",
+        arguments: [
+            ["run", "--bogus"], ["run", "--concurrency", "lots"], ["status", "one-batch", "another"], ["frobnicate"],
+        ])
     func usageErrorsExitTwo(arguments: [String]) async throws {
         let result = try await Self.idvBatch(arguments, environment: [:])
         #expect(result.status == 2, "\(arguments): \(result.output)")
@@ -41,12 +48,15 @@ struct OperationsCommandTests {
         }
     }
 
-    @Test("enqueue: 0 when all load, the same file again adds nothing, 1 with rejected lines, 2 for a bad CSV header or format")
+    @Test(
+        "enqueue: 0 when all load, the same file again adds nothing, 1 with rejected lines, 2 for a bad CSV header or format"
+    )
     func enqueueExitCodes() async throws {
         try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard", CommandHarness.validSpec)
             let environment = Self.database(database)
-            let good = try MigratedDatabase.temporaryFile("{\"external_ref\": \"a\"}\n{\"external_ref\": \"b\"}\n", suffix: ".jsonl")
+            let good = try MigratedDatabase.temporaryFile(
+                "{\"external_ref\": \"a\"}\n{\"external_ref\": \"b\"}\n", suffix: ".jsonl")
             let mixed = try MigratedDatabase.temporaryFile("{\"external_ref\": \"c\"}\n[1]\n", suffix: ".ndjson")
             let noRef = try MigratedDatabase.temporaryFile("id,given_names\n1,Ada\n", suffix: ".csv")
             defer { for path in [good, mixed, noRef] { try? FileManager.default.removeItem(atPath: path) } }
@@ -76,10 +86,14 @@ struct OperationsCommandTests {
         try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard", CommandHarness.validSpec)
             let executable = try SharedPaths.builtExecutable(named: "idv-batch")
-            let csv = try MigratedDatabase.temporaryFile("external_ref,given_names\n\"x,1\",\"Ada \"\"A\"\"\"\n", suffix: ".txt")
+            let csv = try MigratedDatabase.temporaryFile(
+                "external_ref,given_names\n\"x,1\",\"Ada \"\"A\"\"\"\n", suffix: ".txt")
             defer { try? FileManager.default.removeItem(atPath: csv) }
             let result = try await ChildProcess.run(
-                ["/bin/sh", "-c", "\"$0\" enqueue --batch b --config standard --format csv - < \"$1\"", executable.path, csv],
+                [
+                    "/bin/sh", "-c", "\"$0\" enqueue --batch b --config standard --format csv - < \"$1\"",
+                    executable.path, csv,
+                ],
                 environment: IDVBatchProcess.environment(Self.database(database)))
             #expect(result.status == 0, "\(result.output)")
             let spec = try await database.storedRows(batch: "b")["x,1"]?.spec
@@ -92,16 +106,21 @@ struct OperationsCommandTests {
         try await MigratedDatabase.with { database in
             let environment = Self.database(database)
             let unknown = try await Self.idvBatch(["rerun", "no-such-batch", "--no-run"], environment: environment)
-            #expect(unknown.status == 2 && unknown.output.contains("Unknown batch \"no-such-batch\""), "\(unknown.output)")
+            #expect(
+                unknown.status == 2 && unknown.output.contains("Unknown batch \"no-such-batch\""), "\(unknown.output)")
             try await database.pool.execute("INSERT INTO idv.batches (batch_id) VALUES ('quiet')")
             let nothing = try await Self.idvBatch(["rerun", "quiet"], environment: environment)
-            #expect(nothing.status == 0 && nothing.output.contains("Nothing to rerun in batch quiet"), "\(nothing.output)")
-            let badClass = try await Self.idvBatch(["rerun", "quiet", "--only", "transiant", "--no-run"], environment: environment)
+            #expect(
+                nothing.status == 0 && nothing.output.contains("Nothing to rerun in batch quiet"), "\(nothing.output)")
+            let badClass = try await Self.idvBatch(
+                ["rerun", "quiet", "--only", "transiant", "--no-run"], environment: environment)
             #expect(badClass.status == 2, "\(badClass.output)")
         }
     }
 
-    @Test("rerun re-queues the failed rows, runs them against the sandbox and links the run; a job file supplies the batch")
+    @Test(
+        "rerun re-queues the failed rows, runs them against the sandbox and links the run; a job file supplies the batch"
+    )
     func rerunRuns() async throws {
         try await CommandHarness.with { harness in
             let batch = CommandHarness.batchID("cli-rerun")
@@ -116,7 +135,8 @@ struct OperationsCommandTests {
             let result = try await Self.idvBatch(
                 ["rerun", "--job", job, "--api-url", harness.sandbox.idvBaseURL],
                 environment: [
-                    "DATABASE_URL": harness.postgres.unredactedConnectionString, "YOTI_CLIENT_SDK_ID": CommandHarness.sdkID,
+                    "DATABASE_URL": harness.postgres.unredactedConnectionString,
+                    "YOTI_CLIENT_SDK_ID": CommandHarness.sdkID,
                     "YOTI_KEY_FILE_PATH": CommandHarness.keyPath,
                 ])
             #expect(result.status == 0, "\(result.output)")
@@ -126,33 +146,47 @@ struct OperationsCommandTests {
                 "SELECT r.kind, x.rows_requeued FROM idv.reruns x JOIN idv.runs r ON r.id = x.run_id WHERE x.batch_id = $1",
                 [.text(batch)])
             #expect(linked.count == 1)
-            #expect(try linked[0].decode(String.self, "kind") == "rerun" && linked[0].decode(Int.self, "rows_requeued") == 6)
+            #expect(
+                try linked[0].decode(String.self, "kind") == "rerun" && linked[0].decode(Int.self, "rows_requeued") == 6
+            )
         }
     }
 
-    @Test("expire: 0 after a sweep; 0 saying another sweep is running while the lock is held; 2 for a bad job file or time")
+    @Test(
+        "expire: 0 after a sweep; 0 saying another sweep is running while the lock is held; 2 for a bad job file or time"
+    )
     func expireExitCodes() async throws {
         try await MigratedDatabase.with { database in
             let environment = Self.database(database)
             try await Self.seedCreated(
-                database.pool, batch: "a", prefix: "x-", count: 4, expiresAt: Date(timeIntervalSince1970: 2_000_000_000))
+                database.pool, batch: "a", prefix: "x-", count: 4, expiresAt: Date(timeIntervalSince1970: 2_000_000_000)
+            )
             let holder = try await PostgresConnection.connect(database.configuration)
             try await holder.query("SELECT pg_advisory_lock($1)", [.bigint(ExpirySweeper.lockKey)])
             let blocked = try await Self.idvBatch(["expire"], environment: environment)
-            #expect(blocked.status == 0 && blocked.output.contains("Another expiry sweep is running"), "\(blocked.output)")
+            #expect(
+                blocked.status == 0 && blocked.output.contains("Another expiry sweep is running"), "\(blocked.output)")
             await holder.close()
 
-            let early = try await Self.idvBatch(["expire", "--as-of", "2033-01-01T00:00:00Z"], environment: environment)
+            let early = try await Self.idvBatch(
+                ["expire", "--as-of", "2033-01-01T00:00:00Z"], environment: environment)
             #expect(early.status == 0 && early.output.contains("expired now: 0 rows"), "\(early.output)")
-            let swept = try await Self.idvBatch(["expire", "--as-of", "2034-01-01T00:00:00Z"], environment: environment)
+            let swept = try await Self.idvBatch(
+                ["expire", "--as-of", "2034-01-01T00:00:00Z"], environment: environment)
             #expect(swept.status == 0 && swept.output.contains("expired now: 4 rows"), "\(swept.output)")
 
-            let job = try MigratedDatabase.temporaryFile("command: expire\nexpire:\n  chunk_size: 10\n  chunksize: 5\n", suffix: ".yml")
+            let job = try MigratedDatabase.temporaryFile(
+                "command: expire\nexpire:\n  chunk_size: 10\n  chunksize: 5\n", suffix: ".yml")
             defer { try? FileManager.default.removeItem(atPath: job) }
             let badJob = try await Self.idvBatch(["expire", "--job", job], environment: environment)
-            #expect(badJob.status == 2 && badJob.output.contains("\(job):4: expire.chunksize: unknown key"), "\(badJob.output)")
+            #expect(
+                badJob.status == 2 && badJob.output.contains("\(job):4: expire.chunksize: unknown key"),
+                "\(badJob.output)")
             let wrongJob = try await Self.idvBatch(
-                ["expire", "--job", SharedPaths.repositoryRoot.appendingPathComponent("jobs/nightly-onboarding.yml").path],
+                [
+                    "expire", "--job",
+                    SharedPaths.repositoryRoot.appendingPathComponent("jobs/nightly-onboarding.yml").path,
+                ],
                 environment: environment)
             #expect(wrongJob.status == 2 && wrongJob.output.contains("is for `idv-batch run`"), "\(wrongJob.output)")
             let badTime = try await Self.idvBatch(["expire", "--as-of", "yesterday"], environment: environment)
@@ -188,8 +222,10 @@ struct OperationsCommandTests {
         try await CommandHarness.with { harness in
             let environment = Self.database(harness.database).merging(
                 ["YOTI_SIGN_API_KEY": CommandHarness.signKey, "YOTI_SIGN_API_URL": harness.sandbox.signBaseURL]) { $1 }
-            let sample = SharedPaths.repositoryRoot.appendingPathComponent("jobs/configs/standard-doc-liveness.json").path
-            let pushed = try await Self.idvBatch(["configs", "push", sample, "--name", "std", "--remote"], environment: environment)
+            let sample = SharedPaths.repositoryRoot.appendingPathComponent("jobs/configs/standard-doc-liveness.json")
+                .path
+            let pushed = try await Self.idvBatch(
+                ["configs", "push", sample, "--name", "std", "--remote"], environment: environment)
             #expect(pushed.status == 0 && pushed.output.contains("Registered with Yoti Sign"), "\(pushed.output)")
             #expect(!pushed.output.contains(CommandHarness.signKey))
 
@@ -202,7 +238,8 @@ struct OperationsCommandTests {
 
             let invalid = try MigratedDatabase.temporaryFile("{\"client_session_token_ttl\": 30}", suffix: ".json")
             defer { try? FileManager.default.removeItem(atPath: invalid) }
-            let refused = try await Self.idvBatch(["configs", "push", invalid, "--name", "bad"], environment: environment)
+            let refused = try await Self.idvBatch(
+                ["configs", "push", invalid, "--name", "bad"], environment: environment)
             #expect(refused.status == 2 && refused.output.contains("client_session_token_ttl"), "\(refused.output)")
         }
     }

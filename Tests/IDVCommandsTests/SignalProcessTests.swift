@@ -6,7 +6,7 @@ import Testing
 import YotiAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGTERM on every command that writes (`expire`, `migrate`, `enqueue`, `configs push`), as real processes:
@@ -28,7 +28,9 @@ struct SignalProcessTests {
         try await pool.query("SELECT count(*) AS n FROM (\(sql)) AS counted", parameters)[0].decode(Int.self, "n")
     }
 
-    @Test("expire --delete-remote: SIGTERM mid-deletes finishes the calls in flight, records the run and the metrics file, exits 143")
+    @Test(
+        "expire --delete-remote: SIGTERM mid-deletes finishes the calls in flight, records the run and the metrics file, exits 143"
+    )
     func expire() async throws {
         try await CommandHarness.with(behaviour: .latency(.milliseconds(400))) { harness in
             let batch = CommandHarness.batchID("expire-term")
@@ -39,19 +41,26 @@ struct SignalProcessTests {
                     client_session_token = 'tok-' || id, token_expires_at = now() - interval '1 hour'
                 WHERE batch_id = $1
                 """, [.text(batch)])
-            let metrics = FileManager.default.temporaryDirectory.appendingPathComponent("idv-expire-\(UUID().uuidString.prefix(8)).prom").path
+            let metrics = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "idv-expire-\(UUID().uuidString.prefix(8)).prom"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: metrics) }
             let process = try IDVBatchProcess.launch(
-                ["expire", "--batch", batch, "--delete-remote", "--delete-concurrency", "2", "--api-url", harness.sandbox.idvBaseURL,
-                 "--metrics-file", metrics, "--log-level", "warning"],
+                [
+                    "expire", "--batch", batch, "--delete-remote", "--delete-concurrency", "2", "--api-url",
+                    harness.sandbox.idvBaseURL,
+                    "--metrics-file", metrics, "--log-level", "warning",
+                ],
                 environment: IDVBatchProcess.environment([
-                    "DATABASE_URL": harness.postgres.unredactedConnectionString, "YOTI_CLIENT_SDK_ID": CommandHarness.sdkID,
+                    "DATABASE_URL": harness.postgres.unredactedConnectionString,
+                    "YOTI_CLIENT_SDK_ID": CommandHarness.sdkID,
                     "YOTI_KEY_FILE_PATH": CommandHarness.keyPath,
                 ]),
                 name: "expire-term")
             try await Self.waitFor("the first deletes") {
                 try await Self.count(
-                    harness.pool, "SELECT 1 FROM idv.attempts WHERE batch_id = $1 AND operation = 'delete_session' AND finished_at IS NOT NULL",
+                    harness.pool,
+                    "SELECT 1 FROM idv.attempts WHERE batch_id = $1 AND operation = 'delete_session' AND finished_at IS NOT NULL",
                     [.text(batch)]) >= 2
             }
             process.send(SIGTERM)
@@ -60,19 +69,23 @@ struct SignalProcessTests {
             #expect(result.output.contains("interrupted"), "\(result.output)")
 
             let run = try await harness.pool.query(
-                "SELECT finished_at IS NOT NULL AS finished, exit_code FROM idv.runs WHERE kind = 'expire' ORDER BY id DESC LIMIT 1")
+                "SELECT finished_at IS NOT NULL AS finished, exit_code FROM idv.runs WHERE kind = 'expire' ORDER BY id DESC LIMIT 1"
+            )
             #expect(try run[0].decode(Bool.self, "finished"))
             #expect(try run[0].decode(Int?.self, "exit_code") == 143)
             // The calls in flight were written back: no attempt open, no row leased, and work is left for the next sweep.
             #expect(
                 try await Self.count(
-                    harness.pool, "SELECT 1 FROM idv.attempts WHERE batch_id = $1 AND finished_at IS NULL", [.text(batch)]) == 0)
+                    harness.pool, "SELECT 1 FROM idv.attempts WHERE batch_id = $1 AND finished_at IS NULL",
+                    [.text(batch)]) == 0)
             #expect(
                 try await Self.count(
-                    harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1 AND lease_operation IS NOT NULL",
+                    harness.pool,
+                    "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1 AND lease_operation IS NOT NULL",
                     [.text(batch)]) == 0)
             let deleted = try await Self.count(
-                harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1 AND remote_deleted_at IS NOT NULL",
+                harness.pool,
+                "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1 AND remote_deleted_at IS NOT NULL",
                 [.text(batch)])
             #expect(deleted >= 2 && deleted < 200)
             let text = try PrometheusText(String(contentsOfFile: metrics, encoding: .utf8))
@@ -80,7 +93,9 @@ struct SignalProcessTests {
         }
     }
 
-    @Test("migrate: SIGTERM while it waits (or applies) rolls the migration in flight back and exits 143; migrate again finishes")
+    @Test(
+        "migrate: SIGTERM while it waits (or applies) rolls the migration in flight back and exits 143; migrate again finishes"
+    )
     func migrate() async throws {
         try await TestDatabase.withEmptyDatabase { configuration in
             let environment = IDVBatchProcess.environment([
@@ -104,19 +119,25 @@ struct SignalProcessTests {
             _ = try await holder.query("SELECT pg_advisory_unlock($1)", [.bigint(Migrator.advisoryLockKey)])
             await holder.close()
 
-            let again = try await IDVBatchProcess.launch(["migrate"], environment: environment, name: "migrate-again").wait()
+            let again = try await IDVBatchProcess.launch(["migrate"], environment: environment, name: "migrate-again")
+                .wait()
             #expect(again.status == 0, "\(again.output)")
         }
     }
 
-    @Test("enqueue: SIGTERM mid-load rolls back the insert in flight, keeps whole batches, exits 143; loading again completes")
+    @Test(
+        "enqueue: SIGTERM mid-load rolls back the insert in flight, keeps whole batches, exits 143; loading again completes"
+    )
     func enqueue() async throws {
         try await CommandHarness.with { harness in
             let batch = CommandHarness.batchID("enqueue-term")
             try await harness.pool.execute(
-                "INSERT INTO idv.session_configs (name, spec) VALUES ('term-config', $1::jsonb)", [.jsonb(CommandHarness.validSpec.jsonString())])
+                "INSERT INTO idv.session_configs (name, spec) VALUES ('term-config', $1::jsonb)",
+                [.jsonb(CommandHarness.validSpec.jsonString())])
             let rows = 400_000
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("idv-term-\(UUID().uuidString.prefix(8)).jsonl").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "idv-term-\(UUID().uuidString.prefix(8)).jsonl"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: path) }
             var text = ""
             text.reserveCapacity(rows * 48)
@@ -126,19 +147,25 @@ struct SignalProcessTests {
             let arguments = ["enqueue", "--batch", batch, "--batch-size", "1000", "--log-level", "warning", path]
             let process = try IDVBatchProcess.launch(arguments, environment: environment, name: "enqueue-term")
             try await Self.waitFor("the first inserted rows") {
-                try await Self.count(harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)]) > 0
+                try await Self.count(
+                    harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)]) > 0
             }
             process.send(SIGTERM)
             let result = try await process.wait()
             #expect(result.status == 143, "\(result.output)")
             #expect(result.output.contains("Load the same input again"), "\(result.output)")
-            let loaded = try await Self.count(harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)])
+            let loaded = try await Self.count(
+                harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)])
             #expect(loaded > 0 && loaded < rows)
             #expect(loaded % 1000 == 0, "only whole INSERT statements are kept: \(loaded)")
 
-            let again = try await IDVBatchProcess.launch(arguments, environment: environment, name: "enqueue-again").wait()
+            let again = try await IDVBatchProcess.launch(arguments, environment: environment, name: "enqueue-again")
+                .wait()
             #expect(again.status == 0, "\(again.output)")
-            #expect(try await Self.count(harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)]) == rows)
+            #expect(
+                try await Self.count(
+                    harness.pool, "SELECT 1 FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)]) == rows
+            )
         }
     }
 
@@ -151,19 +178,22 @@ struct SignalProcessTests {
             let process = try IDVBatchProcess.launch(
                 ["configs", "push", path, "--name", name, "--remote", "--log-level", "warning"],
                 environment: IDVBatchProcess.environment([
-                    "DATABASE_URL": harness.postgres.unredactedConnectionString, "YOTI_SIGN_API_KEY": CommandHarness.signKey,
+                    "DATABASE_URL": harness.postgres.unredactedConnectionString,
+                    "YOTI_SIGN_API_KEY": CommandHarness.signKey,
                     "YOTI_SIGN_API_URL": harness.sandbox.signBaseURL,
                 ]),
                 name: "push-term")
             try await Self.waitFor("the local store") {
-                try await Self.count(harness.pool, "SELECT 1 FROM idv.session_configs WHERE name = $1", [.text(name)]) == 1
+                try await Self.count(harness.pool, "SELECT 1 FROM idv.session_configs WHERE name = $1", [.text(name)])
+                    == 1
             }
             process.send(SIGTERM)
             let result = try await process.wait()
             #expect(result.status == 143, "\(result.output)")
             #expect(
                 try await Self.count(
-                    harness.pool, "SELECT 1 FROM idv.session_configs WHERE name = $1 AND remote_registered_at IS NOT NULL",
+                    harness.pool,
+                    "SELECT 1 FROM idv.session_configs WHERE name = $1 AND remote_registered_at IS NOT NULL",
                     [.text(name)]) == 1)
         }
     }

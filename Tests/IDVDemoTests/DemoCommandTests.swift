@@ -8,7 +8,8 @@ import Testing
 struct DemoCommandTests {
     /// Every whole number in the first line containing `marker`, in order.
     static func numbers(after marker: String, in output: String) throws -> [Int] {
-        let line = try #require(output.split(separator: "\n").first { $0.contains(marker) }, "no line with \"\(marker)\" in:\n\(output)")
+        let line = try #require(
+            output.split(separator: "\n").first { $0.contains(marker) }, "no line with \"\(marker)\" in:\n\(output)")
         let tail = line[line.range(of: marker)!.upperBound...]
         return tail.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
     }
@@ -28,7 +29,10 @@ struct DemoCommandTests {
     func demoCompletesAndAddsUp() async throws {
         let rows = 240
         let result = try await IDVBatchProcess.run(
-            ["demo", "--rows", "\(rows)", "--latency-ms", "5", "--jitter-ms", "20", "--fault-percent", "8", "--seed", "7"],
+            [
+                "demo", "--rows", "\(rows)", "--latency-ms", "5", "--jitter-ms", "20", "--fault-percent", "8", "--seed",
+                "7",
+            ],
             environment: [:])
         let output = result.output
         #expect(result.status == 0, "\(output)")
@@ -37,7 +41,8 @@ struct DemoCommandTests {
         let enqueued = try Self.numbers(after: "(jsonl):", in: output)
         #expect(enqueued.prefix(4) == [rows + 2, rows, 0, 2], "\(enqueued)")
         // the upstream rows that name a configuration not pushed yet
-        let upstream = try #require(Self.counts(try Self.line("rows name the configuration", occurrence: 0, in: output)).first)
+        let upstream = try #require(
+            Self.counts(try Self.line("rows name the configuration", occurrence: 0, in: output)).first)
         #expect(upstream > 0)
 
         // Run 1 and the rerun: "this run: C sessions created, F failed, …"
@@ -63,13 +68,16 @@ struct DemoCommandTests {
         #expect(!output.contains("MISMATCH"))
         let port = try #require(try Self.numbers(after: "throwaway PostgreSQL (127.0.0.1:", in: output).first)
         await #expect(throws: PostgresError.self, "the demo's PostgreSQL must be gone") {
-            try await PostgresConnection.connect(try PostgresConfiguration("host=127.0.0.1 port=\(port) user=postgres dbname=postgres connect_timeout=2"))
+            try await PostgresConnection.connect(
+                try PostgresConfiguration("host=127.0.0.1 port=\(port) user=postgres dbname=postgres connect_timeout=2")
+            )
         }
     }
 
     @Test("without PostgreSQL server binaries the demo says what to install, exit 2")
     func missingBinariesSayWhatToInstall() async throws {
-        let result = try await IDVBatchProcess.run(["demo"], environment: ["IDV_POSTGRES_BINDIR": "/nonexistent/pg/bin"])
+        let result = try await IDVBatchProcess.run(
+            ["demo"], environment: ["IDV_POSTGRES_BINDIR": "/nonexistent/pg/bin"])
         #expect(result.status == 2, "\(result.output)")
         #expect(result.output.contains("apt-get install -y postgresql"), "\(result.output)")
         #expect(result.output.contains("IDV_POSTGRES_BINDIR=/nonexistent/pg/bin"), "\(result.output)")
@@ -90,9 +98,12 @@ struct DemoCommandTests {
         let termination = try await process.wait()
         #expect(termination.status == 130, "\(termination.output)")
         #expect(termination.output.contains("Cleaned up"), "\(termination.output)")
-        let port = try #require(try Self.numbers(after: "throwaway PostgreSQL (127.0.0.1:", in: termination.output).first)
+        let port = try #require(
+            try Self.numbers(after: "throwaway PostgreSQL (127.0.0.1:", in: termination.output).first)
         await #expect(throws: PostgresError.self) {
-            try await PostgresConnection.connect(try PostgresConfiguration("host=127.0.0.1 port=\(port) user=postgres dbname=postgres connect_timeout=2"))
+            try await PostgresConnection.connect(
+                try PostgresConfiguration("host=127.0.0.1 port=\(port) user=postgres dbname=postgres connect_timeout=2")
+            )
         }
     }
 }

@@ -43,7 +43,9 @@ struct JSONLogHandlerTests {
                 "count": .stringConvertible(7),
             ])
         let line = try #require(lines.all.first)
-        #expect(line.hasPrefix(#"{"ts":"2025-11-21T02:00:00.123Z","level":"notice","label":"idv-batch.test","msg":"Row failed","#))
+        #expect(
+            line.hasPrefix(
+                #"{"ts":"2025-11-21T02:00:00.123Z","level":"notice","label":"idv-batch.test","msg":"Row failed","#))
         let object = try #require(try lines.objects().first)
         #expect(object["batch.id"] as? String == "b1" && object["run.id"] as? String == "42")
         #expect(object["metadata.msg"] as? String == "clash" && object["msg"] as? String == "Row failed")
@@ -52,7 +54,8 @@ struct JSONLogHandlerTests {
         // Metadata keys follow the fixed ones in sorted order.
         #expect(
             line == #"{"ts":"2025-11-21T02:00:00.123Z","level":"notice","label":"idv-batch.test","msg":"Row failed","#
-                + #""batch.id":"b1","count":"7","list":["a","b"],"metadata.msg":"clash","nested.x.y":"z","run.id":"42"}"# + "\n")
+                + #""batch.id":"b1","count":"7","list":["a","b"],"metadata.msg":"clash","nested.x.y":"z","run.id":"42"}"#
+                + "\n")
     }
 
     @Test("the level filters, and per-call metadata wins over the logger's")
@@ -67,7 +70,9 @@ struct JSONLogHandlerTests {
         #expect(objects.first?["k"] as? String == "call" && objects.first?["level"] as? String == "info")
     }
 
-    @Test("log formats parse by name; anything else is refused", arguments: [("text", true), ("JSON", true), ("xml", false)])
+    @Test(
+        "log formats parse by name; anything else is refused",
+        arguments: [("text", true), ("JSON", true), ("xml", false)])
     func formatNames(name: String, known: Bool) {
         #expect((LogFormat(name: name) != nil) == known)
     }

@@ -1,6 +1,6 @@
 import PropertyBased
-import Testing
 import TestSupport
+import Testing
 
 @testable import IDVRunner
 
@@ -28,7 +28,8 @@ struct BackoffPropertyTests {
 
     @Test("full jitter: the lowest draw gives 0 and the highest gives the whole ceiling")
     func fullJitterRange() async {
-        await propertyCheck(count: 1_000, input: Self.milliseconds, Self.milliseconds, Self.attempts) { base, cap, attempt in
+        await propertyCheck(count: 1_000, input: Self.milliseconds, Self.milliseconds, Self.attempts) {
+            base, cap, attempt in
             let backoff = Backoff.exponentialJitter(base: base, cap: cap)
             let ceiling = backoff.ceiling(afterAttempt: attempt).secondsDouble
             var low = FixedGenerator(value: 0)
@@ -41,7 +42,8 @@ struct BackoffPropertyTests {
 
     @Test("the ceiling never falls as attempts grow")
     func ceilingMonotone() async {
-        await propertyCheck(count: 1_000, input: Self.milliseconds, Self.milliseconds, Gen.int(in: 1...200)) { base, cap, attempt in
+        await propertyCheck(count: 1_000, input: Self.milliseconds, Self.milliseconds, Gen.int(in: 1...200)) {
+            base, cap, attempt in
             let backoff = Backoff.exponentialJitter(base: base, cap: cap)
             #expect(backoff.ceiling(afterAttempt: attempt) <= backoff.ceiling(afterAttempt: attempt + 1))
         }
@@ -49,7 +51,8 @@ struct BackoffPropertyTests {
 
     @Test("Retry-After is a floor: the delay is the larger of the jittered delay and Retry-After")
     func retryAfterFloor() async {
-        await propertyCheck(count: 1_000, input: Self.milliseconds, Self.milliseconds, Self.milliseconds, Gen.uint64()) {
+        await propertyCheck(count: 1_000, input: Self.milliseconds, Self.milliseconds, Self.milliseconds, Gen.uint64())
+        {
             base, cap, retryAfter, word in
             let backoff = Backoff.exponentialJitter(base: base, cap: cap)
             var first = FixedGenerator(value: word)

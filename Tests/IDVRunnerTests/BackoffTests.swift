@@ -1,7 +1,7 @@
-import Testing
 import TestSupport
-
+import Testing
 import YotiSandbox
+
 @testable import IDVRunner
 
 @Suite("Backoff: capped exponential, full jitter")

@@ -11,15 +11,18 @@ import YotiSandbox
 struct BatchControlTests {
     /// The database's clock now, as seconds since 1970 (statements compare against the server's clock).
     static func serverNow(_ harness: RunnerHarness) async throws -> Double {
-        try await harness.pool.query("SELECT EXTRACT(EPOCH FROM clock_timestamp())::float8 AS t")[0].decode(Double.self, "t")
+        try await harness.pool.query("SELECT EXTRACT(EPOCH FROM clock_timestamp())::float8 AS t")[0].decode(
+            Double.self, "t")
     }
 
     static func count(_ harness: RunnerHarness, _ sql: String, _ parameters: [PostgresValue]) async throws -> Int {
-        try await harness.pool.query("SELECT count(*) AS n FROM (\(sql)) AS counted", parameters)[0].decode(Int.self, "n")
+        try await harness.pool.query("SELECT count(*) AS n FROM (\(sql)) AS counted", parameters)[0].decode(
+            Int.self, "n")
     }
 
     /// Four runners on one batch, each `concurrency` calls wide.
-    static func fourRunners(_ harness: RunnerHarness, batch: String, concurrency: Int = 4) async throws -> [RunSummary] {
+    static func fourRunners(_ harness: RunnerHarness, batch: String, concurrency: Int = 4) async throws -> [RunSummary]
+    {
         try await withThrowingTaskGroup(of: RunSummary.self) { group in
             for _ in 0..<4 {
                 group.addTask { try await harness.run(harness.configuration(batch: batch, concurrency: concurrency)) }
@@ -30,7 +33,9 @@ struct BatchControlTests {
         }
     }
 
-    @Test("pause with 4 runners: no call starts once the pause is visible, in-flight calls are written back, runs end paused; resume finishes")
+    @Test(
+        "pause with 4 runners: no call starts once the pause is visible, in-flight calls are written back, runs end paused; resume finishes"
+    )
     func pauseFourRunners() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(25))) { harness in
             let batch = RunnerHarness.batchID("pause")
@@ -40,7 +45,8 @@ struct BatchControlTests {
 
             let running = Task { try await Self.fourRunners(harness, batch: batch) }
             while harness.recorder.callCount < 60 { try await Task.sleep(for: .milliseconds(2)) }
-            let paused = try await control.pause(batchID: batch, by: .init(name: "ops-test", reason: "wrong letter template"))
+            let paused = try await control.pause(
+                batchID: batch, by: .init(name: "ops-test", reason: "wrong letter template"))
             let callsAtPause = harness.recorder.callCount
             let visibleAt = try await Self.serverNow(harness)
             #expect(paused.changed)
@@ -51,7 +57,9 @@ struct BatchControlTests {
             for summary in summaries {
                 #expect(summary.stopReason == .paused)
                 #expect(summary.exitCode == 5)
-                #expect(summary.stopDetail?.contains("Batch \(batch) is paused by ops-test (wrong letter template)") == true)
+                #expect(
+                    summary.stopDetail?.contains("Batch \(batch) is paused by ops-test (wrong letter template)") == true
+                )
                 #expect(summary.stopDetail?.contains("idv-batch resume \(batch)") == true)
             }
             // No claim after the pause became visible; at most the 16 claimed slots started calls after it.
@@ -104,9 +112,12 @@ struct BatchControlTests {
             let second = try await control.pause(batchID: batch, by: .init(name: "b", reason: "r2"))
             #expect(!second.changed && second.pausedBy == "a" && second.reason == "r1")
             let row = try await harness.pool.query(
-                "SELECT paused_at IS NOT NULL AS paused, paused_by FROM idv.batches WHERE batch_id = $1", [.text(batch)])[0]
+                "SELECT paused_at IS NOT NULL AS paused, paused_by FROM idv.batches WHERE batch_id = $1", [.text(batch)]
+            )[0]
             #expect(try row.decode(Bool.self, "paused") && row.decode(String?.self, "paused_by") == "a")
-            #expect(try await Self.count(harness, "SELECT 1 FROM idv.batch_actions WHERE batch_id = $1", [.text(batch)]) == 1)
+            #expect(
+                try await Self.count(harness, "SELECT 1 FROM idv.batch_actions WHERE batch_id = $1", [.text(batch)])
+                    == 1)
             // status shows the pause and the audit trail, in the table and in JSON.
             let report = try await BatchStatus(database: harness.pool).report(batchID: batch)
             let table = report.render()
@@ -140,7 +151,8 @@ struct BatchControlTests {
                 """, [.text(batch)])
             let control = BatchControl(pool: harness.pool)
             let result = try await control.cancel(
-                batchID: batch, statuses: ["pending"], refs: nil, by: .init(name: "alice", reason: "campaign withdrawn"))
+                batchID: batch, statuses: ["pending"], refs: nil, by: .init(name: "alice", reason: "campaign withdrawn")
+            )
             #expect(result.cancelledByStatus == ["pending": 19])
             #expect(result.skippedInFlight == 1)
             let actionID = try #require(result.actionID)
@@ -160,7 +172,8 @@ struct BatchControlTests {
                 UPDATE idv.verification_requests SET status = 'pending', lease_operation = NULL, lease_token = NULL,
                     lease_expires_at = NULL WHERE batch_id = $1 AND external_ref = 'ref-1'
                 """, [.text(batch)])
-            let again = try await control.cancel(batchID: batch, statuses: ["pending"], refs: nil, by: .init(name: "alice"))
+            let again = try await control.cancel(
+                batchID: batch, statuses: ["pending"], refs: nil, by: .init(name: "alice"))
             #expect(again.cancelled == 1 && again.skippedInFlight == 0)
             #expect(try await harness.statusCounts(batch: batch) == ["cancelled": 20])
 
@@ -171,7 +184,9 @@ struct BatchControlTests {
         }
     }
 
-    @Test("cancel --refs takes only those refs (reporting unknown ones); created rows' sessions are deleted through the engine, paused or not")
+    @Test(
+        "cancel --refs takes only those refs (reporting unknown ones); created rows' sessions are deleted through the engine, paused or not"
+    )
     func cancelRefsDeleteRemote() async throws {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("refs")
@@ -185,7 +200,8 @@ struct BatchControlTests {
             // Paused first (the usual order: hold, then decide): deleting sessions is clean-up, not held by the pause.
             _ = try await control.pause(batchID: batch, by: .init(name: "bob"))
             let result = try await control.cancel(
-                batchID: batch, statuses: ["pending", "created"], refs: ["ref-2", "ref-3", "nobody"], by: .init(name: "bob"))
+                batchID: batch, statuses: ["pending", "created"], refs: ["ref-2", "ref-3", "nobody"],
+                by: .init(name: "bob"))
             #expect(result.cancelledByStatus == ["created": 2] && result.withSession == 2)
             #expect(result.unknownRefs == ["nobody"])
 
@@ -203,7 +219,8 @@ struct BatchControlTests {
             #expect(deleted == 2)
             #expect(
                 try await Self.count(
-                    harness, "SELECT 1 FROM idv.attempts WHERE batch_id = $1 AND operation = 'delete_session' AND outcome = 'deleted'",
+                    harness,
+                    "SELECT 1 FROM idv.attempts WHERE batch_id = $1 AND operation = 'delete_session' AND outcome = 'deleted'",
                     [.text(batch)]) == 2)
             #expect(try await harness.statusCounts(batch: batch) == ["created": 4, "cancelled": 2])
         }

@@ -11,12 +11,14 @@ struct BatchStatusTests {
     /// Every key of the documented shape, per level.
     static let topKeys: Set<String> = ["schema_version", "generated_at", "batches"]
     static let batchKeys: Set<String> = [
-        "batch_id", "registered_at", "note", "rows", "error_classes", "sessions", "possible_duplicates", "retries", "runs",
+        "batch_id", "registered_at", "note", "rows", "error_classes", "sessions", "possible_duplicates", "retries",
+        "runs",
         "reruns", "paused", "actions", "follow_through",
     ]
     static let rowKeys: Set<String> = ["total", "pending", "in_progress", "created", "failed", "expired", "cancelled"]
     static let runKeys: Set<String> = [
-        "id", "kind", "worker", "all_batches", "started_at", "finished_at", "duration_seconds", "exit_code", "rows_created",
+        "id", "kind", "worker", "all_batches", "started_at", "finished_at", "duration_seconds", "exit_code",
+        "rows_created",
         "rows_failed", "rows_retried", "sessions_per_second", "expired", "remote_deleted",
     ]
     static let rerunKeys: Set<String> = [
@@ -53,7 +55,11 @@ struct BatchStatusTests {
             #expect(entry["batch_id"] == .string(batch))
             #expect(entry["registered_at"] == .null && entry["note"] == .null)
             #expect(Set(try #require(entry["rows"]?.objectValue).keys) == Self.rowKeys)
-            #expect(entry["rows"] == ["total": 10, "pending": 1, "in_progress": 0, "created": 7, "failed": 2, "expired": 0, "cancelled": 0])
+            #expect(
+                entry["rows"] == [
+                    "total": 10, "pending": 1, "in_progress": 0, "created": 7, "failed": 2, "expired": 0,
+                    "cancelled": 0,
+                ])
             let classes = try #require(entry["error_classes"]?.arrayValue)
             #expect(classes.count == 1)
             #expect(classes[0]["class"] == "invalid_spec" && classes[0]["count"] == 2)
@@ -91,7 +97,8 @@ struct BatchStatusTests {
         try await OpsDatabase.with { database in
             try await database.addConfiguration("standard")
             _ = try await database.enqueue(#"{"external_ref": "a"}"#, batch: "b-2", config: "standard")
-            try await database.pool.execute("INSERT INTO idv.batches (batch_id, note) VALUES ('b-1', 'registered only')")
+            try await database.pool.execute(
+                "INSERT INTO idv.batches (batch_id, note) VALUES ('b-1', 'registered only')")
             try await database.pool.execute(
                 "INSERT INTO idv.runs (kind, batch_ids, started_at, finished_at, rows_created) "
                     + "VALUES ('expire', NULL, now() - interval '2 seconds', now(), 0)")

@@ -8,7 +8,7 @@ import YotiSandbox
 @testable import IDVRunner
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Campaign 6 (issue 8): the bad-input corpus. Each case is one `idv-batch` invocation with one thing
@@ -50,87 +50,138 @@ struct CampaignBadInputTests {
 
     static let cases: [Case] = [
         // Input files.
-        Case(name: "malformed JSON line", arguments: enqueue, file: jsonl(valid + #"{"external_ref": "x""# + "\n"),
-             exit: 1, words: ["line 2", "JSON"], rowsAfter: 1),
-        Case(name: "malformed CSV (unterminated quote)", arguments: enqueue,
-             file: csv("external_ref,given_names\ngood-1,Ada\n\"bad,Bob\n"), exit: 1, words: ["quote"], rowsAfter: 1),
-        Case(name: "wrong type: external_ref a number", arguments: enqueue, file: jsonl(valid + #"{"external_ref": 42}"# + "\n"),
-             exit: 1, words: ["line 2", "external_ref", "string"], rowsAfter: 1),
-        Case(name: "wrong type: session_spec a string", arguments: enqueue,
-             file: jsonl(valid + #"{"external_ref": "b", "session_spec": "ttl=900"}"# + "\n"),
-             exit: 1, words: ["line 2", "session_spec", "object"], rowsAfter: 1),
-        Case(name: "wrong type: CSV address_format not a number", arguments: enqueue,
-             file: csv("external_ref,address_format,country_iso\ngood-1,1,GBR\nb,first,GBR\n"),
-             exit: 1, words: ["line 3", "address_format"], rowsAfter: 1),
+        Case(
+            name: "malformed JSON line", arguments: enqueue, file: jsonl(valid + #"{"external_ref": "x""# + "\n"),
+            exit: 1, words: ["line 2", "JSON"], rowsAfter: 1),
+        Case(
+            name: "malformed CSV (unterminated quote)", arguments: enqueue,
+            file: csv("external_ref,given_names\ngood-1,Ada\n\"bad,Bob\n"), exit: 1, words: ["quote"], rowsAfter: 1),
+        Case(
+            name: "wrong type: external_ref a number", arguments: enqueue,
+            file: jsonl(valid + #"{"external_ref": 42}"# + "\n"),
+            exit: 1, words: ["line 2", "external_ref", "string"], rowsAfter: 1),
+        Case(
+            name: "wrong type: session_spec a string", arguments: enqueue,
+            file: jsonl(valid + #"{"external_ref": "b", "session_spec": "ttl=900"}"# + "\n"),
+            exit: 1, words: ["line 2", "session_spec", "object"], rowsAfter: 1),
+        Case(
+            name: "wrong type: CSV address_format not a number", arguments: enqueue,
+            file: csv("external_ref,address_format,country_iso\ngood-1,1,GBR\nb,first,GBR\n"),
+            exit: 1, words: ["line 3", "address_format"], rowsAfter: 1),
         // An open vocabulary: Yoti may have added the value, so it is loaded with a warning; --strict refuses it.
-        Case(name: "unknown value of an open vocabulary (requested check type): loaded with a warning", arguments: enqueue,
-             file: jsonl(valid + #"{"external_ref": "b", "session_spec": {"requested_checks": [{"type": "NOT_A_CHECK"}]}}"# + "\n"),
-             exit: 0, words: ["NOT_A_CHECK", "loaded anyway"], rowsAfter: 2),
-        Case(name: "unknown value of an open vocabulary with --strict: refused with its path",
-             arguments: ["enqueue", "--strict", "--batch", batch, "--config", "standard", "$FILE"],
-             file: jsonl(valid + #"{"external_ref": "b", "session_spec": {"requested_checks": [{"type": "NOT_A_CHECK"}]}}"# + "\n"),
-             exit: 1, words: ["line 2", "requested_checks[0].type", "NOT_A_CHECK"], rowsAfter: 1),
-        Case(name: "unknown key in a JSON line", arguments: enqueue,
-             file: jsonl(valid + #"{"external_ref": "b", "emial": "x@example.com"}"# + "\n"),
-             exit: 1, words: ["line 2", "emial"], rowsAfter: 1),
-        Case(name: "TTL too low", arguments: enqueue,
-             file: jsonl(valid + #"{"external_ref": "b", "session_spec": {"client_session_token_ttl": 30}}"# + "\n"),
-             exit: 1, words: ["line 2", "client_session_token_ttl"], rowsAfter: 1),
-        Case(name: "TTL at the integer limit (trapped the validator before the fix)", arguments: enqueue,
-             file: jsonl(valid + #"{"external_ref": "b", "session_spec": {"client_session_token_ttl": 9223372036854775807}}"# + "\n"),
-             exit: 1, words: ["line 2", "resources_ttl"], rowsAfter: 1),
-        Case(name: "oversized field (a 10 MB spec)", arguments: enqueue,
-             file: jsonl(valid + #"{"external_ref": "big", "session_spec": {"resources": {"applicant_profile": {"full_name": ""#
-                 + String(repeating: "A", count: 10 << 20) + "\"}}}}\n"),
-             exit: 1, words: ["line 2", "--max-line-bytes"], rowsAfter: 1),
-        Case(name: "invalid UTF-8 in the input file", arguments: enqueue,
-             file: (Array(valid.utf8) + Array(#"{"external_ref": "caf"#.utf8) + [0xC3, 0x28] + Array("\"}\n".utf8), ".jsonl"),
-             exit: 1, words: ["line 2", "UTF-8"], rowsAfter: 1),
-        Case(name: "unknown config name", arguments: ["enqueue", "--batch", batch, "--config", "no-such-config", "$FILE"],
-             file: jsonl(valid), exit: 2, words: ["no-such-config", "configs push"], rowsAfter: 0),
-        Case(name: "unknown config name in a row", arguments: enqueue,
-             file: jsonl(valid + #"{"external_ref": "b", "config_name": "no-such-config"}"# + "\n"),
-             exit: 1, words: ["line 2", "no-such-config", "configs push"], rowsAfter: 1),
-        Case(name: "CSV with an unknown column", arguments: enqueue, file: csv("external_ref,phone\na,+441234567890\n"),
-             exit: 2, words: ["phone", "--ignore-column"], rowsAfter: 0),
+        Case(
+            name: "unknown value of an open vocabulary (requested check type): loaded with a warning",
+            arguments: enqueue,
+            file: jsonl(
+                valid + #"{"external_ref": "b", "session_spec": {"requested_checks": [{"type": "NOT_A_CHECK"}]}}"#
+                    + "\n"),
+            exit: 0, words: ["NOT_A_CHECK", "loaded anyway"], rowsAfter: 2),
+        Case(
+            name: "unknown value of an open vocabulary with --strict: refused with its path",
+            arguments: ["enqueue", "--strict", "--batch", batch, "--config", "standard", "$FILE"],
+            file: jsonl(
+                valid + #"{"external_ref": "b", "session_spec": {"requested_checks": [{"type": "NOT_A_CHECK"}]}}"#
+                    + "\n"),
+            exit: 1, words: ["line 2", "requested_checks[0].type", "NOT_A_CHECK"], rowsAfter: 1),
+        Case(
+            name: "unknown key in a JSON line", arguments: enqueue,
+            file: jsonl(valid + #"{"external_ref": "b", "emial": "x@example.com"}"# + "\n"),
+            exit: 1, words: ["line 2", "emial"], rowsAfter: 1),
+        Case(
+            name: "TTL too low", arguments: enqueue,
+            file: jsonl(valid + #"{"external_ref": "b", "session_spec": {"client_session_token_ttl": 30}}"# + "\n"),
+            exit: 1, words: ["line 2", "client_session_token_ttl"], rowsAfter: 1),
+        Case(
+            name: "TTL at the integer limit (trapped the validator before the fix)", arguments: enqueue,
+            file: jsonl(
+                valid + #"{"external_ref": "b", "session_spec": {"client_session_token_ttl": 9223372036854775807}}"#
+                    + "\n"),
+            exit: 1, words: ["line 2", "resources_ttl"], rowsAfter: 1),
+        Case(
+            name: "oversized field (a 10 MB spec)", arguments: enqueue,
+            file: jsonl(
+                valid + #"{"external_ref": "big", "session_spec": {"resources": {"applicant_profile": {"full_name": ""#
+                    + String(repeating: "A", count: 10 << 20) + "\"}}}}\n"),
+            exit: 1, words: ["line 2", "--max-line-bytes"], rowsAfter: 1),
+        Case(
+            name: "invalid UTF-8 in the input file", arguments: enqueue,
+            file: (
+                Array(valid.utf8) + Array(#"{"external_ref": "caf"#.utf8) + [0xC3, 0x28] + Array("\"}\n".utf8), ".jsonl"
+            ),
+            exit: 1, words: ["line 2", "UTF-8"], rowsAfter: 1),
+        Case(
+            name: "unknown config name",
+            arguments: ["enqueue", "--batch", batch, "--config", "no-such-config", "$FILE"],
+            file: jsonl(valid), exit: 2, words: ["no-such-config", "configs push"], rowsAfter: 0),
+        Case(
+            name: "unknown config name in a row", arguments: enqueue,
+            file: jsonl(valid + #"{"external_ref": "b", "config_name": "no-such-config"}"# + "\n"),
+            exit: 1, words: ["line 2", "no-such-config", "configs push"], rowsAfter: 1),
+        Case(
+            name: "CSV with an unknown column", arguments: enqueue, file: csv("external_ref,phone\na,+441234567890\n"),
+            exit: 2, words: ["phone", "--ignore-column"], rowsAfter: 0),
         // Credentials and connections (5 pending rows wait in the batch).
-        Case(name: "missing key file", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "/nonexistent/key.pem"],
-             exit: 2, words: ["/nonexistent/key.pem", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
-        Case(name: "no key file configured", arguments: run, environment: ["YOTI_KEY_FILE_PATH": nil],
-             exit: 2, words: ["--key-file", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
-        Case(name: "unreadable key file (a directory)", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "/tmp"],
-             exit: 2, words: ["/tmp", "directory", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
-        Case(name: "wrong key file (not a PEM key)", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "$FILE"],
-             file: (Array("this is not a key\n".utf8), ".pem"), exit: 2, words: ["not a PEM private key", "BEGIN"], rowsAfter: 5),
-        Case(name: "another application's key (sandbox 401)", arguments: run, sandboxAcceptsKey: false,
-             exit: 3, words: ["401", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
-        Case(name: "wrong SDK id (sandbox 401)", arguments: run, environment: ["YOTI_CLIENT_SDK_ID": "not-our-sdk-id"],
-             exit: 3, words: ["401", "YOTI_CLIENT_SDK_ID"], rowsAfter: 5),
-        Case(name: "unreachable database", arguments: run, environment: ["DATABASE_URL": "postgresql://postgres@127.0.0.1:$CLOSED/idv"],
-             exit: 3, words: ["127.0.0.1", "DATABASE_URL"]),
-        Case(name: "invalid database URL (password not echoed: leaked before the fix)", arguments: run,
-             environment: ["DATABASE_URL": "postgresql://idv:\(urlPassword)@[db/idv"],
-             exit: 2, words: ["connection string is invalid", "postgres://user@host:5432/dbname"]),
-        Case(name: "unreachable API (each row failed with the reason, re-runnable)",
-             arguments: ["run", "--batch", batch, "--api-url", "http://127.0.0.1:$CLOSED/idverify/v1", "--max-attempts", "1",
-                         "--log-level", "debug"],
-             exit: 1, words: ["could not reach Yoti", "base URL"], rowsAfter: 5),
-        Case(name: "API URL with an unsupported scheme", arguments: ["run", "--batch", batch, "--api-url", "ftp://127.0.0.1/x"],
-             exit: 2, words: ["ftp"], rowsAfter: 5),
-        Case(name: "database without the schema (run)", arguments: run, environment: ["DATABASE_URL": "$EMPTYDB"],
-             exit: 3, words: ["idv-batch migrate"]),
-        Case(name: "database without the schema (status)", arguments: ["status"], environment: ["DATABASE_URL": "$EMPTYDB"],
-             exit: 3, words: ["idv-batch migrate"]),
-        Case(name: "database without the schema (enqueue)", arguments: enqueue, environment: ["DATABASE_URL": "$EMPTYDB"],
-             file: jsonl(valid), exit: 3, words: ["idv-batch migrate"]),
-        Case(name: "malformed session config file", arguments: ["configs", "push", "$FILE", "--name", "broken"],
-             file: (Array("{\"client_session_token_ttl\": ".utf8), ".json"), exit: 2, words: ["JSON"]),
-        Case(name: "malformed job file", arguments: ["run", "--job", "$FILE"], file: (Array("run: [concurrency: 4\n".utf8), ".yml"),
-             exit: 2, words: ["$FILE"]),
+        Case(
+            name: "missing key file", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "/nonexistent/key.pem"],
+            exit: 2, words: ["/nonexistent/key.pem", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
+        Case(
+            name: "no key file configured", arguments: run, environment: ["YOTI_KEY_FILE_PATH": nil],
+            exit: 2, words: ["--key-file", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
+        Case(
+            name: "unreadable key file (a directory)", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "/tmp"],
+            exit: 2, words: ["/tmp", "directory", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
+        Case(
+            name: "wrong key file (not a PEM key)", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "$FILE"],
+            file: (Array("this is not a key\n".utf8), ".pem"), exit: 2, words: ["not a PEM private key", "BEGIN"],
+            rowsAfter: 5),
+        Case(
+            name: "another application's key (sandbox 401)", arguments: run, sandboxAcceptsKey: false,
+            exit: 3, words: ["401", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
+        Case(
+            name: "wrong SDK id (sandbox 401)", arguments: run, environment: ["YOTI_CLIENT_SDK_ID": "not-our-sdk-id"],
+            exit: 3, words: ["401", "YOTI_CLIENT_SDK_ID"], rowsAfter: 5),
+        Case(
+            name: "unreachable database", arguments: run,
+            environment: ["DATABASE_URL": "postgresql://postgres@127.0.0.1:$CLOSED/idv"],
+            exit: 3, words: ["127.0.0.1", "DATABASE_URL"]),
+        Case(
+            name: "invalid database URL (password not echoed: leaked before the fix)", arguments: run,
+            environment: ["DATABASE_URL": "postgresql://idv:\(urlPassword)@[db/idv"],
+            exit: 2, words: ["connection string is invalid", "postgres://user@host:5432/dbname"]),
+        Case(
+            name: "unreachable API (each row failed with the reason, re-runnable)",
+            arguments: [
+                "run", "--batch", batch, "--api-url", "http://127.0.0.1:$CLOSED/idverify/v1", "--max-attempts", "1",
+                "--log-level", "debug",
+            ],
+            exit: 1, words: ["could not reach Yoti", "base URL"], rowsAfter: 5),
+        Case(
+            name: "API URL with an unsupported scheme",
+            arguments: ["run", "--batch", batch, "--api-url", "ftp://127.0.0.1/x"],
+            exit: 2, words: ["ftp"], rowsAfter: 5),
+        Case(
+            name: "database without the schema (run)", arguments: run, environment: ["DATABASE_URL": "$EMPTYDB"],
+            exit: 3, words: ["idv-batch migrate"]),
+        Case(
+            name: "database without the schema (status)", arguments: ["status"],
+            environment: ["DATABASE_URL": "$EMPTYDB"],
+            exit: 3, words: ["idv-batch migrate"]),
+        Case(
+            name: "database without the schema (enqueue)", arguments: enqueue,
+            environment: ["DATABASE_URL": "$EMPTYDB"],
+            file: jsonl(valid), exit: 3, words: ["idv-batch migrate"]),
+        Case(
+            name: "malformed session config file", arguments: ["configs", "push", "$FILE", "--name", "broken"],
+            file: (Array("{\"client_session_token_ttl\": ".utf8), ".json"), exit: 2, words: ["JSON"]),
+        Case(
+            name: "malformed job file", arguments: ["run", "--job", "$FILE"],
+            file: (Array("run: [concurrency: 4\n".utf8), ".yml"),
+            exit: 2, words: ["$FILE"]),
     ]
 
-    @Test("each bad input: documented exit code, an error naming the problem and the fix, no crash, nothing lost",
-          arguments: cases)
+    @Test(
+        "each bad input: documented exit code, an error naming the problem and the fix, no crash, nothing lost",
+        arguments: cases)
     func badInput(_ bad: Case) async throws {
         try await RunnerHarness.with(sandboxAcceptsKey: bad.sandboxAcceptsKey) { harness in
             try await harness.addConfiguration(name: "standard", spec: RunnerHarness.validSpec)
@@ -164,9 +215,13 @@ struct CampaignBadInputTests {
             if let emptyDatabase { await TestDatabase.drop(emptyDatabase) }
 
             #expect(result.status == bad.exit, "\(bad.name): \(result.output.suffix(3_000))")
-            #expect(result.status < 128 && !result.output.contains("Fatal error"), "\(bad.name) crashed: \(result.output.suffix(3_000))")
+            #expect(
+                result.status < 128 && !result.output.contains("Fatal error"),
+                "\(bad.name) crashed: \(result.output.suffix(3_000))")
             for word in bad.words.map(fill) {
-                #expect(result.output.contains(word), "\(bad.name): the error should say \"\(word)\": \(result.output.suffix(3_000))")
+                #expect(
+                    result.output.contains(word),
+                    "\(bad.name): the error should say \"\(word)\": \(result.output.suffix(3_000))")
             }
             if let rowsAfter = bad.rowsAfter {
                 try await CampaignInvariants.check(
@@ -184,7 +239,9 @@ struct CampaignBadInputTests {
         try await RunnerHarness.with { harness in
             try await harness.addConfiguration(name: "standard", spec: RunnerHarness.validSpec)
             let batch = #"b'; DROP TABLE idv.attempts; --"quoted" \ $1 %_"#
-            let references = [#"o'brien"#, #"x"; DELETE FROM idv.verification_requests; --"#, #"back\slash $1 %_ 'q'"#, "ünï cödé ✓"]
+            let references = [
+                #"o'brien"#, #"x"; DELETE FROM idv.verification_requests; --"#, #"back\slash $1 %_ 'q'"#, "ünï cödé ✓",
+            ]
             let lines = try references.map { reference in
                 String(decoding: try JSONSerialization.data(withJSONObject: ["external_ref": reference]), as: UTF8.self)
             }
@@ -205,7 +262,8 @@ struct CampaignBadInputTests {
             #expect(rows.allSatisfy { $0.status == "created" })
             // Sent unchanged as user_tracking_id, too.
             #expect(Set(harness.sandboxSessions().compactMap(\.userTrackingID)) == Set(references))
-            let status = try await OperationsCommandTests.idvBatch(["status", batch, "--json"], environment: environment)
+            let status = try await OperationsCommandTests.idvBatch(
+                ["status", batch, "--json"], environment: environment)
             #expect(status.status == 0, "\(status.output)")
             #expect(try JSONValue(jsonString: status.output)["batches"]?[0]?["batch_id"] == .string(batch))
             try await CampaignInvariants.check(
@@ -223,7 +281,9 @@ struct CampaignBadInputTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw CocoaError(.fileWriteUnknown) }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -53,7 +53,8 @@ struct CampaignCluster: Sendable {
         // initdb wrote `trust` for everyone; the first matching line wins, so put ours first.
         let hba = "\(server.directory)/data/pg_hba.conf"
         let existing = try String(contentsOfFile: hba, encoding: .utf8)
-        try ("host all \(role) 127.0.0.1/32 scram-sha-256\n" + existing).write(toFile: hba, atomically: false, encoding: .utf8)
+        try ("host all \(role) 127.0.0.1/32 scram-sha-256\n" + existing).write(
+            toFile: hba, atomically: false, encoding: .utf8)
         _ = try await admin.query("SELECT pg_reload_conf()")
         await admin.close()
         return "host=127.0.0.1 port=\(server.port) dbname=idv_campaign user=\(role) password=\(password)"

@@ -6,7 +6,7 @@ import YotiSandbox
 @testable import IDVRunner
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Campaigns {
@@ -14,33 +14,42 @@ extension Campaigns {
     /// while calls are in flight, while it writes back — restart it each time, and lose nothing.
     @Suite("Campaign: crashes (SIGKILL at random moments)", .serialized)
     struct CampaignCrashTests {
-        @Test("kill the worker N times at seeded random moments, restart each time: every row created, duplicates flagged")
+        @Test(
+            "kill the worker N times at seeded random moments, restart each time: every row created, duplicates flagged"
+        )
         func crashCampaign() async throws {
             let rowCount = CampaignMode.size(fast: 400, long: 5_000)
             let kills = CampaignMode.size(fast: 3, long: 10)
             var random = CampaignMode.generator("crash")
             // Slow enough calls that every kill lands mid-batch, with calls, claims and flushes all under way.
             let behaviour = SandboxBehaviour(
-                latency: .milliseconds(CampaignMode.size(fast: 80, long: 40)), jitter: .milliseconds(40), seed: random.next())
+                latency: .milliseconds(CampaignMode.size(fast: 80, long: 40)), jitter: .milliseconds(40),
+                seed: random.next())
             try await RunnerHarness.with(behaviour: behaviour) { harness in
                 let batch = RunnerHarness.batchID("crash")
                 try await harness.enqueue(batch: batch, count: rowCount)
                 let lease = 2.0
                 let metrics = SecretScanner.metricsPath("crash")
-                let options = [
-                    "--concurrency", "16", "--lease-seconds", "\(Int(lease))", "--request-timeout", "5", "--log-level", "debug",
-                    "--metrics-file", metrics, "--metrics-interval", "1",
-                ] + CampaignMode.pace
+                let options =
+                    [
+                        "--concurrency", "16", "--lease-seconds", "\(Int(lease))", "--request-timeout", "5",
+                        "--log-level", "debug",
+                        "--metrics-file", metrics, "--metrics-interval", "1",
+                    ] + CampaignMode.pace
                 var outputs: [(source: String, text: String)] = []
                 var killsLanded = 0
                 for kill in 1...kills {
-                    let worker = try RunnerProcess.start(harness, batch: batch, arguments: options, name: "crash\(kill)")
+                    let worker = try RunnerProcess.start(
+                        harness, batch: batch, arguments: options, name: "crash\(kill)")
                     // From start-up (before the first claim commits) to well into the batch.
                     let moment = Double.random(in: 0.05...CampaignMode.size(fast: 1.2, long: 2.5), using: &random)
                     try await Task.sleep(for: .seconds(moment))
                     worker.send(SIGKILL)
                     let result = try await worker.wait()
-                    outputs += [("run \(kill) (killed)", result.output), SecretScanner.takeMetrics(metrics, source: "run \(kill)")]
+                    outputs += [
+                        ("run \(kill) (killed)", result.output),
+                        SecretScanner.takeMetrics(metrics, source: "run \(kill)"),
+                    ]
                     let counts = try await harness.statusCounts(batch: batch)
                     let open = try await harness.attempts(batch: batch).filter { !$0.finished }.count
                     print(
@@ -49,7 +58,8 @@ extension Campaigns {
                             + "\(counts["created"] ?? 0)/\(rowCount) created")
                     if result.status == 128 + SIGKILL { killsLanded += 1 }
                     try await CampaignInvariants.check(
-                        harness, batch: batch, expectedRows: rowCount, settled: false, campaign: "crash (after kill \(kill))",
+                        harness, batch: batch, expectedRows: rowCount, settled: false,
+                        campaign: "crash (after kill \(kill))",
                         injected: "SIGKILL", announce: false)
                     // The dead worker's leases must run out before the next worker may take its rows back.
                     try await Task.sleep(for: .seconds(lease + 0.6))
@@ -57,7 +67,8 @@ extension Campaigns {
                 #expect(killsLanded == kills, "every kill should land while the batch is still running")
 
                 outputs.append(
-                    try await CampaignInvariants.finishBatch(harness, batch: batch, rows: rowCount, arguments: options, name: "crash-final"))
+                    try await CampaignInvariants.finishBatch(
+                        harness, batch: batch, rows: rowCount, arguments: options, name: "crash-final"))
                 outputs.append(SecretScanner.takeMetrics(metrics, source: "the final run"))
                 let report = try await CampaignInvariants.check(
                     harness, batch: batch, expectedRows: rowCount, campaign: "crash",

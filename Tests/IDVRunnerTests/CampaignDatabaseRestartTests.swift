@@ -4,38 +4,44 @@ import PostgresClient
 import Testing
 import YotiSandbox
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @testable import IDVRunner
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Campaigns {
     /// Campaign 2 (issue 8): restart PostgreSQL under a running worker. The worker either reconnects and
     /// carries on, or exits 3 with every row safe; the next `run` completes the batch.
     @Suite("Campaign: database restarts", .serialized)
     struct CampaignDatabaseRestartTests {
-        @Test("restart PostgreSQL mid-run (seeded downtimes): the run carries on or exits 3 with every row safe; a rerun finishes")
+        @Test(
+            "restart PostgreSQL mid-run (seeded downtimes): the run carries on or exits 3 with every row safe; a rerun finishes"
+        )
         func databaseRestartCampaign() async throws {
             let rowCount = CampaignMode.size(fast: 500, long: 3_000)
             var random = CampaignMode.generator("database-restart")
             // Downtimes from a blink to longer than the worker's patience for claims (about 30 s in all).
             let downtimes = CampaignMode.size(fast: [1.0], long: [0.5, 3, 10, 40])
             try await CampaignCluster.with { cluster in
-                try await RunnerHarness.with(behaviour: .latency(.milliseconds(60)), database: cluster.database) { harness in
+                try await RunnerHarness.with(behaviour: .latency(.milliseconds(60)), database: cluster.database) {
+                    harness in
                     let batch = RunnerHarness.batchID("dbrestart")
                     try await harness.enqueue(batch: batch, count: rowCount)
                     let lease = 3.0
                     let metrics = SecretScanner.metricsPath("dbrestart")
-                    let options = [
-                        "--concurrency", "8", "--lease-seconds", "\(Int(lease))", "--log-level", "debug", "--metrics-file", metrics,
-                        "--metrics-interval", "1",
-                    ] + CampaignMode.pace
+                    let options =
+                        [
+                            "--concurrency", "8", "--lease-seconds", "\(Int(lease))", "--log-level", "debug",
+                            "--metrics-file", metrics,
+                            "--metrics-interval", "1",
+                        ] + CampaignMode.pace
                     var outputs: [(source: String, text: String)] = []
                     var exits: [Int32] = []
                     for (index, downtime) in downtimes.enumerated() {
                         let started = try await Self.statusCounts(harness, batch: batch)["created"] ?? 0
-                        let worker = try RunnerProcess.start(harness, batch: batch, arguments: options, name: "dbrestart\(index)")
+                        let worker = try RunnerProcess.start(
+                            harness, batch: batch, arguments: options, name: "dbrestart\(index)")
                         // Mid-run: once the worker is creating sessions, then at a random moment.
                         try await RunnerProcessTests.waitUntil(harness, batch: batch, createdAtLeast: started + 10)
                         let moment = Double.random(in: 0...0.8, using: &random)
@@ -44,7 +50,8 @@ extension Campaigns {
                         try await cluster.server.restart(downtime: .seconds(downtime))
                         // Carrying on means creating sessions again after the restart; then stop it ourselves
                         // (SIGTERM, exit 143) so the next restart also finds a worker mid-batch.
-                        let carriedOn = try await Self.waitForProgress(harness, batch: batch, beyond: before + 20, while: worker)
+                        let carriedOn = try await Self.waitForProgress(
+                            harness, batch: batch, beyond: before + 20, while: worker)
                         if carriedOn && Self.isRunning(worker.pid) { worker.send(SIGTERM) }
                         let result = try await worker.wait()
                         outputs += [
@@ -60,11 +67,14 @@ extension Campaigns {
                         #expect([0, 3, 143].contains(result.status), "\(result.output.suffix(3_000))")
                         #expect(carriedOn || result.status == 3, "the worker neither carried on nor gave up")
                         if result.status == 3 {
-                            #expect(result.output.contains("database") || result.output.contains("PostgreSQL"), "\(result.output.suffix(1_000))")
+                            #expect(
+                                result.output.contains("database") || result.output.contains("PostgreSQL"),
+                                "\(result.output.suffix(1_000))")
                         }
                         try await CampaignInvariants.check(
                             harness, batch: batch, expectedRows: rowCount, settled: false,
-                            campaign: "database-restart (after restart \(index + 1))", injected: "restart", announce: false)
+                            campaign: "database-restart (after restart \(index + 1))", injected: "restart",
+                            announce: false)
                         if counts["in_progress"] ?? 0 > 0 { try await Task.sleep(for: .seconds(lease + 0.6)) }
                     }
                     outputs.append(
@@ -72,9 +82,11 @@ extension Campaigns {
                             harness, batch: batch, rows: rowCount, arguments: options, name: "dbrestart-final"))
                     try await CampaignInvariants.check(
                         harness, batch: batch, expectedRows: rowCount, campaign: "database-restart",
-                        injected: "\(downtimes.count) PostgreSQL restart(s) mid-run, down \(downtimes.map { "\($0)" }.joined(separator: "/")) s; "
+                        injected:
+                            "\(downtimes.count) PostgreSQL restart(s) mid-run, down \(downtimes.map { "\($0)" }.joined(separator: "/")) s; "
                             + "worker exits \(exits.map(String.init).joined(separator: "/"))")
-                    try await SecretScanner.expectClean(outputs, harness: harness, batch: batch, campaign: "database-restart")
+                    try await SecretScanner.expectClean(
+                        outputs, harness: harness, batch: batch, campaign: "database-restart")
                 }
             }
         }
@@ -86,7 +98,9 @@ extension Campaigns {
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 if (try? await harness.statusCounts(batch: batch))?["created"] ?? 0 >= target { return true }
-                if !isRunning(worker.pid) { return (try await statusCounts(harness, batch: batch)["created"] ?? 0) >= target }
+                if !isRunning(worker.pid) {
+                    return (try await statusCounts(harness, batch: batch)["created"] ?? 0) >= target
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             return false

@@ -27,16 +27,20 @@ extension Campaigns {
             try await RunnerHarness.with(behaviour: behaviour) { harness in
                 let batch = RunnerHarness.batchID("faults")
                 try await harness.addConfiguration(name: "standard", spec: RunnerHarness.validSpec)
-                try await harness.enqueue(batch: batch, count: validRows, spec: nil, configName: "standard", prefix: "ok-")
                 try await harness.enqueue(
-                    batch: batch, count: 3, spec: ["client_session_token_ttl": 100], configName: "standard", prefix: "ttl-")
+                    batch: batch, count: validRows, spec: nil, configName: "standard", prefix: "ok-")
+                try await harness.enqueue(
+                    batch: batch, count: 3, spec: ["client_session_token_ttl": 100], configName: "standard",
+                    prefix: "ttl-")
                 try await harness.enqueue(
                     batch: batch, count: 2, spec: ["requested_checks": [["type": 3]]], configName: "standard",
                     prefix: "type-")
-                try await harness.enqueue(batch: batch, count: 2, spec: nil, configName: "no-such-config", prefix: "config-")
+                try await harness.enqueue(
+                    batch: batch, count: 2, spec: nil, configName: "no-such-config", prefix: "config-")
                 // Trapped the validator (ttl + 86400 overflowed) and so crash-looped every worker, before the fix.
                 try await harness.enqueue(
-                    batch: batch, count: 1, spec: ["client_session_token_ttl": .integer(.max)], configName: "standard", prefix: "huge-")
+                    batch: batch, count: 1, spec: ["client_session_token_ttl": .integer(.max)], configName: "standard",
+                    prefix: "huge-")
                 let invalidRows = 8
 
                 // Enough attempts that no valid row runs out: a fault hits a call one time in five.
@@ -56,20 +60,31 @@ extension Campaigns {
                 let rows = try await harness.rows(batch: batch)
                 let valid = rows.filter { $0.externalRef.hasPrefix("ok-") }
                 let invalid = rows.filter { !$0.externalRef.hasPrefix("ok-") }
-                #expect(valid.allSatisfy { $0.status == "created" }, "\(valid.filter { $0.status != "created" }.prefix(5).map { "\($0.externalRef): \($0.status) \($0.lastError ?? "")" })")
+                #expect(
+                    valid.allSatisfy { $0.status == "created" },
+                    "\(valid.filter { $0.status != "created" }.prefix(5).map { "\($0.externalRef): \($0.status) \($0.lastError ?? "")" })"
+                )
                 #expect(invalid.count == invalidRows)
                 for row in invalid {
-                    #expect(row.status == "failed" && row.errorClass == "invalid_spec", "\(row.externalRef): \(row.status) \(row.errorClass ?? "-")")
+                    #expect(
+                        row.status == "failed" && row.errorClass == "invalid_spec",
+                        "\(row.externalRef): \(row.status) \(row.errorClass ?? "-")")
                     #expect(row.sessionID == nil && row.attempts == 0)
                 }
                 let stats = harness.sandbox.stats()
                 let injected = stats.faultsInjected.values.reduce(0, +)
-                #expect(["500", "503", "429", "stall", "reset_before", "reset_after", "malformed"].allSatisfy { stats.faults($0) > 0 },
-                        "every kind of fault should have been injected: \(stats.faultsInjected)")
-                let kinds = stats.faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                #expect(
+                    ["500", "503", "429", "stall", "reset_before", "reset_after", "malformed"].allSatisfy {
+                        stats.faults($0) > 0
+                    },
+                    "every kind of fault should have been injected: \(stats.faultsInjected)")
+                let kinds = stats.faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", ")
                 let report = try await CampaignInvariants.check(
                     harness, batch: batch, expectedRows: validRows + invalidRows, campaign: "api-faults",
-                    injected: "20% mixed faults on \(stats.createRequests) calls: \(injected) injected (\(kinds)); \(invalidRows) invalid specs")
+                    injected:
+                        "20% mixed faults on \(stats.createRequests) calls: \(injected) injected (\(kinds)); \(invalidRows) invalid specs"
+                )
                 // Each answer lost after the session was made (reset after, malformed, stall) cost one extra session;
                 // on a loaded machine a call can also time out after it was sent (flagged the same way).
                 let lostAnswers = stats.faults("reset_after") + stats.faults("malformed") + stats.faults("stall")
@@ -77,7 +92,8 @@ extension Campaigns {
                 #expect(report.duplicatesObserved >= lostAnswers)
 
                 try await SecretScanner.expectClean(
-                    [("faulty run", result.output), metricsOutput], harness: harness, batch: batch, campaign: "api-faults")
+                    [("faulty run", result.output), metricsOutput], harness: harness, batch: batch,
+                    campaign: "api-faults")
             }
         }
     }

@@ -36,9 +36,13 @@ enum CampaignInvariants {
         for row in rows where !isAccountedFor(row, leased: leases.contains(row.id), settled: settled) {
             lost.append(row)
         }
-        #expect(lost.isEmpty, "\(campaign): rows lost: \(lost.prefix(5).map { "\($0.id) \($0.status) \($0.lastError ?? "-")" })")
+        #expect(
+            lost.isEmpty,
+            "\(campaign): rows lost: \(lost.prefix(5).map { "\($0.id) \($0.status) \($0.lastError ?? "-")" })")
         if settled {
-            #expect(attempts.allSatisfy { $0.finished }, "\(campaign): ledger attempts left open after every worker stopped")
+            #expect(
+                attempts.allSatisfy { $0.finished }, "\(campaign): ledger attempts left open after every worker stopped"
+            )
         }
 
         let sessions = harness.sandboxSessions()
@@ -51,7 +55,9 @@ enum CampaignInvariants {
         // An attempt still open when a worker died counts as flagged: reclaiming its lease flags it.
         let flags = attempts.filter { $0.possibleDuplicate || (!settled && !$0.finished) }
         let flaggedByUser = Dictionary(grouping: flags) { $0.userTrackingID ?? "" }
-        let flaggedWithoutSession = Dictionary(grouping: flags.filter { $0.sessionID == nil }) { $0.userTrackingID ?? "" }
+        let flaggedWithoutSession = Dictionary(grouping: flags.filter { $0.sessionID == nil }) {
+            $0.userTrackingID ?? ""
+        }
         var unrecordedByUser: [String: Int] = [:]
         for session in sessions where !recorded.contains(session.id) {
             unrecordedByUser[session.userTrackingID ?? "", default: 0] += 1
@@ -65,7 +71,8 @@ enum CampaignInvariants {
         }
 
         let rowByUser = Dictionary(attempts.map { ($0.userTrackingID ?? "", $0.requestID) }) { first, _ in first }
-        let flaggedRows = Set(rows.filter { $0.possibleDuplicate || (!settled && $0.status == "in_progress") }.map(\.id))
+        let flaggedRows = Set(
+            rows.filter { $0.possibleDuplicate || (!settled && $0.status == "in_progress") }.map(\.id))
         let perUser = harness.sandbox.stats().sessionsPerUserTrackingID.filter { $0.value > 1 }
         var observed = 0
         var flagged = 0
@@ -78,8 +85,9 @@ enum CampaignInvariants {
         #expect(flagged == observed, "\(campaign): duplicates not flagged possible_duplicate")
         if announce && !perUser.isEmpty {
             let listed = perUser.sorted { $0.key < $1.key }.prefix(20).map { "\($0.key)×\($0.value)" }
-            print("campaign \(campaign): sessions per duplicated user_tracking_id: \(listed.joined(separator: ", "))"
-                + (perUser.count > 20 ? " … (\(perUser.count) users)" : ""))
+            print(
+                "campaign \(campaign): sessions per duplicated user_tracking_id: \(listed.joined(separator: ", "))"
+                    + (perUser.count > 20 ? " … (\(perUser.count) users)" : ""))
         }
         let report = CampaignReport(
             campaign: campaign, injected: injected, rows: rows.count, lost: lost.count,

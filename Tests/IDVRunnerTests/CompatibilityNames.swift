@@ -11,7 +11,9 @@ typealias OpsDatabase = MigratedDatabase
 /// How the campaigns run `idv-batch` commands; the operating-command suite itself moved to IDVCommandsTests.
 enum OperationsCommandTests {
     /// Runs `idv-batch <arguments>` with only `overrides` of the idv, Yoti and libpq variables set.
-    static func idvBatch(_ arguments: [String], environment overrides: [String: String]) async throws -> ChildProcess.Termination {
+    static func idvBatch(_ arguments: [String], environment overrides: [String: String]) async throws
+        -> ChildProcess.Termination
+    {
         try await IDVBatchProcess.run(arguments, environment: overrides)
     }
 }

@@ -63,7 +63,9 @@ struct ConfigStoreTests {
             #expect(listed[0].summary.contains("LIVENESS"))
 
             let invalid = await #expect(throws: OperationError.self) {
-                try await store.push(name: "broken", spec: ["client_session_token_ttl": 60, "sdk_config": ["primary_colour": "blue"]], isPrivate: false)
+                try await store.push(
+                    name: "broken", spec: ["client_session_token_ttl": 60, "sdk_config": ["primary_colour": "blue"]],
+                    isPrivate: false)
             }
             #expect(invalid?.code == .invalidSpec)
             #expect(invalid?.message.contains("client_session_token_ttl") == true)
@@ -76,7 +78,9 @@ struct ConfigStoreTests {
         }
     }
 
-    @Test("--remote registers with Yoti Sign, stores its answer, and the remote list shows it; a second push is refused (409)")
+    @Test(
+        "--remote registers with Yoti Sign, stores its answer, and the remote list shows it; a second push is refused (409)"
+    )
     func remotePush() async throws {
         try await OpsDatabase.with { database in
             try await Self.withSign { sandbox, client in
@@ -88,7 +92,8 @@ struct ConfigStoreTests {
                 #expect(sandbox.signConfigurations().map(\.name) == ["ibv"])
                 #expect(sandbox.signConfigurations().first?.isPrivate == true)
                 let stored = try await database.pool.query(
-                    "SELECT remote_registered_at IS NOT NULL AS registered, remote_response->>'name' AS name FROM idv.session_configs")
+                    "SELECT remote_registered_at IS NOT NULL AS registered, remote_response->>'name' AS name FROM idv.session_configs"
+                )
                 #expect(try stored[0].decode(Bool.self, "registered") && stored[0].decode(String.self, "name") == "ibv")
 
                 let remote = try await client.listConfigurations()

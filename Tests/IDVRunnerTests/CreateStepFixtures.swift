@@ -55,7 +55,8 @@ enum CreateStepFixtures {
         var generator = SplitMix64(seed: seed)
         let decision = RetryPolicy(maxAttempts: maxAttempts, onUnknown: onUnknown, backoff: .exponentialJitter())
             .decide(
-                outcome, attempts: claim.attempts, attemptNumber: claim.attemptNumber, successOutcome: step.successOutcome,
+                outcome, attempts: claim.attempts, attemptNumber: claim.attemptNumber,
+                successOutcome: step.successOutcome,
                 using: &generator)
         let record = step.record(decision, of: outcome, for: claim, request: request)
         let entry = WriteBack(

@@ -17,18 +17,23 @@ struct EnqueueVolumeTests {
         let count = try #require(Self.lines)
         try await OpsDatabase.with { database in
             try await database.addConfiguration("standard")
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("idv-volume-\(UUID().uuidString).jsonl").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "idv-volume-\(UUID().uuidString).jsonl"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: path) }
             let fileBytes = try Self.writeFile(path: path, lines: count)
             let executable = try SharedPaths.builtExecutable(named: "idv-batch")
             let started = ContinuousClock.now
             let result = try await ChildProcess.run(
                 [executable.path, "enqueue", "--batch", "volume", "--config", "standard", path],
-                environment: IDVBatchProcess.environment(["DATABASE_URL": database.configuration.unredactedConnectionString]))
+                environment: IDVBatchProcess.environment([
+                    "DATABASE_URL": database.configuration.unredactedConnectionString
+                ]))
             let elapsed = ContinuousClock.now - started
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("\(count) inserted"), "\(result.output)")
-            #expect(try await database.count("SELECT 1 FROM idv.verification_requests WHERE batch_id = 'volume'") == count)
+            #expect(
+                try await database.count("SELECT 1 FROM idv.verification_requests WHERE batch_id = 'volume'") == count)
             let peakLine = result.output.split(separator: "\n").first { $0.hasPrefix("Peak memory:") }
             let peak = try #require(peakLine.flatMap { Double($0.split(separator: " ")[2]) })
             print(
@@ -41,15 +46,19 @@ struct EnqueueVolumeTests {
 
     /// Writes `lines` JSON lines of about 180 bytes each and returns the file size.
     static func writeFile(path: String, lines: Int) throws -> Int {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
             throw CocoaError(.fileWriteUnknown)
         }
         defer { try? handle.close() }
         var size = 0
         var chunk = ""
         for index in 1...lines {
-            chunk += #"{"external_ref": "person-\#(index)", "session_spec": {"resources": {"applicant_profile": "#
-                + #"{"given_names": "Given \#(index)", "family_name": "Family", "date_of_birth": "1990-01-01"}}}}"# + "\n"
+            chunk +=
+                #"{"external_ref": "person-\#(index)", "session_spec": {"resources": {"applicant_profile": "#
+                + #"{"given_names": "Given \#(index)", "family_name": "Family", "date_of_birth": "1990-01-01"}}}}"#
+                + "\n"
             if index % 10_000 == 0 || index == lines {
                 let data = Data(chunk.utf8)
                 size += data.count

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import PostgresClient
+import Synchronization
 import Testing
 import YotiAPI
 
@@ -37,7 +37,9 @@ struct EnqueuerTests {
         }
     }
 
-    @Test("CSV columns map into the IBV applicant profile, user_tracking_id and spec.<path>; quoted fields keep commas, quotes and line breaks")
+    @Test(
+        "CSV columns map into the IBV applicant profile, user_tracking_id and spec.<path>; quoted fields keep commas, quotes and line breaks"
+    )
     func csvMapping() async throws {
         try await OpsDatabase.with { database in
             try await database.addConfiguration("ibv")
@@ -94,7 +96,9 @@ struct EnqueuerTests {
                 try await database.enqueue(csv, batch: "b", format: .csv, config: "standard")
             }
             let message = error?.message ?? ""
-            #expect(message.contains("\"surname\"") && message.contains("given_names") && message.contains("spec.<dotted.path>"))
+            #expect(
+                message.contains("\"surname\"") && message.contains("given_names")
+                    && message.contains("spec.<dotted.path>"))
             #expect(message.contains("email"))
             let report = try await database.enqueue(csv, batch: "b", format: .csv, config: "standard") {
                 $0.ignoredColumns = ["surname", "EMAIL"]
@@ -115,7 +119,8 @@ struct EnqueuerTests {
             bytes += Array(#"{"external_ref": ""}"#.utf8) + [0x0A]  // line 6
             bytes += Array(#"{"external_ref": "s", "session_spec": [1]}"#.utf8) + [0x0A]  // line 7
             bytes += Array(#"{"external_ref": "t", "sessionSpec": {}}"#.utf8) + [0x0A]  // line 8
-            bytes += Array(#"{"external_ref": "u", "session_spec": {"client_session_token_ttl": 60}}"#.utf8) + [0x0A]  // line 9
+            // line 9
+            bytes += Array(#"{"external_ref": "u", "session_spec": {"client_session_token_ttl": 60}}"#.utf8) + [0x0A]
             bytes += Array("{not json".utf8) + [0x0A]  // line 10
             bytes += Array(#"{"external_ref": "ok-2"}"#.utf8)  // line 11, no final newline
             let path = try OpsDatabase.temporaryFile(bytes, suffix: ".jsonl")
@@ -152,7 +157,9 @@ struct EnqueuerTests {
         }
     }
 
-    @Test("rows are validated against the stored configuration: an invalid one rejects unpatched rows, a patch can fix it")
+    @Test(
+        "rows are validated against the stored configuration: an invalid one rejects unpatched rows, a patch can fix it"
+    )
     func invalidStoredConfiguration() async throws {
         try await OpsDatabase.with { database in
             var broken = RunnerHarness.validSpec.objectValue ?? [:]
@@ -191,14 +198,17 @@ struct EnqueuerTests {
     func overlongLines() async throws {
         try await OpsDatabase.with { database in
             try await database.addConfiguration("standard")
-            let huge = #"{"external_ref": "big", "session_spec": {"x": ""# + String(repeating: "a", count: 10 << 20) + #""}}"#
+            let huge =
+                #"{"external_ref": "big", "session_spec": {"x": ""# + String(repeating: "a", count: 10 << 20) + #""}}"#
             let text = [#"{"external_ref": "a"}"#, huge, #"{"external_ref": "b"}"#].joined(separator: "\n")
             let report = try await database.enqueue(text, batch: "b", config: "standard")
             #expect(report.inserted == 2 && report.rejectedCount == 1)
             #expect(report.rejections.first?.line == 2)
             #expect(report.rejections.first?.reason.contains("over the limit") == true)
 
-            let csv = "external_ref,given_names\nok,Ada\nlong,\"" + String(repeating: "x\n", count: 600_000) + "\"\nafter,Bob\n"
+            let csv =
+                "external_ref,given_names\nok,Ada\nlong,\"" + String(repeating: "x\n", count: 600_000)
+                + "\"\nafter,Bob\n"
             let csvReport = try await database.enqueue(csv, batch: "c", format: .csv, config: "standard")
             #expect(csvReport.rejectedCount == 1 && csvReport.inserted == 2, "\(csvReport.render())")
             #expect(csvReport.rejections.first?.line == 3)
@@ -217,7 +227,8 @@ struct EnqueuerTests {
             defer { try? FileManager.default.removeItem(atPath: path) }
             var options = Enqueuer.Options(batchID: "big", format: .jsonLines, defaultConfig: "standard")
             options.batchSize = 1_000
-            let report = try await Enqueuer(database: database.pool, options: options).load(try .file(path), progress: progress.record)
+            let report = try await Enqueuer(database: database.pool, options: options).load(
+                try .file(path), progress: progress.record)
             #expect(report.inserted == 2_345)
             #expect(progress.insertedTotals == [1_000, 2_000, 2_345])
             let ordered = try await database.pool.query(

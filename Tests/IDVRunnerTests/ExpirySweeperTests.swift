@@ -10,7 +10,9 @@ import YotiSandbox
 @Suite("Expiry sweep (PostgreSQL + sandbox)", .serialized)
 struct ExpirySweeperTests {
     /// Inserts `count` created rows whose tokens expire at `expiresAt`.
-    static func seedCreated(_ pool: PostgresPool, batch: String, prefix: String, count: Int, expiresAt: Date) async throws {
+    static func seedCreated(_ pool: PostgresPool, batch: String, prefix: String, count: Int, expiresAt: Date)
+        async throws
+    {
         try await pool.execute(
             """
             INSERT INTO idv.verification_requests
@@ -38,7 +40,8 @@ struct ExpirySweeperTests {
         try await OpsDatabase.with { database in
             let base = Date(timeIntervalSince1970: 1_900_000_000)
             try await Self.seedCreated(database.pool, batch: "a", prefix: "old-", count: 12, expiresAt: base)
-            try await Self.seedCreated(database.pool, batch: "a", prefix: "new-", count: 5, expiresAt: base.addingTimeInterval(3_600))
+            try await Self.seedCreated(
+                database.pool, batch: "a", prefix: "new-", count: 5, expiresAt: base.addingTimeInterval(3_600))
             try await Self.seedCreated(database.pool, batch: "b", prefix: "old-", count: 4, expiresAt: base)
             var options = ExpirySweeper.Options(batches: ["a"], asOf: base.addingTimeInterval(1))
             options.chunkSize = 5  // several chunks
@@ -63,7 +66,8 @@ struct ExpirySweeperTests {
     @Test("a dry run reports the counts and changes nothing, not even idv.runs")
     func dryRun() async throws {
         try await OpsDatabase.with { database in
-            try await Self.seedCreated(database.pool, batch: "a", prefix: "x-", count: 7, expiresAt: Date(timeIntervalSince1970: 1_000))
+            try await Self.seedCreated(
+                database.pool, batch: "a", prefix: "x-", count: 7, expiresAt: Date(timeIntervalSince1970: 1_000))
             let before = try await Self.counts(database.pool)
             let report = try await ExpirySweeper(
                 database: database.configuration, options: .init(dryRun: true, deleteRemote: true)
@@ -78,7 +82,8 @@ struct ExpirySweeperTests {
     @Test("a sweep started while another holds the lock says another sweep is running and does nothing")
     func secondSweep() async throws {
         try await OpsDatabase.with { database in
-            try await Self.seedCreated(database.pool, batch: "a", prefix: "x-", count: 3, expiresAt: Date(timeIntervalSince1970: 1_000))
+            try await Self.seedCreated(
+                database.pool, batch: "a", prefix: "x-", count: 3, expiresAt: Date(timeIntervalSince1970: 1_000))
             let holder = try await PostgresConnection.connect(database.configuration)
             try await holder.query("SELECT pg_advisory_lock($1)", [.bigint(ExpirySweeper.lockKey)])
             let blocked = try await ExpirySweeper(database: database.configuration, options: .init()).sweep()
@@ -95,20 +100,26 @@ struct ExpirySweeperTests {
     func concurrentSweeps() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(300))) { harness in
             let batch = RunnerHarness.batchID("two-sweeps")
-            try await Self.seedCreated(harness.pool, batch: batch, prefix: "x-", count: 5, expiresAt: Date(timeIntervalSince1970: 1_000))
+            try await Self.seedCreated(
+                harness.pool, batch: batch, prefix: "x-", count: 5, expiresAt: Date(timeIntervalSince1970: 1_000))
             var options = ExpirySweeper.Options(deleteRemote: true)
             options.deleteConcurrency = 1  // five slow deletes in a row: the first sweep holds the lock for ~1.5 s
-            let first = Task { try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep() }
+            let first = Task {
+                try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+            }
             try await Task.sleep(for: .milliseconds(400))
-            let second = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+            let second = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client)
+                .sweep()
             let firstReport = try await first.value
             #expect(second.outcome == .anotherSweepRunning && second.exitCode == 0 && second.expired == 0)
             #expect(firstReport.outcome == .completed && firstReport.expired == 5)
             // The seeded sessions do not exist at Yoti: each delete is a 404, counted as already gone.
             #expect(firstReport.remoteAlreadyGone == 5)
             // One sweep ran (over all batches: batch_ids NULL).
-            #expect(try await harness.pool.query(
-                "SELECT count(*) AS n FROM idv.runs WHERE kind = 'expire' AND batch_ids IS NULL")[0].decode(Int.self, "n") == 1)
+            #expect(
+                try await harness.pool.query(
+                    "SELECT count(*) AS n FROM idv.runs WHERE kind = 'expire' AND batch_ids IS NULL")[0].decode(
+                        Int.self, "n") == 1)
         }
     }
 
@@ -117,7 +128,8 @@ struct ExpirySweeperTests {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(20))) { harness in
             let batch = RunnerHarness.batchID("sweep-run")
             try await harness.enqueue(batch: batch, count: 300)
-            try await Self.seedCreated(harness.pool, batch: batch, prefix: "old-", count: 50, expiresAt: Date(timeIntervalSince1970: 1_000))
+            try await Self.seedCreated(
+                harness.pool, batch: batch, prefix: "old-", count: 50, expiresAt: Date(timeIntervalSince1970: 1_000))
             let far = Date().addingTimeInterval(365 * 86_400)
             let run = Task { try await harness.run(harness.configuration(batch: batch, concurrency: 16)) }
             var sweeps: [ExpirySweepReport] = []
@@ -161,7 +173,8 @@ struct ExpirySweeperTests {
             try harness.sandbox.setBehaviour(SandboxBehaviour(deleteAnswersConflict: true))
             var options = ExpirySweeper.Options(asOf: far, deleteRemote: true)
             options.deleteConcurrency = 4
-            let first = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+            let first = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client)
+                .sweep()
             #expect(first.expired == 12)
             #expect(first.remoteConflicts == 11 && first.remoteAlreadyGone == 1 && first.remoteDeleted == 0)
             #expect(first.exitCode == 0)
@@ -170,25 +183,32 @@ struct ExpirySweeperTests {
                 SELECT remote_delete_status AS s, count(*) AS n, count(remote_deleted_at) AS stamped
                 FROM idv.verification_requests WHERE batch_id = $1 GROUP BY 1 ORDER BY 1
                 """, [.text(batch)])
-            #expect(try deferred.map { "\(try $0.decode(String.self, "s"))=\(try $0.decode(Int.self, "n"))/\(try $0.decode(Int.self, "stamped"))" }
-                == ["conflict=11/0", "not_found=1/1"])
+            #expect(
+                try deferred.map {
+                    "\(try $0.decode(String.self, "s"))=\(try $0.decode(Int.self, "n"))/\(try $0.decode(Int.self, "stamped"))"
+                }
+                    == ["conflict=11/0", "not_found=1/1"])
 
             try harness.sandbox.setBehaviour(.healthy)
             // Later sweeps delete what was deferred. A delete can itself fail transiently on a loaded machine
             // (and is then deferred again), so allow a few sweeps, as cron would run them.
             var deletedLater = 0
             for _ in 0..<5 where deletedLater < 11 {
-                let later = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+                let later = try await ExpirySweeper(
+                    database: harness.postgres, options: options, deleter: harness.client
+                ).sweep()
                 #expect(later.expired == 0 && later.remoteConflicts == 0)
                 deletedLater += later.remoteDeleted
             }
             #expect(deletedLater == 11)
             #expect(harness.sandbox.stats().sessionsDeleted == 12)
-            #expect(try await harness.pool.query(
-                "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND remote_deleted_at IS NOT NULL",
-                [.text(batch)])[0].decode(Int.self, "n") == 12)
+            #expect(
+                try await harness.pool.query(
+                    "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND remote_deleted_at IS NOT NULL",
+                    [.text(batch)])[0].decode(Int.self, "n") == 12)
 
-            let third = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+            let third = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client)
+                .sweep()
             #expect(third.remoteDeleted == 0 && third.remoteAlreadyGone == 0)
             #expect(harness.sandbox.stats().sessionsDeleted == 12)
         }
@@ -198,16 +218,19 @@ struct ExpirySweeperTests {
     func credentialsStop() async throws {
         try await RunnerHarness.with(sandboxAcceptsKey: false) { harness in
             let batch = RunnerHarness.batchID("creds")
-            try await Self.seedCreated(harness.pool, batch: batch, prefix: "x-", count: 5, expiresAt: Date(timeIntervalSince1970: 1_000))
+            try await Self.seedCreated(
+                harness.pool, batch: batch, prefix: "x-", count: 5, expiresAt: Date(timeIntervalSince1970: 1_000))
             var options = ExpirySweeper.Options(deleteRemote: true)
             options.deleteConcurrency = 1
-            let report = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+            let report = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client)
+                .sweep()
             #expect(report.outcome == .credentialsRejected && report.exitCode == 3)
             #expect(report.expired == 5 && report.remoteDeleted == 0)
             #expect(report.render().contains("credentials"))
-            #expect(try await harness.pool.query(
-                "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND remote_delete_status IS NOT NULL",
-                [.text(batch)])[0].decode(Int.self, "n") == 0)
+            #expect(
+                try await harness.pool.query(
+                    "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND remote_delete_status IS NOT NULL",
+                    [.text(batch)])[0].decode(Int.self, "n") == 0)
             let run = try await harness.pool.query("SELECT exit_code FROM idv.runs WHERE kind = 'expire'")
             #expect(try run.map { try $0.decode(Int.self, "exit_code") } == [3])
         }

@@ -5,9 +5,11 @@ import Testing
 
 @Suite("GCRA maths of the shared rate limit")
 struct GCRATests {
-    @Test("reservation size is a tenth of a second's worth, at least one", arguments: [
-        (0.5, 1), (1.0, 1), (9.9, 1), (10.0, 1), (25.0, 2), (100.0, 10), (640.0, 64),
-    ])
+    @Test(
+        "reservation size is a tenth of a second's worth, at least one",
+        arguments: [
+            (0.5, 1), (1.0, 1), (9.9, 1), (10.0, 1), (25.0, 2), (100.0, 10), (640.0, 64),
+        ])
     func reservationSize(rate: Double, expected: Int) {
         #expect(GCRA.reservationSize(rate: rate) == expected)
     }
@@ -24,13 +26,15 @@ struct GCRATests {
         #expect(r.start == now.addingTimeInterval(2))
         #expect(r.newTAT == now.addingTimeInterval(2.25))
         // A 429 pause beyond tat wins.
-        r = GCRA.reserve(tat: now.addingTimeInterval(1), now: now, pausedUntil: now.addingTimeInterval(3), count: 2, rate: 2)
+        r = GCRA.reserve(
+            tat: now.addingTimeInterval(1), now: now, pausedUntil: now.addingTimeInterval(3), count: 2, rate: 2)
         #expect(r.start == now.addingTimeInterval(3))
         #expect(r.newTAT == now.addingTimeInterval(4))
     }
 
-    @Test("back-to-back reservations by several workers never put more than rate + 1 sends in any second",
-          arguments: [(1.0, 3), (7.0, 4), (20.0, 4), (100.0, 2)])
+    @Test(
+        "back-to-back reservations by several workers never put more than rate + 1 sends in any second",
+        arguments: [(1.0, 3), (7.0, 4), (20.0, 4), (100.0, 2)])
     func interleavedWorkersStayWithinRate(rate: Double, workers: Int) {
         var tat: Date? = nil
         var now = Date(timeIntervalSince1970: 0)
@@ -50,7 +54,8 @@ struct GCRATests {
 
     @Test("slot offsets are i / rate")
     func slotOffsets() {
-        #expect(GCRA.slotOffsets(count: 4, rate: 4) == [.zero, .milliseconds(250), .milliseconds(500), .milliseconds(750)])
+        #expect(
+            GCRA.slotOffsets(count: 4, rate: 4) == [.zero, .milliseconds(250), .milliseconds(500), .milliseconds(750)])
         #expect(GCRA.slotOffsets(count: 0, rate: 4).isEmpty)
     }
 

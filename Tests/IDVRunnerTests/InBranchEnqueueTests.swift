@@ -66,7 +66,8 @@ struct InBranchEnqueueTests {
             let reasons = Dictionary(uniqueKeysWithValues: report.rejections.map { ($0.line, $0.reason) })
             #expect(reasons[2]?.contains("branch.type") == true)
             #expect(reasons[3]?.contains("ibv_instructions") == true)
-            #expect(try await Self.instructions(database, batch: "ibvj")["j-1"]?["contact_profile"]?["first_name"] == "Ada")
+            #expect(
+                try await Self.instructions(database, batch: "ibvj")["j-1"]?["contact_profile"]?["first_name"] == "Ada")
         }
     }
 }

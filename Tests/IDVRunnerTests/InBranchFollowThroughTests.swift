@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 import YotiAPI
 import YotiSandbox
 
@@ -25,23 +25,29 @@ struct InBranchFollowThroughTests {
             ],
         ], to: RunnerHarness.validSpec)
 
-    static func instructions(first: String = "Ada", last: String = "Lovelace", email: String = "ada@example.com",
-                             documentType: String = "PASSPORT") -> JSONValue {
+    static func instructions(
+        first: String = "Ada", last: String = "Lovelace", email: String = "ada@example.com",
+        documentType: String = "PASSPORT"
+    ) -> JSONValue {
         [
             "contact_profile": ["first_name": .string(first), "last_name": .string(last), "email": .string(email)],
             "documents": [["type": "ID_DOCUMENT", "document_type": .string(documentType), "country_code": "GBR"]],
         ]
     }
 
-    static func insert(_ harness: RunnerHarness, batch: String, ref: String, spec: JSONValue = ibvSpec,
-                       instructions: JSONValue?, config: String? = nil) async throws {
+    static func insert(
+        _ harness: RunnerHarness, batch: String, ref: String, spec: JSONValue = ibvSpec,
+        instructions: JSONValue?, config: String? = nil
+    ) async throws {
         _ = try await harness.pool.query(
             """
             INSERT INTO idv.verification_requests (batch_id, external_ref, config_name, session_spec, ibv_instructions)
             VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
             """,
-            [.text(batch), .text(ref), config.map { .text($0) } ?? .null, .jsonb(spec.jsonString()),
-             instructions.map { .jsonb($0.jsonString()) } ?? .null])
+            [
+                .text(batch), .text(ref), config.map { .text($0) } ?? .null, .jsonb(spec.jsonString()),
+                instructions.map { .jsonb($0.jsonString()) } ?? .null,
+            ])
     }
 
     struct FollowRow {
@@ -64,7 +70,8 @@ struct InBranchFollowThroughTests {
             FollowRow(
                 ref: try $0.decode(String.self, "external_ref"), status: try $0.decode(String.self, "status"),
                 state: try $0.decode(String?.self, "instructions_status"),
-                error: try $0.decode(String?.self, "instructions_error"), path: try $0.decode(String?.self, "letter_path"),
+                error: try $0.decode(String?.self, "instructions_error"),
+                path: try $0.decode(String?.self, "letter_path"),
                 bytes: try $0.decode(Int64?.self, "letter_bytes"), sha: try $0.decode(String?.self, "letter_sha256"))
         }
     }
@@ -73,7 +80,8 @@ struct InBranchFollowThroughTests {
     static func ledger(_ harness: RunnerHarness, batch: String) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try await harness.pool.query(
-            "SELECT operation, outcome, count(*) AS n FROM idv.attempts WHERE batch_id = $1 GROUP BY 1, 2", [.text(batch)])
+            "SELECT operation, outcome, count(*) AS n FROM idv.attempts WHERE batch_id = $1 GROUP BY 1, 2",
+            [.text(batch)])
         {
             counts["\(try row.decode(String.self, "operation"))/\(try row.decode(String?.self, "outcome") ?? "-")"] =
                 try row.decode(Int.self, "n")
@@ -146,7 +154,8 @@ struct InBranchFollowThroughTests {
             let letters = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: letters) }
             try await Self.insert(harness, batch: batch, ref: "good", instructions: Self.instructions())
-            try await Self.insert(harness, batch: batch, ref: "no-email", instructions: Self.instructions(email: "not-an-email"))
+            try await Self.insert(
+                harness, batch: batch, ref: "no-email", instructions: Self.instructions(email: "not-an-email"))
             // A national ID matches no requirement (the filter allows passports and driving licences).
             try await Self.insert(
                 harness, batch: batch, ref: "no-match", instructions: Self.instructions(documentType: "NATIONAL_ID"))
@@ -154,7 +163,8 @@ struct InBranchFollowThroughTests {
             let report = await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID)
             #expect(report.states == ["letter_saved": 1, "failed": 2])
             #expect(report.exitCode == 1)
-            let rows = Dictionary(uniqueKeysWithValues: try await Self.followRows(harness, batch: batch).map { ($0.ref, $0) })
+            let rows = Dictionary(
+                uniqueKeysWithValues: try await Self.followRows(harness, batch: batch).map { ($0.ref, $0) })
             #expect(rows["good"]?.state == "letter_saved")
             #expect(rows["no-email"]?.state == "failed")
             #expect(rows["no-email"]?.error?.contains("contact_profile.email") == true)
@@ -211,8 +221,10 @@ struct InBranchFollowThroughTests {
             #expect(report.states == ["letter_saved": 20])
             let ledger = try await Self.ledger(harness, batch: batch)
             #expect(ledger["ibv_instructions/sent"] == 20)
-            let retried = ledger.filter { $0.key.hasPrefix("ibv_") && !$0.key.hasSuffix("configured")
-                && !$0.key.hasSuffix("sent") && !$0.key.hasSuffix("letter_saved") }
+            let retried = ledger.filter {
+                $0.key.hasPrefix("ibv_") && !$0.key.hasSuffix("configured")
+                    && !$0.key.hasSuffix("sent") && !$0.key.hasSuffix("letter_saved")
+            }
             #expect(!retried.isEmpty, "the faults should have caused retries: \(ledger)")
         }
     }
@@ -253,7 +265,10 @@ struct InBranchFollowThroughTests {
             defer { try? FileManager.default.removeItem(at: letters) }
             try await Self.insert(harness, batch: batch, ref: "fixme", instructions: Self.instructions(email: "nope"))
             let summary = try await harness.run(harness.configuration(batch: batch))
-            #expect(await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID).states == ["failed": 1])
+            #expect(
+                await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID).states == [
+                    "failed": 1
+                ])
             _ = try await harness.pool.query(
                 "UPDATE idv.verification_requests SET ibv_instructions = $2::jsonb WHERE batch_id = $1",
                 [.text(batch), .jsonb(Self.instructions().jsonString())])

@@ -1,8 +1,8 @@
 import Foundation
 import LocalPostgres
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// `sql/roles/least-privilege.sql`: each role can do its whole job through `idv-batch`, and nothing more.
 @Suite("least-privilege roles")
@@ -10,7 +10,8 @@ struct LeastPrivilegeRoleTests {
     /// Applies the script (twice: it must be idempotent) and creates one login role per group.
     static func createRoles(on pool: PostgresPool, suffix: String) async throws -> [String: String] {
         let script = try String(
-            contentsOf: SharedPaths.repositoryRoot.appendingPathComponent("sql/roles/least-privilege.sql"), encoding: .utf8)
+            contentsOf: SharedPaths.repositoryRoot.appendingPathComponent("sql/roles/least-privilege.sql"),
+            encoding: .utf8)
         try await pool.withConnection { connection in
             try await connection.executeScript(script)
             try await connection.executeScript(script)
@@ -66,18 +67,24 @@ struct LeastPrivilegeRoleTests {
         }
 
         // The operator pushes a configuration; the enqueuer loads rows, one naming a configuration not pushed yet.
-        let configFile = SharedPaths.repositoryRoot.appendingPathComponent("jobs/configs/standard-doc-liveness.json").path
+        let configFile = SharedPaths.repositoryRoot.appendingPathComponent("jobs/configs/standard-doc-liveness.json")
+            .path
         let pushed = try await idvBatch(["configs", "push", configFile, "--name", "std"], as: operatorURL)
         #expect(pushed.status == 0, "\(pushed.output)")
-        let lines = (1...6).map { #"{"external_ref": "p-\#($0)", "config_name": "std"}"# } + [#"{"external_ref": "late", "config_name": "later"}"#]
+        let lines =
+            (1...6).map { #"{"external_ref": "p-\#($0)", "config_name": "std"}"# } + [
+                #"{"external_ref": "late", "config_name": "later"}"#
+            ]
         let file = try OpsDatabase.temporaryFile(lines.joined(separator: "\n") + "\n", suffix: ".jsonl")
         let enqueued = try await idvBatch(["enqueue", "--batch", batch, file], as: enqueuer)
         // The row naming an unknown configuration is rejected by enqueue; an upstream INSERT gets it in anyway.
         #expect(enqueued.status == 1 && enqueued.output.contains("6 inserted"), "\(enqueued.output)")
         let upstream = try await PostgresConnection.connect(try PostgresConfiguration(enqueuer))
         _ = try await upstream.execute(
-            "INSERT INTO idv.verification_requests (batch_id, external_ref, config_name) VALUES ($1, 'late', 'later')", [.text(batch)])
-        await expectDenied(upstream, "UPDATE idv.verification_requests SET status = 'cancelled' WHERE batch_id = $1", [.text(batch)])
+            "INSERT INTO idv.verification_requests (batch_id, external_ref, config_name) VALUES ($1, 'late', 'later')",
+            [.text(batch)])
+        await expectDenied(
+            upstream, "UPDATE idv.verification_requests SET status = 'cancelled' WHERE batch_id = $1", [.text(batch)])
         await upstream.close()
 
         // The worker runs the batch, reruns the failure once the operator has pushed the configuration,
@@ -88,7 +95,8 @@ struct LeastPrivilegeRoleTests {
         #expect(late.status == 0, "\(late.output)")
         let rerun = try await idvBatch(["rerun", batch, "--log-level", "warning"], as: worker)
         #expect(rerun.status == 0, "\(rerun.output)")
-        let expire = try await idvBatch(["expire", "--batch", batch, "--as-of", "2099-01-01T00:00:00Z", "--delete-remote"], as: worker)
+        let expire = try await idvBatch(
+            ["expire", "--batch", batch, "--as-of", "2099-01-01T00:00:00Z", "--delete-remote"], as: worker)
         #expect(expire.status == 0 && expire.output.contains("expired now: 7 rows"), "\(expire.output)")
         let status = try await idvBatch(["status", batch, "--json"], as: worker)
         #expect(status.status == 0, "\(status.output)")
@@ -97,9 +105,13 @@ struct LeastPrivilegeRoleTests {
 
         // What the worker may not do.
         let connection = try await PostgresConnection.connect(try PostgresConfiguration(worker))
-        await expectDenied(connection, "INSERT INTO idv.verification_requests (batch_id, external_ref) VALUES ($1, 'x')", [.text(batch)])
-        await expectDenied(connection, "UPDATE idv.verification_requests SET session_spec = '{}' WHERE batch_id = $1", [.text(batch)])
-        await expectDenied(connection, "UPDATE idv.verification_requests SET external_ref = 'y' WHERE batch_id = $1", [.text(batch)])
+        await expectDenied(
+            connection, "INSERT INTO idv.verification_requests (batch_id, external_ref) VALUES ($1, 'x')",
+            [.text(batch)])
+        await expectDenied(
+            connection, "UPDATE idv.verification_requests SET session_spec = '{}' WHERE batch_id = $1", [.text(batch)])
+        await expectDenied(
+            connection, "UPDATE idv.verification_requests SET external_ref = 'y' WHERE batch_id = $1", [.text(batch)])
         await expectDenied(connection, "DELETE FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)])
         await expectDenied(connection, "DELETE FROM idv.attempts WHERE batch_id = $1", [.text(batch)])
         await expectDenied(connection, "INSERT INTO idv.session_configs (name, spec) VALUES ('x', '{}')", [])
@@ -107,7 +119,9 @@ struct LeastPrivilegeRoleTests {
         await connection.close()
     }
 
-    private static func expectDenied(_ connection: PostgresConnection, _ sql: String, _ parameters: [PostgresValue]) async {
+    private static func expectDenied(_ connection: PostgresConnection, _ sql: String, _ parameters: [PostgresValue])
+        async
+    {
         do {
             _ = try await connection.execute(sql, parameters)
             Issue.record("allowed, but should be denied: \(sql)")

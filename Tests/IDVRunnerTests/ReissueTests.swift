@@ -8,7 +8,9 @@ import YotiAPI
 /// `rerun --expired`: rows whose token lapsed get a fresh session in the same batch, the old one kept.
 @Suite("Reissue expired rows (PostgreSQL)")
 struct ReissueTests {
-    @Test("expired rows get a fresh session, capped by --max-sessions; the old session stays in previous_sessions; dry run changes nothing")
+    @Test(
+        "expired rows get a fresh session, capped by --max-sessions; the old session stays in previous_sessions; dry run changes nothing"
+    )
     func reissue() async throws {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("reissue")
@@ -52,7 +54,10 @@ struct ReissueTests {
             #expect(summary.sessionsCreated == 2 && summary.exitCode == 0)
             let after = try await harness.rows(batch: batch)
             #expect(after.filter { $0.status == "created" }.count == 2)
-            #expect(after.filter { $0.status == "created" }.allSatisfy { $0.sessionID.map { !oldSessions.contains($0) } == true })
+            #expect(
+                after.filter { $0.status == "created" }.allSatisfy {
+                    $0.sessionID.map { !oldSessions.contains($0) } == true
+                })
             // The ledger holds both generations of sessions.
             let ledger = Set(try await harness.attempts(batch: batch).compactMap(\.sessionID))
             #expect(ledger.isSuperset(of: oldSessions) && ledger.count == 5)

@@ -20,21 +20,30 @@ struct RerunnerTests {
             SELECT $1, $2 || g, $3::jsonb, 'failed', 6, $4, $5::int, 'failed for the test', now() - interval '1 day'
             FROM generate_series(1, $6::int) AS g
             """,
-            [.text(batch), .text(prefix), .jsonb(RunnerHarness.validSpec.jsonString()), errorClass.map { .text($0) } ?? .null,
-             status.map { .int($0) } ?? .null, .int(count)])
+            [
+                .text(batch), .text(prefix), .jsonb(RunnerHarness.validSpec.jsonString()),
+                errorClass.map { .text($0) } ?? .null,
+                status.map { .int($0) } ?? .null, .int(count),
+            ])
     }
 
     @Test("only failed rows matching class and status move back to pending with attempts reset; the rerun is recorded")
     func filteredRequeue() async throws {
         try await OpsDatabase.with { database in
-            try await Self.seedFailed(database, batch: "b", prefix: "t503-", count: 3, errorClass: "transient", status: 503)
-            try await Self.seedFailed(database, batch: "b", prefix: "t500-", count: 2, errorClass: "transient", status: 500)
-            try await Self.seedFailed(database, batch: "b", prefix: "rl-", count: 2, errorClass: "rate_limited", status: 429)
-            try await Self.seedFailed(database, batch: "b", prefix: "perm-", count: 4, errorClass: "permanent", status: 400)
-            try await Self.seedFailed(database, batch: "other", prefix: "t503-", count: 5, errorClass: "transient", status: 503)
+            try await Self.seedFailed(
+                database, batch: "b", prefix: "t503-", count: 3, errorClass: "transient", status: 503)
+            try await Self.seedFailed(
+                database, batch: "b", prefix: "t500-", count: 2, errorClass: "transient", status: 500)
+            try await Self.seedFailed(
+                database, batch: "b", prefix: "rl-", count: 2, errorClass: "rate_limited", status: 429)
+            try await Self.seedFailed(
+                database, batch: "b", prefix: "perm-", count: 4, errorClass: "permanent", status: 400)
+            try await Self.seedFailed(
+                database, batch: "other", prefix: "t503-", count: 5, errorClass: "transient", status: 503)
 
             let rerunner = Rerunner(pool: database.pool)
-            let filter = RerunFilter(errorClasses: RerunFilter.classes(fromList: "transient, rate-limited"), httpStatuses: [503, 429])
+            let filter = RerunFilter(
+                errorClasses: RerunFilter.classes(fromList: "transient, rate-limited"), httpStatuses: [503, 429])
             #expect(try await rerunner.matchingRows(batchID: "b", filter: filter) == 5)
             #expect(try await database.count("SELECT 1 FROM idv.verification_requests WHERE status = 'pending'") == 0)
             let result = try await rerunner.requeue(batchID: "b", filter: filter, requestedBy: "ops@test")
@@ -47,16 +56,22 @@ struct RerunnerTests {
                 SELECT external_ref, attempts, next_attempt_at <= now() AS due, last_error, error_class, lease_token
                 FROM idv.verification_requests WHERE batch_id = 'b' AND status = 'pending' ORDER BY external_ref
                 """)
-            #expect(try moved.map { try $0.decode(String.self, "external_ref") } == ["rl-1", "rl-2", "t503-1", "t503-2", "t503-3"])
+            #expect(
+                try moved.map { try $0.decode(String.self, "external_ref") } == [
+                    "rl-1", "rl-2", "t503-1", "t503-2", "t503-3",
+                ])
             for row in moved {
                 #expect(try row.decode(Int.self, "attempts") == 0)
                 #expect(try row.decode(Bool.self, "due"))
                 // The reason stays until the next attempt replaces it.
                 #expect(try row.decode(String?.self, "last_error") == "failed for the test")
             }
-            #expect(try await database.count("SELECT 1 FROM idv.verification_requests WHERE batch_id = 'other' AND status = 'failed'") == 5)
+            #expect(
+                try await database.count(
+                    "SELECT 1 FROM idv.verification_requests WHERE batch_id = 'other' AND status = 'failed'") == 5)
 
-            let recorded = try await database.pool.query("SELECT batch_id, requested_by, filters::text AS filters, rows_requeued FROM idv.reruns")
+            let recorded = try await database.pool.query(
+                "SELECT batch_id, requested_by, filters::text AS filters, rows_requeued FROM idv.reruns")
             #expect(recorded.count == 1)
             #expect(try recorded[0].decode(String.self, "requested_by") == "ops@test")
             #expect(try recorded[0].decode(Int.self, "rows_requeued") == 5)
@@ -82,7 +97,8 @@ struct RerunnerTests {
     @Test("an unknown batch and an unknown error class are usage errors (exit 2) that change nothing")
     func unknownBatchAndClass() async throws {
         try await OpsDatabase.with { database in
-            try await Self.seedFailed(database, batch: "b", prefix: "x-", count: 1, errorClass: "transient", status: 503)
+            try await Self.seedFailed(
+                database, batch: "b", prefix: "x-", count: 1, errorClass: "transient", status: 503)
             let rerunner = Rerunner(pool: database.pool)
             let unknownBatch = await #expect(throws: OperationError.self) {
                 try await rerunner.requeue(batchID: "no-such-batch", filter: RerunFilter())
@@ -122,7 +138,8 @@ struct RerunnerTests {
             try await rerunner.recordRun(rerunID: try #require(result.rerunID), runID: runID)
             #expect(try await harness.statusCounts(batch: batch) == ["created": 3, "cancelled": 17])
             let linked = try await harness.pool.query(
-                "SELECT r.kind FROM idv.reruns x JOIN idv.runs r ON r.id = x.run_id WHERE x.id = $1", [.bigint(result.rerunID!)])
+                "SELECT r.kind FROM idv.reruns x JOIN idv.runs r ON r.id = x.run_id WHERE x.id = $1",
+                [.bigint(result.rerunID!)])
             #expect(try linked.map { try $0.decode(String.self, "kind") } == ["rerun"])
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import YotiClient
 import YotiSandbox
 
@@ -30,7 +30,9 @@ struct RetryPolicyTests {
             onUnknown: onUnknown, now: now)
     }
 
-    static func value(_ planned: (decision: RetryPolicy.Decision, record: StepRecord, entry: WriteBack), _ column: String)
+    static func value(
+        _ planned: (decision: RetryPolicy.Decision, record: StepRecord, entry: WriteBack), _ column: String
+    )
         -> String?
     {
         CreateStepFixtures.value(planned.record, column)
@@ -49,7 +51,8 @@ struct RetryPolicyTests {
         #expect(Self.value(withDefault, "attempts") == "3")
         #expect(Self.value(withDefault, "session_id") == "s-1")
         #expect(Self.value(withDefault, "client_session_token") == "tok")
-        #expect(Self.value(withDefault, "token_expires_at") == String(sentAt.addingTimeInterval(599).timeIntervalSince1970))
+        #expect(
+            Self.value(withDefault, "token_expires_at") == String(sentAt.addingTimeInterval(599).timeIntervalSince1970))
         #expect(
             Self.value(withDefault, "resources_expire_at")
                 == String(sentAt.addingTimeInterval(7 * 24 * 3600).timeIntervalSince1970))
@@ -61,11 +64,13 @@ struct RetryPolicyTests {
 
         let withSpecTTL = Self.plan(CreateStepFixtures.created(session), resourcesTTL: 200_000)
         #expect(
-            Self.value(withSpecTTL, "resources_expire_at") == String(sentAt.addingTimeInterval(200_000).timeIntervalSince1970))
+            Self.value(withSpecTTL, "resources_expire_at")
+                == String(sentAt.addingTimeInterval(200_000).timeIntervalSince1970))
     }
 
-    @Test("transient: retried with backoff and counted, failed once max-attempts counted failures are reached",
-          arguments: [(0, "pending"), (4, "pending"), (5, "failed"), (9, "failed")])
+    @Test(
+        "transient: retried with backoff and counted, failed once max-attempts counted failures are reached",
+        arguments: [(0, "pending"), (4, "pending"), (5, "failed"), (9, "failed")])
     func transient(previousAttempts: Int, expected: String) {
         let planned = Self.plan(.failed(.transient, Self.failure), attempts: previousAttempts, maxAttempts: 6)
         #expect(Self.value(planned, "status") == expected)
@@ -83,8 +88,9 @@ struct RetryPolicyTests {
         }
     }
 
-    @Test("rate limited: not counted, waits at least Retry-After (1 s when absent)",
-          arguments: [(nil as Double?, 1.0), (7.0, 7.0)])
+    @Test(
+        "rate limited: not counted, waits at least Retry-After (1 s when absent)",
+        arguments: [(nil as Double?, 1.0), (7.0, 7.0)])
     func rateLimited(retryAfter: Double?, floor: Double) {
         var failure = Self.failure
         failure.httpStatus = 429
@@ -123,8 +129,9 @@ struct RetryPolicyTests {
         #expect(planned.decision.retryDelay == .zero)
     }
 
-    @Test("unknown outcome: possible duplicate; retried under .retry, failed under .fail",
-          arguments: [RunnerConfiguration.UnknownOutcomePolicy.retry, .fail])
+    @Test(
+        "unknown outcome: possible duplicate; retried under .retry, failed under .fail",
+        arguments: [RunnerConfiguration.UnknownOutcomePolicy.retry, .fail])
     func unknown(policy: RunnerConfiguration.UnknownOutcomePolicy) {
         let planned = Self.plan(.failed(.unknownOutcome, Self.failure), attempts: 1, onUnknown: policy)
         #expect(planned.decision.possibleDuplicate && Self.value(planned, "possible_duplicate") == "true")
@@ -148,7 +155,9 @@ struct RetryPolicyTests {
         #expect(Self.value(planned, "status") == "failed")
         #expect(planned.decision.attempts == 0)
         #expect(Self.value(planned, "error_class") == "invalid_spec")
-        #expect(Self.value(planned, "last_error")?.hasPrefix("invalid session spec (nothing sent): row ref-7 has neither") == true)
+        #expect(
+            Self.value(planned, "last_error")?.hasPrefix("invalid session spec (nothing sent): row ref-7 has neither")
+                == true)
         #expect(Self.value(planned, "last_http_status") == nil && Self.value(planned, "session_id") == nil)
     }
 

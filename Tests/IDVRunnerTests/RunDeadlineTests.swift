@@ -5,9 +5,11 @@ import Testing
 
 @Suite("--deadline parsing")
 struct RunDeadlineTests {
-    @Test("durations are relative to now", arguments: [
-        ("6h", 21_600.0), ("90m", 5_400.0), ("1h30m", 5_400.0), ("45s", 45.0), ("1d", 86_400.0), ("0.5h", 1_800.0),
-    ])
+    @Test(
+        "durations are relative to now",
+        arguments: [
+            ("6h", 21_600.0), ("90m", 5_400.0), ("1h30m", 5_400.0), ("45s", 45.0), ("1d", 86_400.0), ("0.5h", 1_800.0),
+        ])
     func durations(text: String, seconds: Double) {
         let now = Date(timeIntervalSince1970: 1_000_000)
         #expect(RunDeadline.parse(text, now: now) == now.addingTimeInterval(seconds))

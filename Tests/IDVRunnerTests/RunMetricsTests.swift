@@ -21,7 +21,9 @@ struct RunMetricsTests {
         return (registry, factory)
     }
 
-    static let callOutcomes = ["created", "transient", "rate_limited", "permanent", "credentials", "unknown_outcome", "interrupted"]
+    static let callOutcomes = [
+        "created", "transient", "rate_limited", "permanent", "credentials", "unknown_outcome", "interrupted",
+    ]
 
     @Test("a run with 5xx, 429 and resets: the exposition parses, and its counts match idv.attempts and the rows")
     func runMetricsMatchTheDatabase() async throws {
@@ -43,10 +45,12 @@ struct RunMetricsTests {
 
             let text = try PrometheusText(registry.emitToString())
             for (name, type) in [
-                ("idv_rows_total", "counter"), ("idv_attempts_total", "counter"), ("idv_call_duration_seconds", "histogram"),
+                ("idv_rows_total", "counter"), ("idv_attempts_total", "counter"),
+                ("idv_call_duration_seconds", "histogram"),
                 ("idv_sessions_created_total", "counter"), ("idv_possible_duplicates_total", "counter"),
                 ("idv_rate_limit_waits_total", "counter"), ("idv_rate_limit_wait_seconds_total", "counter"),
-                ("idv_run_duration_seconds", "gauge"), ("idv_run_exit_code", "gauge"), ("idv_leases_reclaimed_total", "counter"),
+                ("idv_run_duration_seconds", "gauge"), ("idv_run_exit_code", "gauge"),
+                ("idv_leases_reclaimed_total", "counter"),
             ] {
                 #expect(text.types[name] == type, "# TYPE \(name) \(type)")
             }
@@ -70,7 +74,8 @@ struct RunMetricsTests {
                     #expect(Int(text.sum("idv_attempts_total", ["class": outcome, "http_status": status])) == expected)
                 }
             }
-            #expect(text.sum("idv_attempts_total", ["class": "transient", "http_status": "503"]) > 0, "the faults happened")
+            #expect(
+                text.sum("idv_attempts_total", ["class": "transient", "http_status": "503"]) > 0, "the faults happened")
             #expect(text.sum("idv_attempts_total", ["class": "rate_limited", "http_status": "429"]) > 0)
 
             // Rows by outcome agree with the database and the summary.
@@ -80,18 +85,29 @@ struct RunMetricsTests {
             #expect(text.value("idv_sessions_created_total").map(Int.init) == createdRows)
             #expect(text.value("idv_rows_total", ["outcome": "failed"]).map(Int.init) == summary.rowsFailed)
             #expect(text.value("idv_rows_total", ["outcome": "retry"]).map(Int.init) == summary.retriesScheduled)
-            #expect(text.value("idv_rows_total", ["outcome": "released"]) == 0 && text.value("idv_rows_total", ["outcome": "lease_lost"]) == 0)
-            #expect(text.value("idv_possible_duplicates_total").map(Int.init) == ledger.filter { $0.outcome == "unknown_outcome" }.count)
+            #expect(
+                text.value("idv_rows_total", ["outcome": "released"]) == 0
+                    && text.value("idv_rows_total", ["outcome": "lease_lost"]) == 0)
+            #expect(
+                text.value("idv_possible_duplicates_total").map(Int.init)
+                    == ledger.filter { $0.outcome == "unknown_outcome" }.count)
             #expect(text.value("idv_possible_duplicates_total") ?? 0 > 0, "resets after creating are unknown outcomes")
-            #expect(text.value("idv_rate_limit_waits_total") ?? 0 > 0 && text.value("idv_rate_limit_wait_seconds_total") ?? 0 > 0)
+            #expect(
+                text.value("idv_rate_limit_waits_total") ?? 0 > 0
+                    && text.value("idv_rate_limit_wait_seconds_total") ?? 0 > 0)
             #expect(text.value("idv_run_exit_code").map(Int32.init) == summary.exitCode)
             #expect(text.value("idv_run_duration_seconds") ?? 0 > 0)
 
             // A 429's retry line carries every failure key, with Yoti's values.
             let objects = try lines.objects()
-            let retry = try #require(objects.first { $0["msg"] as? String == "Retry scheduled" && $0["error.class"] as? String == "rate_limited" })
+            let retry = try #require(
+                objects.first {
+                    $0["msg"] as? String == "Retry scheduled" && $0["error.class"] as? String == "rate_limited"
+                })
             #expect(retry["batch.id"] as? String == batch && retry["http.status"] as? String == "429")
-            #expect(retry["yoti.code"] as? String == "TOO_MANY_REQUESTS" && (retry["attempt"] as? String).flatMap(Int.init) != nil)
+            #expect(
+                retry["yoti.code"] as? String == "TOO_MANY_REQUESTS"
+                    && (retry["attempt"] as? String).flatMap(Int.init) != nil)
             let yotiRequestID = try #require(retry["yoti.request_id"] as? String)
             #expect(UUID(uuidString: yotiRequestID) != nil, "the sandbox's x-request-id")
             let rowIDs = Set(try await harness.rows(batch: batch).map { String($0.id) })
@@ -99,7 +115,9 @@ struct RunMetricsTests {
             #expect(retry["run.id"] as? String == summary.runID.map(String.init) && retry["worker"] != nil)
             // Unknown outcomes are warnings with the same keys.
             let unknown = try #require(objects.first { $0["error.class"] as? String == "unknown_outcome" })
-            #expect(unknown["level"] as? String == "warning" && unknown["request.id"] != nil && unknown["http.status"] as? String == "-")
+            #expect(
+                unknown["level"] as? String == "warning" && unknown["request.id"] != nil
+                    && unknown["http.status"] as? String == "-")
         }
     }
 
@@ -116,11 +134,14 @@ struct RunMetricsTests {
             var options = ExpirySweeper.Options(asOf: Date().addingTimeInterval(365 * 86_400), deleteRemote: true)
             options.chunkSize = 4
             options.metrics = ExpiryMetrics(factory: factory)
-            let report = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client).sweep()
+            let report = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client)
+                .sweep()
             #expect(report.expired == 9)
 
             let text = try PrometheusText(registry.emitToString())
-            #expect(text.types["idv_expiry_rows_expired_total"] == "counter" && text.types["idv_expiry_remote_deletes_total"] == "counter")
+            #expect(
+                text.types["idv_expiry_rows_expired_total"] == "counter"
+                    && text.types["idv_expiry_remote_deletes_total"] == "counter")
             #expect(text.types["idv_expiry_sweep_duration_seconds"] == "gauge")
             #expect(text.value("idv_expiry_rows_expired_total") == 9)
             #expect(text.value("idv_expiry_remote_deletes_total", ["outcome": "deleted"]) == 6)

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 import YotiAPI
 import YotiSandbox
 
@@ -51,8 +51,9 @@ struct RunnerEndToEndTests {
             let claimsPerSession = Double(summary.claimRoundTrips) / Double(summary.sessionsCreated)
             print(
                 "clean batch: \(summary.sessionsCreated) sessions in \(summary.duration), "
-                    + String(format: "%.0f sessions/s, %.4f write-back and %.4f claim round trips per session",
-                             summary.throughput, perSession, claimsPerSession))
+                    + String(
+                        format: "%.0f sessions/s, %.4f write-back and %.4f claim round trips per session",
+                        summary.throughput, perSession, claimsPerSession))
         }
     }
 
@@ -111,7 +112,8 @@ struct RunnerEndToEndTests {
             try await harness.enqueue(batch: batch, count: 5, spec: nil, configName: "standard", prefix: "ok-")
             try await harness.enqueue(
                 batch: batch, count: 3, spec: ["client_session_token_ttl": 100], configName: "standard", prefix: "bad-")
-            try await harness.enqueue(batch: batch, count: 2, spec: nil, configName: "no-such-config", prefix: "missing-")
+            try await harness.enqueue(
+                batch: batch, count: 2, spec: nil, configName: "no-such-config", prefix: "missing-")
             let summary = try await harness.run(harness.configuration(batch: batch))
 
             #expect(summary.exitCode == 1)
@@ -128,7 +130,9 @@ struct RunnerEndToEndTests {
             }
             #expect(summary.errorClasses.map(\.name) == ["invalid_spec"])
             let invalidAttempts = try await harness.attempts(batch: batch).filter { $0.outcome == "invalid_spec" }
-            #expect(invalidAttempts.count == 5 && invalidAttempts.allSatisfy { $0.sessionID == nil && $0.writeBack == "applied" })
+            #expect(
+                invalidAttempts.count == 5
+                    && invalidAttempts.allSatisfy { $0.sessionID == nil && $0.writeBack == "applied" })
         }
     }
 
@@ -270,7 +274,8 @@ struct RunnerEndToEndTests {
             let batch = RunnerHarness.batchID("dry")
             try await harness.enqueue(batch: batch, count: 40)
             try await harness.enqueue(batch: batch, count: 2, spec: ["client_session_token_ttl": 10], prefix: "bad-")
-            let report = try await Runner.dryRun(configuration: harness.configuration(batch: batch), database: harness.pool)
+            let report = try await Runner.dryRun(
+                configuration: harness.configuration(batch: batch), database: harness.pool)
 
             #expect(report.rowsChecked == 42 && report.rowsValid == 40 && report.rowsInvalid == 2)
             #expect(report.exitCode == 1)

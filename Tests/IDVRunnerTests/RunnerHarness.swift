@@ -57,13 +57,18 @@ final class RunnerHarness: Sendable {
         _ body: (RunnerHarness) async throws -> Result
     ) async throws -> Result {
         let postgres: PostgresConfiguration
-        if let database { postgres = database } else { postgres = try await TestDatabase.createMigrated(prefix: "idv_runner") }
+        if let database {
+            postgres = database
+        } else {
+            postgres = try await TestDatabase.createMigrated(prefix: "idv_runner")
+        }
         let pool = PostgresPool(configuration: postgres, maxConnections: 8)
         let application =
             sandboxAcceptsKey
             ? try SandboxApplication(sdkID: sdkID, keyFile: keyPath)
             : try SandboxApplication.unmatchable(sdkID: sdkID)
-        let sandbox = try YotiSandbox(configuration: SandboxConfiguration(applications: [application], behaviour: behaviour))
+        let sandbox = try YotiSandbox(
+            configuration: SandboxConfiguration(applications: [application], behaviour: behaviour))
         try await sandbox.start()
         let client = try IDVClient(
             baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: try YotiPrivateKey(contentsOfFile: keyPath),
@@ -90,7 +95,8 @@ final class RunnerHarness: Sendable {
 
     /// A configuration for fast tests: tiny backoff, short sweeps, unique worker id.
     func configuration(batch: String, concurrency: Int = 32) -> RunnerConfiguration {
-        var configuration = RunnerConfiguration(batches: [batch], concurrency: concurrency, requestTimeout: .seconds(10))
+        var configuration = RunnerConfiguration(
+            batches: [batch], concurrency: concurrency, requestTimeout: .seconds(10))
         configuration.backoff = .exponentialJitter(base: .milliseconds(20), cap: .milliseconds(100))
         configuration.leaseSweepInterval = .milliseconds(500)
         return configuration
@@ -105,7 +111,9 @@ final class RunnerHarness: Sendable {
     }
 
     /// Inserts `count` rows `ref-1 … ref-count` into `batch`, each with a full spec (or `spec`).
-    func enqueue(batch: String, count: Int, spec: JSONValue? = validSpec, configName: String? = nil, prefix: String = "ref-")
+    func enqueue(
+        batch: String, count: Int, spec: JSONValue? = validSpec, configName: String? = nil, prefix: String = "ref-"
+    )
         async throws
     {
         _ = try await pool.query(
@@ -113,15 +121,18 @@ final class RunnerHarness: Sendable {
             INSERT INTO idv.verification_requests (batch_id, external_ref, config_name, session_spec)
             SELECT $1, $2 || g, $3, $4::jsonb FROM generate_series(1, $5::int) AS g
             """,
-            [.text(batch), .text(prefix), configName.map { .text($0) } ?? .null,
-             spec.map { .jsonb($0.jsonString()) } ?? .null, .int(count)]
+            [
+                .text(batch), .text(prefix), configName.map { .text($0) } ?? .null,
+                spec.map { .jsonb($0.jsonString()) } ?? .null, .int(count),
+            ]
         )
     }
 
     /// Stores a named configuration.
     func addConfiguration(name: String, spec: JSONValue) async throws {
         _ = try await pool.query(
-            "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)", [.text(name), .jsonb(spec.jsonString())])
+            "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)",
+            [.text(name), .jsonb(spec.jsonString())])
     }
 
     /// Rows of the batch per status.
@@ -151,7 +162,8 @@ final class RunnerHarness: Sendable {
                 attempts: try row.decode(Int.self, "attempts"),
                 sessionID: try row.decode(String?.self, "session_id"),
                 clientSessionToken: try row.decode(String?.self, "client_session_token"),
-                tokenExpiresAt: try row.decode(Double?.self, "token_expires_epoch").map(Date.init(timeIntervalSince1970:)),
+                tokenExpiresAt: try row.decode(Double?.self, "token_expires_epoch").map(
+                    Date.init(timeIntervalSince1970:)),
                 errorClass: try row.decode(String?.self, "error_class"),
                 lastError: try row.decode(String?.self, "last_error"),
                 lastHTTPStatus: try row.decode(Int?.self, "last_http_status"),
@@ -188,7 +200,8 @@ final class RunnerHarness: Sendable {
 
     /// Silent, unless `IDV_TEST_LOG` names a level (e.g. `debug`) to watch a run on standard error.
     static func logger(label: String) -> Logger {
-        guard let level = ProcessInfo.processInfo.environment["IDV_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) else {
+        guard let level = ProcessInfo.processInfo.environment["IDV_TEST_LOG"].flatMap(Logger.Level.init(rawValue:))
+        else {
             return Logger(label: label) { _ in SwiftLogNoOpLogHandler() }
         }
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }

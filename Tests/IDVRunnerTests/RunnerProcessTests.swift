@@ -7,7 +7,7 @@ import YotiSandbox
 @testable import IDVRunner
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `idv-batch run` as real processes (the built executable), against the in-process sandbox.
@@ -29,7 +29,8 @@ struct RunnerProcessTests {
 
             // The dead worker's leases run out (3 s), then the next run reclaims them.
             try await Task.sleep(for: .seconds(3.5))
-            let second = try await RunnerProcess.start(harness, batch: batch, arguments: options, name: "resumed").wait()
+            let second = try await RunnerProcess.start(harness, batch: batch, arguments: options, name: "resumed")
+                .wait()
             #expect(second.status == 0, "\(second.output)")
             #expect(try await harness.statusCounts(batch: batch) == ["created": 600])
 
@@ -51,7 +52,8 @@ struct RunnerProcessTests {
             let batch = RunnerHarness.batchID("four")
             try await harness.enqueue(batch: batch, count: 1_200)
             let workers = try (0..<4).map { index in
-                try RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "16"], name: "worker\(index)")
+                try RunnerProcess.start(
+                    harness, batch: batch, arguments: ["--concurrency", "16"], name: "worker\(index)")
             }
             var results: [SpawnedProcess.Termination] = []
             for worker in workers { results.append(try await worker.wait()) }
@@ -98,7 +100,8 @@ struct RunnerProcessTests {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(100))) { harness in
             let batch = RunnerHarness.batchID("term")
             try await harness.enqueue(batch: batch, count: 2_000)
-            let process = try RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "16"], name: "term")
+            let process = try RunnerProcess.start(
+                harness, batch: batch, arguments: ["--concurrency", "16"], name: "term")
             try await Self.waitUntil(harness, batch: batch, createdAtLeast: 100)
             process.send(SIGTERM)
             let result = try await process.wait()
@@ -156,9 +159,13 @@ struct RunnerProcessTests {
                 .write(to: job, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: job) }
 
-            let budgeted = try await RunnerProcess.start(harness, batch: batch, arguments: ["--job", job.path], name: "job")
-                .wait()
-            #expect(budgeted.status == 4, "max_sessions 5 from the job file stops the run with work left: \(budgeted.output)")
+            let budgeted = try await RunnerProcess.start(
+                harness, batch: batch, arguments: ["--job", job.path], name: "job"
+            )
+            .wait()
+            #expect(
+                budgeted.status == 4,
+                "max_sessions 5 from the job file stops the run with work left: \(budgeted.output)")
             #expect(try await harness.statusCounts(batch: batch) == ["created": 5, "pending": 7])
 
             let overridden = try await RunnerProcess.start(
@@ -167,23 +174,30 @@ struct RunnerProcessTests {
             #expect(overridden.status == 0, "\(overridden.output)")
             #expect(try await harness.statusCounts(batch: batch) == ["created": 12])
 
-            let wrongKind = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString).yml")
+            let wrongKind = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sweep-\(UUID().uuidString).yml")
             try "version: 1\ncommand: expire\n".write(to: wrongKind, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: wrongKind) }
-            let refused = try await RunnerProcess.start(harness, batch: batch, arguments: ["--job", wrongKind.path], name: "job3")
-                .wait()
+            let refused = try await RunnerProcess.start(
+                harness, batch: batch, arguments: ["--job", wrongKind.path], name: "job3"
+            )
+            .wait()
             #expect(refused.status == 2, "a job file for another command is a usage error: \(refused.output)")
         }
     }
 
     // Throughput, CPU per session and statement counts are figures of `idv-batch bench`, not of tests.
-    @Test("2,000 rows at --concurrency 64: all created once, results written back in batches (far fewer statements than rows)")
+    @Test(
+        "2,000 rows at --concurrency 64: all created once, results written back in batches (far fewer statements than rows)"
+    )
     func batchedWriteBack() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(20)), concurrency: 64) { harness in
             let batch = RunnerHarness.batchID("batched")
             try await harness.enqueue(batch: batch, count: 2_000)
-            let result = try await RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "64"], name: "batched")
-                .wait()
+            let result = try await RunnerProcess.start(
+                harness, batch: batch, arguments: ["--concurrency", "64"], name: "batched"
+            )
+            .wait()
             #expect(result.status == 0, "\(result.output)")
             #expect(try await harness.statusCounts(batch: batch) == ["created": 2_000])
             #expect(harness.sandbox.stats().duplicateSessions == 0)
@@ -203,7 +217,8 @@ struct RunnerProcessTests {
         Issue.record("the run never created \(target) sessions")
     }
 
-    static func runDetails(_ harness: RunnerHarness, batch: String) async throws -> (claims: Double, writeBacks: Double) {
+    static func runDetails(_ harness: RunnerHarness, batch: String) async throws -> (claims: Double, writeBacks: Double)
+    {
         let rows = try await harness.pool.query(
             """
             SELECT (details->>'claim_round_trips')::float8 AS claims,

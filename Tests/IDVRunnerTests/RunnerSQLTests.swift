@@ -1,17 +1,18 @@
 import Foundation
 import Logging
 import PostgresClient
-import Testing
 import TestSupport
-
+import Testing
 import YotiSandbox
+
 @testable import IDVRunner
 
 /// The runner's statements against a real PostgreSQL, without HTTP: claim, ledger, batching, GCRA.
 @Suite("Runner SQL (claim, ledger, write-back batching, shared rate limit)")
 struct RunnerSQLTests {
-    @Test("the claim can pick rows through an index over pending rows: all batches, one, several (migration 0004, folded CASE)",
-          arguments: [[String](), ["plan-a"], ["plan-a", "plan-b"]])
+    @Test(
+        "the claim can pick rows through an index over pending rows: all batches, one, several (migration 0004, folded CASE)",
+        arguments: [[String](), ["plan-a"], ["plan-a", "plan-b"]])
     func claimPlanUsesPendingIndexes(batches: [String]) async throws {
         try await RunnerHarness.with { harness in
             for batch in ["plan-a", "plan-b"] { try await harness.enqueue(batch: batch, count: 50) }
@@ -21,23 +22,28 @@ struct RunnerSQLTests {
             let plan = try await harness.pool.withTransaction { connection in
                 // A tiny table is cheapest to scan: forbid that, so the plan shows which index the query can use.
                 _ = try await connection.execute("SET LOCAL enable_seqscan = off")
-                return try await connection.query("EXPLAIN (COSTS OFF) " + ClaimProbe.statement, probe.parameters(limit: 64))
-                    .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
+                return try await connection.query(
+                    "EXPLAIN (COSTS OFF) " + ClaimProbe.statement, probe.parameters(limit: 64)
+                )
+                .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
             }
             let picking = plan.components(separatedBy: "CTE claimed")[0]
-            let expected = batches.count == 1 ? "verification_requests_pending_batch_idx" : "verification_requests_pending_id_idx"
+            let expected =
+                batches.count == 1 ? "verification_requests_pending_batch_idx" : "verification_requests_pending_id_idx"
             #expect(picking.contains(expected), "\(plan)")
             #expect(!picking.contains("Seq Scan on verification_requests"), "\(plan)")
         }
         // And the rows it claims are the selection's, in id order.
         try await RunnerHarness.with { harness in
             for batch in ["plan-a", "plan-b", "plan-c"] { try await harness.enqueue(batch: batch, count: 3) }
-            let claimed = try await ClaimProbe(database: harness.pool, batches: batches, workerID: "test:plan").claim(limit: 100)
+            let claimed = try await ClaimProbe(database: harness.pool, batches: batches, workerID: "test:plan").claim(
+                limit: 100)
             #expect(claimed == (batches.isEmpty ? 9 : 3 * batches.count))
         }
     }
 
-    static func claimer(_ harness: RunnerHarness, batch: String, worker: String = "w") -> StepClaimer<CreateSessionStep> {
+    static func claimer(_ harness: RunnerHarness, batch: String, worker: String = "w") -> StepClaimer<CreateSessionStep>
+    {
         CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: worker)
     }
 
@@ -104,7 +110,10 @@ struct RunnerSQLTests {
             let statistics = await buffer.currentStatistics
             #expect(statistics.flushes == 3 && statistics.entriesApplied == 150 && statistics.entriesLeaseLost == 0)
             let rows = try await harness.rows(batch: batch)
-            #expect(rows.allSatisfy { $0.status == "created" && $0.sessionID == "s-\($0.id)" && $0.clientSessionToken == "t-\($0.id)" })
+            #expect(
+                rows.allSatisfy {
+                    $0.status == "created" && $0.sessionID == "s-\($0.id)" && $0.clientSessionToken == "t-\($0.id)"
+                })
         }
     }
 
@@ -115,23 +124,27 @@ struct RunnerSQLTests {
             // rate 0.1, k = 1: tat moves 10 s per reservation, far more than any round trip, so no idle gap.
             var starts: [Double] = []
             for _ in 0..<4 {
-                let rows = try await harness.pool.query(SharedRateLimiter.reserveSQL, [.text(batch), .double(0.1), .int(1)])
+                let rows = try await harness.pool.query(
+                    SharedRateLimiter.reserveSQL, [.text(batch), .double(0.1), .int(1)])
                 starts.append(try rows[0].decode(Double.self, "start_epoch"))
             }
             let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
             #expect(gaps.allSatisfy { abs($0 - 10) < 1e-6 }, "\(gaps)")
             let state = try await harness.pool.query(
-                "SELECT rate, EXTRACT(EPOCH FROM tat)::float8 AS tat FROM idv.rate_limits WHERE batch_id = $1", [.text(batch)])
+                "SELECT rate, EXTRACT(EPOCH FROM tat)::float8 AS tat FROM idv.rate_limits WHERE batch_id = $1",
+                [.text(batch)])
             #expect(try state[0].decode(Double.self, "rate") == 0.1)
             #expect(abs(try state[0].decode(Double.self, "tat") - (starts[3] + 10)) < 1e-6)
 
             // A 429 pushes the batch's next slot past the pause, for every worker.
             let paused = batch + "-paused"
-            let limiter = SharedRateLimiter(database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
+            let limiter = SharedRateLimiter(
+                database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
             // Measured from before the 429 was recorded, so a slow machine cannot eat into the pause.
             let before = Date()
             await limiter.penalize(batch: paused, retryAfter: .seconds(5))
-            let other = SharedRateLimiter(database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
+            let other = SharedRateLimiter(
+                database: harness.pool, rate: 2, clock: .system, logger: Logger(label: "test"))
             let next = try await other.nextSendTime(batch: paused)
             #expect(next.timeIntervalSince(before) > 4.5, "\(next.timeIntervalSince(before))")
         }

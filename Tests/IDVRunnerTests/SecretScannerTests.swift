@@ -27,7 +27,10 @@ struct SecretScannerTests {
         #expect(scanner.secrets.count > 10)
         let noise = String(repeating: "debug line with nothing secret in it\n", count: 20_000)
         for secret in scanner.secrets.shuffled().prefix(3) {
-            #expect(scanner.findings(in: noise + secret.value + noise, source: "log").map(\.label) == ["private key material"])
+            #expect(
+                scanner.findings(in: noise + secret.value + noise, source: "log").map(\.label) == [
+                    "private key material"
+                ])
         }
         #expect(scanner.findings(in: noise, source: "log").isEmpty)
     }

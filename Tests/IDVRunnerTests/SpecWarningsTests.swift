@@ -23,7 +23,8 @@ struct SpecWarningsTests {
     func runnerSendsAndReportsOnce() throws {
         let catalog = SpecCatalog(configurations: ["future": try Self.futureSpec()])
         for index in 0..<5 {
-            guard case .ready = catalog.prepare(configName: "future", sessionSpec: nil, externalRef: "row-\(index)") else {
+            guard case .ready = catalog.prepare(configName: "future", sessionSpec: nil, externalRef: "row-\(index)")
+            else {
                 Issue.record("row \(index) was not ready to send")
                 return
             }
@@ -45,11 +46,15 @@ struct SpecWarningsTests {
     @Test("strict: the runner refuses the row naming every unknown value's JSON path; nothing is sent")
     func runnerStrictRefuses() throws {
         let catalog = SpecCatalog(configurations: ["future": try Self.futureSpec()], strict: true)
-        guard case .invalid(let problems) = catalog.prepare(configName: "future", sessionSpec: nil, externalRef: "r") else {
+        guard case .invalid(let problems) = catalog.prepare(configName: "future", sessionSpec: nil, externalRef: "r")
+        else {
             Issue.record("a strict catalog sent a spec with unknown values")
             return
         }
-        for path in ["requested_checks[1].type", "requested_tasks[0].type", "notifications.topics[1]", "required_documents[0].type"] {
+        for path in [
+            "requested_checks[1].type", "requested_tasks[0].type", "notifications.topics[1]",
+            "required_documents[0].type",
+        ] {
             #expect(problems.contains { $0.hasPrefix(path + ":") }, "\(path) in \(problems)")
         }
         #expect(catalog.warnings.lines.isEmpty)
@@ -58,7 +63,8 @@ struct SpecWarningsTests {
     @Test("enqueue loads such rows with warnings; --strict rejects them with the paths")
     func enqueueValidator() throws {
         let candidate = EnqueueCandidate(line: 3, externalRef: "p-1", configName: "future", spec: nil)
-        let lenient = EnqueueRowValidator(catalog: SpecCatalog(configurations: ["future": try Self.futureSpec()]), defaultConfig: nil)
+        let lenient = EnqueueRowValidator(
+            catalog: SpecCatalog(configurations: ["future": try Self.futureSpec()]), defaultConfig: nil)
         #expect((try? lenient.validate(candidate).get()) != nil)
         #expect(lenient.catalog.warnings.lines.count == Self.unknownFields.count)
         let strict = EnqueueRowValidator(

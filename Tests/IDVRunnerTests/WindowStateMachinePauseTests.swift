@@ -29,9 +29,12 @@ struct WindowStateMachinePauseTests {
         arguments: [
             // (outlook, waits for retries, expected after the check at t = 10)
             (Outlook(pending: 0, due: 0, nextDueIn: nil, inProgress: 0, paused: 5), true, Expected.stopPaused),
-            (Outlook(pending: 0, due: 0, nextDueIn: nil, inProgress: 2, paused: 5), true, .waitUntil(11)),  // in flight elsewhere
-            (Outlook(pending: 2, due: 0, nextDueIn: 0.7, inProgress: 0, paused: 5), true, .waitUntil(10.7)),  // own retry first
-            (Outlook(pending: 1, due: 1, nextDueIn: 0, inProgress: 0, paused: 5), true, .waitUntil(10.2)),  // due rows of another batch
+            // in flight elsewhere
+            (Outlook(pending: 0, due: 0, nextDueIn: nil, inProgress: 2, paused: 5), true, .waitUntil(11)),
+            // own retry first
+            (Outlook(pending: 2, due: 0, nextDueIn: 0.7, inProgress: 0, paused: 5), true, .waitUntil(10.7)),
+            // due rows of another batch
+            (Outlook(pending: 1, due: 1, nextDueIn: 0, inProgress: 0, paused: 5), true, .waitUntil(10.2)),
             (Outlook(pending: 3, due: 0, nextDueIn: 0.1, inProgress: 0, paused: 2), false, .stopPaused),  // a sweep
             (Outlook(pending: 0, due: 0, nextDueIn: nil, inProgress: 0, paused: 0), true, .stopCompleted),
             (Outlook(pending: 0, due: 0, nextDueIn: nil, inProgress: 0), true, .stopCompleted),  // default: none paused

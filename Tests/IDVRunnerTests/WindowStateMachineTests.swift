@@ -51,75 +51,92 @@ struct WindowStateMachineTests {
     @Test("a sliding window: claims what is free, waits below the threshold, claims again as slots free")
     func slidingWindow() {
         var machine = Self.machine(concurrency: 8, threshold: 2)
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 8)),
-            (0, .claimed(8), .wait(until: nil)),
-            (1, .finished(succeeded: true), .wait(until: nil)),  // 1 free < threshold 2
-            (1, .finished(succeeded: true), .claim(limit: 2)),  // 2 free: claim them
-            (1, .claimed(2), .wait(until: nil)),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 8)),
+                (0, .claimed(8), .wait(until: nil)),
+                (1, .finished(succeeded: true), .wait(until: nil)),  // 1 free < threshold 2
+                (1, .finished(succeeded: true), .claim(limit: 2)),  // 2 free: claim them
+                (1, .claimed(2), .wait(until: nil)),
+            ])
         #expect(machine.inFlight == 8 && machine.successes == 2)
     }
 
     @Test("a short claim with calls in flight polls again after 0.5 s, not on every result")
     func shortClaimBacksOff() {
         var machine = Self.machine(concurrency: 4, threshold: 1)
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 4)),
-            (0, .claimed(2), .claim(limit: 2)),  // 2 slots still free: claim again at once
-            (0, .claimed(0), .wait(until: Self.at(0.5))),
-            (0.2, .finished(succeeded: true), .wait(until: Self.at(0.5))),
-            (0.5, .none, .claim(limit: 3)),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 4)),
+                (0, .claimed(2), .claim(limit: 2)),  // 2 slots still free: claim again at once
+                (0, .claimed(0), .wait(until: Self.at(0.5))),
+                (0.2, .finished(succeeded: true), .wait(until: Self.at(0.5))),
+                (0.5, .none, .claim(limit: 3)),
+            ])
     }
 
-    @Test("nothing claimable and nothing in flight: an idle check; the outlook decides wait, poll or complete",
-          arguments: [
+    @Test(
+        "nothing claimable and nothing in flight: an idle check; the outlook decides wait, poll or complete",
+        arguments: [
             // (outlook, action after it at t = 10)
-            (WindowStateMachine.Outlook(pending: 3, due: 1, nextDueIn: 0, inProgress: 0), WindowStateMachine.Action.wait(until: at(10.2))),
-            (.init(pending: 0, due: 0, nextDueIn: nil, inProgress: 4), .wait(until: at(11))),  // live workers' rows: wait
+            (
+                WindowStateMachine.Outlook(pending: 3, due: 1, nextDueIn: 0, inProgress: 0),
+                WindowStateMachine.Action.wait(until: at(10.2))
+            ),
+            // live workers' rows: wait
+            (.init(pending: 0, due: 0, nextDueIn: nil, inProgress: 4), .wait(until: at(11))),
             (.init(pending: 2, due: 0, nextDueIn: 0.7, inProgress: 0), .wait(until: at(10.7))),  // the next retry
             (.init(pending: 2, due: 0, nextDueIn: 30, inProgress: 0), .wait(until: at(12))),  // poll every 2 s at most
             (.init(pending: 0, due: 0, nextDueIn: nil, inProgress: 0), .stop(.completed, detail: nil)),
-          ])
+        ])
     func idle(outlook: WindowStateMachine.Outlook, expected: WindowStateMachine.Action) {
         var machine = Self.machine()
-        Self.play(&machine, [
-            (10, .none, .claim(limit: 8)),
-            (10, .claimed(0), .checkIdle),
-            (10, .idle(outlook), expected),
-        ])
+        Self.play(
+            &machine,
+            [
+                (10, .none, .claim(limit: 8)),
+                (10, .claimed(0), .checkIdle),
+                (10, .idle(outlook), expected),
+            ])
     }
 
     @Test("a step that leaves retries to the next run completes when nothing is due")
     func noWaitingForRetries() {
         var machine = Self.machine(waitsForRetries: false)
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 8)),
-            (0, .claimed(0), .checkIdle),
-            (0, .idle(.init(pending: 5, due: 0, nextDueIn: 0.1, inProgress: 0)), .stop(.completed, detail: nil)),
-            (0, .none, .finish),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 8)),
+                (0, .claimed(0), .checkIdle),
+                (0, .idle(.init(pending: 5, due: 0, nextDueIn: 0.1, inProgress: 0)), .stop(.completed, detail: nil)),
+                (0, .none, .finish),
+            ])
     }
 
     @Test("an unreadable outlook retries the check after a second")
     func unreadableOutlook() {
         var machine = Self.machine()
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 8)),
-            (0, .claimed(0), .checkIdle),
-            (0, .idle(nil), .wait(until: Self.at(1))),
-            (1, .none, .claim(limit: 8)),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 8)),
+                (0, .claimed(0), .checkIdle),
+                (0, .idle(nil), .wait(until: Self.at(1))),
+                (1, .none, .claim(limit: 8)),
+            ])
     }
 
     @Test("retries due after the deadline stop the run as deadline reached")
     func retriesAfterDeadline() {
         var machine = Self.machine(deadline: Self.at(5))
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 8)),
-            (0, .claimed(0), .checkIdle),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 8)),
+                (0, .claimed(0), .checkIdle),
+            ])
         machine.idleChecked(.init(pending: 1, due: 0, nextDueIn: 10, inProgress: 0), now: Self.at(0))
         guard case .stop(.deadlineReached, let detail?) = machine.next(now: Self.at(0)) else {
             Issue.record("expected a deadline stop")
@@ -132,49 +149,60 @@ struct WindowStateMachineTests {
     @Test("the deadline: waits wake for it, and passing it stops claiming; in-flight calls get the grace period")
     func deadline() {
         var machine = Self.machine(concurrency: 2, threshold: 2, deadline: Self.at(5), grace: .seconds(3))
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 2)),
-            (0, .claimed(2), .wait(until: Self.at(5))),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 2)),
+                (0, .claimed(2), .wait(until: Self.at(5))),
+            ])
         guard case .stop(.deadlineReached, _) = machine.next(now: Self.at(5)) else {
             Issue.record("expected a deadline stop at t=5")
             return
         }
-        Self.play(&machine, [
-            (5, .none, .startGrace(.seconds(3))),
-            (6, .finished(succeeded: true), .wait(until: nil)),
-            (8, .graceExpired, .cancelInFlight),
-            (8, .none, .wait(until: nil)),
-            (8, .finished(succeeded: false), .finish),
-        ])
+        Self.play(
+            &machine,
+            [
+                (5, .none, .startGrace(.seconds(3))),
+                (6, .finished(succeeded: true), .wait(until: nil)),
+                (8, .graceExpired, .cancelInFlight),
+                (8, .none, .wait(until: nil)),
+                (8, .finished(succeeded: false), .finish),
+            ])
     }
 
     @Test("the budget: never more calls than successes left, then a budget stop")
     func budget() {
         var machine = Self.machine(concurrency: 8, threshold: 1, budget: 3)
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 3)),
-            (0, .claimed(3), .wait(until: nil)),
-            (1, .finished(succeeded: false), .claim(limit: 1)),  // a failure frees budget
-            (1, .claimed(1), .wait(until: nil)),
-            (1, .finished(succeeded: true), .wait(until: nil)),
-            (1, .finished(succeeded: true), .wait(until: nil)),
-            (1, .finished(succeeded: true), .stop(.budgetReached, detail: "The budget of 3 was reached: 3 succeeded in this run.")),
-            (1, .none, .finish),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 3)),
+                (0, .claimed(3), .wait(until: nil)),
+                (1, .finished(succeeded: false), .claim(limit: 1)),  // a failure frees budget
+                (1, .claimed(1), .wait(until: nil)),
+                (1, .finished(succeeded: true), .wait(until: nil)),
+                (1, .finished(succeeded: true), .wait(until: nil)),
+                (
+                    1, .finished(succeeded: true),
+                    .stop(.budgetReached, detail: "The budget of 3 was reached: 3 succeeded in this run.")
+                ),
+                (1, .none, .finish),
+            ])
     }
 
     @Test("claim failures back off exponentially, and six in a row stop the run as database unavailable")
     func claimFailures() {
         var machine = Self.machine()
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 8)),
-            (0, .claimFailed, .wait(until: Self.at(0.5))),
-            (0.5, .none, .claim(limit: 8)),
-            (0.5, .claimFailed, .wait(until: Self.at(1.5))),
-            (1.5, .none, .claim(limit: 8)),
-            (1.5, .claimed(1), .claim(limit: 7)),  // a success resets the count
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 8)),
+                (0, .claimFailed, .wait(until: Self.at(0.5))),
+                (0.5, .none, .claim(limit: 8)),
+                (0.5, .claimFailed, .wait(until: Self.at(1.5))),
+                (1.5, .none, .claim(limit: 8)),
+                (1.5, .claimed(1), .claim(limit: 7)),  // a success resets the count
+            ])
         #expect(machine.claimFailures == 0)
         for attempt in 1...6 {
             machine.claimFailed("refused", now: Self.at(2))
@@ -187,18 +215,22 @@ struct WindowStateMachineTests {
         #expect(detail.contains("6 times in a row"))
     }
 
-    @Test("an outside stop needs no announcing; cancellation has no grace", arguments: [
-        (RunStopReason.interrupted, WindowStateMachine.Action.startGrace(.seconds(30))),
-        (.credentialsRejected, .startGrace(.seconds(5))),
-        (.cancelled, .cancelInFlight),
-    ])
+    @Test(
+        "an outside stop needs no announcing; cancellation has no grace",
+        arguments: [
+            (RunStopReason.interrupted, WindowStateMachine.Action.startGrace(.seconds(30))),
+            (.credentialsRejected, .startGrace(.seconds(5))),
+            (.cancelled, .cancelInFlight),
+        ])
     func outsideStop(reason: RunStopReason, expected: WindowStateMachine.Action) {
         var machine = Self.machine()
-        Self.play(&machine, [
-            (0, .none, .claim(limit: 8)),
-            (0, .claimed(8), .wait(until: nil)),
-            (1, .stopRequested(reason), expected),
-        ])
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 8)),
+                (0, .claimed(8), .wait(until: nil)),
+                (1, .stopRequested(reason), expected),
+            ])
         for _ in 0..<8 { machine.callFinished(succeeded: true) }
         #expect(machine.next(now: Self.at(2)) == .finish)
     }

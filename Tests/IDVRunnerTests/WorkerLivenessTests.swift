@@ -7,7 +7,7 @@ import YotiSandbox
 @testable import IDVRunner
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Rescue in seconds: a dead worker's rows come back as soon as PostgreSQL sees its presence lock go,
@@ -26,7 +26,8 @@ struct WorkerLivenessTests {
             var leasedAtKill: [Int] = []
             for kill in 1...3 {
                 // Default lease (120 s): only the presence lock can bring these rows back quickly.
-                let worker = try RunnerProcess.start(harness, batch: batch, arguments: ["--concurrency", "16"], name: "kill\(kill)")
+                let worker = try RunnerProcess.start(
+                    harness, batch: batch, arguments: ["--concurrency", "16"], name: "kill\(kill)")
                 // Wait until it is creating sessions, then kill it mid-call.
                 let deadline = ContinuousClock.now + .seconds(60)
                 while try await harness.statusCounts(batch: batch)["in_progress", default: 0] == 0,
@@ -51,7 +52,8 @@ struct WorkerLivenessTests {
                        EXTRACT(EPOCH FROM min(lease_expires_at) - now())::float8 AS expiry_in
                 FROM idv.verification_requests WHERE batch_id = $1 AND status = 'in_progress'
                 """, [.text(batch)])[0]
-            #expect(try orphans.decode(Int.self, "unregistered") == 0, "every killed worker had registered its presence")
+            #expect(
+                try orphans.decode(Int.self, "unregistered") == 0, "every killed worker had registered its presence")
             #expect(try orphans.decode(Int.self, "alive") == 0, "PostgreSQL dropped the killed workers' presence locks")
             let expiryIn = try orphans.decode(Double?.self, "expiry_in") ?? 0
             #expect(expiryIn > 60, "the leases still have most of their 120 s to run")
@@ -73,12 +75,14 @@ struct WorkerLivenessTests {
                 FROM idv.attempts WHERE batch_id = $1 AND outcome = 'lease_expired'
                 """, [.text(batch), .timestamp(runStartedAt)])[0]
             let rescueLatency = try rescue.decode(Double?.self, "latest") ?? .infinity
-            #expect(rescueLatency < min(30, expiryIn), "dead workers' rows must come back without waiting for lease expiry")
+            #expect(
+                rescueLatency < min(30, expiryIn), "dead workers' rows must come back without waiting for lease expiry")
             let expired = try await harness.attempts(batch: batch).filter { $0.outcome == "lease_expired" }
             #expect(!expired.isEmpty && expired.allSatisfy { $0.possibleDuplicate && $0.writeBack == "lease_lost" })
-            print("worker liveness: rows leased at each kill \(leasedAtKill); the next run rescued "
-                + "\(summary.leasesReclaimed) rows \(String(format: "%.2f", rescueLatency)) s after it started "
-                + "(leases had \(Int(expiryIn)) s left) and finished in \(took)")
+            print(
+                "worker liveness: rows leased at each kill \(leasedAtKill); the next run rescued "
+                    + "\(summary.leasesReclaimed) rows \(String(format: "%.2f", rescueLatency)) s after it started "
+                    + "(leases had \(Int(expiryIn)) s left) and finished in \(took)")
         }
     }
 
@@ -89,9 +93,12 @@ struct WorkerLivenessTests {
             try await harness.enqueue(batch: batch, count: 20)
             // A slow worker: registered and alive, holding 5 rows it has not written back yet.
             let slow = try await WorkerPresence.register(
-                configuration: harness.postgres, name: "slow-worker", operation: .createSession, logger: Logger(label: "test"))
-            let held = try await CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: "slow-worker", workerID: slow.id)
-                .claim(limit: 5)
+                configuration: harness.postgres, name: "slow-worker", operation: .createSession,
+                logger: Logger(label: "test"))
+            let held = try await CreateStepFixtures.claimer(
+                harness.pool, batches: [batch], worker: "slow-worker", workerID: slow.id
+            )
+            .claim(limit: 5)
             #expect(held.count == 5)
 
             var configuration = harness.configuration(batch: batch)
@@ -120,16 +127,20 @@ struct WorkerLivenessTests {
             let batch = RunnerHarness.batchID("waits")
             try await harness.enqueue(batch: batch, count: 4)
             let slow = try await WorkerPresence.register(
-                configuration: harness.postgres, name: "slow-worker", operation: .createSession, logger: Logger(label: "test"))
-            let held = try await CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: "slow-worker", workerID: slow.id)
-                .claim(limit: 2)
+                configuration: harness.postgres, name: "slow-worker", operation: .createSession,
+                logger: Logger(label: "test"))
+            let held = try await CreateStepFixtures.claimer(
+                harness.pool, batches: [batch], worker: "slow-worker", workerID: slow.id
+            )
+            .claim(limit: 2)
             // The slow worker writes back after 2 s, while the run below waits for it.
             let finisher = Task {
                 try await Task.sleep(for: .seconds(2))
                 let buffer = CreateStepFixtures.buffer(harness.pool)
                 for claim in held {
                     let session = CreateStepFixtures.session(id: "slow-\(claim.id)", token: "t")
-                    await buffer.append(CreateStepFixtures.writeBack(CreateStepFixtures.created(session), for: claim).entry)
+                    await buffer.append(
+                        CreateStepFixtures.writeBack(CreateStepFixtures.created(session), for: claim).entry)
                 }
                 try await buffer.drain()
             }

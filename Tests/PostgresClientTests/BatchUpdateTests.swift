@@ -13,7 +13,8 @@ struct BatchUpdateTests {
         """
 
     private func makeItems(_ count: Int, on connection: PostgresConnection) async throws {
-        try await connection.execute("CREATE TABLE items (id bigint PRIMARY KEY, label text, touched int NOT NULL DEFAULT 0)")
+        try await connection.execute(
+            "CREATE TABLE items (id bigint PRIMARY KEY, label text, touched int NOT NULL DEFAULT 0)")
         try await connection.execute(
             "INSERT INTO items (id, label) SELECT g, 'old' FROM generate_series(1, $1::int) AS g", [.int(count)])
     }
@@ -53,7 +54,8 @@ struct BatchUpdateTests {
                 try await connection.withTransaction { connection in
                     for id in 1...count {
                         try await connection.execute(
-                            "UPDATE items SET label = $2, touched = touched + 1 WHERE id = $1", [.int(id), .text("row-\(id)")])
+                            "UPDATE items SET label = $2, touched = touched + 1 WHERE id = $1",
+                            [.int(id), .text("row-\(id)")])
                     }
                 }
                 let perRow = clock.now - perRowStart
@@ -69,8 +71,9 @@ struct BatchUpdateTests {
                     "SELECT count(*) FILTER (WHERE label = 'batch-' || id AND touched = 2) AS ok FROM items")
                 #expect(try check[0].decode(Int.self, "ok") == count)
                 let ratio = perRow / batched
-                print("batched update, \(count) rows: per-row \(perRow) (one transaction), batched \(batched), "
-                    + "ratio \(String(format: "%.1f", ratio))x")
+                print(
+                    "batched update, \(count) rows: per-row \(perRow) (one transaction), batched \(batched), "
+                        + "ratio \(String(format: "%.1f", ratio))x")
             }
         }
     }

@@ -7,7 +7,8 @@ import Testing
 struct ConfigurationTests {
     @Test("a URI's parts are read, and the password is never shown")
     func uriParts() throws {
-        let configuration = try PostgresConfiguration("postgres://alice:S3cr3t-pw@db.example:6543/idv?application_name=nightly")
+        let configuration = try PostgresConfiguration(
+            "postgres://alice:S3cr3t-pw@db.example:6543/idv?application_name=nightly")
         #expect(configuration.host == "db.example")
         #expect(configuration.port == "6543")
         #expect(configuration.database == "idv")

@@ -32,9 +32,11 @@ struct ConnectionTests {
             // Nothing listens on port 1 of loopback.
             try PostgresConfiguration("postgresql://idv:\(password)@127.0.0.1:1/somedb"),
             // A socket directory that does not exist (no DNS, no network).
-            try PostgresConfiguration("host=/nonexistent/socket/dir port=5432 dbname=somedb user=idv password=\(password)"),
+            try PostgresConfiguration(
+                "host=/nonexistent/socket/dir port=5432 dbname=somedb user=idv password=\(password)"),
             // The real server, a database that does not exist.
-            try PostgresConfiguration(uri(for: server.configuration.withDatabase("no_such_database"), password: password)),
+            try PostgresConfiguration(
+                uri(for: server.configuration.withDatabase("no_such_database"), password: password)),
         ]
         for target in badTargets {
             let error = await #expect(throws: PostgresError.self) {
@@ -98,7 +100,8 @@ struct ConnectionTests {
                 }
                 #expect(violation?.sqlState == "23514")
                 #expect(violation?.detail?.contains("tok-SECRET-1") == true)
-                #expect(violation.map { !"\($0)".contains("tok-SECRET-1") } == true, "\(violation.map { "\($0)" } ?? "")")
+                #expect(
+                    violation.map { !"\($0)".contains("tok-SECRET-1") } == true, "\(violation.map { "\($0)" } ?? "")")
 
                 let missing = await #expect(throws: PostgresError.self) {
                     try await connection.query("SELECT * FROM no_such_table")
@@ -187,9 +190,11 @@ struct ConnectionTests {
     func scripts() async throws {
         try await TestDatabase.withEmptyDatabase { configuration throws in
             try await withConnection(configuration) { connection throws in
-                try await connection.executeScript("CREATE TABLE s (n int); INSERT INTO s VALUES (1); INSERT INTO s VALUES (2);")
+                try await connection.executeScript(
+                    "CREATE TABLE s (n int); INSERT INTO s VALUES (1); INSERT INTO s VALUES (2);")
                 let error = await #expect(throws: PostgresError.self) {
-                    try await connection.executeScript("INSERT INTO s VALUES (3); SELECT * FROM missing; INSERT INTO s VALUES (4);")
+                    try await connection.executeScript(
+                        "INSERT INTO s VALUES (3); SELECT * FROM missing; INSERT INTO s VALUES (4);")
                 }
                 #expect(error?.sqlState == PostgresError.SQLState.undefinedTable)
                 // A failing script is one implicit transaction: nothing from it stays.

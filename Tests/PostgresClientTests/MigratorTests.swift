@@ -30,7 +30,8 @@ struct MigratorTests {
                 #expect(try recorded.map { try $0.decode(Int.self, "version") } == files.map(\.version))
                 #expect(try recorded[0].decode(String.self, "checksum").count == 64)
                 // The lock is released, so a later run elsewhere is not blocked.
-                let locks = try await connection.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+                let locks = try await connection.query(
+                    "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
                 #expect(try locks[0].decode(Int.self, "n") == 0)
             }
         }
@@ -44,7 +45,8 @@ struct MigratorTests {
             try await withConnection(configuration) { connection throws in
                 try await Migrator(directory: directory).migrate(on: connection)
                 let file = directory.appendingPathComponent("0001_initial.sql")
-                try (try String(contentsOf: file, encoding: .utf8) + "\n-- an edit\n").write(to: file, atomically: true, encoding: .utf8)
+                try (try String(contentsOf: file, encoding: .utf8) + "\n-- an edit\n").write(
+                    to: file, atomically: true, encoding: .utf8)
                 try "CREATE TABLE idv.should_not_exist (id int);".write(
                     to: directory.appendingPathComponent("9001_more.sql"), atomically: true, encoding: .utf8)
                 let error = await #expect(throws: MigrationError.self) {
@@ -74,7 +76,8 @@ struct MigratorTests {
                 #expect(error?.message.contains("9002_broken.sql") == true)
                 #expect(error?.underlying?.sqlState == PostgresError.SQLState.undefinedTable)
                 let state = try await connection.query(
-                    "SELECT to_regclass('idv.half') IS NULL AS absent, (SELECT count(*) FROM idv.schema_migrations) AS n")
+                    "SELECT to_regclass('idv.half') IS NULL AS absent, (SELECT count(*) FROM idv.schema_migrations) AS n"
+                )
                 #expect(try state[0].decode(Bool.self, "absent"))
                 // Every real migration before the broken one stays applied.
                 let real = try FileManager.default.contentsOfDirectory(atPath: SharedPaths.migrations.path)
@@ -122,7 +125,8 @@ struct MigratorTests {
                 }
                 #expect(duplicate?.sqlState == PostgresError.SQLState.uniqueViolation)
                 let badState = await #expect(throws: PostgresError.self) {
-                    try await connection.execute("UPDATE idv.verification_requests SET status = 'done' WHERE id = $1", [.bigint(id)])
+                    try await connection.execute(
+                        "UPDATE idv.verification_requests SET status = 'done' WHERE id = $1", [.bigint(id)])
                 }
                 #expect(badState?.sqlState == "23514")
 

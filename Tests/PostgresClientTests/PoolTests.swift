@@ -18,7 +18,9 @@ struct PoolTests {
             for _ in 0..<12 {
                 group.addTask {
                     try await pool.withConnection { connection in
-                        inUse.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                        inUse.withLock {
+                            $0.now += 1; $0.peak = max($0.peak, $0.now)
+                        }
                         let pid = await connection.backendPID
                         backends.withLock { _ = $0.insert(pid) }
                         try await connection.query("SELECT pg_sleep(0.1)")
@@ -33,7 +35,8 @@ struct PoolTests {
         #expect(await pool.openConnections == 3)
         #expect(await pool.waitingTasks == 0)
         let serverSide = try await pool.query(
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [.text(configuration.applicationName)])
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1",
+            [.text(configuration.applicationName)])
         #expect(try serverSide[0].decode(Int.self, "n") <= 3)
         await pool.shutdown()
         #expect(await pool.openConnections == 0)
@@ -75,7 +78,9 @@ struct PoolTests {
             }
             try await pool.withConnection { connection in
                 #expect(await connection.isInTransaction == false)
-                let ids = try await connection.query("SELECT id FROM t ORDER BY id").map { try $0.decode(Int.self, "id") }
+                let ids = try await connection.query("SELECT id FROM t ORDER BY id").map {
+                    try $0.decode(Int.self, "id")
+                }
                 #expect(ids == [1])
             }
             await pool.shutdown()
@@ -130,9 +135,11 @@ struct PoolTests {
             let child = try await IsolatedTest.run(
                 filter: "PoolTests/timerLateness", name: "timer-lateness",
                 environment: ["IDV_TEST_DATABASE_URL": server.configuration.unredactedConnectionString])
-            print(child.output.split(separator: "\n").filter { $0.hasPrefix("timer lateness:") }.joined(separator: "\n"))
+            print(
+                child.output.split(separator: "\n").filter { $0.hasPrefix("timer lateness:") }.joined(separator: "\n"))
             #expect(child.status == 0, "the isolated timer-lateness run failed:\n\(child.output)")
-            #expect(child.output.contains("timer lateness: worst"), "the isolated run did not measure:\n\(child.output)")
+            #expect(
+                child.output.contains("timer lateness: worst"), "the isolated run did not measure:\n\(child.output)")
             return
         }
         let connections = max(4, ProcessInfo.processInfo.activeProcessorCount * 3)
@@ -151,7 +158,11 @@ struct PoolTests {
             for _ in 0..<connections {
                 group.addTask {
                     try await pool.query("SELECT pg_sleep(1)")
-                    if remaining.withLock({ $0 -= 1; return $0 }) == 0 { sleepsDone.withLock { $0 = clock.now - started } }
+                    if remaining.withLock({
+                        $0 -= 1; return $0
+                    }) == 0 {
+                        sleepsDone.withLock { $0 = clock.now - started }
+                    }
                     return .zero
                 }
             }
@@ -167,8 +178,9 @@ struct PoolTests {
             return try await group.reduce(Duration.zero) { max($0, $1) }
         }
         let sleeps = try #require(sleepsDone.withLock { $0 })
-        print("timer lateness: worst \(worst) for a 50 ms sleeper while \(connections) connections ran pg_sleep(1) "
-            + "(all done after \(sleeps))")
+        print(
+            "timer lateness: worst \(worst) for a 50 ms sleeper while \(connections) connections ran pg_sleep(1) "
+                + "(all done after \(sleeps))")
         // On an idle machine the worst case is well under 1 ms. A pool thread blocked in libpq would make
         // the sleeper late by up to the whole pg_sleep(1); the bound sits far below that but leaves room
         // for CPU contention on a 2-core machine where the rest of the suite runs at the same time.

@@ -18,7 +18,9 @@ struct RoundTripTests {
     func roundTrips() async throws {
         let server = try await TestDatabase.server()
         try await withConnection(server.configuration) { connection throws in
-            #expect(try await roundTrip("héllo, 'world' \\ \"x\"", "text", as: String.self, on: connection) == "héllo, 'world' \\ \"x\"")
+            #expect(
+                try await roundTrip("héllo, 'world' \\ \"x\"", "text", as: String.self, on: connection)
+                    == "héllo, 'world' \\ \"x\"")
             #expect(try await roundTrip("", "text", as: String.self, on: connection) == "")
             #expect(try await roundTrip(.bigint(.max), "bigint", as: Int64.self, on: connection) == .max)
             #expect(try await roundTrip(.bigint(.min), "bigint", as: Int64.self, on: connection) == .min)
@@ -32,7 +34,8 @@ struct RoundTripTests {
             #expect(try await roundTrip(.double(.infinity), "float8", as: Double.self, on: connection) == .infinity)
             #expect(try await roundTrip(.double(.nan), "float8", as: Double.self, on: connection).isNaN)
 
-            for seconds in [1_795_244_889.123456, 1_795_244_889.000001, -1234.5, 0, -62_167_219_200, 253_402_300_799.5] {
+            for seconds in [1_795_244_889.123456, 1_795_244_889.000001, -1234.5, 0, -62_167_219_200, 253_402_300_799.5]
+            {
                 let date = Date(timeIntervalSince1970: seconds)
                 let back = try await roundTrip(.timestamp(date), "timestamptz", as: Date.self, on: connection)
                 #expect(abs(back.timeIntervalSince1970 - seconds) < 0.000_001, "\(seconds)")
@@ -40,7 +43,8 @@ struct RoundTripTests {
             // The server's own fractional output parses too, not just what we sent.
             let fromServer = try await connection.query(
                 "SELECT '2026-11-21 12:38:09.123456+05:30'::timestamptz AS t")
-            #expect(abs(try fromServer[0].decode(Date.self, "t").timeIntervalSince1970 - 1_795_244_889.123456) < 0.000_001)
+            #expect(
+                abs(try fromServer[0].decode(Date.self, "t").timeIntervalSince1970 - 1_795_244_889.123456) < 0.000_001)
 
             let json = try await connection.query(
                 "SELECT $1::jsonb AS doc, $1::jsonb ->> 'a' AS a", [try .jsonb(bytes: Array(#"{"b":1,"a":"x"}"#.utf8))])
@@ -54,7 +58,8 @@ struct RoundTripTests {
             #expect(try await roundTrip(.textArray(strings), "text[]", as: [String?].self, on: connection) == strings)
             // The server sees the same elements we meant, not a re-split of the literal.
             let count = try await connection.query(
-                "SELECT cardinality($1::text[]) AS n, $1::text[] @> ARRAY['a,b', '{}', 'NULL'] AS has", [.textArray(strings)])
+                "SELECT cardinality($1::text[]) AS n, $1::text[] @> ARRAY['a,b', '{}', 'NULL'] AS has",
+                [.textArray(strings)])
             #expect(try count[0].decode(Int.self, "n") == strings.count)
             #expect(try count[0].decode(Bool.self, "has"))
         }
@@ -92,7 +97,8 @@ struct RoundTripTests {
         let server = try await TestDatabase.server()
         try await withConnection(server.configuration) { connection throws in
             let rows = try await connection.query(
-                "SELECT 'abc'::text AS label, 5::bigint AS n, now()::timestamp AS local, ARRAY[NULL, 1]::bigint[] AS ids")
+                "SELECT 'abc'::text AS label, 5::bigint AS n, now()::timestamp AS local, ARRAY[NULL, 1]::bigint[] AS ids"
+            )
             let row = rows[0]
             let textAsInt = try #require(throws: PostgresError.self) { try row.decode(Int64.self, "label") }
             #expect(textAsInt.code == .typeMismatch)

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import PostgresClient
+import Synchronization
 import TestSupport
 
 /// A `postgresql://` URI for the same target as `configuration` (socket directories percent-encoded).

@@ -32,7 +32,9 @@ struct ValueTextTests {
         #expect(try PostgresArrayLiteral.parse(literal) == expected)
     }
 
-    @Test("malformed and multi-dimensional literals are refused", arguments: ["", "{", "1,2", "{{1,2},{3,4}}", "{\"a}", "{a,,b}"])
+    @Test(
+        "malformed and multi-dimensional literals are refused",
+        arguments: ["", "{", "1,2", "{{1,2},{3,4}}", "{\"a}", "{a,,b}"])
     func refuses(literal: String) {
         #expect(throws: PostgresArrayLiteral.ParseError.self) { try PostgresArrayLiteral.parse(literal) }
     }
@@ -54,17 +56,21 @@ struct ValueTextTests {
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_000_5)
     }
 
-    @Test("timestamps format with microseconds and +00", arguments: [
-        (1_795_244_889.0, "2026-11-21 07:08:09+00"),
-        (1_795_244_889.123456, "2026-11-21 07:08:09.123456+00"),
-        (-0.25, "1969-12-31 23:59:59.750000+00"),
-        (-62_167_219_200.0, "0001-01-01 00:00:00+00 BC"),
-    ])
+    @Test(
+        "timestamps format with microseconds and +00",
+        arguments: [
+            (1_795_244_889.0, "2026-11-21 07:08:09+00"),
+            (1_795_244_889.123456, "2026-11-21 07:08:09.123456+00"),
+            (-0.25, "1969-12-31 23:59:59.750000+00"),
+            (-62_167_219_200.0, "0001-01-01 00:00:00+00 BC"),
+        ])
     func formatsTimestamps(seconds: Double, text: String) {
         #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: seconds)) == text)
     }
 
-    @Test("garbage is not a timestamp", arguments: ["", "yesterday", "2026-13-01 00:00:00+00", "2026-11-21 07:08+00", "2026-11-21 07:08:09.+00"])
+    @Test(
+        "garbage is not a timestamp",
+        arguments: ["", "yesterday", "2026-13-01 00:00:00+00", "2026-11-21 07:08+00", "2026-11-21 07:08:09.+00"])
     func rejectsTimestamps(text: String) {
         #expect(PostgresTimestamp.parse(text) == nil)
     }

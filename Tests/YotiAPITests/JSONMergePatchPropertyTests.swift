@@ -15,7 +15,8 @@ struct JSONMergePatchPropertyTests {
 
     @Test("a null member removes that member and leaves the others")
     func nullRemoves() async {
-        await propertyCheck(count: 500, input: RandomJSON.object(), Gen.int(in: 0..<RandomJSON.keys.count)) { target, index in
+        await propertyCheck(count: 500, input: RandomJSON.object(), Gen.int(in: 0..<RandomJSON.keys.count)) {
+            target, index in
             let key = RandomJSON.keys[index]
             guard case .object(var members) = target else {
                 Issue.record("not an object")
@@ -72,7 +73,8 @@ struct JSONMergePatchPropertyTests {
     static func nullsSurvive(patch: JSONValue, result: JSONValue) -> Bool {
         guard case .object(let members) = patch, case .object(let resultMembers) = result else { return false }
         return members.contains { key, value in
-            value.isNull ? resultMembers[key] != nil : resultMembers[key].map { nullsSurvive(patch: value, result: $0) } ?? false
+            value.isNull
+                ? resultMembers[key] != nil : resultMembers[key].map { nullsSurvive(patch: value, result: $0) } ?? false
         }
     }
 }

@@ -30,17 +30,20 @@ struct JSONMergePatchTests {
 
     @Test("reproduces the RFC 7386 section 3 example")
     func sectionThree() throws {
-        let target = try JSONValue(jsonString: """
-            {"title": "Goodbye!", "author": {"givenName": "John", "familyName": "Doe"},
-             "tags": ["example", "sample"], "content": "This will be unchanged"}
-            """)
-        let patch = try JSONValue(jsonString: """
-            {"title": "Hello!", "phoneNumber": "+01-123-456-7890", "author": {"familyName": null}, "tags": ["example"]}
-            """)
-        let expected = try JSONValue(jsonString: """
-            {"title": "Hello!", "author": {"givenName": "John"}, "tags": ["example"],
-             "content": "This will be unchanged", "phoneNumber": "+01-123-456-7890"}
-            """)
+        let target = try JSONValue(
+            jsonString: """
+                {"title": "Goodbye!", "author": {"givenName": "John", "familyName": "Doe"},
+                 "tags": ["example", "sample"], "content": "This will be unchanged"}
+                """)
+        let patch = try JSONValue(
+            jsonString: """
+                {"title": "Hello!", "phoneNumber": "+01-123-456-7890", "author": {"familyName": null}, "tags": ["example"]}
+                """)
+        let expected = try JSONValue(
+            jsonString: """
+                {"title": "Hello!", "author": {"givenName": "John"}, "tags": ["example"],
+                 "content": "This will be unchanged", "phoneNumber": "+01-123-456-7890"}
+                """)
         #expect(JSONMergePatch.apply(patch, to: target) == expected)
     }
 }

@@ -10,7 +10,8 @@ import _CryptoExtras
 struct LibcryptoSigningTests {
     /// The SDK test key in swift-crypto, as an independent verifier.
     static func referencePublicKey() throws -> _RSA.Signing.PublicKey {
-        try _RSA.Signing.PublicKey(pemRepresentation: try String(contentsOfFile: TestFixtures.path("keys/public.pem"), encoding: .utf8))
+        try _RSA.Signing.PublicKey(
+            pemRepresentation: try String(contentsOfFile: TestFixtures.path("keys/public.pem"), encoding: .utf8))
     }
 
     static func isValidForReference(_ digest: String, _ message: String, key: _RSA.Signing.PublicKey) throws -> Bool {
@@ -44,11 +45,13 @@ struct LibcryptoSigningTests {
         let signer = RequestSigner(sdkID: "sdk-id", key: key)
         for body in [nil, Array("{}".utf8), Array(repeating: UInt8(ascii: "x"), count: 10_000)] {
             let signed = try signer.sign(method: "POST", path: "/sessions", body: body)
-            let message = RequestSignature.message(method: signed.method, pathAndQuery: signed.pathAndQuery, body: signed.body)
+            let message = RequestSignature.message(
+                method: signed.method, pathAndQuery: signed.pathAndQuery, body: signed.body)
             #expect(try Self.isValidForReference(signed.digest, message, key: reference))
             #expect(sandboxCheck.isValidDigest(signed.digest, for: message))
             #expect(!sandboxCheck.isValidDigest(signed.digest, for: message + "&"))
-            let boring = try boringKey.signature(for: SHA256.hash(data: Array(message.utf8)), padding: .insecurePKCS1v1_5)
+            let boring = try boringKey.signature(
+                for: SHA256.hash(data: Array(message.utf8)), padding: .insecurePKCS1v1_5)
             #expect(boring.rawRepresentation.base64EncodedString() == signed.digest, "PKCS#1 v1.5 is deterministic")
         }
     }
@@ -103,7 +106,9 @@ struct LibcryptoSigningTests {
                 for round in 0..<25 {
                     let vector = vectors[(thread + round) % vectors.count]
                     if (try? key.digest(of: vector.message)) != vector.digest {
-                        failures.withLock { $0.append("thread \(thread) round \(round): wrong digest for \(vector.name)") }
+                        failures.withLock {
+                            $0.append("thread \(thread) round \(round): wrong digest for \(vector.name)")
+                        }
                     }
                 }
             }
@@ -126,7 +131,8 @@ struct LibcryptoSigningTests {
         var index = header + offset
         while pem[index] == "\n" { index += 1 }
         pem[index] = pem[index] == "A" ? "B" : "A"
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-signing-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idv-signing-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("corrupt.pem").path
@@ -150,7 +156,8 @@ struct LibcryptoSigningTests {
         case "garbage":
             expected = "\(path) is not a PEM private key (expected a BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY block)"
         default:
-            expected = "the RSA key in \(path) is shorter than 2048 bits; Yoti Hub keys are 2048 bits: use the key downloaded from Yoti Hub"
+            expected =
+                "the RSA key in \(path) is shorter than 2048 bits; Yoti Hub keys are 2048 bits: use the key downloaded from Yoti Hub"
         }
         #expect(error.code == .malformed)
         #expect(error.message == expected)

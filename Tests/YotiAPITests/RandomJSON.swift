@@ -35,11 +35,13 @@ enum RandomJSON {
             return .integer(Int64.random(in: -magnitude...magnitude, using: &rng))
         case 3:
             // Non-integral: an integral number reads back as `.integer`, by design.
-            let number = Double.random(in: -1e6...1e6, using: &rng).rounded(toPlaces: Int.random(in: 1...6, using: &rng))
+            let number = Double.random(in: -1e6...1e6, using: &rng).rounded(
+                toPlaces: Int.random(in: 1...6, using: &rng))
             return .double(number.rounded() == number ? number + 0.5 : number)
         case 4, 5: return .string(string(using: &rng))
         case 6:
-            return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in make(depth: depth - 1, nulls: nulls, using: &rng) })
+            return .array(
+                (0..<Int.random(in: 0...4, using: &rng)).map { _ in make(depth: depth - 1, nulls: nulls, using: &rng) })
         default: return makeObject(depth: depth - 1, nulls: nulls, using: &rng)
         }
     }
@@ -53,7 +55,10 @@ enum RandomJSON {
     }
 
     static func string(using rng: inout some RandomNumberGenerator) -> String {
-        let pieces = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "é", "✓", "😀", "\u{2028}", "'", "<", "&"]
+        let pieces = [
+            "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "é", "✓", "😀", "\u{2028}", "'", "<",
+            "&",
+        ]
         return (0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
     }
 }

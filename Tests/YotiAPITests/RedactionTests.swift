@@ -19,12 +19,13 @@ struct RedactionTests {
 
     @Test("secrets are replaced at any depth; everything else is kept")
     func deepRedaction() throws {
-        let value = try JSONValue(jsonString: """
-            {"notifications": {"auth_token": "s3cr3t-notify", "auth_type": "BASIC", "endpoint": "https://x.example"},
-             "requested_checks": [{"type": "WATCHLIST_ADVANCED_CA", "config": {"api_key": "ca-key-123", "monitoring": true}}],
-             "import_token": {"ttl": 600}, "client_session_token": "tok-abc", "client_session_token_ttl": 599,
-             "password": null}
-            """)
+        let value = try JSONValue(
+            jsonString: """
+                {"notifications": {"auth_token": "s3cr3t-notify", "auth_type": "BASIC", "endpoint": "https://x.example"},
+                 "requested_checks": [{"type": "WATCHLIST_ADVANCED_CA", "config": {"api_key": "ca-key-123", "monitoring": true}}],
+                 "import_token": {"ttl": 600}, "client_session_token": "tok-abc", "client_session_token_ttl": 599,
+                 "password": null}
+                """)
         let redacted = value.redactingSecrets()
         #expect(redacted["notifications"]?["auth_token"] == "<redacted>")
         #expect(redacted["notifications"]?["auth_type"] == "BASIC")
@@ -59,7 +60,8 @@ struct RedactionTests {
 
     @Test("the create-session response never prints its token")
     func responseRedacted() {
-        let response = CreateSessionResponse(clientSessionTokenTTL: 599, clientSessionToken: "tok-xyz-123", sessionID: "s-1")
+        let response = CreateSessionResponse(
+            clientSessionTokenTTL: 599, clientSessionToken: "tok-xyz-123", sessionID: "s-1")
         #expect(!"\(response)".contains("tok-xyz-123"))
         #expect(!String(reflecting: response).contains("tok-xyz-123"))
         var dumped = ""

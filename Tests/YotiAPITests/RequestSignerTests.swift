@@ -57,7 +57,8 @@ struct RequestSignerTests {
 
     @Test("every call draws a fresh lower-case v4 nonce and a millisecond timestamp")
     func freshNonceAndTimestamp() throws {
-        let signer = RequestSigner(sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
+        let signer = RequestSigner(
+            sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
         let before = Int64(Date().timeIntervalSince1970 * 1000)
         let first = try signer.sign(method: "GET", path: "/sessions/a")
         let second = try signer.sign(method: "GET", path: "/sessions/a")
@@ -69,13 +70,16 @@ struct RequestSignerTests {
             let uuid = try #require(UUID(uuidString: signed.nonce))
             #expect(uuid.uuid.6 >> 4 == 4, "version nibble of a v4 UUID")
             #expect((before...after).contains(signed.timestampMilliseconds))
-            #expect(signed.pathAndQuery == "/sessions/a?sdkId=sdk-id&nonce=\(signed.nonce)&timestamp=\(signed.timestampMilliseconds)")
+            #expect(
+                signed.pathAndQuery
+                    == "/sessions/a?sdkId=sdk-id&nonce=\(signed.nonce)&timestamp=\(signed.timestampMilliseconds)")
         }
     }
 
     @Test("supported-documents style requests can omit sdkId")
     func withoutSDKID() throws {
-        let signer = RequestSigner(sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
+        let signer = RequestSigner(
+            sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
         let signed = try signer.sign(method: "GET", path: "/supported-documents", includeSDKID: false)
         #expect(signed.pathAndQuery.hasPrefix("/supported-documents?nonce="))
         #expect(!signed.pathAndQuery.contains("sdkId"))

@@ -9,10 +9,11 @@ struct SessionSpecComposerTests {
 
     @Test("a named configuration plus a row patch, with user_tracking_id from external_ref")
     func configPlusPatch() throws {
-        let patch = try JSONValue(jsonString: """
-            {"resources": {"applicant_profile": {"full_name": "Grace Hopper", "date_of_birth": "1906-12-09"}},
-             "client_session_token_ttl": 3600, "block_biometric_consent": null}
-            """)
+        let patch = try JSONValue(
+            jsonString: """
+                {"resources": {"applicant_profile": {"full_name": "Grace Hopper", "date_of_birth": "1906-12-09"}},
+                 "client_session_token_ttl": 3600, "block_biometric_consent": null}
+                """)
         let spec = try SessionSpecComposer.compose(
             configuration: try Self.configuration(), configurationName: "onboarding-standard-v3", rowSpec: patch,
             externalRef: "emp-42")
@@ -58,7 +59,8 @@ struct SessionSpecComposerTests {
     func nonObject() throws {
         let error = try #require(throws: SessionSpecCompositionError.self) {
             try SessionSpecComposer.compose(
-                configuration: try Self.configuration(), configurationName: "std", rowSpec: ["oops"], externalRef: "emp-3")
+                configuration: try Self.configuration(), configurationName: "std", rowSpec: ["oops"],
+                externalRef: "emp-3")
         }
         #expect(error.code == .notAnObject)
         #expect(error.message.contains("std"))

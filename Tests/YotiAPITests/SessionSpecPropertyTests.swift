@@ -41,7 +41,8 @@ struct SessionSpecPropertyTests {
 
     @Test("typed edits change what they name and nothing else")
     func typedEditsLeaveUnknownMembers() async throws {
-        await propertyCheck(count: 100, input: Self.specsWithUnknownFields, Gen.int(in: 301...86_400)) { original, ttl in
+        await propertyCheck(count: 100, input: Self.specsWithUnknownFields, Gen.int(in: 301...86_400)) {
+            original, ttl in
             await Task.yield()
             var spec = SessionSpec(json: original)
             spec.clientSessionTokenTTL = ttl
@@ -70,7 +71,9 @@ struct SessionSpecPropertyTests {
     }
 
     /// `json` with `value` added as member `name` of the object at `path`.
-    static func inserting(_ value: JSONValue, named name: String, at path: ArraySlice<Step>, in json: JSONValue) -> JSONValue {
+    static func inserting(_ value: JSONValue, named name: String, at path: ArraySlice<Step>, in json: JSONValue)
+        -> JSONValue
+    {
         switch (path.first, json) {
         case (nil, .object(var members)):
             members[name] = value

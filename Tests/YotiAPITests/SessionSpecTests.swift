@@ -66,15 +66,16 @@ struct SessionSpecTests {
 
     /// Adds an unknown member at several depths of the IBV fixture.
     static func withUnknownFields() throws -> JSONValue {
-        let patch = try JSONValue(jsonString: """
-            {
-              "x_top_level": {"nested": [1, 2.5, "three", null, {"deep": true}]},
-              "notifications": {"x_retry_policy": "EXPONENTIAL"},
-              "ibv_options": {"required": true},
-              "sdk_config": {"hide_logo": false, "attempts_configuration": {"x_future_category": {"GENERIC": 1}}},
-              "resources": {"applicant_profile": {"structured_postal_address": {"x_uprn": "100023336956"}}}
-            }
-            """)
+        let patch = try JSONValue(
+            jsonString: """
+                {
+                  "x_top_level": {"nested": [1, 2.5, "three", null, {"deep": true}]},
+                  "notifications": {"x_retry_policy": "EXPONENTIAL"},
+                  "ibv_options": {"required": true},
+                  "sdk_config": {"hide_logo": false, "attempts_configuration": {"x_future_category": {"GENERIC": 1}}},
+                  "resources": {"applicant_profile": {"structured_postal_address": {"x_uprn": "100023336956"}}}
+                }
+                """)
         var spec = JSONMergePatch.apply(patch, to: try spec("specs/ibv-session.json"))
         // Arrays are replaced wholesale by merge patches, so edit elements directly.
         guard case .object(var top) = spec, case .array(var checks)? = top["requested_checks"],
@@ -122,11 +123,12 @@ struct SessionSpecTests {
         #expect(advanced["config"]?["matching_strategy"]?["fuzziness"] == 0.8)
         #expect(encoded["resources"]?["applicant_profile"]?["full_name"] == "Ada Lovelace")
         // Nothing else changed.
-        let revert = try JSONValue(jsonString: """
-            {"user_tracking_id": "onboarding-2026-11-21/emp-000417",
-             "notifications": {"endpoint": "https://onboarding.example.com/yoti/notifications"},
-             "resources": {"applicant_profile": {"full_name": "Ada Mary Lovelace"}}}
-            """)
+        let revert = try JSONValue(
+            jsonString: """
+                {"user_tracking_id": "onboarding-2026-11-21/emp-000417",
+                 "notifications": {"endpoint": "https://onboarding.example.com/yoti/notifications"},
+                 "resources": {"applicant_profile": {"full_name": "Ada Mary Lovelace"}}}
+                """)
         var reverted = JSONMergePatch.apply(revert, to: encoded)
         var typed = SessionSpec(json: reverted)
         typed.requestedChecks?[5].config?.matchingStrategy?.fuzziness = 0.6
@@ -154,10 +156,11 @@ struct SessionSpecTests {
         spec.sdkConfig = SessionSpec.SDKConfig()
         spec.sdkConfig?.primaryColour = "#2d9fff"
         spec.sdkConfig = nil
-        #expect(spec.json == [
-            "client_session_token_ttl": 600, "resources_ttl": 90000,
-            "requested_checks": [["type": "LIVENESS", "config": ["liveness_type": "STATIC"]]],
-        ])
+        #expect(
+            spec.json == [
+                "client_session_token_ttl": 600, "resources_ttl": 90000,
+                "requested_checks": [["type": "LIVENESS", "config": ["liveness_type": "STATIC"]]],
+            ])
         #expect(spec.validate().isEmpty)
     }
 }

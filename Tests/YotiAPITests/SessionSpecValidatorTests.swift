@@ -23,7 +23,9 @@ struct SessionSpecValidatorTests {
                   {"type": "ID_DOCUMENT_AUTHENTICITY", "config": {}},
                   {"type": "ID_DOCUMENT_FACE_MATCH", "config": {"manual_check": "SOMETIMES"}}]}
                 """,
-            expected: [#"requested_checks[2].config.manual_check: "SOMETIMES" is not one of ALWAYS, FALLBACK, NEVER, IBV"#]),
+            expected: [
+                #"requested_checks[2].config.manual_check: "SOMETIMES" is not one of ALWAYS, FALLBACK, NEVER, IBV"#
+            ]),
         Case(
             name: "unknown check type",
             patch: #"{"requested_checks": [{"type": "FACE_MATCH_PLUS"}]}"#,
@@ -56,38 +58,53 @@ struct SessionSpecValidatorTests {
             ]),
         Case(
             name: "task manual_check and chip_data",
-            patch: #"{"requested_tasks": [{"type": "ID_DOCUMENT_TEXT_DATA_EXTRACTION", "config": {"manual_check": "MAYBE", "chip_data": "MAYBE"}}]}"#,
+            patch:
+                #"{"requested_tasks": [{"type": "ID_DOCUMENT_TEXT_DATA_EXTRACTION", "config": {"manual_check": "MAYBE", "chip_data": "MAYBE"}}]}"#,
             expected: [
                 #"requested_tasks[0].config.chip_data: "MAYBE" is not one of DESIRED, IGNORE"#,
                 #"requested_tasks[0].config.manual_check: "MAYBE" \#(oneOfManual)"#,
             ]),
-        Case(name: "ttl of exactly 300", patch: #"{"client_session_token_ttl": 300}"#,
-             expected: ["client_session_token_ttl: 300 is too small: must be more than 300 seconds"]),
-        Case(name: "ttl of the wrong type", patch: #"{"client_session_token_ttl": "ten minutes"}"#,
-             expected: ["client_session_token_ttl: expected an integer, found a string"]),
-        Case(name: "ttl as a digit string is accepted", patch: #"{"client_session_token_ttl": "900", "resources_ttl": 90000}"#,
-             expected: []),
-        Case(name: "resources_ttl under 24 h", patch: #"{"resources_ttl": 3600}"#,
-             expected: ["resources_ttl: 3600 is too small: must be at least 86400 seconds (24 h)"]),
-        Case(name: "resources_ttl under ttl + 24 h", patch: #"{"resources_ttl": 1295999}"#,
-             expected: ["resources_ttl: 1295999 is too short: must be at least client_session_token_ttl + 86400 = 1296000 seconds"]),
-        Case(name: "both ttl and session_deadline", patch: #"{"session_deadline": "2026-12-01T18:00:00Z"}"#,
-             expected: ["session_deadline: send either client_session_token_ttl or session_deadline, not both"]),
-        Case(name: "deadline instead of ttl, Yoti's six fractional digits",
-             patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-12-01T23:59:59.000000+00:00"}"#,
-             expected: []),
-        Case(name: "an explicit null ttl beside a deadline is not \"both\"",
-             patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-12-01T23:59:59Z"}"#,
-             expected: []),
-        Case(name: "deadline that is not RFC 3339",
-             patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-12-01 6pm"}"#,
-             expected: [#"session_deadline: "2026-12-01 6pm" is not an RFC 3339 date-time"#]),
-        Case(name: "deadline on a day that does not exist",
-             patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-02-29T10:00:00Z"}"#,
-             expected: [#"session_deadline: "2026-02-29T10:00:00Z" is not an RFC 3339 date-time"#]),
+        Case(
+            name: "ttl of exactly 300", patch: #"{"client_session_token_ttl": 300}"#,
+            expected: ["client_session_token_ttl: 300 is too small: must be more than 300 seconds"]),
+        Case(
+            name: "ttl of the wrong type", patch: #"{"client_session_token_ttl": "ten minutes"}"#,
+            expected: ["client_session_token_ttl: expected an integer, found a string"]),
+        Case(
+            name: "ttl as a digit string is accepted",
+            patch: #"{"client_session_token_ttl": "900", "resources_ttl": 90000}"#,
+            expected: []),
+        Case(
+            name: "resources_ttl under 24 h", patch: #"{"resources_ttl": 3600}"#,
+            expected: ["resources_ttl: 3600 is too small: must be at least 86400 seconds (24 h)"]),
+        Case(
+            name: "resources_ttl under ttl + 24 h", patch: #"{"resources_ttl": 1295999}"#,
+            expected: [
+                "resources_ttl: 1295999 is too short: must be at least client_session_token_ttl + 86400 = 1296000 seconds"
+            ]),
+        Case(
+            name: "both ttl and session_deadline", patch: #"{"session_deadline": "2026-12-01T18:00:00Z"}"#,
+            expected: ["session_deadline: send either client_session_token_ttl or session_deadline, not both"]),
+        Case(
+            name: "deadline instead of ttl, Yoti's six fractional digits",
+            patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-12-01T23:59:59.000000+00:00"}"#,
+            expected: []),
+        Case(
+            name: "an explicit null ttl beside a deadline is not \"both\"",
+            patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-12-01T23:59:59Z"}"#,
+            expected: []),
+        Case(
+            name: "deadline that is not RFC 3339",
+            patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-12-01 6pm"}"#,
+            expected: [#"session_deadline: "2026-12-01 6pm" is not an RFC 3339 date-time"#]),
+        Case(
+            name: "deadline on a day that does not exist",
+            patch: #"{"client_session_token_ttl": null, "session_deadline": "2026-02-29T10:00:00Z"}"#,
+            expected: [#"session_deadline: "2026-02-29T10:00:00Z" is not an RFC 3339 date-time"#]),
         Case(
             name: "colours",
-            patch: ##"{"sdk_config": {"primary_colour": "blue", "secondary_colour": "#FFF", "font_colour": "#12345g"}}"##,
+            patch:
+                ##"{"sdk_config": {"primary_colour": "blue", "secondary_colour": "#FFF", "font_colour": "#12345g"}}"##,
             expected: [
                 ##"sdk_config.font_colour: "#12345g" is not a colour in the form #rrggbb"##,
                 ##"sdk_config.primary_colour: "blue" is not a colour in the form #rrggbb"##,
@@ -123,7 +140,8 @@ struct SessionSpecValidatorTests {
             ]),
         Case(
             name: "sdk_config enums",
-            patch: #"{"sdk_config": {"allowed_capture_methods": "UPLOAD", "dark_mode": "DIM", "biometric_consent_flow": "LATE"}}"#,
+            patch:
+                #"{"sdk_config": {"allowed_capture_methods": "UPLOAD", "dark_mode": "DIM", "biometric_consent_flow": "LATE"}}"#,
             expected: [
                 #"sdk_config.allowed_capture_methods: "UPLOAD" is not one of CAMERA, CAMERA_AND_UPLOAD"#,
                 #"sdk_config.biometric_consent_flow: "LATE" is not one of EARLY, JUST_IN_TIME"#,
@@ -131,11 +149,15 @@ struct SessionSpecValidatorTests {
             ]),
         Case(
             name: "attempts must be counts",
-            patch: #"{"sdk_config": {"attempts_configuration": {"ID_DOCUMENT_TEXT_DATA_EXTRACTION": {"GENERIC": "three"}}}}"#,
-            expected: ["sdk_config.attempts_configuration.ID_DOCUMENT_TEXT_DATA_EXTRACTION.GENERIC: expected an integer, found a string"]),
+            patch:
+                #"{"sdk_config": {"attempts_configuration": {"ID_DOCUMENT_TEXT_DATA_EXTRACTION": {"GENERIC": "three"}}}}"#,
+            expected: [
+                "sdk_config.attempts_configuration.ID_DOCUMENT_TEXT_DATA_EXTRACTION.GENERIC: expected an integer, found a string"
+            ]),
         Case(
             name: "ibv support, price currency and guidance URL",
-            patch: #"{"ibv_options": {"support": "OPTIONAL", "guidance_url": "branch-guide", "user_price": {"amount": "ten", "currency": "gbp"}}}"#,
+            patch:
+                #"{"ibv_options": {"support": "OPTIONAL", "guidance_url": "branch-guide", "user_price": {"amount": "ten", "currency": "gbp"}}}"#,
             expected: [
                 #"ibv_options.guidance_url: "branch-guide" is not an absolute http(s) URL"#,
                 #"ibv_options.support: "OPTIONAL" is not one of MANDATORY, NOT_ALLOWED"#,
@@ -144,7 +166,8 @@ struct SessionSpecValidatorTests {
             ]),
         Case(
             name: "notification auth type, topics and endpoint; lower-case topics pass",
-            patch: #"{"notifications": {"auth_type": "DIGEST", "topics": ["session_completion", "SESSION_COMPLETED"], "endpoint": "not a url"}}"#,
+            patch:
+                #"{"notifications": {"auth_type": "DIGEST", "topics": ["session_completion", "SESSION_COMPLETED"], "endpoint": "not a url"}}"#,
             expected: [
                 #"notifications.auth_type: "DIGEST" is not one of BASIC, BEARER"#,
                 #"notifications.endpoint: "not a url" is not an absolute http(s) URL"#,
@@ -152,7 +175,8 @@ struct SessionSpecValidatorTests {
             ]),
         Case(
             name: "applicant profile date and address country",
-            patch: #"{"resources": {"applicant_profile": {"date_of_birth": "10/12/1990", "structured_postal_address": {"country_iso": "UK"}}}}"#,
+            patch:
+                #"{"resources": {"applicant_profile": {"date_of_birth": "10/12/1990", "structured_postal_address": {"country_iso": "UK"}}}}"#,
             expected: [
                 #"resources.applicant_profile.date_of_birth: "10/12/1990" is not a date in the form YYYY-MM-DD"#,
                 #"resources.applicant_profile.structured_postal_address.country_iso: "UK" is not an ISO 3166-1 alpha-3"#,
@@ -201,16 +225,18 @@ struct SessionSpecValidatorTests {
 
     @Test("every problem is reported at once")
     func allAtOnce() throws {
-        let spec = try JSONValue(jsonString: """
-            {"client_session_token_ttl": 60, "resources_ttl": 60, "session_deadline": "soon",
-             "sdk_config": {"primary_colour": "red", "dark_mode": "DIM"},
-             "requested_checks": [{"type": "LIVENESS", "config": {"manual_check": "SOMETIMES"}}]}
-            """)
+        let spec = try JSONValue(
+            jsonString: """
+                {"client_session_token_ttl": 60, "resources_ttl": 60, "session_deadline": "soon",
+                 "sdk_config": {"primary_colour": "red", "dark_mode": "DIM"},
+                 "requested_checks": [{"type": "LIVENESS", "config": {"manual_check": "SOMETIMES"}}]}
+                """)
         let problems = SessionSpecValidator.validate(spec, strict: true)
-        #expect(problems.map(\.path) == [
-            "client_session_token_ttl", "requested_checks[0].config.manual_check", "resources_ttl",
-            "sdk_config.dark_mode", "sdk_config.primary_colour", "session_deadline", "session_deadline",
-        ])
+        #expect(
+            problems.map(\.path) == [
+                "client_session_token_ttl", "requested_checks[0].config.manual_check", "resources_ttl",
+                "sdk_config.dark_mode", "sdk_config.primary_colour", "session_deadline", "session_deadline",
+            ])
         // Without strict, the unknown manual_check is only a warning.
         #expect(!SessionSpecValidator.validate(spec).map(\.path).contains("requested_checks[0].config.manual_check"))
         #expect(SessionSpecValidator.warnings(spec).map(\.path) == ["requested_checks[0].config.manual_check"])

@@ -27,7 +27,8 @@ struct SignatureCostTests {
         let startCPU = threadCPU()
         for _ in 0..<iterations { try body() }
         return SignatureCost(
-            iterations: iterations, cpu: (threadCPU() - startCPU) / iterations, wallClock: (clock.now - start) / iterations)
+            iterations: iterations, cpu: (threadCPU() - startCPU) / iterations,
+            wallClock: (clock.now - start) / iterations)
     }
 
     @Test("prints the per-signature cost (libcrypto and swift-crypto) and the per-verification cost")

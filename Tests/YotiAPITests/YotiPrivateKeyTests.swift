@@ -32,8 +32,9 @@ struct YotiPrivateKeyTests {
         #expect(key.keySizeInBits == 2048)
         #expect(key.publicKeyPEM.hasPrefix("-----BEGIN PUBLIC KEY-----"))
         let expectedPublic = try String(contentsOfFile: TestFixtures.path("keys/public.pem"), encoding: .utf8)
-        #expect(key.publicKeyPEM.trimmingCharacters(in: .whitespacesAndNewlines)
-            == expectedPublic.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(
+            key.publicKeyPEM.trimmingCharacters(in: .whitespacesAndNewlines)
+                == expectedPublic.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     @Test("refuses bad key files with a code, naming the file, without key material", arguments: badKeys)

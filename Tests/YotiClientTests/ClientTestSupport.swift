@@ -52,7 +52,8 @@ enum ClientTestSupport {
     }
 
     static let createdBody = Array(
-        #"{"client_session_token_ttl":599,"client_session_token":"cst-secret-0001","session_id":"sess-1","extra_field":{"a":1}}"#.utf8)
+        #"{"client_session_token_ttl":599,"client_session_token":"cst-secret-0001","session_id":"sess-1","extra_field":{"a":1}}"#
+            .utf8)
 
     static let minimalSpec: JSONValue = [
         "client_session_token_ttl": 600, "resources_ttl": 90000, "user_tracking_id": "emp-1",

@@ -11,7 +11,9 @@ struct IDVClientTransportTests {
     func exactBytes() async throws {
         let sentClock = Date(timeIntervalSince1970: 1_800_000_000)
         let created = try await ClientTestSupport.withServer(
-            .respond(status: 201, headers: [("content-type", "application/json"), ("x-request-id", "req-42")], body: ClientTestSupport.createdBody),
+            .respond(
+                status: 201, headers: [("content-type", "application/json"), ("x-request-id", "req-42")],
+                body: ClientTestSupport.createdBody),
             clock: { sentClock }
         ) { client, server in
             let created = try await client.createSession(ClientTestSupport.minimalSpec)
@@ -42,7 +44,8 @@ struct IDVClientTransportTests {
 
     @Test("a spec that fails validation is refused before any request")
     func localValidation() async throws {
-        let bad = JSONMergePatch.apply(["client_session_token_ttl": 120, "sdk_config": ["dark_mode": "DIM"]], to: ClientTestSupport.minimalSpec)
+        let bad = JSONMergePatch.apply(
+            ["client_session_token_ttl": 120, "sdk_config": ["dark_mode": "DIM"]], to: ClientTestSupport.minimalSpec)
         try await ClientTestSupport.withServer(.stall) { client, server in
             let error = try await #require(throws: YotiAPIError.self) { try await client.createSession(bad) }
             #expect(error.code == .permanent)
@@ -55,8 +58,11 @@ struct IDVClientTransportTests {
 
     @Test("connection refused on a closed loopback port is transient")
     func connectionRefused() async throws {
-        let client = try ClientTestSupport.client(port: try await ClientTestSupport.closedPort(), connectTimeout: .seconds(1))
-        let error = try await #require(throws: YotiAPIError.self) { try await client.createSession(ClientTestSupport.minimalSpec) }
+        let client = try ClientTestSupport.client(
+            port: try await ClientTestSupport.closedPort(), connectTimeout: .seconds(1))
+        let error = try await #require(throws: YotiAPIError.self) {
+            try await client.createSession(ClientTestSupport.minimalSpec)
+        }
         try await client.shutdown()
         #expect(error.code == .transient, "\(error)")
         #expect(error.isSafeToRetry)
@@ -65,7 +71,9 @@ struct IDVClientTransportTests {
     @Test("the server closing after reading the request is an unknown outcome")
     func closedAfterRequest() async throws {
         try await ClientTestSupport.withServer(.closeAfterRequest) { client, server in
-            let error = try await #require(throws: YotiAPIError.self) { try await client.createSession(ClientTestSupport.minimalSpec) }
+            let error = try await #require(throws: YotiAPIError.self) {
+                try await client.createSession(ClientTestSupport.minimalSpec)
+            }
             #expect(error.code == .unknownOutcome, "\(error)")
             #expect(server.received.count == 1)
         }
@@ -74,7 +82,9 @@ struct IDVClientTransportTests {
     @Test("no answer within the request timeout, after sending, is an unknown outcome")
     func stalled() async throws {
         try await ClientTestSupport.withServer(.stall, requestTimeout: .milliseconds(300)) { client, server in
-            let error = try await #require(throws: YotiAPIError.self) { try await client.createSession(ClientTestSupport.minimalSpec) }
+            let error = try await #require(throws: YotiAPIError.self) {
+                try await client.createSession(ClientTestSupport.minimalSpec)
+            }
             #expect(error.code == .unknownOutcome, "\(error)")
             #expect(error.message.contains("no response within"))
             #expect(server.received.count == 1)
@@ -83,8 +93,11 @@ struct IDVClientTransportTests {
 
     @Test("a 201 with an unreadable body is an unknown outcome", arguments: ["", "{\"session_id\":", "<html></html>"])
     func unreadableCreated(body: String) async throws {
-        try await ClientTestSupport.withServer(.respond(status: 201, headers: [], body: Array(body.utf8))) { client, _ in
-            let error = try await #require(throws: YotiAPIError.self) { try await client.createSession(ClientTestSupport.minimalSpec) }
+        try await ClientTestSupport.withServer(.respond(status: 201, headers: [], body: Array(body.utf8))) {
+            client, _ in
+            let error = try await #require(throws: YotiAPIError.self) {
+                try await client.createSession(ClientTestSupport.minimalSpec)
+            }
             #expect(error.code == .unknownOutcome)
             #expect(error.status == 201)
         }
@@ -92,9 +105,11 @@ struct IDVClientTransportTests {
 
     @Test("error answers carry status, Yoti code, errors, request id and Retry-After")
     func errorAnswers() async throws {
-        let body = Array(#"{"code":"PAYLOAD_VALIDATION","errors":[{"property":"requested_checks","message":"invalid"}]}"#.utf8)
+        let body = Array(
+            #"{"code":"PAYLOAD_VALIDATION","errors":[{"property":"requested_checks","message":"invalid"}]}"#.utf8)
         try await ClientTestSupport.withServer(
-            .respond(status: 400, headers: [("content-type", "application/json"), ("x-request-id", "r-400")], body: body)
+            .respond(
+                status: 400, headers: [("content-type", "application/json"), ("x-request-id", "r-400")], body: body)
         ) { client, _ in
             let error = try await #require(throws: YotiAPIError.self) { try await client.getSession(id: "sess-1") }
             #expect(error.code == .permanent)
@@ -102,13 +117,18 @@ struct IDVClientTransportTests {
             #expect(error.errors.first?.property == "requested_checks")
             #expect(error.requestID == "r-400")
         }
-        try await ClientTestSupport.withServer(.respond(status: 429, headers: [("Retry-After", "7")], body: [])) { client, _ in
+        try await ClientTestSupport.withServer(.respond(status: 429, headers: [("Retry-After", "7")], body: [])) {
+            client, _ in
             let error = try await #require(throws: YotiAPIError.self) { try await client.deleteSession(id: "sess-1") }
             #expect(error.code == .rateLimited)
             #expect(error.retryAfter == .seconds(7))
         }
-        try await ClientTestSupport.withServer(.respond(status: 401, headers: [], body: Array(#"{"code":"UNAUTHORIZED"}"#.utf8))) { client, _ in
-            let error = try await #require(throws: YotiAPIError.self) { try await client.createSession(ClientTestSupport.minimalSpec) }
+        try await ClientTestSupport.withServer(
+            .respond(status: 401, headers: [], body: Array(#"{"code":"UNAUTHORIZED"}"#.utf8))
+        ) { client, _ in
+            let error = try await #require(throws: YotiAPIError.self) {
+                try await client.createSession(ClientTestSupport.minimalSpec)
+            }
             #expect(error.code == .credentials)
             #expect(!"\(error)".contains("notify-secret-77"))
             #expect(!"\(error)".contains("PRIVATE KEY"))
@@ -118,11 +138,15 @@ struct IDVClientTransportTests {
     @Test("IBV calls: configuration, instructions, PDF (and 204 as no letter), supported documents")
     func ibvCalls() async throws {
         try await ClientTestSupport.withServer(
-            .respond(status: 200, headers: [("content-type", "application/json")], body: Array(#"{"capture":{"required_resources":[{"id":"req-1"}]}}"#.utf8))
+            .respond(
+                status: 200, headers: [("content-type", "application/json")],
+                body: Array(#"{"capture":{"required_resources":[{"id":"req-1"}]}}"#.utf8))
         ) { client, server in
             let configuration = try await client.getSessionConfiguration(id: "sess-1")
             #expect(configuration["capture"]?["required_resources"]?[0]?["id"] == "req-1")
-            let instructions: JSONValue = ["contact_profile": ["first_name": "Ada"], "branch": ["type": "UK_POST_OFFICE"]]
+            let instructions: JSONValue = [
+                "contact_profile": ["first_name": "Ada"], "branch": ["type": "UK_POST_OFFICE"],
+            ]
             try await client.putInstructions(sessionID: "sess-1", instructions)
             _ = try await client.supportedDocuments()
             let requests = server.received
@@ -133,7 +157,9 @@ struct IDVClientTransportTests {
             #expect(requests[2].uri.hasPrefix("/idverify/v1/supported-documents?nonce="))
         }
         let pdf = Array("%PDF-1.7 letter".utf8)
-        try await ClientTestSupport.withServer(.respond(status: 200, headers: [("content-type", "application/pdf")], body: pdf)) { client, server in
+        try await ClientTestSupport.withServer(
+            .respond(status: 200, headers: [("content-type", "application/pdf")], body: pdf)
+        ) { client, server in
             let letter = try await client.instructionsPDF(sessionID: "sess-1")
             #expect(letter == pdf)
             #expect(server.received.first?.uri.hasPrefix("/idverify/v1/sessions/sess-1/instructions/pdf?") == true)
@@ -159,11 +185,16 @@ struct IDVClientTransportTests {
     @Test("base URLs: trailing slashes stripped, environment fallbacks, bad URLs refused")
     func baseURLs() throws {
         #expect(IDVClient.resolveBaseURL(flag: nil, environment: [:]) == IDVClient.productionBaseURL)
-        #expect(IDVClient.resolveBaseURL(flag: nil, environment: ["YOTI_DOC_SCAN_API_URL": "http://h/doc/"]) == "http://h/doc")
         #expect(
-            IDVClient.resolveBaseURL(flag: nil, environment: ["YOTI_IDV_API_URL": "http://a/", "YOTI_DOC_SCAN_API_URL": "http://b"])
+            IDVClient.resolveBaseURL(flag: nil, environment: ["YOTI_DOC_SCAN_API_URL": "http://h/doc/"])
+                == "http://h/doc")
+        #expect(
+            IDVClient.resolveBaseURL(
+                flag: nil, environment: ["YOTI_IDV_API_URL": "http://a/", "YOTI_DOC_SCAN_API_URL": "http://b"])
                 == "http://a")
-        #expect(IDVClient.resolveBaseURL(flag: "http://flag//", environment: ["YOTI_IDV_API_URL": "http://a"]) == "http://flag")
+        #expect(
+            IDVClient.resolveBaseURL(flag: "http://flag//", environment: ["YOTI_IDV_API_URL": "http://a"])
+                == "http://flag")
         #expect(IDVClient.resolveBaseURL(flag: "", environment: ["YOTI_IDV_API_URL": "http://a"]) == "http://a")
         for bad in ["api.yoti.com/idverify/v1", "ftp://x/y", "http:///nohost", "https://x/y?q=1"] {
             let error = try #require(throws: YotiAPIError.self) {

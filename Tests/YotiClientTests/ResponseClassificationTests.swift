@@ -31,7 +31,9 @@ struct ResponseClassificationTests {
     static let bodies: [Body] = [
         Body(
             name: "JSON error body", contentType: "application/json",
-            bytes: Array(#"{"code":"PAYLOAD_VALIDATION","message":"There were errors","errors":[{"property":"requested_checks[0].type","message":"must not be null"},{"property":"sdk_config.primary_colour","message":"invalid"}],"extra":1}"#.utf8),
+            bytes: Array(
+                #"{"code":"PAYLOAD_VALIDATION","message":"There were errors","errors":[{"property":"requested_checks[0].type","message":"must not be null"},{"property":"sdk_config.primary_colour","message":"invalid"}],"extra":1}"#
+                    .utf8),
             yotiCode: "PAYLOAD_VALIDATION", errorCount: 2, summary: "PAYLOAD_VALIDATION — There were errors"),
         Body(
             name: "HTML page", contentType: "text/html; charset=utf-8",
@@ -66,14 +68,18 @@ struct ResponseClassificationTests {
         #expect(error.message.contains("HTTP \(status.0), \(body.summary)"))
         #expect("\(error)".contains("x-request-id req-123"))
         if body.bytes.count > 20, body.yotiCode == nil {
-            #expect(!error.message.contains(String(decoding: body.bytes.prefix(20), as: UTF8.self)), "raw bodies are not echoed")
+            #expect(
+                !error.message.contains(String(decoding: body.bytes.prefix(20), as: UTF8.self)),
+                "raw bodies are not echoed")
         }
     }
 
     @Test("a 409 keeps its status and says what to do")
     func conflict() throws {
-        let error = try #require(YotiResponseClassifier.classify(
-            status: 409, headers: [:], body: Array(#"{"code":"SESSION_EXPIRED"}"#.utf8), operation: .idv("PUT /sessions/{id}/instructions")))
+        let error = try #require(
+            YotiResponseClassifier.classify(
+                status: 409, headers: [:], body: Array(#"{"code":"SESSION_EXPIRED"}"#.utf8),
+                operation: .idv("PUT /sessions/{id}/instructions")))
         #expect(error.code == .permanent)
         #expect(error.status == 409)
         #expect(error.yotiCode == "SESSION_EXPIRED")
@@ -82,9 +88,12 @@ struct ResponseClassificationTests {
 
     @Test("credential errors say which settings to check, per API")
     func credentialHints() throws {
-        let idv = try #require(YotiResponseClassifier.classify(status: 401, headers: [:], body: [], operation: .idv("POST /sessions")))
+        let idv = try #require(
+            YotiResponseClassifier.classify(status: 401, headers: [:], body: [], operation: .idv("POST /sessions")))
         #expect(idv.message.contains("YOTI_CLIENT_SDK_ID") && idv.message.contains("YOTI_KEY_FILE_PATH"))
-        let sign = try #require(YotiResponseClassifier.classify(status: 403, headers: [:], body: [], operation: .sign("GET /v2/idv/sessions/configs")))
+        let sign = try #require(
+            YotiResponseClassifier.classify(
+                status: 403, headers: [:], body: [], operation: .sign("GET /v2/idv/sessions/configs")))
         #expect(sign.message.contains("YOTI_SIGN_API_KEY"))
     }
 
@@ -102,8 +111,10 @@ struct ResponseClassificationTests {
         ])
     func retryAfter(value: String, expected: Duration) throws {
         #expect(YotiResponseClassifier.parseRetryAfter(value, now: Self.now) == expected)
-        let error = try #require(YotiResponseClassifier.classify(
-            status: 429, headers: HTTPHeaders([("Retry-After", value)]), body: [], operation: .idv("POST /sessions"), now: Self.now))
+        let error = try #require(
+            YotiResponseClassifier.classify(
+                status: 429, headers: HTTPHeaders([("Retry-After", value)]), body: [],
+                operation: .idv("POST /sessions"), now: Self.now))
         #expect(error.code == .rateLimited)
         #expect(error.retryAfter == expected)
         #expect(error.isSafeToRetry)
@@ -112,15 +123,18 @@ struct ResponseClassificationTests {
     @Test("an unparseable Retry-After is ignored", arguments: ["soon", "-5", "", "1.5"])
     func badRetryAfter(value: String) throws {
         #expect(YotiResponseClassifier.parseRetryAfter(value, now: Self.now) == nil)
-        let error = try #require(YotiResponseClassifier.classify(
-            status: 429, headers: HTTPHeaders([("Retry-After", value)]), body: [], operation: .idv("POST /sessions"), now: Self.now))
+        let error = try #require(
+            YotiResponseClassifier.classify(
+                status: 429, headers: HTTPHeaders([("Retry-After", value)]), body: [],
+                operation: .idv("POST /sessions"), now: Self.now))
         #expect(error.retryAfter == nil)
     }
 
     @Test("a 2xx whose body cannot be read is an unknown outcome")
     func unreadableSuccess() {
         let error = YotiResponseClassifier.unreadableSuccess(
-            status: 201, headers: HTTPHeaders([("x-request-id", "r-9")]), bodyLength: 12, operation: .idv("POST /sessions"))
+            status: 201, headers: HTTPHeaders([("x-request-id", "r-9")]), bodyLength: 12,
+            operation: .idv("POST /sessions"))
         #expect(error.code == .unknownOutcome)
         #expect(error.requestID == "r-9")
         #expect(error.message.contains("may exist"))

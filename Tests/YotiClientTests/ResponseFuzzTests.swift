@@ -3,6 +3,7 @@ import NIOHTTP1
 import Testing
 import YotiAPI
 import YotiSandbox
+
 @testable import YotiClient
 
 /// Fuzz-style (seeded) tests of the client's response handling: random and mutated statuses,
@@ -44,9 +45,15 @@ struct ResponseFuzzTests {
     /// Random response headers; `onTheWire` leaves out values an HTTP server refuses to send (control characters).
     static func headers(using random: inout SplitMix64, onTheWire: Bool = false) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        let types = ["application/json", "text/html; charset=utf-8", "application/problem+json", ""] + (onTheWire ? [] : ["\u{7F}junk"])
-        if random.next() % 2 == 0 { headers.add(name: "Content-Type", value: types[Int(random.next() % UInt64(types.count))]) }
-        let retryAfters = ["1", "0", "-1", "99999999999999999999", "Wed, 21 Oct 2015 07:28:00 GMT", "soon", "", "1.5", "٣"]
+        let types =
+            ["application/json", "text/html; charset=utf-8", "application/problem+json", ""]
+            + (onTheWire ? [] : ["\u{7F}junk"])
+        if random.next() % 2 == 0 {
+            headers.add(name: "Content-Type", value: types[Int(random.next() % UInt64(types.count))])
+        }
+        let retryAfters = [
+            "1", "0", "-1", "99999999999999999999", "Wed, 21 Oct 2015 07:28:00 GMT", "soon", "", "1.5", "٣",
+        ]
         if random.next() % 2 == 0 {
             headers.add(name: "Retry-After", value: retryAfters[Int(random.next() % UInt64(retryAfters.count))])
         }
@@ -80,7 +87,10 @@ struct ResponseFuzzTests {
             #expect(error.status == status && !error.message.isEmpty)
             classes[error.code.description, default: 0] += 1
         }
-        #expect(Set(classes.keys).isSuperset(of: ["permanent", "credentials", "rate_limited", "transient", "unknown_outcome"]))
+        #expect(
+            Set(classes.keys).isSuperset(of: [
+                "permanent", "credentials", "rate_limited", "transient", "unknown_outcome",
+            ]))
     }
 
     @Test("3,000 random and mutated bodies through the JSON parsers: a value or a thrown error, never a crash")

@@ -94,7 +94,8 @@ private final class ScriptedHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             let request = ScriptedHTTPServer.Received(
-                method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body)
+                method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) },
+                body: body)
             log.entries.withLock { $0.append(request) }
             switch behaviour {
             case .respond(let status, let headers, let responseBody):

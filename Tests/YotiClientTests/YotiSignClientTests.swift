@@ -25,8 +25,12 @@ struct YotiSignClientTests {
 
     @Test("creates a named configuration with a bearer key and keeps whatever comes back")
     func create() async throws {
-        let config = try JSONValue(jsonString: #"{"client_session_token_ttl": 1800, "requested_checks": [{"type": "LIVENESS", "config": {"liveness_type": "ZOOM", "max_retries": 3}}]}"#)
-        try await Self.withSign(.respond(status: 201, headers: [], body: Array(#"{"name":"std","id":"c-1"}"#.utf8))) { client, server in
+        let config = try JSONValue(
+            jsonString:
+                #"{"client_session_token_ttl": 1800, "requested_checks": [{"type": "LIVENESS", "config": {"liveness_type": "ZOOM", "max_retries": 3}}]}"#
+        )
+        try await Self.withSign(.respond(status: 201, headers: [], body: Array(#"{"name":"std","id":"c-1"}"#.utf8))) {
+            client, server in
             let answer = try await client.createConfiguration(name: "std", isPrivate: true, sessionConfig: config)
             #expect(answer == ["name": "std", "id": "c-1"])
             let request = try #require(server.received.first)
@@ -34,13 +38,15 @@ struct YotiSignClientTests {
             #expect(request.uri == "/v2/idv/sessions/configs")
             #expect(request.header("Authorization") == "Bearer \(Self.apiKey)")
             #expect(request.header("X-Yoti-Auth-Digest") == nil)
-            #expect(try JSONValue(jsonBytes: request.body) == ["name": "std", "is_private": true, "session_config": config])
+            #expect(
+                try JSONValue(jsonBytes: request.body) == ["name": "std", "is_private": true, "session_config": config])
         }
     }
 
     @Test("lists configurations tolerantly")
     func list() async throws {
-        let body = #"{"session_configs":[{"name":"a","is_custom":true,"is_private":false,"x":1},{"is_custom":true},{"name":"b"}],"next":null}"#
+        let body =
+            #"{"session_configs":[{"name":"a","is_custom":true,"is_private":false,"x":1},{"is_custom":true},{"name":"b"}],"next":null}"#
         try await Self.withSign(.respond(status: 200, headers: [], body: Array(body.utf8))) { client, server in
             let list = try await client.listConfigurations()
             #expect(list == [.init(name: "a", isCustom: true, isPrivate: false), .init(name: "b")])
@@ -50,7 +56,8 @@ struct YotiSignClientTests {
 
     @Test("a refused key is a credentials error that never shows the key")
     func refusedKey() async throws {
-        try await Self.withSign(.respond(status: 401, headers: [], body: Array(#"{"code":"UNAUTHORIZED"}"#.utf8))) { client, _ in
+        try await Self.withSign(.respond(status: 401, headers: [], body: Array(#"{"code":"UNAUTHORIZED"}"#.utf8))) {
+            client, _ in
             let error = try await #require(throws: YotiAPIError.self) { try await client.listConfigurations() }
             #expect(error.code == .credentials)
             #expect(error.message.contains("YOTI_SIGN_API_KEY"))
@@ -63,7 +70,8 @@ struct YotiSignClientTests {
     func invalidConfig() async throws {
         try await Self.withSign(.stall) { client, server in
             let error = try await #require(throws: YotiAPIError.self) {
-                try await client.createConfiguration(name: "x", isPrivate: false, sessionConfig: ["client_session_token_ttl": 10])
+                try await client.createConfiguration(
+                    name: "x", isPrivate: false, sessionConfig: ["client_session_token_ttl": 10])
             }
             #expect(error.code == .permanent)
             #expect(error.yotiCode == "INVALID_SESSION_SPEC")

@@ -107,7 +107,8 @@ struct FaultInjectionTests {
     @Test("the same seed gives the same fault sequence")
     func seededDeterminism() async throws {
         func statuses(seed: UInt64) async throws -> [Int] {
-            try await SandboxHarness.with(behaviour: .faulty(.init(internalServerError: 0.5), seed: seed)) { h async throws in
+            try await SandboxHarness.with(behaviour: .faulty(.init(internalServerError: 0.5), seed: seed)) {
+                h async throws in
                 var statuses: [Int] = []
                 for _ in 0..<16 { statuses.append(try await h.createSession().status) }
                 return statuses

@@ -1,7 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
-import TestSupport
 import YotiSandbox
 
 @Suite("Sandbox payload validation and create answers")
@@ -30,9 +30,10 @@ struct PayloadValidationTests {
             let error = try #require(reply.error)
             #expect(error.code == "PAYLOAD_VALIDATION")
             let properties = Set((error.errors ?? []).compactMap(\.property))
-            #expect(properties.isSuperset(of: [
-                "client_session_token_ttl", "requested_checks[0].config.manual_check", "sdk_config.primary_colour",
-            ]))
+            #expect(
+                properties.isSuperset(of: [
+                    "client_session_token_ttl", "requested_checks[0].config.manual_check", "sdk_config.primary_colour",
+                ]))
             #expect(h.sandbox.stats().sessionsCreated == 0)
             #expect(h.sandbox.stats().requests(withStatus: 400) == 1)
         }

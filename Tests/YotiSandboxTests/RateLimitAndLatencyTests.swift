@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YotiAPI
+
 @testable import YotiSandbox
 
 @Suite("Sandbox rate limit and latency")

@@ -6,7 +6,7 @@ import YotiAPI
 @testable import YotiSandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Fuzz-style (seeded) tests of the sandbox's request handling: random and mutated requests — in
@@ -21,7 +21,9 @@ struct SandboxFuzzTests {
         "/idverify/v1/supported-documents", "/v2/idv/sessions/configs", "/__sandbox/stats", "/", "",
     ]
     static let methods: [HTTPMethod] = [.GET, .POST, .PUT, .DELETE, .PATCH, .HEAD, .OPTIONS, .RAW(value: "BREW")]
-    static let junk = ["?", "&", "=", "%", "%zz", "%00", "/..", "//", "?sdkId=", "&nonce=", "&timestamp=-1", "é", "\u{7F}", ";", "#"]
+    static let junk = [
+        "?", "&", "=", "%", "%zz", "%00", "/..", "//", "?sdkId=", "&nonce=", "&timestamp=-1", "é", "\u{7F}", ";", "#",
+    ]
 
     static func uri(using random: inout SplitMix64) -> String {
         var uri = paths.randomElement(using: &random)!
@@ -32,7 +34,8 @@ struct SandboxFuzzTests {
     static func body(using random: inout SplitMix64) -> [UInt8] {
         var body = Array(SandboxHarness.minimalSpec.jsonString().utf8)
         switch Int.random(in: 0..<4, using: &random) {
-        case 0: return (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        case 0:
+            return (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
         case 1:
             for _ in 0..<Int.random(in: 1...6, using: &random) {
                 body[Int.random(in: 0..<body.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
@@ -91,7 +94,9 @@ struct SandboxFuzzTests {
         #expect(core.state.withLock { $0.stats.concurrentRequests } == 0)
     }
 
-    @Test("200 connections of random and mangled bytes over loopback: a well-formed answer or a close; still serving after")
+    @Test(
+        "200 connections of random and mangled bytes over loopback: a well-formed answer or a close; still serving after"
+    )
     func rawBytesOverTCP() async throws {
         try await SandboxHarness.with { harness in
             let port = try #require(URL(string: harness.sandbox.idvBaseURL)?.port)
@@ -105,7 +110,9 @@ struct SandboxFuzzTests {
                 let parts = line.split(separator: " ")
                 #expect(parts.first == "HTTP/1.1" && parts.count >= 2, "not an HTTP answer: \(line)")
                 if parts.count >= 2, let status = Int(parts[1]) {
-                    #expect((200..<500).contains(status), "\(line) for \(String(decoding: request.prefix(80), as: UTF8.self))")
+                    #expect(
+                        (200..<500).contains(status),
+                        "\(line) for \(String(decoding: request.prefix(80), as: UTF8.self))")
                     answered += 1
                 }
             }
@@ -120,11 +127,14 @@ struct SandboxFuzzTests {
     /// An HTTP/1.1 request with a random part mangled, or plain random bytes.
     static func rawRequest(using random: inout SplitMix64) -> [UInt8] {
         let body = Self.body(using: &random)
-        var request = Array(
-            ("\(methods.randomElement(using: &random)!.rawValue) \(uri(using: &random)) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8) + body
+        var request =
+            Array(
+                ("\(methods.randomElement(using: &random)!.rawValue) \(uri(using: &random)) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8) + body
         switch Int.random(in: 0..<5, using: &random) {
-        case 0: request = (0..<Int.random(in: 1...400, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        case 0:
+            request = (0..<Int.random(in: 1...400, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random)
+            }
         case 1: request[Int.random(in: 0..<request.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
         case 2: request = Array(request.prefix(Int.random(in: 1..<request.count, using: &random)))
         case 3: request.insert(contentsOf: Array("X-Junk: \u{0}\u{7F}\r\n".utf8), at: min(request.count, 18))
@@ -170,9 +180,13 @@ struct SandboxFuzzTests {
 enum RandomSpec {
     static func mutated(using random: inout SplitMix64) -> JSONValue {
         guard case .object(var members) = SandboxHarness.minimalSpec else { return SandboxHarness.minimalSpec }
-        let keys = ["client_session_token_ttl", "resources_ttl", "requested_checks", "user_tracking_id", "sdk_config", "x_new"]
-        let values: [JSONValue] = [.null, .integer(-1), .integer(0), .integer(Int64.max), .double(1e300), .string(""),
-                                   .string("NOT_A_CHECK"), .array([.object(["type": .integer(3)])]), .object([:]), .bool(true)]
+        let keys = [
+            "client_session_token_ttl", "resources_ttl", "requested_checks", "user_tracking_id", "sdk_config", "x_new",
+        ]
+        let values: [JSONValue] = [
+            .null, .integer(-1), .integer(0), .integer(Int64.max), .double(1e300), .string(""),
+            .string("NOT_A_CHECK"), .array([.object(["type": .integer(3)])]), .object([:]), .bool(true),
+        ]
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             members[keys.randomElement(using: &random)!] = values.randomElement(using: &random)!
         }

@@ -83,11 +83,14 @@ struct SandboxHarness {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await http.execute(request, timeout: timeout)
         let collected = try await response.body.collect(upTo: 1 << 22)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
+        return Reply(
+            status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
     }
 
     /// Sends a request exactly as signed, optionally altering headers first.
-    func send(_ signed: SignedRequest, headers: [(name: String, value: String)]? = nil, timeout: TimeAmount = .seconds(10))
+    func send(
+        _ signed: SignedRequest, headers: [(name: String, value: String)]? = nil, timeout: TimeAmount = .seconds(10)
+    )
         async throws -> Reply
     {
         try await send(

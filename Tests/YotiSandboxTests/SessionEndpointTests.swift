@@ -45,7 +45,8 @@ struct SessionEndpointTests {
         let other = try SandboxApplication(sdkID: "other-app", keyFile: SandboxHarness.keyPath)
         try await SandboxHarness.with(applications: [try SandboxHarness.testApplication(), other]) { h async throws in
             let created = try #require(try await h.createSession().created)
-            let otherSigner = RequestSigner(sdkID: "other-app", key: try YotiPrivateKey(contentsOfFile: SandboxHarness.keyPath))
+            let otherSigner = RequestSigner(
+                sdkID: "other-app", key: try YotiPrivateKey(contentsOfFile: SandboxHarness.keyPath))
             let reply = try await h.send(otherSigner.sign(method: "GET", path: "/sessions/\(created.sessionID)"))
             #expect(reply.status == 404)
         }

@@ -40,7 +40,7 @@ struct SignEndpointTests {
     func validation() async throws {
         try await SandboxHarness.with { h async throws in
             let body: JSONValue = [
-                "session_config": ["client_session_token_ttl": 100, "resources_ttl": 90_000],
+                "session_config": ["client_session_token_ttl": 100, "resources_ttl": 90_000]
             ]
             let reply = try await h.sign(.POST, body: body)
             #expect(reply.status == 400)

@@ -83,7 +83,8 @@ struct SignatureVerificationTests {
     @Test("a replayed nonce is rejected, the original accepted")
     func replayedNonce() async throws {
         try await SandboxHarness.with { h async throws in
-            let signed = try h.signer.sign(method: "POST", path: "/sessions", body: SandboxHarness.minimalSpec.jsonBytes())
+            let signed = try h.signer.sign(
+                method: "POST", path: "/sessions", body: SandboxHarness.minimalSpec.jsonBytes())
             #expect(try await h.send(signed).status == 201)
             let replay = try await h.send(signed)
             #expect(replay.status == 401)

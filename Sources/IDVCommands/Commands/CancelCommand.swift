@@ -37,12 +37,15 @@ package struct CancelCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The batch whose rows to cancel.", valueName: "batch-id"))
     var batchID: String
 
-    @Option(help: ArgumentHelp("Only these external refs: a file with one per line (`-` for stdin).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Only these external refs: a file with one per line (`-` for stdin).", valueName: "file"))
     var refs: String?
 
     @Option(
         name: .customLong("where-status"),
-        help: ArgumentHelp("Cancel rows in these states, comma-separated: pending, failed, created (default: pending).", valueName: "states"))
+        help: ArgumentHelp(
+            "Cancel rows in these states, comma-separated: pending, failed, created (default: pending).",
+            valueName: "states"))
     var whereStatus: [String] = []
 
     @Flag(name: .customLong("delete-remote"), help: "Also delete the cancelled rows' sessions at Yoti.")
@@ -55,10 +58,13 @@ package struct CancelCommand: AsyncParsableCommand {
     }
 
     private func execute() async throws -> Int32 {
-        let statuses = whereStatus.isEmpty
+        let statuses =
+            whereStatus.isEmpty
             ? ["pending"]
-            : whereStatus.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                .filter { !$0.isEmpty }
+            : whereStatus.flatMap { $0.split(separator: ",") }.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
+            .filter { !$0.isEmpty }
         let refList = try refs.map(Self.readRefs)
         let configuration = try database.configuration()
         let logger = try CommandLogger.make(label: "idv-batch.cancel", settings: ObservabilitySettings()).logger
@@ -69,7 +75,8 @@ package struct CancelCommand: AsyncParsableCommand {
             : nil
         let pool = PostgresPool(configuration: configuration, maxConnections: 1)
         let outcome = await Result(catching: {
-            try await BatchControl(pool: pool).cancel(batchID: batchID, statuses: statuses, refs: refList, by: audit.requester)
+            try await BatchControl(pool: pool).cancel(
+                batchID: batchID, statuses: statuses, refs: refList, by: audit.requester)
         })
         await pool.shutdown()
         let result: BatchControl.CancelResult
@@ -79,7 +86,8 @@ package struct CancelCommand: AsyncParsableCommand {
             try? await client?.shutdown()
             throw error
         }
-        let states = result.cancelledByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let states = result.cancelledByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+            separator: ", ")
         print(
             "Cancelled \(result.cancelled) rows of batch \(batchID)" + (states.isEmpty ? "" : " (was: \(states))")
                 + (result.actionID.map { " as action \($0)" } ?? "") + ".")
@@ -89,7 +97,9 @@ package struct CancelCommand: AsyncParsableCommand {
                     + "cancel again once they are written back.")
         }
         if !result.unknownRefs.isEmpty {
-            print("  \(result.unknownRefs.count) refs are not in the batch: \(result.unknownRefs.prefix(10).joined(separator: ", "))")
+            print(
+                "  \(result.unknownRefs.count) refs are not in the batch: \(result.unknownRefs.prefix(10).joined(separator: ", "))"
+            )
         }
         guard let client else {
             if result.withSession > 0 {
@@ -111,7 +121,9 @@ package struct CancelCommand: AsyncParsableCommand {
     static func readRefs(_ path: String) throws -> [String] {
         let data: Data
         do {
-            data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+            data =
+                path == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw CommandFailure(exitCode: 2, message: "--refs: cannot read \(path): \(error.localizedDescription)")
         }

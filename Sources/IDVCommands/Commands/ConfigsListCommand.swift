@@ -51,7 +51,9 @@ struct ConfigsListCommand: AsyncParsableCommand {
         } else {
             for config in configs {
                 let remote = config.remoteRegisteredAt.map { "registered with Yoti Sign \($0)" } ?? "local only"
-                print("\(config.name)\(config.isPrivate ? " (private)" : ""): \(config.summary); updated \(config.updatedAt); \(remote)")
+                print(
+                    "\(config.name)\(config.isPrivate ? " (private)" : ""): \(config.summary); updated \(config.updatedAt); \(remote)"
+                )
             }
         }
         return 0
@@ -69,8 +71,10 @@ struct ConfigsListCommand: AsyncParsableCommand {
         }
         if json {
             let entries: [JSONValue] = configs.map {
-                ["name": .string($0.name), "is_custom": $0.isCustom.map(JSONValue.bool) ?? .null,
-                 "is_private": $0.isPrivate.map(JSONValue.bool) ?? .null]
+                [
+                    "name": .string($0.name), "is_custom": $0.isCustom.map(JSONValue.bool) ?? .null,
+                    "is_private": $0.isPrivate.map(JSONValue.bool) ?? .null,
+                ]
             }
             let list: JSONValue = ["schema_version": 1, "remote": .array(entries)]
             print(list.prettyString())
@@ -78,7 +82,8 @@ struct ConfigsListCommand: AsyncParsableCommand {
             print("Yoti Sign lists no session configurations for this API key.")
         } else {
             for config in configs {
-                let flags = [config.isCustom == true ? "custom" : nil, config.isPrivate == true ? "private" : nil].compactMap { $0 }
+                let flags = [config.isCustom == true ? "custom" : nil, config.isPrivate == true ? "private" : nil]
+                    .compactMap { $0 }
                 print(config.name + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"))
             }
         }

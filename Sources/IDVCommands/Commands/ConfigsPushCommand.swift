@@ -52,14 +52,16 @@ struct ConfigsPushCommand: AsyncParsableCommand {
             // recorded (the call is bounded by its timeout; a second signal cancels it), then exit 130/143.
             let (configName, privately) = (name, isPrivate)
             let outcome = await SignalScope.run(mode: .graceful, logger: logger) {
-                try await ConfigStore(database: pool).push(name: configName, spec: spec, isPrivate: privately, remote: client)
+                try await ConfigStore(database: pool).push(
+                    name: configName, spec: spec, isPrivate: privately, remote: client)
             }
             try? await client?.shutdown()
             await pool.shutdown()
             let result = try outcome.get()
             print(result.render())
             if outcome.signal != nil {
-                FileHandle.standardError.write(Data("idv-batch: interrupted after the push finished; what is shown above was stored.\n".utf8))
+                FileHandle.standardError.write(
+                    Data("idv-batch: interrupted after the push finished; what is shown above was stored.\n".utf8))
                 return outcome.interruptedExitCode
             }
             return result.exitCode

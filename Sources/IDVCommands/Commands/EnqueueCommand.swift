@@ -68,16 +68,23 @@ package struct EnqueueCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch"), help: ArgumentHelp("The batch the rows go to.", valueName: "id"))
     var batchID: String
 
-    @Option(name: .customLong("config"), help: ArgumentHelp("Named configuration of rows that name none.", valueName: "name"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp("Named configuration of rows that name none.", valueName: "name"))
     var config: String?
 
-    @Option(help: ArgumentHelp("The input format (default: from the file extension; required for standard input).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "The input format (default: from the file extension; required for standard input).", valueName: "format"))
     var format: EnqueueFormatOption?
 
-    @Option(name: .customLong("ignore-column"), help: ArgumentHelp("A CSV column to skip (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("ignore-column"), help: ArgumentHelp("A CSV column to skip (repeatable).", valueName: "name"))
     var ignoredColumns: [String] = []
 
-    @Option(name: .customLong("max-line-bytes"), help: ArgumentHelp("Longest line (CSV: record) accepted; longer ones are rejected.", valueName: "bytes"))
+    @Option(
+        name: .customLong("max-line-bytes"),
+        help: ArgumentHelp("Longest line (CSV: record) accepted; longer ones are rejected.", valueName: "bytes"))
     var maxLineBytes: Int = 1 << 20
 
     @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per INSERT statement.", valueName: "rows"))
@@ -102,7 +109,8 @@ package struct EnqueueCommand: AsyncParsableCommand {
     private func execute() async throws -> Int32 {
         let format = try resolvedFormat()
         guard maxLineBytes >= 1, batchSize >= 1, batchSize <= 100_000 else {
-            throw CommandFailure(exitCode: 2, message: "--max-line-bytes must be positive and --batch-size between 1 and 100000")
+            throw CommandFailure(
+                exitCode: 2, message: "--max-line-bytes must be positive and --batch-size between 1 and 100000")
         }
         var options = Enqueuer.Options(batchID: batchID, format: format, defaultConfig: config)
         options.ignoredColumns = Set(ignoredColumns)
@@ -121,9 +129,10 @@ package struct EnqueueCommand: AsyncParsableCommand {
         }
         progress.clear()
         if outcome.signal != nil, case .failure? = outcome.result {
-            let kept = (try? await pool.query(
-                "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1", [.text(batchID)]
-            )[0].decode(Int.self, "n")).map { "; the batch now holds \($0) rows" } ?? ""
+            let kept =
+                (try? await pool.query(
+                    "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1", [.text(batchID)]
+                )[0].decode(Int.self, "n")).map { "; the batch now holds \($0) rows" } ?? ""
             await pool.shutdown()
             throw CommandFailure(
                 exitCode: outcome.interruptedExitCode,
@@ -134,7 +143,9 @@ package struct EnqueueCommand: AsyncParsableCommand {
         let report = try outcome.get()
         logger.debug(
             "Enqueue finished",
-            metadata: [LogKey.batchID: "\(batchID)", "inserted": "\(report.inserted)", "rejected": "\(report.rejectedCount)"])
+            metadata: [
+                LogKey.batchID: "\(batchID)", "inserted": "\(report.inserted)", "rejected": "\(report.rejectedCount)",
+            ])
         print(report.render())
         print(String(format: "Peak memory: %.1f MiB", ProcessUsage.peakMebibytes()))
         return report.exitCode
@@ -149,7 +160,8 @@ package struct EnqueueCommand: AsyncParsableCommand {
         }
         guard let inferred = EnqueueFormat.inferred(fromPath: file) else {
             throw CommandFailure(
-                exitCode: 2, message: "Cannot tell the format of \(file) from its extension: pass --format jsonl or --format csv.")
+                exitCode: 2,
+                message: "Cannot tell the format of \(file) from its extension: pass --format jsonl or --format csv.")
         }
         return inferred
     }

@@ -42,10 +42,14 @@ package struct ExpireCommand: AsyncParsableCommand {
     @OptionGroup var yoti: YotiOptions
     @OptionGroup var job: JobOption
 
-    @Option(name: .customLong("batch"), help: ArgumentHelp("Only this batch (repeatable; default: all batches).", valueName: "id"))
+    @Option(
+        name: .customLong("batch"),
+        help: ArgumentHelp("Only this batch (repeatable; default: all batches).", valueName: "id"))
     var batches: [String] = []
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("Sweep as if it were this RFC 3339 time (default: now).", valueName: "time"))
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp("Sweep as if it were this RFC 3339 time (default: now).", valueName: "time"))
     var asOf: String?
 
     @Flag(name: .customLong("dry-run"), inversion: .prefixedNo, help: "Report counts only; change nothing.")
@@ -54,13 +58,19 @@ package struct ExpireCommand: AsyncParsableCommand {
     @Flag(name: .customLong("delete-remote"), inversion: .prefixedNo, help: "Also delete the expired sessions at Yoti.")
     var deleteRemote: Bool?
 
-    @Option(name: .customLong("chunk-size"), help: ArgumentHelp("Rows per expiry statement (default 5000).", valueName: "rows"))
+    @Option(
+        name: .customLong("chunk-size"),
+        help: ArgumentHelp("Rows per expiry statement (default 5000).", valueName: "rows"))
     var chunkSize: Int?
 
-    @Option(name: .customLong("delete-concurrency"), help: ArgumentHelp("Remote deletes in flight at most (default 8).", valueName: "n"))
+    @Option(
+        name: .customLong("delete-concurrency"),
+        help: ArgumentHelp("Remote deletes in flight at most (default 8).", valueName: "n"))
     var deleteConcurrency: Int?
 
-    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti delete may take (default 30).", valueName: "s"))
+    @Option(
+        name: .customLong("request-timeout"),
+        help: ArgumentHelp("Seconds one Yoti delete may take (default 30).", valueName: "s"))
     var requestTimeout: Double?
 
     @OptionGroup(title: "Logging") var logging: LogOptions
@@ -80,7 +90,8 @@ package struct ExpireCommand: AsyncParsableCommand {
         var options = ExpirySweeper.Options(batches: batches.isEmpty ? (settings.batches ?? []) : batches)
         if let text = asOf ?? settings.asOf {
             guard let date = RFC3339.date(from: text) else {
-                throw CommandFailure(exitCode: 2, message: "--as-of \"\(text)\" is not an RFC 3339 time such as 2026-12-01T00:00:00Z")
+                throw CommandFailure(
+                    exitCode: 2, message: "--as-of \"\(text)\" is not an RFC 3339 time such as 2026-12-01T00:00:00Z")
             }
             options.asOf = date
         }
@@ -97,7 +108,8 @@ package struct ExpireCommand: AsyncParsableCommand {
         let client =
             options.deleteRemote && !options.dryRun
             ? try yoti.filled(from: environment).makeClient(
-                options: IDVClient.Options(requestTimeout: .seconds(timeout), maxConnections: options.deleteConcurrency),
+                options: IDVClient.Options(
+                    requestTimeout: .seconds(timeout), maxConnections: options.deleteConcurrency),
                 logger: logger)
             : nil
         // SIGINT/SIGTERM: the chunk or deletes in flight finish, the run is recorded (idv.runs.finished_at),
@@ -105,7 +117,8 @@ package struct ExpireCommand: AsyncParsableCommand {
         let signals = SignalState()
         options.interruptedExitCode = { signals.interruptedExitCode }
         let sweeper = ExpirySweeper(
-            database: try database.configuration(environment: environment), options: options, deleter: client, logger: logger)
+            database: try database.configuration(environment: environment), options: options, deleter: client,
+            logger: logger)
         let outcome = await Result(catching: {
             try await export.around(logger: logger, exitCode: options.metrics.recordExitCode) {
                 let scoped = await SignalScope.run(mode: .graceful, logger: logger, observing: signals) {

@@ -39,7 +39,9 @@ package struct InstructionsCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var yoti: YotiOptions
 
-    @Option(name: .customLong("batch"), help: ArgumentHelp("A batch to follow through (repeatable; default: all).", valueName: "id"))
+    @Option(
+        name: .customLong("batch"),
+        help: ArgumentHelp("A batch to follow through (repeatable; default: all).", valueName: "id"))
     var batches: [String] = []
 
     @OptionGroup var tuning: RunTuningOptions
@@ -82,7 +84,8 @@ package struct InstructionsCommand: AsyncParsableCommand {
                 throw CommandFailure(exitCode: 3, message: "The follow-through failed: \(error)")
             }
             guard let report = service.report else {
-                throw CommandFailure(exitCode: 3, message: "The follow-through ended without a report; check the log above.")
+                throw CommandFailure(
+                    exitCode: 3, message: "The follow-through ended without a report; check the log above.")
             }
             if retryFailed { print("Requeued \(service.rowsRequeued) failed follow-throughs.") }
             print(report.render())

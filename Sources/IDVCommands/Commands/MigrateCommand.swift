@@ -77,8 +77,9 @@ package struct Migrate: AsyncParsableCommand {
             if report.applied.isEmpty {
                 print("Already up to date: \(total) migration(s) applied (\(configuration.redactedDescription)).")
             } else {
-                print("Applied \(report.applied.count) migration(s); \(total) in total "
-                    + "(\(configuration.redactedDescription)).")
+                print(
+                    "Applied \(report.applied.count) migration(s); \(total) in total "
+                        + "(\(configuration.redactedDescription)).")
             }
         } catch {
             await connection.close()

@@ -51,7 +51,9 @@ package struct RerunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Logging") var logging: LogOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
 
-    @Argument(help: ArgumentHelp("The batch whose failed rows to re-queue (or rerun.batch in the job file).", valueName: "batch-id"))
+    @Argument(
+        help: ArgumentHelp(
+            "The batch whose failed rows to re-queue (or rerun.batch in the job file).", valueName: "batch-id"))
     var batchID: String?
 
     @Option(
@@ -62,7 +64,9 @@ package struct RerunCommand: AsyncParsableCommand {
             valueName: "classes"))
     var only: [String] = []
 
-    @Option(name: .customLong("status"), help: ArgumentHelp("Only rows whose last HTTP status is this (repeatable).", valueName: "code"))
+    @Option(
+        name: .customLong("status"),
+        help: ArgumentHelp("Only rows whose last HTTP status is this (repeatable).", valueName: "code"))
     var statuses: [Int] = []
 
     @Flag(name: .customLong("no-run"), help: "Re-queue only; leave the rows pending for the next run.")
@@ -75,7 +79,9 @@ package struct RerunCommand: AsyncParsableCommand {
                 + "--max-sessions caps how many rows are reissued."))
     var expired = false
 
-    @Flag(name: .customLong("dry-run"), help: "Count the rows that would be re-queued (or reissued); change and send nothing.")
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "Count the rows that would be re-queued (or reissued); change and send nothing.")
     var dryRun = false
 
     /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
@@ -89,13 +95,18 @@ package struct RerunCommand: AsyncParsableCommand {
         let job = try job.load(for: .rerun)
         let environment = try JobOption.environment(for: job)
         guard let batchID = batchID ?? job?.rerun.batch else {
-            throw CommandFailure(exitCode: 2, message: "Name the batch: `idv-batch rerun <batch-id>` (or rerun.batch in the job file).")
+            throw CommandFailure(
+                exitCode: 2, message: "Name the batch: `idv-batch rerun <batch-id>` (or rerun.batch in the job file).")
         }
         let classes = only.isEmpty ? (job?.rerun.only ?? []) : only.flatMap(RerunFilter.classes(fromList:))
-        let filter = RerunFilter(errorClasses: classes, httpStatuses: statuses.isEmpty ? (job?.rerun.statuses ?? []) : statuses)
+        let filter = RerunFilter(
+            errorClasses: classes, httpStatuses: statuses.isEmpty ? (job?.rerun.statuses ?? []) : statuses)
         let runs = !(noRun || job?.rerun.noRun == true)
         if expired && !(only.isEmpty && statuses.isEmpty) {
-            throw CommandFailure(exitCode: 2, message: "--expired reissues expired rows; --only and --status filter failed rows: use one or the other.")
+            throw CommandFailure(
+                exitCode: 2,
+                message:
+                    "--expired reissues expired rows; --only and --status filter failed rows: use one or the other.")
         }
         var flags = tuning.settings
         flags.observability = logging.settings(metrics: metrics)
@@ -114,7 +125,8 @@ package struct RerunCommand: AsyncParsableCommand {
                 let rerunner = Rerunner(pool: pool)
                 let matching: Int
                 if expired {
-                    let preview = try await rerunner.reissueExpired(batchID: batchID, limit: configuration.maxSessions, dryRun: true)
+                    let preview = try await rerunner.reissueExpired(
+                        batchID: batchID, limit: configuration.maxSessions, dryRun: true)
                     if dryRun {
                         print(preview.render())
                         return 0
@@ -123,19 +135,23 @@ package struct RerunCommand: AsyncParsableCommand {
                 } else {
                     matching = try await rerunner.matchingRows(batchID: batchID, filter: filter)
                     if dryRun {
-                        print("Dry run: \(matching) failed rows of batch \(batchID) match \(filter.summary) and would be re-queued. Nothing changed.")
+                        print(
+                            "Dry run: \(matching) failed rows of batch \(batchID) match \(filter.summary) and would be re-queued. Nothing changed."
+                        )
                         return 0
                     }
                 }
                 let client =
                     runs && matching > 0
                     ? try yoti.filled(from: environment).makeClient(
-                        options: IDVClient.Options(requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+                        options: IDVClient.Options(
+                            requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
                         logger: logger)
                     : nil
                 let code = await Result(catching: {
                     try await rerun(
-                        batchID, filter: filter, configuration: configuration, client: client, pool: pool, logger: logger,
+                        batchID, filter: filter, configuration: configuration, client: client, pool: pool,
+                        logger: logger,
                         allowsLiveLine: format == .text)
                 })
                 try? await client?.shutdown()
@@ -147,7 +163,8 @@ package struct RerunCommand: AsyncParsableCommand {
     }
 
     private func rerun(
-        _ batchID: String, filter: RerunFilter, configuration: RunnerConfiguration, client: IDVClient?, pool: PostgresPool,
+        _ batchID: String, filter: RerunFilter, configuration: RunnerConfiguration, client: IDVClient?,
+        pool: PostgresPool,
         logger: Logger, allowsLiveLine: Bool
     ) async throws -> Int32 {
         let rerunner = Rerunner(pool: pool)
@@ -164,11 +181,14 @@ package struct RerunCommand: AsyncParsableCommand {
             rerunID = id
         }
         guard let client else {
-            print("The rows are pending; `idv-batch run --batch \(batchID)` (or the next scheduled run) will process them.")
+            print(
+                "The rows are pending; `idv-batch run --batch \(batchID)` (or the next scheduled run) will process them."
+            )
             return 0
         }
         let runner = Runner(
-            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine)
+            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine
+        )
         let outcome = await RunCommand.runHandlingSignals(runner, logger: logger)
         if let error = outcome.error { throw error }
         guard let summary = runner.summary else {

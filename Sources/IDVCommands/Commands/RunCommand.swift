@@ -54,14 +54,20 @@ package struct RunCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var yoti: YotiOptions
 
-    @Option(name: .customLong("batch"), help: ArgumentHelp("A batch to process (repeatable; default: run.batches of the job file, else all batches).", valueName: "id"))
+    @Option(
+        name: .customLong("batch"),
+        help: ArgumentHelp(
+            "A batch to process (repeatable; default: run.batches of the job file, else all batches).", valueName: "id")
+    )
     var batches: [String] = []
 
     @OptionGroup var tuning: RunTuningOptions
     @OptionGroup(title: "Logging") var logging: LogOptions
     @OptionGroup(title: "Metrics") var metrics: MetricsOptions
 
-    @Flag(name: .customLong("dry-run"), help: "Validate every selected pending row's spec and report; claim and send nothing.")
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "Validate every selected pending row's spec and report; claim and send nothing.")
     var dryRun = false
 
     /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
@@ -104,7 +110,8 @@ package struct RunCommand: AsyncParsableCommand {
     }
 
     private func execute(
-        _ configuration: RunnerConfiguration, yoti: YotiOptions, pool: PostgresPool, logger: Logger, allowsLiveLine: Bool
+        _ configuration: RunnerConfiguration, yoti: YotiOptions, pool: PostgresPool, logger: Logger,
+        allowsLiveLine: Bool
     ) async throws -> Int32 {
         if configuration.dryRun {
             let report = try await Runner.dryRun(configuration: configuration, database: pool)
@@ -116,7 +123,8 @@ package struct RunCommand: AsyncParsableCommand {
                 requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
             logger: logger)
         let runner = Runner(
-            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine)
+            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine
+        )
         let outcome = await Self.runHandlingSignals(runner, logger: logger)
         try? await client.shutdown()
 
@@ -136,7 +144,9 @@ package struct RunCommand: AsyncParsableCommand {
 
     /// Runs `runner` in a `ServiceGroup`; the first SIGINT/SIGTERM shuts it down gracefully, a second one
     /// cancels it. Returns which signal came first (for 130 vs 143) and the error the group threw, if any.
-    static func runHandlingSignals(_ runner: some Service, logger: Logger) async -> (signal: UnixSignal?, error: (any Error)?) {
+    static func runHandlingSignals(_ runner: some Service, logger: Logger) async -> (
+        signal: UnixSignal?, error: (any Error)?
+    ) {
         await SignalScope.run(runner, logger: logger)
     }
 }

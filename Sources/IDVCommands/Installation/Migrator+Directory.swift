@@ -33,7 +33,9 @@ extension Migrator {
             guard isDirectory(url) else {
                 throw MigrationError(
                     code: .directoryNotFound,
-                    message: "\(source) names \(url.path), which is not a directory. Point it at the repository's sql/ folder.")
+                    message:
+                        "\(source) names \(url.path), which is not a directory. Point it at the repository's sql/ folder."
+                )
             }
             return url
         }

@@ -34,7 +34,9 @@ package struct JobConnections: Sendable, Hashable {
             guard let value = environment[variable], !value.isEmpty else {
                 throw JobFileError(
                     code: .invalidValue, file: file, key: key,
-                    message: "names the environment variable \(variable), which is not set: export it or change the job file")
+                    message:
+                        "names the environment variable \(variable), which is not set: export it or change the job file"
+                )
             }
             result[target] = value
         }

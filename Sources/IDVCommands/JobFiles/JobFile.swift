@@ -54,7 +54,8 @@ package struct JobFile: Sendable, Hashable {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw JobFileError(
-                code: .unreadable, file: path, message: "cannot read the job file (\(error.localizedDescription)); check the path")
+                code: .unreadable, file: path,
+                message: "cannot read the job file (\(error.localizedDescription)); check the path")
         }
         return try parse(yaml: text, path: path)
     }
@@ -69,7 +70,8 @@ package struct JobFile: Sendable, Hashable {
             throw JobFileError(code: .syntax, file: path, message: "not valid YAML: \(error)")
         }
         guard let root else {
-            throw JobFileError(code: .syntax, file: path, message: "the file is empty: it needs at least `command: run|rerun|expire`")
+            throw JobFileError(
+                code: .syntax, file: path, message: "the file is empty: it needs at least `command: run|rerun|expire`")
         }
         var top = try JobFileMapping(root, prefix: "", file: path)
         let version = try top.int("version") ?? 1
@@ -115,7 +117,9 @@ package struct JobFile: Sendable, Hashable {
         for name in ["run", "rerun", "expire"] where top.has(name) && !(sections[command] ?? []).contains(name) {
             throw JobFileError(
                 code: .unknownKey, file: path, key: name, line: top.line(of: name),
-                message: "a `command: \(command)` job has no \(name) section (it takes: \((sections[command] ?? []).joined(separator: ", ")))")
+                message:
+                    "a `command: \(command)` job has no \(name) section (it takes: \((sections[command] ?? []).joined(separator: ", ")))"
+            )
         }
         if var run = try top.section("run") { job.run = try readRun(&run, command: command) }
         if var rerun = try top.section("rerun") { job.rerun = try readRerun(&rerun) }
@@ -130,7 +134,9 @@ package struct JobFile: Sendable, Hashable {
         guard command == expected else {
             throw JobFileError(
                 code: .wrongCommand, file: path, key: "command",
-                message: "this job is for `idv-batch \(command)`, not `idv-batch \(expected)`; use `idv-batch \(command) --job \(path)`")
+                message:
+                    "this job is for `idv-batch \(command)`, not `idv-batch \(expected)`; use `idv-batch \(command) --job \(path)`"
+            )
         }
     }
 
@@ -151,7 +157,8 @@ package struct JobFile: Sendable, Hashable {
         if let deadline = settings.deadline, RunDeadline.parse(deadline) == nil {
             throw JobFileError(
                 code: .invalidValue, file: section.file, key: "run.deadline", line: section.line(of: "deadline"),
-                message: "must be an ISO 8601 time (2026-11-22T06:00:00Z) or a duration (6h, 90m), found \"\(deadline)\"")
+                message:
+                    "must be an ISO 8601 time (2026-11-22T06:00:00Z) or a duration (6h, 90m), found \"\(deadline)\"")
         }
         settings.gracePeriod = try section.number("grace_period", minimum: 0)
         settings.leaseSeconds = try section.number("lease_seconds", minimum: 2)
@@ -176,7 +183,8 @@ package struct JobFile: Sendable, Hashable {
         settings.logFormat = try section.string("log_format")
         if let format = settings.logFormat, LogFormat(name: format) == nil {
             throw JobFileError(
-                code: .invalidValue, file: section.file, key: "\(section.prefix)log_format", line: section.line(of: "log_format"),
+                code: .invalidValue, file: section.file, key: "\(section.prefix)log_format",
+                line: section.line(of: "log_format"),
                 message: "must be \(LogFormat.names.joined(separator: " or ")), found \"\(format)\"")
         }
         settings.metricsFile = try section.string("metrics_file")
@@ -216,7 +224,9 @@ package struct JobFile: Sendable, Hashable {
 
     /// Whether a libpq URL or keyword string carries a password.
     static func containsPassword(_ url: String) -> Bool {
-        if url.range(of: #"(^|\s)password\s*="#, options: [.regularExpression, .caseInsensitive]) != nil { return true }
+        if url.range(of: #"(^|\s)password\s*="#, options: [.regularExpression, .caseInsensitive]) != nil {
+            return true
+        }
         if url.range(of: #"[?&]password="#, options: [.regularExpression, .caseInsensitive]) != nil { return true }
         // scheme://user:password@host
         return url.range(of: #"^[a-z]+://[^/@:]*:[^/@]*@"#, options: [.regularExpression, .caseInsensitive]) != nil

@@ -92,7 +92,8 @@ struct JobFileMapping {
         if case .sequence(let sequence) = entry.node { elements = Array(sequence) } else { elements = [entry.node] }
         return try elements.map { element in
             guard let value = element.int, range.contains(value) else {
-                throw invalid(key, entry, "must be a list of integers between \(range.lowerBound) and \(range.upperBound)")
+                throw invalid(
+                    key, entry, "must be a list of integers between \(range.lowerBound) and \(range.upperBound)")
             }
             return value
         }
@@ -157,6 +158,8 @@ struct JobFileMapping {
     private static func looksSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()
         guard !lowered.hasSuffix("_env"), !lowered.hasSuffix("_file") else { return false }
-        return ["password", "secret", "api_key", "apikey", "token", "private_key", "pem"].contains { lowered.contains($0) }
+        return ["password", "secret", "api_key", "apikey", "token", "private_key", "pem"].contains {
+            lowered.contains($0)
+        }
     }
 }

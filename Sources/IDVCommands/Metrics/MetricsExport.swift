@@ -22,7 +22,8 @@ struct MetricsExport: Sendable {
         init(_ seconds: Double) { self.seconds = Mutex(seconds) }
     }
 
-    private init(factory: any MetricsFactory, writer: MetricsFileWriter?, interval: Duration, lastSuccess: LastSuccess) {
+    private init(factory: any MetricsFactory, writer: MetricsFileWriter?, interval: Duration, lastSuccess: LastSuccess)
+    {
         self.factory = factory
         self.writer = writer
         self.interval = interval
@@ -44,7 +45,8 @@ struct MetricsExport: Sendable {
         }
         guard let path = settings.metricsFile else {
             return MetricsExport(
-                factory: NOOPMetricsHandler.instance, writer: nil, interval: .seconds(seconds), lastSuccess: LastSuccess(0))
+                factory: NOOPMetricsHandler.instance, writer: nil, interval: .seconds(seconds),
+                lastSuccess: LastSuccess(0))
         }
         if let instance = settings.metricsInstance, instance.isEmpty {
             throw CommandFailure(exitCode: 2, message: "--metrics-instance must not be empty")
@@ -89,7 +91,8 @@ struct MetricsExport: Sendable {
         do {
             try await writer.write()
         } catch {
-            logger.error("Could not write the metrics file", metadata: [LogKey.path: "\(writer.path)", LogKey.error: "\(error)"])
+            logger.error(
+                "Could not write the metrics file", metadata: [LogKey.path: "\(writer.path)", LogKey.error: "\(error)"])
         }
         return try outcome.get()
     }

@@ -5,9 +5,9 @@ import Logging
 import SystemSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes a metrics exposition (e.g. Prometheus text) to a file for node_exporter's textfile collector,
@@ -84,7 +84,8 @@ package struct MetricsFileWriter: Sendable {
             do {
                 try await write()
             } catch {
-                logger.warning("Could not write the metrics file", metadata: [LogKey.path: "\(path)", LogKey.error: "\(error)"])
+                logger.warning(
+                    "Could not write the metrics file", metadata: [LogKey.path: "\(path)", LogKey.error: "\(error)"])
             }
         }
     }
@@ -108,8 +109,8 @@ package struct MetricsFileWriteError: Error, Sendable, CustomStringConvertible {
 /// write(2), named apart from ``MetricsFileWriter/write()``.
 private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(descriptor, bytes, count)
+        Glibc.write(descriptor, bytes, count)
     #else
-    Darwin.write(descriptor, bytes, count)
+        Darwin.write(descriptor, bytes, count)
     #endif
 }

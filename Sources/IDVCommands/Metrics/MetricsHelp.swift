@@ -11,7 +11,8 @@ enum MetricsHelp {
     static let expiryLastSuccess = "idv_expiry_last_success_timestamp_seconds"
 
     static let texts: [String: String] = [
-        RunMetrics.Name.rows: "Rows that reached an outcome in this run, by outcome (created, failed, retry, released).",
+        RunMetrics.Name.rows:
+            "Rows that reached an outcome in this run, by outcome (created, failed, retry, released).",
         RunMetrics.Name.attempts: "Calls to Yoti in this run, by outcome class and HTTP status.",
         RunMetrics.Name.callDuration: "Duration of one call to Yoti in seconds, by outcome class.",
         RunMetrics.Name.sessionsCreated: "Sessions this run created at Yoti.",
@@ -20,7 +21,8 @@ enum MetricsHelp {
         RunMetrics.Name.rateLimitWaits: "Sends that waited for the shared rate limit or a 429 pause.",
         RunMetrics.Name.rateLimitWaitSeconds: "Seconds sends spent waiting for the rate limit or a 429 pause.",
         RunMetrics.Name.runDuration: "Wall-clock seconds of the run so far (final at the end).",
-        RunMetrics.Name.runExitCode: "Exit code of the run (0 done, 1 rows failed, 3 aborted, 4 deadline, 130/143 interrupted).",
+        RunMetrics.Name.runExitCode:
+            "Exit code of the run (0 done, 1 rows failed, 3 aborted, 4 deadline, 130/143 interrupted).",
         ExpiryMetrics.Name.rowsExpired: "Rows this expiry sweep marked expired.",
         ExpiryMetrics.Name.remoteDeletes: "Session deletions at Yoti by this sweep, by outcome.",
         ExpiryMetrics.Name.sweepDuration: "Wall-clock seconds of the expiry sweep.",

@@ -5,7 +5,8 @@ import IDVRunner
 package struct LogOptions: ParsableArguments {
     @Option(
         name: .customLong("log-level"),
-        help: ArgumentHelp("Least severe level logged (default: info; demo: error; or $IDV_LOG_LEVEL).", valueName: "level"))
+        help: ArgumentHelp(
+            "Least severe level logged (default: info; demo: error; or $IDV_LOG_LEVEL).", valueName: "level"))
     package var logLevel: LogLevelOption?
 
     @Option(

@@ -16,7 +16,8 @@ package struct MetricsOptions: ParsableArguments {
 
     @Option(
         name: .customLong("metrics-interval"),
-        help: ArgumentHelp("Seconds between metrics file writes while the command runs (default 15, at least 1).", valueName: "s"))
+        help: ArgumentHelp(
+            "Seconds between metrics file writes while the command runs (default 15, at least 1).", valueName: "s"))
     package var metricsInterval: Double?
 
     @Option(

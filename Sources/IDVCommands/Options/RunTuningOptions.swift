@@ -8,30 +8,45 @@ struct RunTuningOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Calls in flight at most (default 32).", valueName: "n"))
     var concurrency: Int?
 
-    @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Counted attempts before a row is failed (default 6; 429s do not count).", valueName: "n"))
+    @Option(
+        name: .customLong("max-attempts"),
+        help: ArgumentHelp("Counted attempts before a row is failed (default 6; 429s do not count).", valueName: "n"))
     var maxAttempts: Int?
 
     @Option(
         name: .customLong("on-unknown"),
-        help: ArgumentHelp("When a call's outcome is unknown: retry (flag possible duplicate; default) or fail.", valueName: "policy"))
+        help: ArgumentHelp(
+            "When a call's outcome is unknown: retry (flag possible duplicate; default) or fail.", valueName: "policy"))
     var onUnknown: UnknownOutcomeOption?
 
-    @Option(help: ArgumentHelp("Requests per second per batch, shared by all workers (default: unlimited).", valueName: "r"))
+    @Option(
+        help: ArgumentHelp("Requests per second per batch, shared by all workers (default: unlimited).", valueName: "r")
+    )
     var rate: Double?
 
-    @Option(name: .customLong("max-sessions"), help: ArgumentHelp("Create at most this many sessions in this run.", valueName: "k"))
+    @Option(
+        name: .customLong("max-sessions"),
+        help: ArgumentHelp("Create at most this many sessions in this run.", valueName: "k"))
     var maxSessions: Int?
 
-    @Option(help: ArgumentHelp("Stop claiming at this time: ISO 8601 (2026-11-22T06:00:00Z) or a duration (6h, 90m).", valueName: "when"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop claiming at this time: ISO 8601 (2026-11-22T06:00:00Z) or a duration (6h, 90m).", valueName: "when"))
     var deadline: String?
 
-    @Option(name: .customLong("grace-period"), help: ArgumentHelp("Seconds in-flight calls may finish after SIGINT/SIGTERM (default 30).", valueName: "s"))
+    @Option(
+        name: .customLong("grace-period"),
+        help: ArgumentHelp("Seconds in-flight calls may finish after SIGINT/SIGTERM (default 30).", valueName: "s"))
     var gracePeriod: Double?
 
-    @Option(name: .customLong("lease-seconds"), help: ArgumentHelp("Lease length (default: max(120, 3 × request timeout)).", valueName: "s"))
+    @Option(
+        name: .customLong("lease-seconds"),
+        help: ArgumentHelp("Lease length (default: max(120, 3 × request timeout)).", valueName: "s"))
     var leaseSeconds: Double?
 
-    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds one Yoti call may take (default 30).", valueName: "s"))
+    @Option(
+        name: .customLong("request-timeout"),
+        help: ArgumentHelp("Seconds one Yoti call may take (default 30).", valueName: "s"))
     var requestTimeout: Double?
 
     @Flag(

@@ -45,7 +45,8 @@ struct YotiOptions: ParsableArguments {
         guard let value = Self.firstSet(keyFile, environment["YOTI_KEY_FILE_PATH"]) else {
             throw CommandFailure(
                 exitCode: 2,
-                message: "No Yoti private key: pass --key-file or set YOTI_KEY_FILE_PATH to the application's PEM file.")
+                message: "No Yoti private key: pass --key-file or set YOTI_KEY_FILE_PATH to the application's PEM file."
+            )
         }
         return value
     }
@@ -65,7 +66,8 @@ struct YotiOptions: ParsableArguments {
         }
         do {
             return try IDVClient(
-                baseURL: IDVClient.resolveBaseURL(flag: apiURL), sdkID: sdkID, key: key, options: options, logger: logger)
+                baseURL: IDVClient.resolveBaseURL(flag: apiURL), sdkID: sdkID, key: key, options: options,
+                logger: logger)
         } catch {
             throw CommandFailure(exitCode: 2, message: "\(error)")
         }

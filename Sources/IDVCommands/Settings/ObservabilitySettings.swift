@@ -41,7 +41,9 @@ package struct ObservabilitySettings: Sendable, Hashable {
 
     /// These settings with ``Environment``'s variables (non-empty ones) filling what is unset: a flag or
     /// job-file key always wins over the environment.
-    package func withEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ObservabilitySettings {
+    package func withEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> ObservabilitySettings
+    {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         var resolved = self
         resolved.logLevel = logLevel ?? value(Environment.logLevel)

@@ -66,10 +66,14 @@ package struct RunSettings: Sendable, Hashable {
     ///   - batches: overrides ``batches`` when given (`rerun` passes its one batch).
     ///   - now: the moment a duration deadline counts from.
     /// - Throws: ``OperationError`` `.usage` naming the setting that is unusable and what it accepts.
-    package func runnerConfiguration(batches override: [String]? = nil, now: Date = Date()) throws -> RunnerConfiguration {
+    package func runnerConfiguration(batches override: [String]? = nil, now: Date = Date()) throws
+        -> RunnerConfiguration
+    {
         func usage(_ message: String) -> OperationError { OperationError(code: .usage, message: message) }
         let timeout = requestTimeout ?? 30
-        guard timeout > 0, timeout.isFinite else { throw usage("--request-timeout must be a positive number of seconds") }
+        guard timeout > 0, timeout.isFinite else {
+            throw usage("--request-timeout must be a positive number of seconds")
+        }
         var configuration = RunnerConfiguration(
             batches: override ?? batches ?? [], concurrency: concurrency ?? 32, requestTimeout: .seconds(timeout))
         if let concurrency, concurrency < 1 { throw usage("--concurrency must be at least 1") }
@@ -85,7 +89,9 @@ package struct RunSettings: Sendable, Hashable {
         configuration.maxSessions = maxSessions
         if let deadline {
             guard let date = RunDeadline.parse(deadline, now: now) else {
-                throw usage("--deadline \"\(deadline)\" is neither ISO 8601 (2026-11-22T06:00:00Z) nor a duration (6h, 90m, 1h30m)")
+                throw usage(
+                    "--deadline \"\(deadline)\" is neither ISO 8601 (2026-11-22T06:00:00Z) nor a duration (6h, 90m, 1h30m)"
+                )
             }
             configuration.deadline = date
         }

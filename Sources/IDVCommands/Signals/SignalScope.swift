@@ -44,7 +44,9 @@ package enum SignalScope {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup)
+                    .init(
+                        service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .cancelGroup)
                 ],
                 logger: logger
             )
@@ -62,7 +64,8 @@ package enum SignalScope {
                         return first == nil
                     }
                     guard isFirst else {
-                        logger.warning("Second signal: cancelling the work in flight", metadata: ["signal": "\(signal)"])
+                        logger.warning(
+                            "Second signal: cancelling the work in flight", metadata: ["signal": "\(signal)"])
                         return
                     }
                     logger.notice("Signal received: stopping safely", metadata: ["signal": "\(signal)"])
@@ -87,7 +90,6 @@ package enum SignalScope {
         let result = service.result.withLock { $0 } ?? failure.map { Result<Value, any Error>.failure($0) }
         return Outcome(signal: signal, result: result)
     }
-
 
     /// One piece of work as a `Service`; keeps its result for the caller.
     private final class BodyService<Value: Sendable>: Service, Sendable {

@@ -28,14 +28,17 @@ package struct ConfigStore: Sendable {
 
         /// A line or two for the operator.
         package func render() -> String {
-            var lines = ["\(created ? "Stored new" : "Replaced") session configuration \"\(name)\" in idv.session_configs."]
+            var lines = [
+                "\(created ? "Stored new" : "Replaced") session configuration \"\(name)\" in idv.session_configs."
+            ]
             if let remoteResponse {
                 lines.append("Registered with Yoti Sign; its answer: \(remoteResponse.redactingSecrets().jsonString())")
             }
             if let remoteError {
                 var line = "Yoti Sign did not register it: \(remoteError)"
                 if remoteError.status == 409 {
-                    line += " (Yoti Sign has no update call: push under a new name to change a registered configuration)"
+                    line +=
+                        " (Yoti Sign has no update call: push under a new name to change a registered configuration)"
                 }
                 lines.append(line)
             }
@@ -60,13 +63,16 @@ package struct ConfigStore: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw OperationError(code: .input, message: "Cannot read \(path): \(error.localizedDescription). Check the path.")
+            throw OperationError(
+                code: .input, message: "Cannot read \(path): \(error.localizedDescription). Check the path.")
         }
         guard let spec = try? JSONValue(jsonBytes: data) else {
-            throw OperationError(code: .invalidSpec, message: "\(path) is not valid JSON: a configuration is one session spec object.")
+            throw OperationError(
+                code: .invalidSpec, message: "\(path) is not valid JSON: a configuration is one session spec object.")
         }
         guard case .object = spec else {
-            throw OperationError(code: .invalidSpec, message: "\(path) holds \(spec.typeDescription), not a session spec object.")
+            throw OperationError(
+                code: .invalidSpec, message: "\(path) holds \(spec.typeDescription), not a session spec object.")
         }
         return spec
     }
@@ -96,7 +102,9 @@ package struct ConfigStore: Sendable {
     /// - Parameters:
     ///   - remote: a Yoti Sign client for `--remote`; its refusal is reported in the result, not thrown.
     /// - Throws: ``OperationError`` (`.usage`, `.invalidSpec`, `.database`); `CancellationError`.
-    package func push(name: String, spec: JSONValue, isPrivate: Bool, remote: YotiSignClient? = nil) async throws -> PushResult {
+    package func push(name: String, spec: JSONValue, isPrivate: Bool, remote: YotiSignClient? = nil) async throws
+        -> PushResult
+    {
         try Self.validate(name: name, spec: spec)
         let created = try await OperationError.database("store configuration \"\(name)\"") {
             let rows = try await database.query(
@@ -137,9 +145,12 @@ package struct ConfigStore: Sendable {
                 """, []
             ).map { row in
                 StoredSessionConfig(
-                    name: try row.decode(String.self, "name"), spec: try JSONValue(jsonString: try row.decode(String.self, "spec")),
-                    isPrivate: try row.decode(Bool.self, "is_private"), createdAt: try row.decode(String.self, "created"),
-                    updatedAt: try row.decode(String.self, "updated"), remoteRegisteredAt: try row.decode(String?.self, "registered"))
+                    name: try row.decode(String.self, "name"),
+                    spec: try JSONValue(jsonString: try row.decode(String.self, "spec")),
+                    isPrivate: try row.decode(Bool.self, "is_private"),
+                    createdAt: try row.decode(String.self, "created"),
+                    updatedAt: try row.decode(String.self, "updated"),
+                    remoteRegisteredAt: try row.decode(String?.self, "registered"))
             }
         }
     }

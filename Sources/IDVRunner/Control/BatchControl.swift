@@ -69,21 +69,25 @@ package struct BatchControl: Sendable {
         try await OperationError.database("pause batch \(batchID)") {
             try await pool.withTransaction { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
-                let changed = try await connection.query(
-                    """
-                    INSERT INTO idv.batches AS b (batch_id, paused_at, paused_by, pause_reason)
-                    VALUES ($1, now(), $2, $3)
-                    ON CONFLICT (batch_id) DO UPDATE
-                        SET paused_at = now(), paused_by = EXCLUDED.paused_by, pause_reason = EXCLUDED.pause_reason
-                        WHERE b.paused_at IS NULL
-                    RETURNING b.batch_id
-                    """, [.text(batchID), .text(requester.name), requester.reason.map { .text($0) } ?? .null]
-                ).count > 0
+                let changed =
+                    try await connection.query(
+                        """
+                        INSERT INTO idv.batches AS b (batch_id, paused_at, paused_by, pause_reason)
+                        VALUES ($1, now(), $2, $3)
+                        ON CONFLICT (batch_id) DO UPDATE
+                            SET paused_at = now(), paused_by = EXCLUDED.paused_by, pause_reason = EXCLUDED.pause_reason
+                            WHERE b.paused_at IS NULL
+                        RETURNING b.batch_id
+                        """, [.text(batchID), .text(requester.name), requester.reason.map { .text($0) } ?? .null]
+                    ).count > 0
                 var result = try await Self.pauseState(batchID, changed: changed, on: connection)
                 if changed {
                     try await Self.record(
                         "pause", batchID: batchID, requester: requester,
-                        details: ["pending_rows": .integer(Int64(result.pendingRows)), "in_flight_rows": .integer(Int64(result.inFlightRows))],
+                        details: [
+                            "pending_rows": .integer(Int64(result.pendingRows)),
+                            "in_flight_rows": .integer(Int64(result.inFlightRows)),
+                        ],
                         on: connection)
                 }
                 result.changed = changed
@@ -132,12 +136,15 @@ package struct BatchControl: Sendable {
     /// `cancelled`, with who and why in `last_error` and the audit trail. Rows a worker holds right now are
     /// skipped (`SKIP LOCKED`, and any leased row) and counted.
     /// - Throws: ``OperationError`` `.unknownBatch`, `.usage` (a state that cannot be cancelled), `.database`.
-    package func cancel(batchID: String, statuses: [String], refs: [String]?, by requester: Requester) async throws -> CancelResult {
+    package func cancel(batchID: String, statuses: [String], refs: [String]?, by requester: Requester) async throws
+        -> CancelResult
+    {
         let unknownStatuses = statuses.filter { !Self.cancellableStatuses.contains($0) }
         guard unknownStatuses.isEmpty, !statuses.isEmpty else {
             throw OperationError(
                 code: .usage,
-                message: "--where-status: \(unknownStatuses.isEmpty ? "name at least one state" : "cannot cancel rows in state " + unknownStatuses.joined(separator: ", ")). "
+                message:
+                    "--where-status: \(unknownStatuses.isEmpty ? "name at least one state" : "cannot cancel rows in state " + unknownStatuses.joined(separator: ", ")). "
                     + "States that can be cancelled: \(Self.cancellableStatuses.joined(separator: ", ")).")
         }
         let reasonText = "cancelled by \(requester.name)" + (requester.reason.map { ": \($0)" } ?? "")
@@ -213,7 +220,9 @@ package struct BatchControl: Sendable {
 
     // MARK: - Helpers
 
-    private static func pauseState(_ batchID: String, changed: Bool, on connection: PostgresConnection) async throws -> PauseResult {
+    private static func pauseState(_ batchID: String, changed: Bool, on connection: PostgresConnection) async throws
+        -> PauseResult
+    {
         let row = try await connection.query(
             """
             SELECT (SELECT paused_by FROM idv.batches WHERE batch_id = $1) AS paused_by,
@@ -231,15 +240,18 @@ package struct BatchControl: Sendable {
     /// Appends one action to `idv.batch_actions`; returns its id.
     @discardableResult
     static func record(
-        _ action: String, batchID: String, requester: Requester, details: [String: JSONValue], on connection: PostgresConnection
+        _ action: String, batchID: String, requester: Requester, details: [String: JSONValue],
+        on connection: PostgresConnection
     ) async throws -> Int64 {
         try await connection.query(
             """
             INSERT INTO idv.batch_actions (batch_id, action, actor, reason, details)
             VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id
             """,
-            [.text(batchID), .text(action), .text(requester.name), requester.reason.map { .text($0) } ?? .null,
-             .jsonb(JSONValue.object(details).jsonString())]
+            [
+                .text(batchID), .text(action), .text(requester.name), requester.reason.map { .text($0) } ?? .null,
+                .jsonb(JSONValue.object(details).jsonString()),
+            ]
         )[0].decode(Int64.self, "id")
     }
 

@@ -1,8 +1,8 @@
-import YotiClient
 import Foundation
 import IDVLogging
 import Logging
 import PostgresClient
+import YotiClient
 
 /// One `run` of the create step: records it in `idv.runs`, registers the worker, drives the
 /// ``StepEngine`` with a ``CreateSessionStep``, then tallies the selection into the ``RunSummary``.
@@ -64,9 +64,11 @@ struct CreateRun: Sendable {
         let report = await engine.run()
         await presence?.release()
         var followThrough: FollowThrough.Report?
-        if report.stopReason == .completed, let delivery = configuration.followThrough, let client = runner.instructions {
+        if report.stopReason == .completed, let delivery = configuration.followThrough, let client = runner.instructions
+        {
             followThrough = await FollowThrough(
-                configuration: configuration, database: runner.database, client: client, delivery: delivery, logger: logger
+                configuration: configuration, database: runner.database, client: client, delivery: delivery,
+                logger: logger
             ).execute(runID: record.id)
         }
         let summary = await Task { [followThrough] in
@@ -187,7 +189,9 @@ struct CreateRun: Sendable {
     }
 
     private static func jsonText(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return "{}"
+        }
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -110,7 +110,9 @@ struct CreateSessionStep: RemoteStep {
                 Request(body: body, userTrackingID: userTrackingID, resourcesTTL: resourcesTTL, inBranch: inBranch))
         case .invalid(let problems):
             return .finished(
-                .failed(.invalidSpec, CallFailure(message: "invalid session spec (nothing sent): " + problems.joined(separator: "; "))))
+                .failed(
+                    .invalidSpec,
+                    CallFailure(message: "invalid session spec (nothing sent): " + problems.joined(separator: "; "))))
         }
     }
 
@@ -119,7 +121,8 @@ struct CreateSessionStep: RemoteStep {
     }
 
     func record(
-        _ decision: RetryPolicy.Decision, of outcome: StepOutcome<CreatedSession>, for claim: Claim<Work>, request: Request?
+        _ decision: RetryPolicy.Decision, of outcome: StepOutcome<CreatedSession>, for claim: Claim<Work>,
+        request: Request?
     ) -> StepRecord {
         func seconds(_ date: Date?) -> String? { date.map { String($0.timeIntervalSince1970) } }
         var session: CreatedSession?

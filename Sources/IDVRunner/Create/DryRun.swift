@@ -33,7 +33,9 @@ package struct DryRunReport: Sendable, Hashable {
 
     /// A few lines for people.
     package func render() -> String {
-        var lines = ["Dry run: \(rowsChecked) pending rows checked, \(rowsValid) would be sent, \(rowsInvalid) invalid. Nothing was claimed or sent."]
+        var lines = [
+            "Dry run: \(rowsChecked) pending rows checked, \(rowsValid) would be sent, \(rowsInvalid) invalid. Nothing was claimed or sent."
+        ]
         for (batch, count) in validByBatch.sorted(by: { $0.key < $1.key }) {
             lines.append("  batch \(batch): \(count) would be sent")
         }

@@ -92,7 +92,8 @@ package struct RunSummary: Sendable, Hashable {
             lines.append("  rate limit: \(rateLimited) answers 429, \(rateLimitWaits) waits for a slot")
         }
         if leasesReclaimed > 0 || leaseLost > 0 {
-            lines.append("  leases: \(leasesReclaimed) reclaimed from dead workers, \(leaseLost) results lost their lease")
+            lines.append(
+                "  leases: \(leasesReclaimed) reclaimed from dead workers, \(leaseLost) results lost their lease")
         }
         if !errorClasses.isEmpty {
             lines.append("  failed rows by error class:")

@@ -91,7 +91,9 @@ package final class Runner: Service, Sendable {
     /// Validates every pending row of the selection and reports what would be sent. Claims and calls nothing,
     /// so it needs no Yoti credentials.
     /// - Throws: ``OperationError`` `.database` when the rows cannot be read.
-    package static func dryRun(configuration: RunnerConfiguration, database: any RunnerDatabase) async throws -> DryRunReport {
+    package static func dryRun(configuration: RunnerConfiguration, database: any RunnerDatabase) async throws
+        -> DryRunReport
+    {
         do {
             let catalog = try await SpecCatalog.load(from: database, strict: configuration.strictValidation)
             return try await DryRun(database: database, batches: configuration.batches, catalog: catalog).run()

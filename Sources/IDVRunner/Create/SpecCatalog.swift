@@ -33,14 +33,17 @@ struct SpecCatalog: Sendable {
         let rows = try await database.query("SELECT name, spec::text AS spec FROM idv.session_configs", [])
         var configurations: [String: JSONValue] = [:]
         for row in rows {
-            configurations[try row.decode(String.self, "name")] = try JSONValue(jsonString: try row.decode(String.self, "spec"))
+            configurations[try row.decode(String.self, "name")] = try JSONValue(
+                jsonString: try row.decode(String.self, "spec"))
         }
         return SpecCatalog(configurations: configurations, strict: strict, warnings: warnings)
     }
 
     /// Composes and validates the spec of one row.
     /// - Parameter userTrackingID: sent when the spec sets none (a run's claim recorded it); default `externalRef`.
-    func prepare(configName: String?, sessionSpec: JSONValue?, externalRef: String, userTrackingID: String? = nil) -> Prepared {
+    func prepare(configName: String?, sessionSpec: JSONValue?, externalRef: String, userTrackingID: String? = nil)
+        -> Prepared
+    {
         var base: JSONValue?
         if let configName {
             guard let configuration = configurations[configName] else {

@@ -35,7 +35,9 @@ protocol RemoteStep: Sendable {
     /// Makes the call. Never throws: cancellation after sending is ``StepOutcome/interrupted``.
     func send(_ request: Request) async -> StepOutcome<Success>
     /// The write-back of a decided outcome: the values of ``StepSQL/rowColumns`` (in order) and the ledger's extras.
-    func record(_ decision: RetryPolicy.Decision, of outcome: StepOutcome<Success>, for claim: Claim<Work>, request: Request?)
+    func record(
+        _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Success>, for claim: Claim<Work>, request: Request?
+    )
         -> StepRecord
 }
 

@@ -51,7 +51,8 @@ struct RetryPolicy: Sendable {
     }
 
     init(_ configuration: RunnerConfiguration) {
-        self.init(maxAttempts: configuration.maxAttempts, onUnknown: configuration.onUnknown, backoff: configuration.backoff)
+        self.init(
+            maxAttempts: configuration.maxAttempts, onUnknown: configuration.onUnknown, backoff: configuration.backoff)
     }
 
     /// The decision for `outcome` of a row with `attempts` counted attempts before this try
@@ -66,7 +67,8 @@ struct RetryPolicy: Sendable {
         var decision = Decision(
             disposition: .released, attempts: attempts, retryDelay: nil, errorClass: nil, lastError: nil,
             httpStatus: outcome.httpStatus, yotiCode: nil, yotiRequestID: nil, ledgerError: nil,
-            possibleDuplicate: false, ledgerOutcome: outcome.ledgerOutcome(success: successOutcome), replacesError: true)
+            possibleDuplicate: false, ledgerOutcome: outcome.ledgerOutcome(success: successOutcome), replacesError: true
+        )
 
         switch outcome {
         case .succeeded(_, let answer):
@@ -110,7 +112,8 @@ struct RetryPolicy: Sendable {
                 decision.lastError = "gave up after \(counted) attempts; last: \(failure.summary)"
             } else {
                 decision.disposition = .retryScheduled
-                decision.retryDelay = backoff.delay(afterAttempt: counted, retryAfter: failure.retryAfter, using: &generator)
+                decision.retryDelay = backoff.delay(
+                    afterAttempt: counted, retryAfter: failure.retryAfter, using: &generator)
                 decision.lastError = "will retry: \(failure.summary)"
             }
 
@@ -118,7 +121,8 @@ struct RetryPolicy: Sendable {
             // Not counted: a 429 says nothing about the row, only about the pace.
             decision.disposition = .retryScheduled
             decision.retryDelay = backoff.delay(
-                afterAttempt: attemptNumber, retryAfter: failure.retryAfter ?? Self.defaultRetryAfter, using: &generator)
+                afterAttempt: attemptNumber, retryAfter: failure.retryAfter ?? Self.defaultRetryAfter, using: &generator
+            )
             decision.lastError = "rate limited, will retry: \(failure.summary)"
 
         case .credentials:
@@ -136,7 +140,8 @@ struct RetryPolicy: Sendable {
                 decision.lastError = reason
             } else {
                 decision.disposition = .retryScheduled
-                decision.retryDelay = backoff.delay(afterAttempt: counted, retryAfter: failure.retryAfter, using: &generator)
+                decision.retryDelay = backoff.delay(
+                    afterAttempt: counted, retryAfter: failure.retryAfter, using: &generator)
                 decision.lastError = "will retry: " + reason
             }
 

@@ -101,7 +101,8 @@ package final class RunMetrics: Sendable {
         counter.increment()
         let timer = callTimers.withLock { timers in
             if let timer = timers[outcomeClass] { return timer }
-            let timer = CoreMetrics.Timer(label: Name.callDuration, dimensions: [("class", outcomeClass)], factory: factory)
+            let timer = CoreMetrics.Timer(
+                label: Name.callDuration, dimensions: [("class", outcomeClass)], factory: factory)
             timers[outcomeClass] = timer
             return timer
         }

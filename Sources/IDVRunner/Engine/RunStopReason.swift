@@ -1,7 +1,8 @@
 /// Why a run stopped: decides its exit code (design.md) and what the summary tells a person.
 package struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
     fileprivate enum Base: String, Sendable, Hashable {
-        case completed, interrupted, credentialsRejected, databaseUnavailable, deadlineReached, budgetReached, cancelled, paused
+        case completed, interrupted, credentialsRejected, databaseUnavailable, deadlineReached, budgetReached,
+            cancelled, paused
     }
     fileprivate let base: Base
 

@@ -135,7 +135,9 @@ package struct RunnerConfiguration: Sendable {
         }
         if concurrency < 1 { problem("concurrency", "must be at least 1") }
         if maxAttempts < 1 { problem("max_attempts", "must be at least 1") }
-        if let rate, !(rate > 0 && rate.isFinite) { problem("rate", "must be a positive number of requests per second") }
+        if let rate, !(rate > 0 && rate.isFinite) {
+            problem("rate", "must be a positive number of requests per second")
+        }
         if let maxSessions, maxSessions < 0 { problem("max_sessions", "must be zero or more") }
         if leaseDuration < .seconds(2) { problem("lease_seconds", "must be at least 2") }
         if gracePeriod < .zero { problem("grace_period", "must not be negative") }

@@ -126,7 +126,9 @@ actor SharedRateLimiter {
                 let start = self.serverClock.localDate(serverEpoch: try row.decode(Double.self, "start_epoch"))
                 self.statistics.reservations += 1
                 self.slots[batch, default: []].append(
-                    contentsOf: GCRA.slotOffsets(count: count, rate: rate).map { start.addingTimeInterval($0.secondsDouble) })
+                    contentsOf: GCRA.slotOffsets(count: count, rate: rate).map {
+                        start.addingTimeInterval($0.secondsDouble)
+                    })
             }
             reserving[batch] = task
             try await task.value

@@ -57,13 +57,17 @@ extension StepEngine {
                         counters.withLock { $0.claimRoundTrips += 1 }
                         machine.claimed(claims.count, now: clock.now())
                         for claim in claims {
-                            if let pause = claim.pausedUntil { await limiter.notePause(batch: claim.batchID, until: pause) }
+                            if let pause = claim.pausedUntil {
+                                await limiter.notePause(batch: claim.batchID, until: pause)
+                            }
                             group.addTask { .finished(await self.turn(for: claim)) }
                         }
                     } catch is CancellationError {
                         continue
                     } catch {
-                        logger.error("Claim failed", metadata: [LogKey.error: "\(error)", "failures": "\(machine.claimFailures + 1)"])
+                        logger.error(
+                            "Claim failed",
+                            metadata: [LogKey.error: "\(error)", "failures": "\(machine.claimFailures + 1)"])
                         machine.claimFailed("\(error)", now: clock.now())
                     }
 
@@ -146,7 +150,8 @@ extension StepEngine {
             successOutcome: step.successOutcome, using: &generator)
         let record = step.record(decision, of: result.outcome, for: claim, request: result.request)
         let entry = WriteBack(
-            claimID: claim.id, leaseToken: claim.leaseToken, attemptID: claim.attemptID, decision: decision, record: record,
+            claimID: claim.id, leaseToken: claim.leaseToken, attemptID: claim.attemptID, decision: decision,
+            record: record,
             at: configuration.clock.now())
         counters.withLock { counters in
             switch decision.disposition {
@@ -202,11 +207,15 @@ extension StepEngine {
             metadata[LogKey.sessionID] = "\(entry.ledgerSessionID ?? "-")"
             logger.debug("\(step.successMessage)", metadata: metadata)
         case .retryScheduled where decision.possibleDuplicate:
-            logger.warning("Outcome unknown, retry scheduled: the remote side may have acted (possible duplicate)", metadata: metadata)
+            logger.warning(
+                "Outcome unknown, retry scheduled: the remote side may have acted (possible duplicate)",
+                metadata: metadata)
         case .retryScheduled:
             logger.debug("Retry scheduled", metadata: metadata)
         case .released where decision.possibleDuplicate:
-            logger.warning("Call interrupted, row released: the remote side may have acted (possible duplicate)", metadata: metadata)
+            logger.warning(
+                "Call interrupted, row released: the remote side may have acted (possible duplicate)",
+                metadata: metadata)
         case .released:
             logger.debug("Row released", metadata: metadata)
         case .failed:

@@ -64,7 +64,8 @@ final class StepEngine<Step: RemoteStep>: Sendable {
             logger: logger,
             metrics: configuration.metrics
         )
-        self.limiter = SharedRateLimiter(database: database, rate: configuration.rate, clock: configuration.clock, logger: logger)
+        self.limiter = SharedRateLimiter(
+            database: database, rate: configuration.rate, clock: configuration.clock, logger: logger)
         self.claimer = StepClaimer(
             step: step,
             statements: statements,
@@ -87,13 +88,17 @@ final class StepEngine<Step: RemoteStep>: Sendable {
         )
         self.policy = RetryPolicy(configuration)
         self.progress = progress.map {
-            ProgressReporter(mode: $0, counters: counters, clock: configuration.clock, logger: logger, startedAt: configuration.clock.now())
+            ProgressReporter(
+                mode: $0, counters: counters, clock: configuration.clock, logger: logger,
+                startedAt: configuration.clock.now())
         }
     }
 
     /// Rows of the selection this step has left (waiting or leased): a run's progress total.
     /// - Throws: `PostgresError`.
-    static func outlook(of step: Step, batches: [String], database: any RunnerDatabase) async throws -> WindowStateMachine.Outlook {
+    static func outlook(of step: Step, batches: [String], database: any RunnerDatabase) async throws
+        -> WindowStateMachine.Outlook
+    {
         try await outlook(
             statements: StepStatements(step.sql, oncePerRun: !step.waitsForRetries), operation: step.operation,
             batches: batches, runID: nil, database: database)
@@ -166,7 +171,8 @@ final class StepEngine<Step: RemoteStep>: Sendable {
             if failures.consecutive >= 300 {
                 stop.request(
                     .databaseUnavailable,
-                    detail: "The database stopped accepting results (\(failures.last.map { "\($0)" } ?? "unknown error")). "
+                    detail:
+                        "The database stopped accepting results (\(failures.last.map { "\($0)" } ?? "unknown error")). "
                         + "Rows still leased become runnable again when their leases expire."
                 )
             }

@@ -103,12 +103,14 @@ struct WindowStateMachine: Sendable {
         if let deadline = limits.deadline, now >= deadline {
             return stopNow(
                 .deadlineReached,
-                detail: "The deadline (\(deadline.formatted(.iso8601))) passed; calls in flight were allowed to finish.")
+                detail: "The deadline (\(deadline.formatted(.iso8601))) passed; calls in flight were allowed to finish."
+            )
         }
         var free = limits.concurrency - inFlight
         if let budget = limits.maxSuccesses {
             if successes >= budget {
-                return stopNow(.budgetReached, detail: "The budget of \(budget) was reached: \(successes) succeeded in this run.")
+                return stopNow(
+                    .budgetReached, detail: "The budget of \(budget) was reached: \(successes) succeeded in this run.")
             }
             free = min(free, budget - successes - inFlight)
         }

@@ -66,7 +66,8 @@ actor WorkerPresence {
             if (try? await connection.query("SELECT 1 AS alive")) != nil { return true }
             await connection.close()
             self.connection = nil
-            logger.warning("Lost the worker's presence connection; reconnecting (its leases may be reclaimed meanwhile)")
+            logger.warning(
+                "Lost the worker's presence connection; reconnecting (its leases may be reclaimed meanwhile)")
         }
         do {
             let fresh = try await PostgresConnection.connect(configuration)

@@ -23,7 +23,10 @@ struct WriteBack: Sendable, Hashable {
     /// token): never printed.
     var row: [String?]
 
-    init(claimID: Int64, leaseToken: Int64, attemptID: Int64, decision: RetryPolicy.Decision, record: StepRecord, at now: Date) {
+    init(
+        claimID: Int64, leaseToken: Int64, attemptID: Int64, decision: RetryPolicy.Decision, record: StepRecord,
+        at now: Date
+    ) {
         self.requestID = claimID
         self.leaseToken = leaseToken
         self.attemptID = attemptID

@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a file descriptor in fixed-size chunks on its own serial queue.
@@ -32,7 +32,8 @@ final class ByteChunkReader: Sendable {
         guard descriptor >= 0 else {
             throw OperationError(
                 code: .input,
-                message: "Cannot open \(path): \(String(cString: strerror(errno))). Check the path and its permissions.")
+                message: "Cannot open \(path): \(String(cString: strerror(errno))). Check the path and its permissions."
+            )
         }
         self.init(descriptor: descriptor, closesDescriptor: true)
     }
@@ -59,7 +60,8 @@ final class ByteChunkReader: Sendable {
                     } else {
                         continuation.resume(
                             throwing: OperationError(
-                                code: .input, message: "Reading the input failed: \(String(cString: strerror(errno)))."))
+                                code: .input, message: "Reading the input failed: \(String(cString: strerror(errno))).")
+                        )
                     }
                     return
                 }

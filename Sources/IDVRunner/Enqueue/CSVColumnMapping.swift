@@ -27,7 +27,10 @@ package struct CSVColumnMapping: Sendable {
         return [("user_tracking_id", ["user_tracking_id"], false)]
             + ["given_names", "family_name", "full_name", "date_of_birth"].map { ($0, profile + [$0], false) }
             + [("address_format", address + ["address_format"], true)]
-            + ["building_number", "address_line1", "address_line2", "town_city", "postal_code", "country_iso", "country"]
+            + [
+                "building_number", "address_line1", "address_line2", "town_city", "postal_code", "country_iso",
+                "country",
+            ]
             .map { ($0, address + [$0], false) }
     }()
 
@@ -84,7 +87,8 @@ package struct CSVColumnMapping: Sendable {
                 target = .instructions(path: fixed.path)
             } else if name.hasPrefix(Self.specPathPrefix) {
                 let trimmed = raw.trimmingCharacters(in: .whitespaces)
-                let path = trimmed.dropFirst(Self.specPathPrefix.count).split(separator: ".", omittingEmptySubsequences: false)
+                let path = trimmed.dropFirst(Self.specPathPrefix.count).split(
+                    separator: ".", omittingEmptySubsequences: false)
                 guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty }) else {
                     unknown.append(raw)
                     targets.append(.ignored)
@@ -155,7 +159,8 @@ package struct CSVColumnMapping: Sendable {
             switch target {
             case .externalRef: externalRef = cell
             case .configName: configName = cell
-            case .spec(let path, let typed): Self.set(typed ? Self.typedValue(cell) : .string(cell), at: path[...], in: &patch)
+            case .spec(let path, let typed):
+                Self.set(typed ? Self.typedValue(cell) : .string(cell), at: path[...], in: &patch)
             case .instructions(let path): Self.set(.string(cell), at: path[...], in: &instructions)
             case .ignored: break
             }
@@ -164,7 +169,10 @@ package struct CSVColumnMapping: Sendable {
         if let document = instructions["documents"]?["0"]?.objectValue {
             instructions["documents"] = [.object(document.merging(["type": "ID_DOCUMENT"]) { current, _ in current })]
         }
-        return (externalRef, configName, patch.isEmpty ? nil : .object(patch), instructions.isEmpty ? nil : .object(instructions))
+        return (
+            externalRef, configName, patch.isEmpty ? nil : .object(patch),
+            instructions.isEmpty ? nil : .object(instructions)
+        )
     }
 
     /// A cell as a JSON number or boolean when it reads as one (`42`, `-1.5`, `true`), else the string.

@@ -54,14 +54,16 @@ struct CSVRecordReader {
                 switch (state, byte) {
                 case (.fieldStart, UInt8(ascii: "\"")):
                     state = .quoted
-                case (.fieldStart, UInt8(ascii: ",")), (.unquoted, UInt8(ascii: ",")), (.quoteInQuoted, UInt8(ascii: ",")):
+                case (.fieldStart, UInt8(ascii: ",")), (.unquoted, UInt8(ascii: ",")),
+                    (.quoteInQuoted, UInt8(ascii: ",")):
                     if !overflowed { fields.append(field) }
                     field.removeAll(keepingCapacity: true)
                     state = .fieldStart
                 case (.fieldStart, _), (.unquoted, _):
                     if byte == UInt8(ascii: "\"") {
                         return Self.rejected(
-                            first.number, "field \(fields.count + 1) has a quote inside an unquoted value: "
+                            first.number,
+                            "field \(fields.count + 1) has a quote inside an unquoted value: "
                                 + "quote the whole field and double the inner quotes (\"a \"\"b\"\"\")")
                     }
                     if !overflowed { field.append(byte) }
@@ -75,7 +77,8 @@ struct CSVRecordReader {
                     state = .quoted
                 case (.quoteInQuoted, _):
                     return Self.rejected(
-                        first.number, "field \(fields.count + 1) has text after its closing quote: "
+                        first.number,
+                        "field \(fields.count + 1) has text after its closing quote: "
                             + "double quotes inside a quoted field (\"\")")
                 }
             }
@@ -94,7 +97,8 @@ struct CSVRecordReader {
             bytes = next.bytes
         }
         if overflowed || size > maxRecordBytes {
-            return Self.rejected(first.number, "record is \(size) bytes, over the \(maxRecordBytes)-byte limit (--max-line-bytes)")
+            return Self.rejected(
+                first.number, "record is \(size) bytes, over the \(maxRecordBytes)-byte limit (--max-line-bytes)")
         }
         fields.append(field)
         var texts: [String] = []

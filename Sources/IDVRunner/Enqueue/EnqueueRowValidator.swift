@@ -28,7 +28,9 @@ struct EnqueueRowValidator: Sendable {
         self.defaultConfig = defaultConfig
         var problems: [String: [SessionSpecProblem]] = [:]
         for (name, configuration) in catalog.configurations {
-            if let composed = try? SessionSpecComposer.compose(configuration: configuration, rowSpec: nil, externalRef: "row") {
+            if let composed = try? SessionSpecComposer.compose(
+                configuration: configuration, rowSpec: nil, externalRef: "row")
+            {
                 problems[name] = SessionSpecValidator.findings(composed)
             }
         }

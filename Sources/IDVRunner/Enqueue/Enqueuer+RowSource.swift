@@ -29,7 +29,8 @@ extension Enqueuer {
             while let line = try await jsonLines?.next() {
                 if let length = line.overlongLength {
                     return .failure(
-                        EnqueueRejection(line: line.number, reason: "line is \(length) bytes, over the limit (--max-line-bytes)"))
+                        EnqueueRejection(
+                            line: line.number, reason: "line is \(length) bytes, over the limit (--max-line-bytes)"))
                 }
                 if line.bytes.allSatisfy(Self.isJSONWhitespace) { continue }
                 return EnqueueCandidate.parse(jsonLine: line.bytes, line: line.number)
@@ -42,10 +43,12 @@ extension Enqueuer {
                 guard let header = try await csvRecords?.next() else {
                     throw OperationError(
                         code: .usage,
-                        message: "The CSV input is empty: it needs a header row naming its columns (external_ref, ...).")
+                        message: "The CSV input is empty: it needs a header row naming its columns (external_ref, ...)."
+                    )
                 }
                 if let problem = header.problem {
-                    throw OperationError(code: .usage, message: "The CSV header (line \(header.lineNumber)) is malformed: \(problem).")
+                    throw OperationError(
+                        code: .usage, message: "The CSV header (line \(header.lineNumber)) is malformed: \(problem).")
                 }
                 mapping = try CSVColumnMapping(header: header.fields, ignoring: ignoredColumns)
             }
@@ -56,7 +59,8 @@ extension Enqueuer {
             guard record.fields.count == mapping.targets.count else {
                 return .failure(
                     EnqueueRejection(
-                        line: record.lineNumber, reason: "has \(record.fields.count) fields; the header has \(mapping.targets.count)"))
+                        line: record.lineNumber,
+                        reason: "has \(record.fields.count) fields; the header has \(mapping.targets.count)"))
             }
             let row = mapping.candidate(from: record.fields)
             return .success(

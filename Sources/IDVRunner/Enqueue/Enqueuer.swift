@@ -3,9 +3,9 @@ import PostgresClient
 import YotiAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `idv-batch enqueue`: loads rows from JSON Lines or CSV into one batch of `idv.verification_requests`.
@@ -221,7 +221,7 @@ package struct Enqueuer: Sendable {
     }
 
     private func loadCatalog() async throws -> SpecCatalog {
-        try await OperationError.database("read the named configurations") { 
+        try await OperationError.database("read the named configurations") {
             try await SpecCatalog.load(from: database, strict: options.strict, warnings: options.warnings)
         }
     }

@@ -85,7 +85,8 @@ package struct ExpirySweepReport: Sendable, Hashable {
             }
             if let detail { lines.append("  \(detail)") }
             if outcome == .interrupted {
-                lines.append("  interrupted: what was done is recorded; run the sweep again to finish (it is safe to repeat)")
+                lines.append(
+                    "  interrupted: what was done is recorded; run the sweep again to finish (it is safe to repeat)")
             }
             lines.append(String(format: "  took %.1f s", duration.secondsDouble))
             return lines.joined(separator: "\n")

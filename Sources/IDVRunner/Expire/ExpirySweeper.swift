@@ -83,7 +83,8 @@ package struct ExpirySweeper: Sendable {
             throw OperationError(code: .usage, message: "--chunk-size and --delete-concurrency must be at least 1.")
         }
         if options.deleteRemote, !options.dryRun, deleter == nil {
-            throw OperationError(code: .usage, message: "--delete-remote needs Yoti credentials (--sdk-id and --key-file).")
+            throw OperationError(
+                code: .usage, message: "--delete-remote needs Yoti credentials (--sdk-id and --key-file).")
         }
         let connection = try await OperationError.database("connect") { try await PostgresConnection.connect(database) }
         do {
@@ -136,7 +137,8 @@ package struct ExpirySweeper: Sendable {
         logger.info(
             "Expiry sweep finished",
             metadata: [
-                LogKey.runID: "\(runID)", LogKey.worker: "\(options.workerID)", "expired": "\(report.expired)", "remote.deleted": "\(report.remoteDeleted)",
+                LogKey.runID: "\(runID)", LogKey.worker: "\(options.workerID)", "expired": "\(report.expired)",
+                "remote.deleted": "\(report.remoteDeleted)",
                 "remote.deferred": "\(report.remoteDeferred)",
             ])
         return report
@@ -173,7 +175,9 @@ package struct ExpirySweeper: Sendable {
         return total
     }
 
-    private func countDue(asOf: Date, on connection: PostgresConnection, into report: inout ExpirySweepReport) async throws {
+    private func countDue(asOf: Date, on connection: PostgresConnection, into report: inout ExpirySweepReport)
+        async throws
+    {
         let rows = try await connection.query(
             """
             SELECT
@@ -231,7 +235,8 @@ package struct ExpirySweeper: Sendable {
                 + "the remaining deletes are left for the next sweep."
         case .databaseUnavailable:
             throw OperationError(
-                code: .database, message: "The database failed during remote deletes: \(result.stopDetail ?? "unknown error").")
+                code: .database,
+                message: "The database failed during remote deletes: \(result.stopDetail ?? "unknown error").")
         case .interrupted:
             // Deletes in flight finished and were recorded; the rest waits for the next sweep.
             report.outcome = .interrupted

@@ -36,7 +36,8 @@ package struct FollowThrough: Sendable {
             if let stopDetail { lines.append("  \(stopDetail)") }
             lines.append("  rows now: " + (now.isEmpty ? "none" : now.joined(separator: ", ")))
             let steps = [
-                ("configurations", "ibv_configuration"), ("instructions", "ibv_instructions"), ("letters", "ibv_letter"),
+                ("configurations", "ibv_configuration"), ("instructions", "ibv_instructions"),
+                ("letters", "ibv_letter"),
             ]
             lines.append(
                 "  this run: "
@@ -44,7 +45,8 @@ package struct FollowThrough: Sendable {
                     .joined(separator: ", "))
             if states["failed", default: 0] > 0 {
                 lines.append(
-                    "  failed rows: see instructions_error; fix the data, then `idv-batch instructions --batch B --retry-failed`")
+                    "  failed rows: see instructions_error; fix the data, then `idv-batch instructions --batch B --retry-failed`"
+                )
             }
             return lines.joined(separator: "\n")
         }
@@ -108,7 +110,8 @@ package struct FollowThrough: Sendable {
             "Follow-through finished",
             metadata: [
                 "stop": "\(report.stopReason)",
-                "states": "\(report.states.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+                "states":
+                    "\(report.states.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
             ])
         return report
     }

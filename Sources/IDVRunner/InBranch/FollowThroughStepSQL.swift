@@ -21,7 +21,8 @@ enum FollowThroughStepSQL {
 
     /// The parts for the step taking rows at `waitingAt` (a literal state name, not a value from input).
     static func parts(
-        waitingAt state: String, claimReturning: String, extraColumns: [StepSQL.Column] = [], extraAssignments: String = ""
+        waitingAt state: String, claimReturning: String, extraColumns: [StepSQL.Column] = [],
+        extraAssignments: String = ""
     ) -> StepSQL {
         StepSQL(
             runnable: "r.status = 'created' AND r.instructions_status = '\(state)'",

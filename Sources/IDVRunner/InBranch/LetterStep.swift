@@ -79,7 +79,8 @@ struct LetterStep: RemoteStep {
                         letter, batch: work.batchID, externalRef: work.externalRef)
                     return .succeeded(.saved(saved), .init(httpStatus: 200))
                 } catch {
-                    return .failed(.transient, CallFailure(httpStatus: 200, message: "letter fetched but not saved: \(error)"))
+                    return .failed(
+                        .transient, CallFailure(httpStatus: 200, message: "letter fetched but not saved: \(error)"))
                 }
             }
         } catch {
@@ -87,7 +88,9 @@ struct LetterStep: RemoteStep {
         }
     }
 
-    func record(_ decision: RetryPolicy.Decision, of outcome: StepOutcome<Delivered>, for claim: Claim<Work>, request: Work?)
+    func record(
+        _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Delivered>, for claim: Claim<Work>, request: Work?
+    )
         -> StepRecord
     {
         var facts: [String?] = [nil, nil, nil, "false"]

@@ -2,9 +2,9 @@ import Foundation
 import YotiAPI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Saves customer letters as `DIR/<batch>/<external_ref>.pdf`, atomically and privately.
@@ -55,7 +55,8 @@ struct LetterStore: Sendable {
             try FileManager.default.createDirectory(
                 at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw SaveError(description: "could not create the letters directory \(folder.path): \(error.localizedDescription)")
+            throw SaveError(
+                description: "could not create the letters directory \(folder.path): \(error.localizedDescription)")
         }
         let temporary = folder.appendingPathComponent(".\(UUID().uuidString).tmp").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

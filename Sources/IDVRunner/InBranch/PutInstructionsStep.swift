@@ -50,14 +50,17 @@ struct PutInstructionsStep: RemoteStep {
 
     func request(for claim: Claim<Work>) -> StepPreparation<Request, Void> {
         let work = claim.work
-        switch InstructionsPlan.body(instructions: work.instructions, defaults: work.defaults, requirements: work.requirements) {
+        switch InstructionsPlan.body(
+            instructions: work.instructions, defaults: work.defaults, requirements: work.requirements)
+        {
         case .body(let body):
             return .ready(Request(sessionID: work.sessionID, body: body))
         case .invalid(let problems):
             return .finished(
                 .failed(
                     .invalidSpec,
-                    CallFailure(message: "invalid In-Branch instructions (nothing sent): " + problems.joined(separator: "; "))))
+                    CallFailure(
+                        message: "invalid In-Branch instructions (nothing sent): " + problems.joined(separator: "; "))))
         }
     }
 
@@ -70,11 +73,14 @@ struct PutInstructionsStep: RemoteStep {
         }
     }
 
-    func record(_ decision: RetryPolicy.Decision, of outcome: StepOutcome<Void>, for claim: Claim<Work>, request: Request?)
+    func record(
+        _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Void>, for claim: Claim<Work>, request: Request?
+    )
         -> StepRecord
     {
         StepRecord(
-            row: FollowThroughRecord.common(decision, next: "sent"), ledgerSessionID: claim.work.sessionID, subject: nil,
+            row: FollowThroughRecord.common(decision, next: "sent"), ledgerSessionID: claim.work.sessionID,
+            subject: nil,
             label: nil)
     }
 }

@@ -41,7 +41,9 @@ package struct RerunFilter: Sendable, Hashable {
     package var summary: String {
         var parts: [String] = []
         if !errorClasses.isEmpty { parts.append("error class " + errorClasses.joined(separator: " or ")) }
-        if !httpStatuses.isEmpty { parts.append("HTTP status " + httpStatuses.map(String.init).joined(separator: " or ")) }
+        if !httpStatuses.isEmpty {
+            parts.append("HTTP status " + httpStatuses.map(String.init).joined(separator: " or "))
+        }
         return parts.isEmpty ? "any failed row" : parts.joined(separator: " and ")
     }
 

@@ -21,9 +21,11 @@ extension Rerunner {
                     + "\(expiredRowsLeft) would be left expired. Nothing changed."
             }
             guard rowsReissued > 0 else {
-                return "Nothing to reissue in batch \(batchID): no expired rows" + (expiredRowsLeft > 0 ? " free to move." : ".")
+                return "Nothing to reissue in batch \(batchID): no expired rows"
+                    + (expiredRowsLeft > 0 ? " free to move." : ".")
             }
-            return "Reissued \(rowsReissued) expired rows of batch \(batchID) as rerun \(rerunID.map(String.init) ?? "-"): "
+            return
+                "Reissued \(rowsReissued) expired rows of batch \(batchID) as rerun \(rerunID.map(String.init) ?? "-"): "
                 + "pending again, their old sessions kept in previous_sessions and idv.attempts; "
                 + "\(expiredRowsLeft) expired rows left as they are."
         }
@@ -55,7 +57,8 @@ extension Rerunner {
                 if dryRun {
                     let would = min(expired, limit ?? expired)
                     return ReissueResult(
-                        batchID: batchID, rowsReissued: would, expiredRowsLeft: expired - would, rerunID: nil, dryRun: true)
+                        batchID: batchID, rowsReissued: would, expiredRowsLeft: expired - would, rerunID: nil,
+                        dryRun: true)
                 }
                 let moved = try await connection.query(
                     """
@@ -89,9 +92,14 @@ extension Rerunner {
                         INSERT INTO idv.reruns (batch_id, requested_by, filters, rows_requeued)
                         VALUES ($1, $2, $3::jsonb, $4) RETURNING id
                         """,
-                        [.text(batchID), .text(requestedBy),
-                         .jsonb(JSONValue.object(["expired": .bool(true), "max_sessions": limit.map { .int($0) } ?? .null]).jsonString()),
-                         .int(moved)]
+                        [
+                            .text(batchID), .text(requestedBy),
+                            .jsonb(
+                                JSONValue.object([
+                                    "expired": .bool(true), "max_sessions": limit.map { .int($0) } ?? .null,
+                                ]).jsonString()),
+                            .int(moved),
+                        ]
                     )[0].decode(Int64.self, "id")
                     try await BatchControl.record(
                         "reissue", batchID: batchID, requester: BatchControl.Requester(name: requestedBy),
@@ -99,7 +107,8 @@ extension Rerunner {
                         on: connection)
                 }
                 return ReissueResult(
-                    batchID: batchID, rowsReissued: moved, expiredRowsLeft: expired - moved, rerunID: rerunID, dryRun: false)
+                    batchID: batchID, rowsReissued: moved, expiredRowsLeft: expired - moved, rerunID: rerunID,
+                    dryRun: false)
             }
         }
     }

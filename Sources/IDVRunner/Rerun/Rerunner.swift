@@ -1,6 +1,6 @@
-import YotiClient
 import Foundation
 import PostgresClient
+import YotiClient
 
 /// `idv-batch rerun`: moves a batch's failed rows (all, or those matching a ``RerunFilter``) back to
 /// `pending` and records the request in `idv.reruns`.
@@ -29,7 +29,8 @@ package struct Rerunner: Sendable {
                 return "Nothing to rerun in batch \(batchID): no failed rows match \(filter.summary)"
                     + (failedRowsLeft > 0 ? " (\(failedRowsLeft) failed rows of other kinds left as they are)." : ".")
             }
-            let classes = requeuedByClass.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let classes = requeuedByClass.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                separator: ", ")
             return "Re-queued \(rowsRequeued) failed rows of batch \(batchID) (\(classes)) as rerun "
                 + "\(rerunID.map(String.init) ?? "-"); \(failedRowsLeft) failed rows left as they are."
         }
@@ -43,7 +44,8 @@ package struct Rerunner: Sendable {
     }
 
     /// `$USER@host`, for `idv.reruns.requested_by`.
-    package static func defaultRequester(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultRequester(environment: [String: String] = ProcessInfo.processInfo.environment) -> String
+    {
         let user = [environment["USER"], environment["LOGNAME"]].compactMap { $0 }.first { !$0.isEmpty } ?? "unknown"
         return "\(user)@\(ProcessInfo.processInfo.hostName)"
     }
@@ -52,7 +54,9 @@ package struct Rerunner: Sendable {
     /// - Parameter requestedBy: who asked (default ``defaultRequester(environment:)``).
     /// - Throws: ``OperationError``: `.unknownBatch` when no row and no `idv.batches` entry has the id,
     ///   `.usage` for an error class that is neither known nor present in the batch, `.database`.
-    package func requeue(batchID: String, filter: RerunFilter, requestedBy: String = defaultRequester()) async throws -> Result {
+    package func requeue(batchID: String, filter: RerunFilter, requestedBy: String = defaultRequester()) async throws
+        -> Result
+    {
         try await OperationError.database("re-queue the failed rows of batch \(batchID)") {
             try await pool.withTransaction { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
@@ -134,7 +138,9 @@ package struct Rerunner: Sendable {
     }
 
     /// Whether any row or an `idv.batches` entry has `batchID`.
-    static func batchExists(_ batchID: String, query: (String, [PostgresValue]) async throws -> PostgresRows) async throws -> Bool {
+    static func batchExists(_ batchID: String, query: (String, [PostgresValue]) async throws -> PostgresRows)
+        async throws -> Bool
+    {
         let rows = try await query(
             """
             SELECT EXISTS (SELECT 1 FROM idv.verification_requests WHERE batch_id = $1)
@@ -149,7 +155,9 @@ package struct Rerunner: Sendable {
         }
     }
 
-    private static func checkClasses(_ filter: RerunFilter, batchID: String, on connection: PostgresConnection) async throws {
+    private static func checkClasses(_ filter: RerunFilter, batchID: String, on connection: PostgresConnection)
+        async throws
+    {
         let unknown = filter.errorClasses.filter { !RerunFilter.knownErrorClasses.contains($0) }
         guard !unknown.isEmpty else { return }
         let rows = try await connection.query(
@@ -164,7 +172,8 @@ package struct Rerunner: Sendable {
                 code: .usage,
                 message: "--only: unknown error class \(missing.joined(separator: ", ")). Known classes: "
                     + RerunFilter.knownErrorClasses.joined(separator: ", ")
-                    + (present.isEmpty ? "." : "; failed rows of this batch have: \(present.sorted().joined(separator: ", ")).")
+                    + (present.isEmpty
+                        ? "." : "; failed rows of this batch have: \(present.sorted().joined(separator: ", ")).")
             )
         }
     }

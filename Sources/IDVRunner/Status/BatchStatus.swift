@@ -1,7 +1,7 @@
-import YotiClient
 import Foundation
 import PostgresClient
 import YotiAPI
+import YotiClient
 
 /// `idv-batch status`: reads the state of one batch or of every batch into a ``BatchStatusReport``.
 ///
@@ -63,7 +63,8 @@ package struct BatchStatus: Sendable {
             possibleDuplicates: 0, retries: .init(), runs: [], reruns: [])
     }
 
-    private func readRegistrations(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+    private func readRegistrations(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws
+    {
         let rows = try await database.query(
             "SELECT batch_id, \(StatusTime.sql("created_at")) AS at, note FROM idv.batches WHERE batch_id = ANY ($1::text[])",
             [.textArray(ids)])
@@ -115,10 +116,12 @@ package struct BatchStatus: Sendable {
             let id = try row.decode(String.self, "batch_id")
             let example = BatchStatusReport.Example(
                 id: try row.decode(Int64.self, "id"), externalRef: try row.decode(String.self, "external_ref"),
-                lastError: try row.decode(String?.self, "last_error"), lastHTTPStatus: try row.decode(Int?.self, "last_http_status"))
+                lastError: try row.decode(String?.self, "last_error"),
+                lastHTTPStatus: try row.decode(Int?.self, "last_http_status"))
             batches[id]?.errorClasses.append(
                 BatchStatusReport.ErrorClass(
-                    name: try row.decode(String.self, "error_class"), count: try row.decode(Int.self, "n"), example: example))
+                    name: try row.decode(String.self, "error_class"), count: try row.decode(Int.self, "n"),
+                    example: example))
         }
         for id in ids {
             batches[id]?.errorClasses.sort { ($0.count, $1.name) > ($1.count, $0.name) }
@@ -137,7 +140,8 @@ package struct BatchStatus: Sendable {
         }
     }
 
-    private func readFollowThrough(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+    private func readFollowThrough(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws
+    {
         let rows = try await database.query(
             """
             SELECT batch_id, instructions_status AS state, count(*) AS n, count(letter_path) AS letters,
@@ -181,7 +185,8 @@ package struct BatchStatus: Sendable {
                 worker: try row.decode(String?.self, "worker"), allBatches: try row.decode(Bool.self, "all_batches"),
                 startedAt: try row.decode(String.self, "started"), finishedAt: try row.decode(String?.self, "finished"),
                 durationSeconds: seconds, exitCode: try row.decode(Int?.self, "exit_code"), rowsCreated: created,
-                rowsFailed: try row.decode(Int.self, "rows_failed"), rowsRetried: try row.decode(Int.self, "rows_retried"),
+                rowsFailed: try row.decode(Int.self, "rows_failed"),
+                rowsRetried: try row.decode(Int.self, "rows_retried"),
                 sessionsPerSecond: kind == "expire" ? nil : Self.rate(created, seconds))
             if kind == "expire" {
                 run.expired = try row.decode(Int?.self, "expired")

@@ -31,14 +31,16 @@ extension BatchStatusReport.Batch {
                     [
                         "class": .string(errorClass.name), "count": .int(errorClass.count),
                         "example": [
-                            "id": .integer(errorClass.example.id), "external_ref": .string(errorClass.example.externalRef),
+                            "id": .integer(errorClass.example.id),
+                            "external_ref": .string(errorClass.example.externalRef),
                             "last_error": .optional(errorClass.example.lastError, JSONValue.string),
                             "last_http_status": .optional(errorClass.example.lastHTTPStatus, JSONValue.int),
                         ],
                     ]
                 }),
             "sessions": [
-                "rows_with_session": .int(sessions.rowsWithSession), "created_in_ledger": .int(sessions.createdInLedger),
+                "rows_with_session": .int(sessions.rowsWithSession),
+                "created_in_ledger": .int(sessions.createdInLedger),
                 "remote_deleted": .int(sessions.remoteDeleted),
             ],
             "possible_duplicates": .int(possibleDuplicates),
@@ -46,14 +48,18 @@ extension BatchStatusReport.Batch {
                 Dictionary(
                     uniqueKeysWithValues: BatchStatusReport.FollowThroughCounts.stateNames.map {
                         ($0, JSONValue.int(followThrough.states[$0, default: 0]))
-                    })
-                    .merging([
-                        "letters_saved": .int(followThrough.lettersSaved),
-                        "letter_bytes": .integer(followThrough.letterBytes),
-                    ]) { $1 }),
+                    }
+                )
+                .merging([
+                    "letters_saved": .int(followThrough.lettersSaved),
+                    "letter_bytes": .integer(followThrough.letterBytes),
+                ]) { $1 }),
             "retries": ["scheduled": .int(retries.scheduled), "next_at": .optional(retries.nextAt, JSONValue.string)],
             "paused": pause.map { pause -> JSONValue in
-                ["at": .string(pause.at), "by": .optional(pause.by, JSONValue.string), "reason": .optional(pause.reason, JSONValue.string)]
+                [
+                    "at": .string(pause.at), "by": .optional(pause.by, JSONValue.string),
+                    "reason": .optional(pause.reason, JSONValue.string),
+                ]
             } ?? .null,
             "actions": .array(
                 actions.map { action in

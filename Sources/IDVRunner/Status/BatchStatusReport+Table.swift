@@ -13,17 +13,25 @@ extension BatchStatusReport {
 
 extension BatchStatusReport.Batch {
     func render() -> String {
-        var lines = ["Batch \(batchID)" + (registeredAt.map { " (registered \($0))" } ?? "") + (note.map { ": \($0)" } ?? "")]
+        var lines = [
+            "Batch \(batchID)" + (registeredAt.map { " (registered \($0))" } ?? "") + (note.map { ": \($0)" } ?? "")
+        ]
         let states: [(String, Int)] = [
             ("pending", rows.pending), ("in_progress", rows.inProgress), ("created", rows.created),
             ("failed", rows.failed), ("expired", rows.expired), ("cancelled", rows.cancelled), ("total", rows.total),
         ]
-        lines.append("  " + states.map { $0.0.padding(toLength: max($0.0.count, 9), withPad: " ", startingAt: 0) }.joined(separator: " "))
         lines.append(
-            "  " + states.map { "\($0.1)".padding(toLength: max($0.0.count, 9), withPad: " ", startingAt: 0) }.joined(separator: " "))
+            "  "
+                + states.map { $0.0.padding(toLength: max($0.0.count, 9), withPad: " ", startingAt: 0) }.joined(
+                    separator: " "))
+        lines.append(
+            "  "
+                + states.map { "\($0.1)".padding(toLength: max($0.0.count, 9), withPad: " ", startingAt: 0) }.joined(
+                    separator: " "))
         if let pause {
             lines.append(
-                "  PAUSED since \(pause.at)" + (pause.by.map { " by \($0)" } ?? "") + (pause.reason.map { ": \($0)" } ?? "")
+                "  PAUSED since \(pause.at)" + (pause.by.map { " by \($0)" } ?? "")
+                    + (pause.reason.map { ": \($0)" } ?? "")
                     + " — no worker claims its rows; `idv-batch resume \(batchID)` releases them")
         }
         lines.append(
@@ -74,10 +82,12 @@ extension BatchStatusReport.Batch {
             lines.append("  reruns (latest first):")
             for rerun in reruns {
                 let filters = " " + Self.describe(filters: rerun.filters)
-                let run = rerun.runID.map { id in
-                    " → run #\(id)" + (rerun.runDurationSeconds.map { String(format: " (%.1f s", $0) } ?? " (unfinished")
-                        + (rerun.runSessionsPerSecond.map { String(format: ", %.1f sessions/s)", $0) } ?? ")")
-                } ?? " (not run yet)"
+                let run =
+                    rerun.runID.map { id in
+                        " → run #\(id)"
+                            + (rerun.runDurationSeconds.map { String(format: " (%.1f s", $0) } ?? " (unfinished")
+                            + (rerun.runSessionsPerSecond.map { String(format: ", %.1f sessions/s)", $0) } ?? ")")
+                    } ?? " (not run yet)"
                 lines.append(
                     "    #\(rerun.id) \(rerun.requestedAt) by \(rerun.requestedBy ?? "?"): "
                         + "\(rerun.rowsRequeued.map(String.init) ?? "?") rows\(filters)\(run)")
@@ -97,7 +107,8 @@ extension BatchStatusReport.Batch {
     /// A rerun's filters as words: "(all failed rows)", "(classes transient, rate_limited; HTTP 503)".
     static func describe(filters: JSONValue?) -> String {
         if filters?["expired"]?.boolValue == true {
-            return "(expired rows reissued" + (filters?["max_sessions"]?.int64Value.map { ", at most \($0)" } ?? "") + ")"
+            return "(expired rows reissued" + (filters?["max_sessions"]?.int64Value.map { ", at most \($0)" } ?? "")
+                + ")"
         }
         let classes = filters?["error_classes"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let statuses = filters?["http_statuses"]?.arrayValue?.compactMap { $0.int64Value.map { String($0) } } ?? []
@@ -113,10 +124,15 @@ extension BatchStatusReport.Batch {
         var parts: [String] = []
         if let cancelled = details["cancelled"]?.objectValue {
             let total = cancelled.values.compactMap(\.int64Value).reduce(0, +)
-            let states = cancelled.sorted { $0.key < $1.key }.compactMap { key, value in value.int64Value.map { "\(key) \($0)" } }
-            parts.append("\(total) rows cancelled" + (states.isEmpty ? "" : " (" + states.joined(separator: ", ") + ")"))
+            let states = cancelled.sorted { $0.key < $1.key }.compactMap { key, value in
+                value.int64Value.map { "\(key) \($0)" }
+            }
+            parts.append(
+                "\(total) rows cancelled" + (states.isEmpty ? "" : " (" + states.joined(separator: ", ") + ")"))
         }
-        if let skipped = details["skipped_in_flight"]?.int64Value, skipped > 0 { parts.append("\(skipped) held by a worker, skipped") }
+        if let skipped = details["skipped_in_flight"]?.int64Value, skipped > 0 {
+            parts.append("\(skipped) held by a worker, skipped")
+        }
         if let pending = details["pending_rows"]?.int64Value { parts.append("\(pending) rows pending") }
         if let reissued = details["reissued"]?.int64Value { parts.append("\(reissued) rows reissued") }
         return parts.isEmpty ? "" : " — " + parts.joined(separator: ", ")
