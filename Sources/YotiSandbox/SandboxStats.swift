@@ -47,7 +47,7 @@ package struct SandboxStats: Codable, Sendable, Hashable {
         case bearerRejected = "bearer_rejected"
         case requestsByStatus = "requests_by_status"
         case faultsInjected = "faults_injected"
-        case rateLimited = "rate_limited"
+        case rateLimited = "rate_limit_rejections"
         case concurrentRequests = "concurrent_requests"
         case peakConcurrentRequests = "peak_concurrent_requests"
         case createRequests = "create_requests"

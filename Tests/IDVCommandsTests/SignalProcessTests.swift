@@ -107,7 +107,13 @@ struct SignalProcessTests {
             let process = try IDVBatchProcess.launch(["migrate"], environment: environment, name: "migrate-term")
             try await Self.waitFor("migrate to wait for the lock") {
                 try await holder.query(
-                    "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", []
+                    // This database only: other suites' waiting advisory locks must not count (the full suite runs
+                    // in parallel on one server).
+                    """
+                    SELECT count(*) AS n FROM pg_locks
+                    WHERE locktype = 'advisory' AND NOT granted
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """, []
                 )[0].decode(Int.self, "n") > 0
             }
             process.send(SIGTERM)

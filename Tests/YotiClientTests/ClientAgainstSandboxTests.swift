@@ -89,7 +89,11 @@ struct ClientAgainstSandboxTests {
                 configuration["capture"]?["required_resources"]?[0]?["id"]?.stringValue)
             try await client.putInstructions(
                 sessionID: id,
-                ["documents": [["requirement_id": .string(requirement), "document": ["type": "ID_DOCUMENT"]]]])
+                [
+                    "contact_profile": ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"],
+                    "documents": [["requirement_id": .string(requirement), "document": ["type": "ID_DOCUMENT"]]],
+                    "branch": ["type": "UK_POST_OFFICE"],
+                ])
             #expect(try await client.instructionsPDF(sessionID: id)?.starts(with: Array("%PDF-".utf8)) == true)
             try await client.requestInstructionsEmail(sessionID: id)
             #expect(try await client.supportedDocuments()["supported_countries"] != nil)

@@ -35,7 +35,10 @@ struct StepStatements: Sendable {
         // seen by every worker within one claim, and its rows wait untouched until `resume`.
         let notPaused =
             step.heldByPause
-            ? "NOT EXISTS (SELECT 1 FROM idv.batches pb WHERE pb.batch_id = r.batch_id AND pb.paused_at IS NOT NULL)"
+            // An uncorrelated sub-select, evaluated once per statement (an InitPlan) and then a plain filter: a
+            // correlated NOT EXISTS plans as an anti-join that sorts every pending row instead of walking the
+            // claim's id index to its LIMIT.
+            ? "r.batch_id <> ALL (ARRAY(SELECT pb.batch_id FROM idv.batches pb WHERE pb.paused_at IS NOT NULL))"
             : "true"
         self.oncePerRun = oncePerRun
         func notTriedByRun(_ parameter: Int) -> String {

@@ -40,7 +40,7 @@ package struct FollowThrough: Sendable {
                 ("letters", "ibv_letter"),
             ]
             lines.append(
-                "  this run: "
+                "  steps: "
                     + steps.map { "\($0.0) \(succeeded[$0.1, default: 0]) done/\(failed[$0.1, default: 0]) failed" }
                     .joined(separator: ", "))
             if states["failed", default: 0] > 0 {
