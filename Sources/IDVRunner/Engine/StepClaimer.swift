@@ -19,19 +19,21 @@ struct StepClaimer<Step: RemoteStep>: Sendable {
     let clock: RunnerClock
 
     /// The parameters of the claim for `limit` rows.
-    func parameters(limit: Int) -> [PostgresValue] {
+    /// - Parameter pausedBatches: batches this worker knows to be paused (from its last outlook): not picked.
+    func parameters(limit: Int, pausedBatches: [String] = []) -> [PostgresValue] {
         [
             .textArray(batches), .int(limit), .text(workerName), .double(leaseDuration.secondsDouble),
             runID.map { .bigint($0) } ?? .null, workerID.map { .int(Int($0)) } ?? .null, .text(step.operation.rawValue),
+            .textArray(pausedBatches),
         ]
     }
 
     /// Claims up to `limit` due rows of the selection (fewer when there are fewer, or others hold them).
     /// - Throws: `PostgresError` (the claim then did not happen: it is one statement), or the step's
     ///   decoding error (the rows are then leased and come back when the lease is reclaimed).
-    func claim(limit: Int) async throws -> [Claim<Step.Work>] {
+    func claim(limit: Int, pausedBatches: [String] = []) async throws -> [Claim<Step.Work>] {
         guard limit > 0 else { return [] }
-        let rows = try await database.query(statements.claim, parameters(limit: limit))
+        let rows = try await database.query(statements.claim, parameters(limit: limit, pausedBatches: pausedBatches))
         let now = clock.now()
         return try rows.map { row in
             Claim(

@@ -39,6 +39,8 @@ extension StepEngine {
             ))
         await withTaskGroup(of: WindowEvent.self) { group in
             var timerArmedUntil: Date?
+            // Batches found paused by the last outlook: not picked again until the next one.
+            var pausedBatches: [String] = []
             var generator = SystemRandomNumberGenerator()
             group.addTask {
                 await self.stop.waitUntilStopping()
@@ -53,7 +55,7 @@ extension StepEngine {
                 switch machine.next(now: clock.now()) {
                 case .claim(let limit):
                     do {
-                        let claims = try await claimer.claim(limit: limit)
+                        let claims = try await claimer.claim(limit: limit, pausedBatches: pausedBatches)
                         counters.withLock { $0.claimRoundTrips += 1 }
                         machine.claimed(claims.count, now: clock.now())
                         for claim in claims {
@@ -72,7 +74,9 @@ extension StepEngine {
                     }
 
                 case .checkIdle:
-                    machine.idleChecked(await idleOutlook(), now: clock.now())
+                    let outlook = await idleOutlook()
+                    if let outlook { pausedBatches = outlook.pausedBatches }
+                    machine.idleChecked(outlook, now: clock.now())
 
                 case .stop(let reason, let detail):
                     stop.request(reason, detail: detail)

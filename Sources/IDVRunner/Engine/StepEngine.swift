@@ -116,7 +116,8 @@ final class StepEngine<Step: RemoteStep>: Sendable {
             due: try row.decode(Int.self, "due"),
             nextDueIn: try row.decode(Double?.self, "next_due_in"),
             inProgress: try row.decode(Int.self, "in_progress"),
-            paused: try row.decode(Int.self, "paused")
+            paused: try row.decode(Int.self, "paused"),
+            pausedBatches: try row.decode([String].self, "paused_batches")
         )
     }
 

@@ -3,7 +3,7 @@
 /// Parameters are fixed per statement (documented on each); values are never pasted into the text.
 struct StepStatements: Sendable {
     /// Claims due rows: `$1` batches, `$2` limit, `$3` owner name, `$4` lease seconds, `$5` run id,
-    /// `$6` worker id, `$7` operation.
+    /// `$6` worker id, `$7` operation, `$8` batches this worker knows to be paused.
     ///
     /// One statement, one round trip, committed before any HTTP call: picks due unleased rows of the
     /// selection in id order with `FOR UPDATE SKIP LOCKED` (concurrent workers never wait on, or take,
@@ -33,13 +33,17 @@ struct StepStatements: Sendable {
         let selection = selectionPredicate(column: "r.batch_id", parameter: 1)
         // A paused batch (`idv-batch pause`) is skipped by the claim of every step held by pauses: the pause is
         // seen by every worker within one claim, and its rows wait untouched until `resume`.
+        // A paused batch (`idv-batch pause`) is skipped by the claim of every step held by pauses, in two places:
+        // the rows are picked without looking at pauses except for the batches this worker already knows to be
+        // paused (`$8`, a constant array: the planner keeps walking the ordered pending index, where a join or
+        // sub-select on `idv.batches` made it sort every pending row), and only the picked rows whose batch is
+        // not paused are leased — so a pause is seen by every worker within one claim, no ledger row is opened
+        // for its rows, and the worker learns the paused batches from its next outlook.
         let notPaused =
             step.heldByPause
-            // An uncorrelated sub-select, evaluated once per statement (an InitPlan) and then a plain filter: a
-            // correlated NOT EXISTS plans as an anti-join that sorts every pending row instead of walking the
-            // claim's id index to its LIMIT.
-            ? "r.batch_id <> ALL (ARRAY(SELECT pb.batch_id FROM idv.batches pb WHERE pb.paused_at IS NOT NULL))"
+            ? "NOT EXISTS (SELECT 1 FROM idv.batches pb WHERE pb.batch_id = r.batch_id AND pb.paused_at IS NOT NULL)"
             : "true"
+        let notKnownPaused = step.heldByPause ? "r.batch_id <> ALL ($8::text[])" : "$8::text[] IS NOT NULL"
         self.oncePerRun = oncePerRun
         func notTriedByRun(_ parameter: Int) -> String {
             oncePerRun
@@ -57,7 +61,7 @@ struct StepStatements: Sendable {
                   AND r.lease_operation IS NULL
                   AND (r.\(step.dueColumn) IS NULL OR r.\(step.dueColumn) <= now())
                   AND \(selection)
-                  AND \(notPaused)
+                  AND \(notKnownPaused)
                   \(notTriedByRun(5))
                 -- Create, one batch: a `(batch_id, id)` index; all or several: the `(id)` pending index.
                 ORDER BY \(step.claimOrder)
@@ -74,6 +78,7 @@ struct StepStatements: Sendable {
                     updated_at = now()
                 FROM picked
                 WHERE r.id = picked.id
+                  AND \(notPaused)
                 RETURNING r.id, r.batch_id, r.lease_token, \(step.claimReturning)
             ), opened AS (
                 INSERT INTO idv.attempts
@@ -207,7 +212,9 @@ struct StepStatements: Sendable {
                                                                  AND NOT r_paused) - now())::float8
                        AS next_due_in,
                    count(*) FILTER (WHERE r.lease_operation = $2) AS in_progress,
-                   count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL AND r_paused) AS paused
+                   count(*) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL AND r_paused) AS paused,
+                   coalesce(array_agg(DISTINCT r.batch_id) FILTER (WHERE \(step.runnable) AND r.lease_operation IS NULL
+                                                                   AND r_paused), '{}') AS paused_batches
             FROM idv.verification_requests r
             CROSS JOIN LATERAL (SELECT NOT (\(notPaused)) AS r_paused) p
             WHERE ((\(step.runnable)) OR r.lease_operation = $2) AND \(selection)

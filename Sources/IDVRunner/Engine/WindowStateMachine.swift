@@ -36,6 +36,8 @@ struct WindowStateMachine: Sendable {
         var inProgress: Int
         /// Rows waiting for the step in paused batches (not counted in ``pending``): never claimed until resumed.
         var paused: Int = 0
+        /// The paused batches those rows belong to: the claims leave them alone until the next outlook.
+        var pausedBatches: [String] = []
     }
 
     /// What the driver does next.
