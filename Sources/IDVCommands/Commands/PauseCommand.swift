@@ -33,12 +33,9 @@ package struct PauseCommand: AsyncParsableCommand {
 
     package func run() async throws {
         try await CommandFailure.exiting {
-            let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
-            let outcome = await Result(catching: {
+            let result = try await database.withPool { pool in
                 try await BatchControl(pool: pool).pause(batchID: batchID, by: audit.requester)
-            })
-            await pool.shutdown()
-            let result = try outcome.get()
+            }
             if result.changed {
                 print(
                     "Paused batch \(batchID): \(result.pendingRows) pending rows wait; "

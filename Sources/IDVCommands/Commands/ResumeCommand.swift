@@ -26,12 +26,9 @@ package struct ResumeCommand: AsyncParsableCommand {
 
     package func run() async throws {
         try await CommandFailure.exiting {
-            let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
-            let outcome = await Result(catching: {
+            let result = try await database.withPool { pool in
                 try await BatchControl(pool: pool).resume(batchID: batchID, by: audit.requester)
-            })
-            await pool.shutdown()
-            let result = try outcome.get()
+            }
             if result.changed {
                 print(
                     "Resumed batch \(batchID) (paused by \(result.pausedBy ?? "unknown")): \(result.pendingRows) pending "

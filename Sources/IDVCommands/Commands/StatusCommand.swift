@@ -61,10 +61,9 @@ package struct StatusCommand: AsyncParsableCommand {
 
     package func run() async throws {
         try await CommandFailure.exiting {
-            let pool = PostgresPool(configuration: try database.configuration(), maxConnections: 1)
-            let outcome = await Result(catching: { try await BatchStatus(database: pool).report(batchID: batchID) })
-            await pool.shutdown()
-            let report = try outcome.get()
+            let report = try await database.withPool { pool in
+                try await BatchStatus(database: pool).report(batchID: batchID)
+            }
             print(json ? report.jsonString() : report.render())
             return 0
         }

@@ -28,3 +28,17 @@ struct DatabaseOptions: ParsableArguments {
         return try PostgresConfiguration.fromEnvironment(environment)
     }
 }
+
+extension DatabaseOptions {
+    /// Runs `body` with a pool of `maxConnections`, shut down afterwards whatever `body` did.
+    /// - Throws: the configuration's error, or `body`'s.
+    func withPool<Value: Sendable>(
+        maxConnections: Int = 1, _ body: (PostgresPool) async throws -> Value
+    ) async throws -> Value {
+        let pool = PostgresPool(configuration: try configuration(), maxConnections: maxConnections)
+        let outcome: Result<Value, any Error>
+        do { outcome = .success(try await body(pool)) } catch { outcome = .failure(error) }
+        await pool.shutdown()
+        return try outcome.get()
+    }
+}
