@@ -9,13 +9,13 @@ struct WindowStateMachineTests {
     static let t0 = Date(timeIntervalSince1970: 1_000_000)
 
     static func machine(
-        concurrency: Int = 8, threshold: Int = 2, budget: Int? = nil, deadline: Date? = nil,
+        concurrency: Int = 8, threshold: Int = 2, prefetch: Int = 0, budget: Int? = nil, deadline: Date? = nil,
         grace: Duration = .seconds(30), waitsForRetries: Bool = true
     ) -> WindowStateMachine {
         WindowStateMachine(
             limits: .init(
-                concurrency: concurrency, claimThreshold: threshold, maxSuccesses: budget, deadline: deadline,
-                gracePeriod: grace, waitsForRetries: waitsForRetries))
+                concurrency: concurrency, claimThreshold: threshold, prefetch: prefetch, maxSuccesses: budget,
+                deadline: deadline, gracePeriod: grace, waitsForRetries: waitsForRetries))
     }
 
     static func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
@@ -61,6 +61,55 @@ struct WindowStateMachineTests {
                 (1, .claimed(2), .wait(until: nil)),
             ])
         #expect(machine.inFlight == 8 && machine.successes == 2)
+    }
+
+    @Test("claiming ahead: rows wait ready, a finished call starts one at once, the next claim leaves slots full")
+    func prefetch() {
+        var machine = Self.machine(concurrency: 8, threshold: 2, prefetch: 4)
+        #expect(machine.next(now: Self.t0) == .claim(limit: 12))
+        #expect(machine.claimed(12, now: Self.t0) == 8)  // 8 start, 4 wait ready
+        #expect(machine.inFlight == 8 && machine.ready == 4)
+        Self.play(
+            &machine,
+            [
+                (0, .none, .wait(until: nil)),  // full and nothing to claim: 12 - 8 - 4 = 0 free
+                (1, .finished(succeeded: true), .start(count: 1)),  // a ready row takes the slot at once
+                (1, .none, .wait(until: nil)),  // 1 claimable < threshold 2
+                (1, .finished(succeeded: true), .start(count: 1)),
+                (1, .none, .claim(limit: 2)),  // 2 ready left: claim 2 while the window stays full
+            ])
+        #expect(machine.claimed(2, now: Self.at(1)) == 0)
+        #expect(machine.inFlight == 8 && machine.ready == 4)
+    }
+
+    @Test("a stop starts every ready row (their turns give them back unsent), then drains as before")
+    func prefetchStop() {
+        var machine = Self.machine(concurrency: 4, threshold: 1, prefetch: 2, budget: nil)
+        #expect(machine.next(now: Self.t0) == .claim(limit: 6))
+        machine.claimed(6, now: Self.t0)
+        Self.play(
+            &machine,
+            [
+                (1, .stopRequested(.interrupted), .start(count: 2)),
+                (1, .none, .startGrace(.seconds(30))),
+            ])
+        #expect(machine.inFlight == 6 && machine.ready == 0)
+        for _ in 0..<6 { machine.callFinished(succeeded: false) }
+        #expect(machine.next(now: Self.at(2)) == .finish)
+    }
+
+    @Test("claiming ahead never takes more rows than the budget has left")
+    func prefetchBudget() {
+        var machine = Self.machine(concurrency: 4, threshold: 1, prefetch: 2, budget: 5)
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 5)),  // not 6: the budget has 5 left
+                (0, .claimed(5), .wait(until: nil)),  // 4 started, 1 ready
+                (1, .finished(succeeded: true), .start(count: 1)),
+                (1, .none, .wait(until: nil)),  // 4 in flight + 1 success = the budget: nothing more to claim
+                (2, .finished(succeeded: false), .claim(limit: 1)),  // a failure frees one
+            ])
     }
 
     @Test("a short claim with calls in flight polls again after 0.5 s, not on every result")

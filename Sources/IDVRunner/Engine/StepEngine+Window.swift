@@ -23,8 +23,8 @@ extension StepEngine {
     }
 
     /// The sliding window: one task group, at most `concurrency` calls in flight; claim when enough slots
-    /// are free (or nothing is in flight), start one call per claimed row, and handle each result as it
-    /// arrives — never waves. The decisions are ``WindowStateMachine``'s; this loop only carries them out.
+    /// are free (or nothing is in flight), a few rows ahead so a finished call's slot starts the next row at
+    /// once, start one call per claimed row, and handle each result as it arrives — never waves. The decisions are ``WindowStateMachine``'s; this loop only carries them out.
     /// Returns when the work is done or a stop has drained.
     func window() async {
         let clock = configuration.clock
@@ -32,6 +32,7 @@ extension StepEngine {
             limits: .init(
                 concurrency: configuration.concurrency,
                 claimThreshold: configuration.claimThreshold,
+                prefetch: configuration.claimPrefetch,
                 maxSuccesses: configuration.maxSessions,
                 deadline: configuration.deadline,
                 gracePeriod: configuration.gracePeriod,
@@ -42,6 +43,9 @@ extension StepEngine {
             // Batches found paused by the last outlook: not picked again until the next one.
             var pausedBatches: [String] = []
             var generator = SystemRandomNumberGenerator()
+            // Rows claimed ahead of free slots (see ``RunnerConfiguration/claimPrefetch``), oldest first.
+            var ready: [Claim<Step.Work>] = []
+            var readyStart = 0
             group.addTask {
                 await self.stop.waitUntilStopping()
                 return .stopRequested
@@ -57,12 +61,16 @@ extension StepEngine {
                     do {
                         let claims = try await claimer.claim(limit: limit, pausedBatches: pausedBatches)
                         counters.withLock { $0.claimRoundTrips += 1 }
-                        machine.claimed(claims.count, now: clock.now())
-                        for claim in claims {
+                        let starting = machine.claimed(claims.count, now: clock.now())
+                        for (index, claim) in claims.enumerated() {
                             if let pause = claim.pausedUntil {
                                 await limiter.notePause(batch: claim.batchID, until: pause)
                             }
-                            group.addTask { .finished(await self.turn(for: claim)) }
+                            if index < starting {
+                                group.addTask { .finished(await self.turn(for: claim)) }
+                            } else {
+                                ready.append(claim)
+                            }
                         }
                     } catch is CancellationError {
                         continue
@@ -71,6 +79,16 @@ extension StepEngine {
                             "Claim failed",
                             metadata: [LogKey.error: "\(error)", "failures": "\(machine.claimFailures + 1)"])
                         machine.claimFailed("\(error)", now: clock.now())
+                    }
+
+                case .start(let count):
+                    for claim in ready[readyStart..<(readyStart + count)] {
+                        group.addTask { .finished(await self.turn(for: claim)) }
+                    }
+                    readyStart += count
+                    if readyStart == ready.count {
+                        ready.removeAll(keepingCapacity: true)
+                        readyStart = 0
                     }
 
                 case .checkIdle:

@@ -12,6 +12,9 @@ struct WindowStateMachine: Sendable {
         var concurrency: Int
         /// Claim only when at least this many slots are free (or nothing is in flight).
         var claimThreshold: Int
+        /// Rows claimed ahead of free slots, waiting to start the moment a call finishes, so a slot never
+        /// waits for a claim's round trip. 0 claims only for free slots.
+        var prefetch: Int = 0
         /// Stop after this many successes (the create step's session budget); `nil` for none.
         var maxSuccesses: Int?
         /// Stop claiming at this instant; `nil` for none.
@@ -42,8 +45,12 @@ struct WindowStateMachine: Sendable {
 
     /// What the driver does next.
     enum Action: Sendable, Hashable {
-        /// Claim up to `limit` rows, then report ``claimed(_:now:)`` or ``claimFailed(_:now:)``.
+        /// Claim up to `limit` rows, then report ``claimed(_:now:)`` or ``claimFailed(_:now:)``; start the
+        /// number of them it returns, and keep the rest ready.
         case claim(limit: Int)
+        /// Start `count` of the rows kept ready (claimed ahead), oldest first. During a stop they start only
+        /// to be given back unsent.
+        case start(count: Int)
         /// Store what waits, give back dead workers' rows, read the ``Outlook`` and report ``idleChecked(_:now:)``.
         case checkIdle
         /// The machine decided to stop: tell everything that waits on the run's stop switch.
@@ -60,6 +67,8 @@ struct WindowStateMachine: Sendable {
 
     let limits: Limits
     private(set) var inFlight = 0
+    /// Rows claimed ahead and kept ready, not started yet.
+    private(set) var ready = 0
     private(set) var successes = 0
     private(set) var stopReason: RunStopReason?
     private(set) var stopDetail: String?
@@ -81,6 +90,10 @@ struct WindowStateMachine: Sendable {
             if !stopAnnounced {
                 stopAnnounced = true
                 return .stop(reason, detail: stopDetail)
+            }
+            if ready > 0 {
+                // Their leases are given back by their turns, which see the stop before any call.
+                return startReady(ready)
             }
             if inFlight == 0 { return .finish }
             if graceOver {
@@ -108,16 +121,19 @@ struct WindowStateMachine: Sendable {
                 detail: "The deadline (\(deadline.formatted(.iso8601))) passed; calls in flight were allowed to finish."
             )
         }
-        var free = limits.concurrency - inFlight
+        if let budget = limits.maxSuccesses, successes >= budget {
+            return stopNow(
+                .budgetReached, detail: "The budget of \(budget) was reached: \(successes) succeeded in this run.")
+        }
+        if ready > 0 && inFlight < limits.concurrency {
+            return startReady(min(ready, limits.concurrency - inFlight))
+        }
+        var free = limits.concurrency + limits.prefetch - inFlight - ready
         if let budget = limits.maxSuccesses {
-            if successes >= budget {
-                return stopNow(
-                    .budgetReached, detail: "The budget of \(budget) was reached: \(successes) succeeded in this run.")
-            }
-            free = min(free, budget - successes - inFlight)
+            free = min(free, budget - successes - inFlight - ready)
         }
         if needsIdleCheck { return .checkIdle }
-        let wantsClaim = free > 0 && (free >= limits.claimThreshold || inFlight == 0)
+        let wantsClaim = free > 0 && (free >= limits.claimThreshold || inFlight + ready == 0)
         if wantsClaim {
             if now >= claimNotBefore { return .claim(limit: free) }
             return .wait(until: earliest(claimNotBefore, limits.deadline))
@@ -127,18 +143,23 @@ struct WindowStateMachine: Sendable {
 
     // MARK: - Events
 
-    /// A claim returned `count` rows (their calls start now).
-    mutating func claimed(_ count: Int, now: Date) {
+    /// A claim returned `count` rows. Returns how many of them start now (as many as there are free slots);
+    /// the rest are kept ready and started by later ``Action/start(count:)`` actions.
+    @discardableResult
+    mutating func claimed(_ count: Int, now: Date) -> Int {
         claimFailures = 0
-        inFlight += count
-        guard count == 0 else { return }
-        if inFlight == 0 {
+        let starting = min(count, max(0, limits.concurrency - inFlight))
+        inFlight += starting
+        ready += count - starting
+        guard count == 0 else { return starting }
+        if inFlight == 0 && ready == 0 {
             needsIdleCheck = true
         } else {
             // Nothing is due right now: poll again shortly rather than on every result.
             // (A short claim is normal when other workers hold rows for a moment.)
             claimNotBefore = max(claimNotBefore, now.addingTimeInterval(0.5))
         }
+        return 0
     }
 
     /// A claim failed with `error` (a description without secrets).
@@ -221,6 +242,12 @@ struct WindowStateMachine: Sendable {
         guard stopReason == nil else { return }
         stopReason = reason
         stopDetail = detail
+    }
+
+    private mutating func startReady(_ count: Int) -> Action {
+        ready -= count
+        inFlight += count
+        return .start(count: count)
     }
 
     private mutating func stopNow(_ reason: RunStopReason, detail: String?) -> Action {
