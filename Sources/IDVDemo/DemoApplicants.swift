@@ -51,9 +51,17 @@ struct DemoApplicants {
                         "postal_code": postcode, "country_iso": "GBR", "country": "United Kingdom",
                     ],
                 ]
+                // The letter names the applicant and the document to bring; the branch comes from Yoti's default.
+                let instructions: [String: Any] = [
+                    "contact_profile": [
+                        "first_name": given, "last_name": family,
+                        "email": "\(given).\(family).\(index)@example.com".lowercased(),
+                    ],
+                    "documents": [["type": "ID_DOCUMENT", "document_type": "PASSPORT", "country_code": "GBR"]],
+                ]
                 text += try Self.line([
                     "external_ref": ref, "config_name": Self.inBranchConfig,
-                    "session_spec": ["resources": ["applicant_profile": profile]],
+                    "session_spec": ["resources": ["applicant_profile": profile]], "ibv_instructions": instructions,
                 ])
             } else {
                 text += try Self.line(["external_ref": ref, "config_name": Self.standardConfig])

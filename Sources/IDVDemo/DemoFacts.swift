@@ -1,5 +1,7 @@
+import Foundation
 import IDVRunner
 import PostgresClient
+import YotiAPI
 import YotiSandbox
 
 /// What the demo's steps reported, what the database holds and what the sandbox saw, so the demo can
@@ -10,17 +12,42 @@ struct DemoFacts {
     struct Database {
         var tokensLeft: Int
         var flaggedTrackingIDs: Set<String>
+        /// Rows naming the In-Branch configuration, and how many of them end with instructions sent and a
+        /// letter saved.
+        var inBranchRows = 0
+        var lettersSaved = 0
+        /// Of the saved letters, how many files exist with the size and SHA-256 the database recorded.
+        var lettersOnDisk = 0
 
-        static func read(pool: PostgresPool, batch: String) async throws -> Database {
+        static func read(pool: PostgresPool, batch: String, config inBranch: String) async throws -> Database {
             let tokens = try await pool.query(
                 "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND client_session_token IS NOT NULL",
                 [.text(batch)])
             let flagged = try await pool.query(
                 "SELECT DISTINCT user_tracking_id FROM idv.attempts WHERE batch_id = $1 AND possible_duplicate AND user_tracking_id IS NOT NULL",
                 [.text(batch)])
-            return Database(
+            var database = Database(
                 tokensLeft: try tokens.first?.decode(Int.self, "n") ?? 0,
                 flaggedTrackingIDs: Set(try flagged.map { try $0.decode(String.self, "user_tracking_id") }))
+            for row in try await pool.query(
+                """
+                SELECT instructions_status, letter_path, letter_bytes, letter_sha256
+                FROM idv.verification_requests WHERE batch_id = $1 AND config_name = $2
+                """, [.text(batch), .text(inBranch)])
+            {
+                database.inBranchRows += 1
+                guard try row.decode(String?.self, "instructions_status") == "letter_saved",
+                    let path = try row.decode(String?.self, "letter_path")
+                else { continue }
+                database.lettersSaved += 1
+                let data = FileManager.default.contents(atPath: path)
+                if let data, Int64(data.count) == (try row.decode(Int64?.self, "letter_bytes")),
+                    SHA256Hex.hex(Array(data)) == (try row.decode(String?.self, "letter_sha256"))
+                {
+                    database.lettersOnDisk += 1
+                }
+            }
+            return database
         }
     }
 
@@ -93,6 +120,12 @@ struct DemoFacts {
             duplicated.isSubset(of: database.flaggedTrackingIDs),
             "duplicates: \(duplicated.count) applicants with more than one session at the sandbox, "
                 + "\(duplicated.intersection(database.flaggedTrackingIDs).count) of them flagged possible_duplicate")
+
+        check(
+            database.inBranchRows > 0 && database.lettersSaved == database.inBranchRows
+                && database.lettersOnDisk == database.lettersSaved,
+            "In-Branch: \(database.lettersSaved) letters saved = \(database.inBranchRows) In-Branch rows; "
+                + "\(database.lettersOnDisk) on disk with the size and SHA-256 recorded")
 
         let createdBeforeSweep = firstCreated + rerunCreated
         check(

@@ -30,6 +30,8 @@ final class DemoScript: Sendable {
     /// `false` with JSON logs: progress then goes to the log instead of a line rewritten in place.
     let allowsLiveLine: Bool
     let batch: String
+    /// Where the runs save the In-Branch letters (`--letters DIR`); deleted with the rest at the end.
+    let lettersDirectory: URL
     private let steps = 9
     private let step = Mutex(0)
 
@@ -38,6 +40,8 @@ final class DemoScript: Sendable {
         self.logger = logger
         self.allowsLiveLine = allowsLiveLine
         self.batch = "demo-" + StatusTime.format(Date()).prefix(10)
+        self.lettersDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idv-demo-letters-\(getpid())-\(UUID().uuidString.prefix(8))")
     }
 
     /// Rows the "upstream system" inserts directly (some of every demo, never more than a tenth).
@@ -62,6 +66,7 @@ final class DemoScript: Sendable {
         }
         // Cleaning up must happen even when this task was cancelled: do it in a task of its own.
         await Task { await world.stop() }.value
+        try? FileManager.default.removeItem(at: lettersDirectory)
         say(
             String(
                 format: "\nCleaned up: the sandbox and PostgreSQL are stopped and their files deleted (%.0f s in all).",
@@ -102,7 +107,8 @@ final class DemoScript: Sendable {
         let status = try await status(world)
         let facts = DemoFacts(
             enqueued: enqueued, upstream: upstreamRows, firstRun: first, rerun: rerun, sweep: sweep, status: status,
-            database: try await DemoFacts.Database.read(pool: world.pool, batch: batch),
+            database: try await DemoFacts.Database.read(
+                pool: world.pool, batch: batch, config: DemoApplicants.inBranchConfig),
             sandbox: world.sandbox.stats())
         let check = facts.reconcile()
         say("\n" + check.render())
@@ -169,8 +175,9 @@ final class DemoScript: Sendable {
     private func runNightly(_ world: DemoWorld) async throws -> RunSummary {
         try header(
             String(
-                format: "idv-batch run --job jobs/nightly-onboarding.yml --batch %@ --concurrency %d --rate %g", batch,
-                settings.concurrency, settings.rate))
+                format:
+                    "idv-batch run --job jobs/nightly-onboarding.yml --batch %@ --concurrency %d --rate %g --letters %@",
+                batch, settings.concurrency, settings.rate, lettersDirectory.path))
         return try await runBatch(world)
     }
 
@@ -193,6 +200,7 @@ final class DemoScript: Sendable {
         flags.batches = [batch]
         flags.concurrency = settings.concurrency
         flags.rate = settings.rate
+        flags.letters = lettersDirectory.path
         var configuration = try flags.overriding(settings.job.run).runnerConfiguration()
         configuration.requestTimeout = .seconds(10)
         let runner = Runner(

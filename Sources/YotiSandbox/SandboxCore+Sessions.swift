@@ -17,7 +17,8 @@ extension SandboxCore {
             }
         case .getConfiguration(let id):
             return withSession(id, of: application, in: state) { session, now in
-                .json(.ok, Self.configuration(of: session, at: now))
+                // As the instructions: a session whose token ran out can no longer be set up (409).
+                session.state(at: now) == .expired ? Self.expired : .json(.ok, Self.configuration(of: session, at: now))
             }
         case .deleteSession(let id):
             return deleteSession(id, of: application, state: &state)
@@ -31,15 +32,7 @@ extension SandboxCore {
                     body: InstructionsLetter.pdf(sessionID: session.id, instructions: session.instructions))
             }
         case .emailInstructions(let id):
-            return withSession(id, of: application, in: state) { session, now in
-                if session.state(at: now) == .expired { return Self.expired }
-                guard session.hasInstructions else {
-                    return .error(
-                        .conflict, code: "INSTRUCTIONS_NOT_SET",
-                        message: "put instructions for this session before asking for the email")
-                }
-                return SandboxResponse(status: .ok)
-            }
+            return emailInstructions(id, of: application, state: &state)
         default:
             return .error(.notFound, code: "NOT_FOUND", message: "no such endpoint in the Yoti sandbox")
         }
@@ -87,7 +80,8 @@ extension SandboxCore {
             id: UUID().uuidString.lowercased(), sdkID: application.sdkID,
             userTrackingID: spec["user_tracking_id"]?.stringValue, createdAt: now,
             tokenExpiresAt: now.addingTimeInterval(TimeInterval(ttl)), isCompleted: false,
-            requirements: Self.requirements(of: spec), hasInstructions: false, spec: spec)
+            requirements: Self.requirements(of: spec), hasInstructions: false, spec: spec,
+            subscribesToEmailRequests: Self.subscribesToEmailRequests(spec))
         state.store(session)
         // The token is handed out once and not kept: the sandbox never needs it back.
         return .json(
@@ -139,6 +133,8 @@ extension SandboxCore {
         guard problems.isEmpty else { return Self.payloadValidation(problems) }
         state.sessions[id]?.hasInstructions = true
         state.sessions[id]?.instructions = instructions
+        state.sessions[id]?.instructionsPut += 1
+        if !session.subscribesToEmailRequests { recordLetterEmail(id, route: .onInstructions, state: &state) }
         return SandboxResponse(status: .ok)
     }
 

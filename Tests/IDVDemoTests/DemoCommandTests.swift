@@ -63,6 +63,11 @@ struct DemoCommandTests {
         // pending, in_progress, created, failed, expired, cancelled, total
         #expect(totals == [0, 0, 0, 0, rows + upstream, 0, rows + upstream], "\(totals)")
 
+        // Every fourth applicant is In-Branch: instructions sent and a letter on disk for each.
+        #expect(
+            output.contains("In-Branch: \(rows / 4) letters saved = \(rows / 4) In-Branch rows; \(rows / 4) on disk"))
+        #expect(output.contains("In-Branch follow-through: completed"))
+
         // The demo's own reconciliation agrees, and it cleaned up after itself.
         #expect(output.contains("Everything adds up"))
         #expect(!output.contains("MISMATCH"))

@@ -190,26 +190,33 @@ struct InBranchFollowThroughTests {
             let row = try #require(try await Self.followRows(harness, batch: batch).first)
             #expect(row.error?.contains("409") == true)
             let ledger = try await Self.ledger(harness, batch: batch)
-            #expect(ledger["ibv_instructions/permanent"] == 1)
-            #expect(ledger["ibv_instructions/sent"] == nil)
+            // The configuration GET already answers 409 (as Yoti): the row fails there, nothing is put.
+            #expect(ledger["ibv_configuration/permanent"] == 1)
+            #expect(ledger.keys.filter { $0.hasPrefix("ibv_instructions/") }.isEmpty, "\(ledger)")
         }
     }
 
-    @Test("injected 500/503/429 on every IDV route are retried until every letter is saved")
+    @Test("20% injected 500/503/429/resets on every IDV route: retried until every letter is saved, whole")
     func faultsRetried() async throws {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("ibv-faults")
             let letters = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: letters) }
-            for index in 1...20 {
-                try await Self.insert(harness, batch: batch, ref: "r\(index)", instructions: Self.instructions())
+            var names: [String: String] = [:]
+            for index in 1...40 {
+                names["r\(index)"] = "Faulty\(index)"
+                try await Self.insert(
+                    harness, batch: batch, ref: "r\(index)", instructions: Self.instructions(first: "Faulty\(index)"))
             }
             var configuration = harness.configuration(batch: batch)
             configuration.maxAttempts = 20
             let summary = try await harness.run(configuration)
             #expect(summary.exitCode == 0)
+            // 20% in all; a reset after the endpoint ran is an unknown outcome (the PUT may have landed).
             var behaviour = SandboxBehaviour.faulty(
-                .init(internalServerError: 0.1, serviceUnavailable: 0.05, tooManyRequests: 0.05), seed: 7)
+                .init(
+                    internalServerError: 0.08, serviceUnavailable: 0.05, tooManyRequests: 0.04,
+                    resetAfterCreating: 0.03), seed: 7)
             behaviour.faultScope = .everyIDVRequest
             try harness.sandbox.setBehaviour(behaviour)
             var followConfiguration = harness.configuration(batch: batch, concurrency: 8)
@@ -218,14 +225,58 @@ struct InBranchFollowThroughTests {
                 configuration: followConfiguration, database: harness.pool, client: harness.client,
                 delivery: .save(directory: letters), logger: RunnerHarness.logger(label: "test.ibv")
             ).execute(runID: summary.runID)
-            #expect(report.states == ["letter_saved": 20])
+            #expect(report.states == ["letter_saved": 40])
             let ledger = try await Self.ledger(harness, batch: batch)
-            #expect(ledger["ibv_instructions/sent"] == 20)
+            #expect(ledger["ibv_instructions/sent"] == 40)
+            try await InBranchInvariants.allLettersSaved(harness, batch: batch)
+            try await InBranchInvariants.instructionsNeverRepeatedUnflagged(harness, batch: batch)
+            try await InBranchInvariants.lettersWhole(harness, batch: batch, letters: letters, names: names)
             let retried = ledger.filter {
                 $0.key.hasPrefix("ibv_") && !$0.key.hasSuffix("configured")
                     && !$0.key.hasSuffix("sent") && !$0.key.hasSuffix("letter_saved")
             }
             #expect(!retried.isEmpty, "the faults should have caused retries: \(ledger)")
+        }
+    }
+
+    @Test("--letters email: each applicant gets one email, by Yoti on the PUT or by request when subscribed")
+    func lettersByEmail() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-email")
+            func spec(topics: [String]) -> JSONValue {
+                JSONMergePatch.apply(
+                    [
+                        "notifications": [
+                            "endpoint": "https://example.com/hook", "auth_token": "notification-secret-5e1f",
+                            "topics": .array(topics.map { .string($0) }),
+                        ]
+                    ], to: Self.ibvSpec)
+            }
+            try await Self.insert(
+                harness, batch: batch, ref: "yoti-emails", spec: spec(topics: ["SESSION_COMPLETION"]),
+                instructions: Self.instructions(email: "plain@example.com"))
+            try await Self.insert(
+                harness, batch: batch, ref: "we-ask", spec: spec(topics: ["INSTRUCTIONS_EMAIL_REQUESTED"]),
+                instructions: Self.instructions(email: "asked@example.com"))
+            try await Self.insert(
+                harness, batch: batch, ref: "no-notifications",
+                instructions: Self.instructions(email: "none@example.com"))
+            let summary = try await harness.run(harness.configuration(batch: batch))
+            let report = await FollowThrough(
+                configuration: harness.configuration(batch: batch, concurrency: 4), database: harness.pool,
+                client: harness.client, delivery: .email, logger: RunnerHarness.logger(label: "test.ibv")
+            ).execute(runID: summary.runID)
+            #expect(report.states == ["emailed": 3])
+            #expect(report.render().contains("letters: emailed"))
+            // One email each, by the right route; the letter step called only for the subscribed session.
+            let emails = Dictionary(
+                uniqueKeysWithValues: harness.sandboxSessions().flatMap(\.lettersEmailed).map { ($0.to, $0.route) })
+            #expect(harness.sandboxSessions().flatMap(\.lettersEmailed).count == 3)
+            #expect(emails["plain@example.com"] == .onInstructions)
+            #expect(emails["none@example.com"] == .onInstructions)
+            #expect(emails["asked@example.com"] == .requested)
+            let ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_letter/emailed"] == 1 && ledger["ibv_instructions/sent"] == 3)
         }
     }
 

@@ -36,4 +36,29 @@ struct LetterStoreTests {
         let folder = URL(fileURLWithPath: saved.path).deletingLastPathComponent().path
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 1)
     }
+
+    @Test("a temporary file left by a dead process (kill -9 mid-write) is removed; a live process's is kept")
+    func orphansRemoved() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letters-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = directory.appendingPathComponent(LetterStore.safeName("batch"), isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // A process that has ended (reaped): its pid names no live process.
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let host = LetterStore.safeName(ProcessInfo.processInfo.hostName)
+        let orphan = ".\(host).\(finished.processIdentifier).\(UUID().uuidString).tmp"
+        let live = ".\(host).1.\(UUID().uuidString).tmp"  // pid 1 is alive
+        let otherHost = ".elsewhere.\(finished.processIdentifier).\(UUID().uuidString).tmp"
+        for name in [orphan, live, otherHost] {
+            #expect(
+                FileManager.default.createFile(
+                    atPath: folder.appendingPathComponent(name).path, contents: Data("%PDF".utf8)))
+        }
+        _ = try LetterStore(directory: directory).save(Array("%PDF-1".utf8), batch: "batch", externalRef: "r")
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+        #expect(names == [live, otherHost, "r.pdf"])
+    }
 }

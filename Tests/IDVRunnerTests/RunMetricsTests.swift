@@ -60,7 +60,7 @@ struct RunMetricsTests {
             #expect(les.contains("0.05") && les.contains("30.0") && les.contains("+Inf"), "\(les)")
             // Labels are bounded: never a row id, session id or batch.
             let labelNames = Set(text.samples.flatMap(\.labels.keys))
-            #expect(labelNames.isSubset(of: ["outcome", "class", "http_status", "le"]), "\(labelNames)")
+            #expect(labelNames.isSubset(of: ["outcome", "class", "http_status", "le", "operation"]), "\(labelNames)")
 
             // Every ledger attempt was one HTTP call: one histogram observation and one attempt count each.
             let ledger = try await harness.attempts(batch: batch)

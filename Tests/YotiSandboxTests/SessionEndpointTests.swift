@@ -97,6 +97,67 @@ struct SessionEndpointTests {
         }
     }
 
+    @Test("after the token expires: GET /sessions/{id}/configuration answers 409, as the instructions")
+    func configurationOfExpiredSession() async throws {
+        try await SandboxHarness.with { h async throws in
+            let created = try #require(try await h.createSession().created)
+            let base = "/sessions/\(created.sessionID)"
+            #expect(try await h.idv("GET", base + "/configuration").status == 200)
+            h.sandbox.advanceClock(by: .seconds(600))
+            let expired = try await h.idv("GET", base + "/configuration")
+            #expect(expired.status == 409)
+            #expect(expired.error?.code == "SESSION_EXPIRED")
+            #expect(try await h.idv("POST", base + "/instructions/email").status == 409)
+        }
+    }
+
+    /// Creates a session (subscribed to `topics`), puts valid instructions for `email`; returns its path.
+    static func sessionWithInstructions(_ h: SandboxHarness, topics: [String], email: String) async throws -> String {
+        var spec = SandboxHarness.minimalSpec
+        if case .object(var object) = spec {
+            object["notifications"] = [
+                "endpoint": "https://example.com/hook", "auth_token": "notification-secret-77aa",
+                "topics": .array(topics.map { .string($0) }),
+            ]
+            spec = .object(object)
+        }
+        let created = try #require(try await h.createSession(spec).created)
+        let base = "/sessions/\(created.sessionID)"
+        let configuration = try #require(try await h.idv("GET", base + "/configuration").json)
+        let requirement = try #require(configuration["capture"]?["required_resources"]?[0]?["id"]?.stringValue)
+        let instructions: JSONValue = [
+            "contact_profile": ["first_name": "Ada", "last_name": "Lovelace", "email": .string(email)],
+            "documents": [["requirement_id": .string(requirement), "document": ["type": "ID_DOCUMENT"]]],
+        ]
+        #expect(try await h.idv("PUT", base + "/instructions", body: instructions.jsonBytes()).status == 200)
+        return base
+    }
+
+    @Test("INSTRUCTIONS_EMAIL_REQUESTED not subscribed: Yoti emails the letter as the instructions are put")
+    func emailWithoutSubscription() async throws {
+        try await SandboxHarness.with { h async throws in
+            let base = try await Self.sessionWithInstructions(
+                h, topics: ["SESSION_COMPLETION"], email: "ada@example.com")
+            let session = try #require(h.sandbox.session(id: String(base.dropFirst("/sessions/".count))))
+            #expect(!session.subscribesToEmailRequests)
+            #expect(session.lettersEmailed == [.init(to: "ada@example.com", route: .onInstructions)])
+            #expect(session.instructionsPut == 1)
+        }
+    }
+
+    @Test("INSTRUCTIONS_EMAIL_REQUESTED subscribed: no email until POST …/instructions/email asks")
+    func emailOnRequest() async throws {
+        try await SandboxHarness.with { h async throws in
+            let base = try await Self.sessionWithInstructions(
+                h, topics: ["INSTRUCTIONS_EMAIL_REQUESTED", "SESSION_COMPLETION"], email: "grace@example.com")
+            let id = String(base.dropFirst("/sessions/".count))
+            #expect(h.sandbox.session(id: id)?.subscribesToEmailRequests == true)
+            #expect(h.sandbox.session(id: id)?.lettersEmailed == [])
+            #expect(try await h.idv("POST", base + "/instructions/email").status == 200)
+            #expect(h.sandbox.session(id: id)?.lettersEmailed == [.init(to: "grace@example.com", route: .requested)])
+        }
+    }
+
     @Test("unknown paths answer 404 and wrong methods 405, unsigned")
     func routing() async throws {
         try await SandboxHarness.with { h async throws in

@@ -18,13 +18,16 @@ package struct InstructionsCommand: AsyncParsableCommand {
             the row's ibv_instructions merged over the configuration's ibv_defaults) → sent; then the \
             letter: --letters DIR saves GET /sessions/{id}/instructions/pdf atomically as \
             DIR/<batch>/<external_ref>.pdf (mode 0600; size and sha256 in the row) → letter_saved, or \
-            --letters email asks Yoti to email it → emailed. `idv-batch run` does the same after creating \
+            --letters email (the default) → emailed: Yoti emails the letter itself when it accepts the \
+            instructions, unless the spec subscribes to INSTRUCTIONS_EMAIL_REQUESTED; then the runner asks \
+            with POST /sessions/{id}/instructions/email. `idv-batch run` does the same after creating \
             sessions unless --no-follow-through.
 
             Every call is leased, rate limited, retried with backoff (5xx, 429, network) and in idv.attempts \
             (operations ibv_configuration, ibv_instructions, ibv_letter). A 409 (session expired) and bad \
             instruction data fail the row's follow-through with the reason in instructions_error; \
-            --retry-failed makes them runnable again after the data was fixed.
+            --retry-failed makes them runnable again after the data was fixed (`idv-batch rerun <batch> \
+            --follow-through` does the same and records it in idv.reruns).
 
             Exit codes: 0 done; 1 some follow-throughs failed; 2 usage; 3 database or credentials; \
             4 deadline with work left; 130/143 interrupted (safe to run again).
@@ -65,36 +68,50 @@ package struct InstructionsCommand: AsyncParsableCommand {
         flags.observability = logging.settings(metrics: metrics)
         if !batches.isEmpty { flags.batches = batches }
         let settings = flags.overriding(job?.run ?? RunSettings())
-        let configuration = try settings.runnerConfiguration()
-        let (logger, _) = try CommandLogger.make(label: "idv-batch.instructions", settings: settings.observability)
+        var configuration = try settings.runnerConfiguration()
+        let (logger, format) = try CommandLogger.make(label: "idv-batch.instructions", settings: settings.observability)
+        let export = try await MetricsExport.prepare(settings.observability)
+        let runMetrics = RunMetrics(factory: export.factory)
+        configuration.metrics = runMetrics
         let postgres = try database.configuration(environment: environment)
         let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
         let outcome = await Result(catching: {
-            let client = try yoti.filled(from: environment).makeClient(
-                options: IDVClient.Options(
-                    requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-                logger: logger)
-            let service = FollowThroughService(
-                configuration: configuration, database: pool, client: client, delivery: settings.letterDelivery,
-                requeueFailed: retryFailed, logger: logger)
-            let result = await RunCommand.runHandlingSignals(service, logger: logger)
-            try? await client.shutdown()
-            if let error = result.error {
-                if error is OperationError { throw error }
-                throw CommandFailure(exitCode: 3, message: "The follow-through failed: \(error)")
+            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
+                let client = try yoti.filled(from: environment).makeClient(
+                    options: IDVClient.Options(
+                        requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+                    logger: logger)
+                let service = FollowThroughService(
+                    configuration: configuration, database: pool, client: client, delivery: settings.letterDelivery,
+                    requeueFailed: retryFailed, logger: logger,
+                    progress: ProgressReporter.mode(
+                        allowsLiveLine: format == .text, logInterval: configuration.progressInterval))
+                let code = await Result(catching: { try await Self.run(service, logger: logger) })
+                try? await client.shutdown()
+                if retryFailed { print("Requeued \(service.rowsRequeued) failed follow-throughs.") }
+                return try code.get()
             }
-            guard let report = service.report else {
-                throw CommandFailure(
-                    exitCode: 3, message: "The follow-through ended without a report; check the log above.")
-            }
-            if retryFailed { print("Requeued \(service.rowsRequeued) failed follow-throughs.") }
-            print(report.render())
-            if report.stopReason == .interrupted || report.stopReason == .cancelled {
-                return result.signal == .sigterm ? Int32(143) : 130
-            }
-            return report.exitCode
         })
         await pool.shutdown()
         return try outcome.get()
+    }
+
+    /// Runs `service` with signal handling, prints its report and returns the command's exit code
+    /// (`instructions` and `rerun --follow-through`).
+    static func run(_ service: FollowThroughService, logger: Logger) async throws -> Int32 {
+        let result = await RunCommand.runHandlingSignals(service, logger: logger)
+        if let error = result.error {
+            if error is OperationError { throw error }
+            throw CommandFailure(exitCode: 3, message: "The follow-through failed: \(error)")
+        }
+        guard let report = service.report else {
+            throw CommandFailure(
+                exitCode: 3, message: "The follow-through ended without a report; check the log above.")
+        }
+        print(report.render())
+        if report.stopReason == .interrupted || report.stopReason == .cancelled {
+            return result.signal == .sigterm ? Int32(143) : 130
+        }
+        return report.exitCode
     }
 }

@@ -27,6 +27,14 @@ package struct RerunCommand: AsyncParsableCommand {
             reissue is recorded in idv.reruns and idv.batch_actions. Delete old sessions first with \
             `idv-batch expire --delete-remote` if they must go: a reissued row's old session is not deleted later.
 
+            --follow-through re-queues the batch's failed In-Branch follow-throughs instead (rows created, \
+            instructions_status = failed: bad instruction data, no requirement matching a document, a 409, \
+            retries used up): each goes back to the step it failed at (the configuration when it was never \
+            fetched, the letter when the instructions were sent, else the instructions), attempts reset; \
+            recorded in idv.reruns with filters {"follow_through": true}; then the follow-through runs as \
+            `idv-batch instructions --batch <batch>` would (--letters DIR or email, as there). Fix the data \
+            first (UPDATE ... SET ibv_instructions = ...). `instructions --retry-failed` does the same unrecorded.
+
             --dry-run counts what would be re-queued (or reissued) and changes nothing.
 
             Running it again when nothing matches does nothing, says so and exits 0.
@@ -40,6 +48,7 @@ package struct RerunCommand: AsyncParsableCommand {
               idv-batch rerun onboarding-2026-11-21 --only transient,rate-limited --status 503
               idv-batch rerun onboarding-2026-11-21 --only invalid_spec --no-run
               idv-batch rerun onboarding-2026-11-21 --expired --max-sessions 500 --dry-run
+              idv-batch rerun ibv-2026-11-21 --follow-through --letters /srv/idv/letters
               idv-batch rerun --job jobs/rerun-failed.yml
             """
     )
@@ -80,6 +89,13 @@ package struct RerunCommand: AsyncParsableCommand {
     var expired = false
 
     @Flag(
+        name: .customLong("follow-through"),
+        help: ArgumentHelp(
+            "Re-queue the batch's failed In-Branch follow-throughs (instructions, letters) instead of failed creations.",
+            discussion: "Each row goes back to the step it failed at, attempts reset; then the follow-through runs."))
+    var followThrough = false
+
+    @Flag(
         name: .customLong("dry-run"),
         help: "Count the rows that would be re-queued (or reissued); change and send nothing.")
     var dryRun = false
@@ -108,6 +124,12 @@ package struct RerunCommand: AsyncParsableCommand {
                 message:
                     "--expired reissues expired rows; --only and --status filter failed rows: use one or the other.")
         }
+        if followThrough && (expired || !(only.isEmpty && statuses.isEmpty)) {
+            throw CommandFailure(
+                exitCode: 2,
+                message: "--follow-through re-queues failed follow-throughs; it takes no --expired, --only or --status."
+            )
+        }
         var flags = tuning.settings
         flags.observability = logging.settings(metrics: metrics)
         let settings = flags.overriding(job?.run ?? RunSettings())
@@ -132,6 +154,14 @@ package struct RerunCommand: AsyncParsableCommand {
                         return 0
                     }
                     matching = preview.rowsReissued
+                } else if followThrough {
+                    matching = try await rerunner.failedFollowThroughs(batchID: batchID)
+                    if dryRun {
+                        print(
+                            "Dry run: \(matching) failed follow-throughs of batch \(batchID) would be re-queued. Nothing changed."
+                        )
+                        return 0
+                    }
                 } else {
                     matching = try await rerunner.matchingRows(batchID: batchID, filter: filter)
                     if dryRun {
@@ -149,7 +179,12 @@ package struct RerunCommand: AsyncParsableCommand {
                         logger: logger)
                     : nil
                 let code = await Result(catching: {
-                    try await rerun(
+                    if followThrough {
+                        return try await rerunFollowThrough(
+                            batchID, configuration: configuration, delivery: settings.letterDelivery, client: client,
+                            pool: pool, logger: logger, allowsLiveLine: format == .text)
+                    }
+                    return try await rerun(
                         batchID, filter: filter, configuration: configuration, client: client, pool: pool,
                         logger: logger,
                         allowsLiveLine: format == .text)
@@ -160,6 +195,31 @@ package struct RerunCommand: AsyncParsableCommand {
         })
         await pool.shutdown()
         return try outcome.get()
+    }
+
+    /// `--follow-through`: re-queue the failed follow-throughs, then run them (unless `client` is `nil`).
+    private func rerunFollowThrough(
+        _ batchID: String, configuration: RunnerConfiguration, delivery: LetterDelivery, client: IDVClient?,
+        pool: PostgresPool, logger: Logger, allowsLiveLine: Bool
+    ) async throws -> Int32 {
+        let rerunner = Rerunner(pool: pool)
+        let result = try await rerunner.requeueFollowThrough(batchID: batchID)
+        print(result.render())
+        guard let rerunID = result.rerunID else { return 0 }
+        guard let client else {
+            print(
+                "The follow-throughs are waiting; `idv-batch instructions --batch \(batchID)` (or the next run) will do them."
+            )
+            return 0
+        }
+        let service = FollowThroughService(
+            configuration: configuration, database: pool, client: client, delivery: delivery, requeueFailed: false,
+            logger: logger,
+            progress: ProgressReporter.mode(allowsLiveLine: allowsLiveLine, logInterval: configuration.progressInterval)
+        )
+        let code = try await InstructionsCommand.run(service, logger: logger)
+        if let runID = service.runID { try await rerunner.recordRun(rerunID: rerunID, runID: runID) }
+        return code
     }
 
     private func rerun(

@@ -23,6 +23,9 @@ enum MetricsHelp {
         RunMetrics.Name.runDuration: "Wall-clock seconds of the run so far (final at the end).",
         RunMetrics.Name.runExitCode:
             "Exit code of the run (0 done, 1 rows failed, 3 aborted, 4 deadline, 130/143 interrupted).",
+        RunMetrics.Name.followThroughRows:
+            "In-Branch follow-through rows of this run, by step (operation) and outcome (configured, sent, "
+            + "letter_saved, emailed, failed, retry, released).",
         ExpiryMetrics.Name.rowsExpired: "Rows this expiry sweep marked expired.",
         ExpiryMetrics.Name.remoteDeletes: "Session deletions at Yoti by this sweep, by outcome.",
         ExpiryMetrics.Name.sweepDuration: "Wall-clock seconds of the expiry sweep.",

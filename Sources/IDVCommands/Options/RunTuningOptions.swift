@@ -56,8 +56,13 @@ struct RunTuningOptions: ParsableArguments {
     var strict = false
     @Option(
         help: ArgumentHelp(
-            "In-Branch letters: a directory to save them in (DIR/<batch>/<external_ref>.pdf, mode 0600), or email "
-                + "(Yoti emails them; the default).", valueName: "dir|email"))
+            "In-Branch letters: a directory to save them in (DIR/<batch>/<external_ref>.pdf, mode 0600), or email. "
+                + "Default: email (job file run.letters).",
+            discussion: "email: the applicant gets the letter by email from Yoti, never nothing: when the spec "
+                + "does not subscribe to INSTRUCTIONS_EMAIL_REQUESTED, Yoti sends it as the instructions are put "
+                + "(the row ends emailed with no further call); when it does, the runner asks with POST "
+                + "/sessions/{id}/instructions/email. A directory also keeps a copy for printing or posting.",
+            valueName: "dir|email"))
     var letters: String?
 
     @Flag(

@@ -97,6 +97,9 @@ package struct RunSettings: Sendable, Hashable {
         }
         if let gracePeriod { configuration.gracePeriod = .seconds(gracePeriod) }
         if let leaseSeconds { configuration.leaseDuration = .seconds(leaseSeconds) }
+        if let letters, letters.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw usage("--letters must be a directory for the In-Branch letters, or email (the default), not empty")
+        }
         configuration.followThrough = followThrough == false ? nil : letterDelivery
         let problems = configuration.validationProblems()
         guard problems.isEmpty else {

@@ -68,7 +68,7 @@ struct CreateRun: Sendable {
         {
             followThrough = await FollowThrough(
                 configuration: configuration, database: runner.database, client: client, delivery: delivery,
-                logger: logger
+                logger: logger, progress: runner.progressMode
             ).execute(runID: record.id)
         }
         let summary = await Task { [followThrough] in

@@ -34,15 +34,15 @@ package final class Runner: Service, Sendable {
         showsProgress: Bool = true,
         allowsLiveLine: Bool = true
     ) {
-        let logged = ProgressReporter.Mode.log(interval: configuration.progressInterval)
-        let automatic = ProgressReporter.automaticMode(logInterval: configuration.progressInterval)
         self.init(
             configuration: configuration,
             database: database,
             sessions: client,
             instructions: client,
             logger: logger,
-            progressMode: showsProgress ? (allowsLiveLine ? automatic : logged) : .silent
+            progressMode: showsProgress
+                ? ProgressReporter.mode(allowsLiveLine: allowsLiveLine, logInterval: configuration.progressInterval)
+                : .silent
         )
     }
 

@@ -8,9 +8,9 @@ import Logging
 #endif
 
 /// Shows progress while the run works: a live line on a terminal, a log line every few seconds otherwise.
-struct ProgressReporter: Sendable {
+package struct ProgressReporter: Sendable {
     /// Where the progress goes.
-    enum Mode: Sendable {
+    package enum Mode: Sendable {
         /// A line rewritten in place on standard error, once a second.
         case liveLine
         /// An `info` log line every `interval`.
@@ -22,11 +22,21 @@ struct ProgressReporter: Sendable {
     let counters: SharedStepCounters
     let clock: RunnerClock
     let logger: Logger
+    /// The step's name before the counts (`ibv_instructions: …`); `nil` for session creation.
+    var step: String? = nil
+    /// What a success is called in the line (`created`, `sent`, `letter_saved`, …).
+    var successWord = "created"
     let startedAt: Date
 
     /// A live line when standard error is a terminal, log lines otherwise.
     static func automaticMode(logInterval: Duration) -> Mode {
         isatty(STDERR_FILENO) == 1 ? .liveLine : .log(interval: logInterval)
+    }
+
+    /// A command's mode: ``automaticMode(logInterval:)``, or log lines when `allowsLiveLine` is `false`
+    /// (JSON logs must not mix with a live line).
+    package static func mode(allowsLiveLine: Bool, logInterval: Duration) -> Mode {
+        allowsLiveLine ? automaticMode(logInterval: logInterval) : .log(interval: logInterval)
     }
 
     /// Reports until cancelled, then clears the live line.
@@ -51,11 +61,12 @@ struct ProgressReporter: Sendable {
         let rate = Double(snapshot.done) / elapsed
         let remaining = max(0, snapshot.total - snapshot.done)
         let eta = rate > 0 ? Self.formatDuration(Double(remaining) / rate) : "?"
-        return String(
-            format: "%d/%d done (%d created, %d failed), %.1f rows/s, ETA %@, %d errors, %d retries",
-            snapshot.done, snapshot.total, snapshot.succeeded, snapshot.failed, rate, eta,
-            snapshot.errors, snapshot.retriesScheduled
-        )
+        return (step.map { "\($0): " } ?? "")
+            + String(
+                format: "%d/%d done (%d %@, %d failed), %.1f rows/s, ETA %@, %d errors, %d retries",
+                snapshot.done, snapshot.total, snapshot.succeeded, successWord, snapshot.failed, rate, eta,
+                snapshot.errors, snapshot.retriesScheduled
+            )
     }
 
     private func report() {

@@ -28,7 +28,17 @@ package final class RunMetrics: Sendable {
         package static let rateLimitWaitSeconds = "idv_rate_limit_wait_seconds_total"
         package static let runDuration = "idv_run_duration_seconds"
         package static let runExitCode = "idv_run_exit_code"
+        /// In-Branch follow-through rows per step (`operation`) and `outcome`.
+        package static let followThroughRows = "idv_follow_through_rows_total"
     }
+
+    /// The `outcome` labels of `idv_follow_through_rows_total` per follow-through step (`operation`):
+    /// the state a success moves the row to, then `failed`, `retry`, `released`.
+    package static let followThroughOutcomes: [(operation: String, outcomes: [String])] = [
+        (StepOperation.fetchIBVConfiguration.rawValue, ["configured"]),
+        (StepOperation.putIBVInstructions.rawValue, ["sent"]),
+        (StepOperation.ibvLetter.rawValue, ["letter_saved", "emailed"]),
+    ].map { ($0.0, $0.1 + ["failed", "retry", "released"]) }
 
     /// Histogram buckets for `idv_call_duration_seconds`: 50 ms to 30 s (the default request timeout).
     /// A backend that takes buckets per metric (swift-prometheus's `durationHistogramBuckets`) should use these.
@@ -56,6 +66,8 @@ package final class RunMetrics: Sendable {
     /// Attempt counters and timers are made on first use of a label set (bounded: classes × statuses).
     private let attemptMetrics = Mutex<[AttemptKey: Counter]>([:])
     private let callTimers = Mutex<[String: CoreMetrics.Timer]>([:])
+    /// Follow-through counters by operation and outcome (all made up front: bounded, seen as zeros).
+    private let followThroughRows: [String: Counter]
 
     /// Metrics recorded through `factory`.
     /// - Parameter factory: the swift-metrics backend; default the process-wide `MetricsSystem.factory`.
@@ -72,6 +84,15 @@ package final class RunMetrics: Sendable {
         rateLimitWaits = Counter(label: Name.rateLimitWaits, factory: factory)
         rateLimitWaitSeconds = FloatingPointCounter(label: Name.rateLimitWaitSeconds, factory: factory)
         runDurationGauge = Gauge(label: Name.runDuration, factory: factory)
+        var followThroughRows: [String: Counter] = [:]
+        for (operation, outcomes) in Self.followThroughOutcomes {
+            for outcome in outcomes {
+                followThroughRows[operation + "/" + outcome] = Counter(
+                    label: Name.followThroughRows, dimensions: [("operation", operation), ("outcome", outcome)],
+                    factory: factory)
+            }
+        }
+        self.followThroughRows = followThroughRows
     }
 
     /// Metrics that go nowhere (the swift-metrics no-op backend).
@@ -107,6 +128,15 @@ package final class RunMetrics: Sendable {
             return timer
         }
         timer.recordNanoseconds(duration.wholeNanoseconds)
+    }
+
+    /// Counts one row result of a follow-through step.
+    /// - Parameters:
+    ///   - operation: the step (`ibv_configuration`, `ibv_instructions`, `ibv_letter`).
+    ///   - outcome: the success state (`configured`, `sent`, `letter_saved`, `emailed`), `failed`, `retry`
+    ///     or `released`; anything else is not counted (the labels stay bounded).
+    func followThroughRow(operation: StepOperation, outcome: String) {
+        followThroughRows[operation.rawValue + "/" + outcome]?.increment()
     }
 
     /// Counts a result whose outcome is unknown: a session may exist at Yoti.

@@ -189,11 +189,22 @@ extension StepEngine {
             }
             if let label = record.label { counters.byLabel[label, default: 0] += 1 }
         }
-        switch decision.disposition {
-        case .succeeded: configuration.metrics.row(.created)
-        case .failed: configuration.metrics.row(.failed)
-        case .retryScheduled: configuration.metrics.row(.retry)
-        case .released, .abortRun: configuration.metrics.row(.released)
+        if step.operation.isFollowThrough {
+            let outcome: String
+            switch decision.disposition {
+            case .succeeded: outcome = step.successOutcome
+            case .failed: outcome = "failed"
+            case .retryScheduled: outcome = "retry"
+            case .released, .abortRun: outcome = "released"
+            }
+            configuration.metrics.followThroughRow(operation: step.operation, outcome: outcome)
+        } else {
+            switch decision.disposition {
+            case .succeeded: configuration.metrics.row(.created)
+            case .failed: configuration.metrics.row(.failed)
+            case .retryScheduled: configuration.metrics.row(.retry)
+            case .released, .abortRun: configuration.metrics.row(.released)
+            }
         }
         if decision.possibleDuplicate { configuration.metrics.possibleDuplicate() }
         log(claim, decision: decision, entry: entry)

@@ -90,6 +90,8 @@ final class StepEngine<Step: RemoteStep>: Sendable {
         self.progress = progress.map {
             ProgressReporter(
                 mode: $0, counters: counters, clock: configuration.clock, logger: logger,
+                step: step.operation == .createSession ? nil : step.operation.rawValue,
+                successWord: step.operation == .createSession ? "created" : step.successOutcome,
                 startedAt: configuration.clock.now())
         }
     }

@@ -17,5 +17,8 @@ struct StepOperation: Sendable, Hashable, CustomStringConvertible {
     /// `GET /sessions/{id}/instructions/pdf` or `POST …/instructions/email`: the customer letter.
     static let ibvLetter = StepOperation("ibv_letter")
 
+    /// One of the In-Branch follow-through steps (counted apart from sessions created).
+    var isFollowThrough: Bool { [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter].contains(self) }
+
     var description: String { rawValue }
 }

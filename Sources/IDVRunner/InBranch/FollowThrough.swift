@@ -24,6 +24,8 @@ package struct FollowThrough: Sendable {
         /// Rows of the selection per `instructions_status` at the end (NULL not counted).
         package var states: [String: Int] = [:]
         package var resultsStored = true
+        /// Where the letters went, in words (so a run never leaves letters unaccounted for).
+        package var letters = ""
 
         /// Rows still waiting for a follow-through step.
         package var workLeft: Int { ["pending", "configured", "sent"].reduce(0) { $0 + states[$1, default: 0] } }
@@ -34,6 +36,7 @@ package struct FollowThrough: Sendable {
             let now = order.compactMap { state in states[state].map { "\(state) \($0)" } }
             var lines = ["In-Branch follow-through: \(stopReason) (exit \(exitCode))"]
             if let stopDetail { lines.append("  \(stopDetail)") }
+            if !letters.isEmpty { lines.append("  letters: \(letters)") }
             lines.append("  rows now: " + (now.isEmpty ? "none" : now.joined(separator: ", ")))
             let steps = [
                 ("configurations", "ibv_configuration"), ("instructions", "ibv_instructions"),
@@ -63,15 +66,18 @@ package struct FollowThrough: Sendable {
     let client: any InstructionsSending
     let delivery: LetterDelivery
     let logger: Logger
+    /// How each step shows its progress (`ibv_instructions: 40/120 done (40 sent, …)`); `nil` for none.
+    let progress: ProgressReporter.Mode?
 
     /// - Parameters:
     ///   - configuration: the selection, concurrency, rate, retries and deadline (its `maxSessions` budget
     ///     does not apply: it counts sessions created).
     ///   - client: the IDV client (or a test double).
     ///   - delivery: save letters in a directory, or ask Yoti to email them.
+    ///   - progress: how each step shows its progress; `nil` for none.
     package init(
         configuration: RunnerConfiguration, database: any RunnerDatabase, client: any InstructionsSending,
-        delivery: LetterDelivery, logger: Logger
+        delivery: LetterDelivery, logger: Logger, progress: ProgressReporter.Mode? = nil
     ) {
         var configuration = configuration
         configuration.maxSessions = nil
@@ -80,12 +86,20 @@ package struct FollowThrough: Sendable {
         self.client = client
         self.delivery = delivery
         self.logger = logger
+        self.progress = progress
     }
 
     /// Runs the three steps in order and tallies the selection. Never throws: problems are the stop reason.
     /// - Parameter runID: the `idv.runs` row the ledger attempts belong to.
     package func execute(runID: Int64?) async -> Report {
         var report = Report()
+        switch delivery {
+        case .save(let directory): report.letters = "saved in \(directory.path)/<batch>/<external_ref>.pdf"
+        case .email:
+            report.letters =
+                "emailed to each applicant (by Yoti as the instructions are put, or on request when the spec "
+                + "subscribes to INSTRUCTIONS_EMAIL_REQUESTED)"
+        }
         let waiting: Int
         do {
             waiting = try await Self.waiting(database: database, batches: configuration.batches)
@@ -96,7 +110,7 @@ package struct FollowThrough: Sendable {
             return report
         }
         if waiting > 0, await drive(FetchConfigurationStep(client: client), runID: runID, into: &report),
-            await drive(PutInstructionsStep(client: client), runID: runID, into: &report)
+            await drive(PutInstructionsStep(client: client, delivery: delivery), runID: runID, into: &report)
         {
             _ = await drive(LetterStep(client: client, delivery: delivery), runID: runID, into: &report)
         }
@@ -134,11 +148,20 @@ package struct FollowThrough: Sendable {
 
     /// Makes the selection's `failed` follow-throughs runnable again (after the data was fixed): at the
     /// letter when the instructions were sent last time, else at the instructions (or the configuration,
-    /// when it was never fetched). Attempts and the error are reset.
+    /// when it was never fetched). Attempts and the error are reset. `instructions --retry-failed` and
+    /// `rerun --follow-through` both use it.
     /// - Returns: how many rows were requeued.
     /// - Throws: `PostgresError`.
     package static func requeueFailed(database: any RunnerDatabase, batches: [String]) async throws -> Int {
-        let rows = try await database.query(
+        try await requeueFailed(batches: batches) { try await database.query($0, $1) }.values.reduce(0, +)
+    }
+
+    /// ``requeueFailed(database:batches:)`` through `query` (a connection inside a transaction, say).
+    /// - Returns: the rows requeued per `instructions_status` they are back at (`pending`, `configured`, `sent`).
+    static func requeueFailed(
+        batches: [String], query: (String, [PostgresValue]) async throws -> PostgresRows
+    ) async throws -> [String: Int] {
+        let rows = try await query(
             """
             WITH requeued AS (
                 UPDATE idv.verification_requests r
@@ -154,12 +177,14 @@ package struct FollowThrough: Sendable {
                     updated_at = now()
                 WHERE r.instructions_status = 'failed' AND r.status = 'created' AND r.lease_operation IS NULL
                   AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
-                RETURNING r.id
+                RETURNING r.instructions_status
             )
-            SELECT count(*) AS n FROM requeued
+            SELECT instructions_status AS state, count(*) AS n FROM requeued GROUP BY 1
             """,
             [.textArray(batches), .text(StepOperation.putIBVInstructions.rawValue)])
-        return try rows[0].decode(Int.self, "n")
+        var counts: [String: Int] = [:]
+        for row in rows { counts[try row.decode(String.self, "state")] = try row.decode(Int.self, "n") }
+        return counts
     }
 
     /// Rows of `batches` (all when empty) per `instructions_status`.
@@ -183,9 +208,11 @@ package struct FollowThrough: Sendable {
         logger[metadataKey: "operation"] = "\(step.operation)"
         let presence = await WorkerPresence.registerIfPossible(
             database: database, name: configuration.workerID, operation: step.operation, logger: logger)
+        // The progress total: rows waiting at this step now (those of later steps are counted by theirs).
+        let outlook = try? await StepEngine.outlook(of: step, batches: configuration.batches, database: database)
         let engine = StepEngine(
-            step: step, configuration: configuration, database: database, runID: runID, presence: presence, total: 0,
-            progress: nil, logger: logger)
+            step: step, configuration: configuration, database: database, runID: runID, presence: presence,
+            total: outlook.map { $0.pending + $0.inProgress } ?? 0, progress: progress, logger: logger)
         let result = await engine.run()
         await presence?.release()
         let name = step.operation.rawValue

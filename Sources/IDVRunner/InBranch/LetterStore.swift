@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import YotiAPI
 
 #if canImport(Glibc)
@@ -58,7 +59,8 @@ struct LetterStore: Sendable {
             throw SaveError(
                 description: "could not create the letters directory \(folder.path): \(error.localizedDescription)")
         }
-        let temporary = folder.appendingPathComponent(".\(UUID().uuidString).tmp").path
+        Self.removeOrphans(in: folder)
+        let temporary = folder.appendingPathComponent(Self.temporaryPrefix + "\(UUID().uuidString).tmp").path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SaveError(description: "could not create \(temporary): \(Self.errnoText())") }
         var written = 0
@@ -92,4 +94,25 @@ struct LetterStore: Sendable {
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// This process's temporary files: `.<host>.<pid>.<uuid>.tmp`, so a later process can tell whose they are.
+    static let temporaryPrefix = ".\(safeName(ProcessInfo.processInfo.hostName)).\(getpid())."
+
+    /// Folders this process has already cleaned.
+    private static let cleaned = Mutex<Set<String>>([])
+
+    /// Deletes temporary files in `folder` left by processes of this host that are gone (a `kill -9` while
+    /// a letter was being written), once per folder and process. Files of live processes, and of other
+    /// hosts sharing the directory, are left alone.
+    static func removeOrphans(in folder: URL) {
+        guard cleaned.withLock({ $0.insert(folder.path).inserted }) else { return }
+        let host = "." + safeName(ProcessInfo.processInfo.hostName) + "."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(host) && name.hasSuffix(".tmp") {
+            guard let pid = pid_t(name.dropFirst(host.count).prefix { $0 != "." }), pid != getpid(),
+                kill(pid, 0) != 0 && errno == ESRCH
+            else { continue }
+            unlink(folder.appendingPathComponent(name).path)
+        }
+    }
 }

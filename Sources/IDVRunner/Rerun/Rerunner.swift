@@ -149,7 +149,7 @@ package struct Rerunner: Sendable {
         return try rows[0].decode(Bool.self, "known")
     }
 
-    private static func checkBatchExists(_ batchID: String, on connection: PostgresConnection) async throws {
+    static func checkBatchExists(_ batchID: String, on connection: PostgresConnection) async throws {
         guard try await batchExists(batchID, query: { try await connection.query($0, $1) }) else {
             throw OperationError.unknownBatch(batchID)
         }

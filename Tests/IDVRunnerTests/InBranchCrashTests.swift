@@ -1,0 +1,81 @@
+import Foundation
+import PostgresClient
+import TestSupport
+import Testing
+import YotiAPI
+import YotiSandbox
+
+@testable import IDVRunner
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The In-Branch follow-through survives a `kill -9` of `idv-batch run` in the middle of it: the next
+/// run resumes where each row stood, sends no instructions twice except calls the ledger flags as
+/// possible duplicates, and leaves every letter whole.
+@Suite("In-Branch follow-through: kill -9 mid-run (process + PostgreSQL + sandbox)", .serialized)
+struct InBranchCrashTests {
+    @Test(
+        "SIGKILL mid-follow-through, run again: every row letter_saved, instructions not repeated unflagged, letters whole"
+    )
+    func killedMidFollowThrough() async throws {
+        // Slow calls, so the kill lands with follow-through calls in flight and rows leased.
+        let behaviour = SandboxBehaviour(latency: .milliseconds(120), jitter: .milliseconds(60), seed: 31)
+        try await RunnerHarness.with(behaviour: behaviour) { harness in
+            let batch = RunnerHarness.batchID("ibv-kill")
+            let letters = try InBranchFollowThroughTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            let rows = 160
+            var names: [String: String] = [:]
+            for index in 1...rows {
+                names["applicant-\(index)"] = "Applicant\(index)"
+                try await InBranchFollowThroughTests.insert(
+                    harness, batch: batch, ref: "applicant-\(index)",
+                    instructions: InBranchFollowThroughTests.instructions(first: "Applicant\(index)"))
+            }
+            let arguments = ["--concurrency", "16", "--letters", letters.path]
+            let worker = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-kill")
+            // Wait until the follow-through is past its first step with instructions or letters in flight.
+            var atKill = (leased: 0, done: 0, saved: 0)
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now < deadline {
+                atKill = try await Self.progress(harness, batch: batch)
+                if atKill.leased > 0 && atKill.done >= rows / 8 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            worker.send(SIGKILL)
+            let killed = try await worker.wait()
+            #expect(killed.status == 128 + SIGKILL)
+            #expect(atKill.leased > 0, "the kill should land with follow-through calls in flight: \(atKill)")
+            #expect(atKill.saved < rows, "the kill should land before the follow-through finished: \(atKill)")
+
+            // A fresh run (as the next cron job would be), default 120 s leases: liveness hands the rows back.
+            let again = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-resume")
+            let resumed = try await again.wait()
+            #expect(resumed.status == 0, "second run: \(resumed.status)")
+
+            try await InBranchInvariants.allLettersSaved(harness, batch: batch)
+            let repeated = try await InBranchInvariants.instructionsNeverRepeatedUnflagged(harness, batch: batch)
+            try await InBranchInvariants.lettersWhole(harness, batch: batch, letters: letters, names: names)
+            let ledger = try await InBranchFollowThroughTests.ledger(harness, batch: batch)
+            #expect(ledger["ibv_letter/letter_saved", default: 0] >= rows)
+            print(
+                "In-Branch kill -9: \(atKill.leased) follow-through rows leased, \(atKill.done) past the instructions and "
+                    + "\(atKill.saved) letters saved at the kill; \(repeated) sessions got their instructions again (each flagged); ledger \(ledger)"
+            )
+        }
+    }
+
+    /// Rows leased by a follow-through step, rows whose instructions were sent (or letter saved), letters saved.
+    static func progress(_ harness: RunnerHarness, batch: String) async throws -> (leased: Int, done: Int, saved: Int) {
+        let row = try await harness.pool.query(
+            """
+            SELECT count(*) FILTER (WHERE lease_operation IN ('ibv_instructions', 'ibv_letter')) AS leased,
+                   count(*) FILTER (WHERE instructions_status IN ('sent', 'letter_saved')) AS done,
+                   count(*) FILTER (WHERE instructions_status = 'letter_saved') AS saved
+            FROM idv.verification_requests WHERE batch_id = $1
+            """, [.text(batch)])[0]
+        return (try row.decode(Int.self, "leased"), try row.decode(Int.self, "done"), try row.decode(Int.self, "saved"))
+    }
+}
