@@ -64,7 +64,14 @@ package final class YotiSandbox: Sendable {
         }
         let port = server.channel.localAddress?.port ?? configuration.port
         let connection = SandboxConnection(core: core)
-        let acceptLoop = Task { await Self.accept(on: server, serving: connection) }
+        let core = self.core
+        let acceptLoop = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await SandboxNotifier.run(core: core) }
+                await Self.accept(on: server, serving: connection)
+                group.cancelAll()
+            }
+        }
         lifecycle.withLock { $0 = .running(port: port, acceptLoop: acceptLoop) }
         configuration.options.logger.info("sandbox listening", metadata: ["sandbox.port": "\(port)"])
     }
@@ -157,8 +164,13 @@ extension YotiSandbox {
     @discardableResult
     package func completeSession(id: String) -> Bool {
         core.state.withLock { state in
-            guard state.sessions[id] != nil else { return false }
+            guard let session = state.sessions[id] else { return false }
             state.sessions[id]?.isCompleted = true
+            if session.state(at: state.now) != .completed,
+                let notification = PendingNotification.completion(of: session, due: state.now)
+            {
+                state.pendingNotifications.append(notification)
+            }
             return true
         }
     }
