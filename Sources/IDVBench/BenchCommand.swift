@@ -22,6 +22,7 @@ package struct BenchCommand: AsyncParsableCommand {
               5  expiry sweep time ÷ one bare UPDATE of the same rows; longest statement; sweep with nothing due
               6  claim latency with millions of finished rows ÷ with none (and the claim's EXPLAIN)
               7  four workers sharing --rate 200: busiest 1-s window and mean at the sandbox
+              8  sync results/s at sandbox latency 100 ms ÷ concurrency / latency (c=64)
 
             The default sizes take a few minutes on a 2-core machine; --quick uses small sizes (well under a \
             minute) and the same code paths. Build in release for real figures:
@@ -39,7 +40,7 @@ package struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("only"),
-        help: ArgumentHelp("Run only these figures, comma-separated (1-7), e.g. --only 1,4.", valueName: "n,..."))
+        help: ArgumentHelp("Run only these figures, comma-separated (1-8), e.g. --only 1,4.", valueName: "n,..."))
     var only: String?
 
     @Option(
@@ -70,13 +71,13 @@ package struct BenchCommand: AsyncParsableCommand {
     }
 
     /// The figure numbers to run.
-    /// - Throws: `ValidationError` for anything but numbers 1–7.
+    /// - Throws: `ValidationError` for anything but numbers 1–8.
     func selectedFigures() throws -> Set<Int> {
-        guard let only else { return Set(1...7) }
+        guard let only else { return Set(1...8) }
         let parts = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let numbers = parts.compactMap(Int.init)
-        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...7).contains) else {
-            throw ValidationError("--only takes figure numbers from 1 to 7 separated by commas, e.g. --only 1,4")
+        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...8).contains) else {
+            throw ValidationError("--only takes figure numbers from 1 to 8 separated by commas, e.g. --only 1,4")
         }
         return Set(numbers)
     }
@@ -143,6 +144,10 @@ package struct BenchCommand: AsyncParsableCommand {
                 step: "rate", rows: sizes.rateRows, workers: 4, concurrency: 16, latency: .zero,
                 rate: Benchmark.sharedRate)
             figures += benchmark.rateAccuracy(run)
+        }
+        if selected.contains(8) {
+            progress("figure 8: syncing \(sizes.syncRows) session results at latency 100 ms")
+            figures += try await benchmark.syncThroughput()
         }
         if selected.contains(5) {
             progress("figure 5: sweeping \(sizes.sweepRows) expired tokens")

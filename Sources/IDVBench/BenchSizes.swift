@@ -16,6 +16,8 @@ struct BenchSizes: Sendable {
     var rateRows: Int
     /// Signatures timed for the per-signature CPU cost (figure 2's baseline).
     var signatures: Int
+    /// Sessions whose results sync fetches (figure 8).
+    var syncRows: Int = 10_000
 
     /// The sizes, except where a size is reduced to keep the run to a few minutes on a small machine
     /// (each reduction is stated in ``reductions``).
@@ -26,7 +28,7 @@ struct BenchSizes: Sendable {
     /// Small sizes, same code paths: well under a minute.
     static let quick = BenchSizes(
         latencyRows: 1_000, cpuRows: 1_000, memoryRows: 4_000, sweepRows: 20_000,
-        historyRows: 50_000, claimSamples: 30, rateRows: 400, signatures: 200)
+        historyRows: 50_000, claimSamples: 30, rateRows: 400, signatures: 200, syncRows: 1_000)
 
     /// Where these sizes differ from the issue's, and why.
     var reductions: [String] {
@@ -47,6 +49,7 @@ struct BenchSizes: Sendable {
             "latency runs \(g(latencyRows)) rows; CPU run \(g(cpuRows)) rows; memory runs \(g(cpuRows)) and \(g(memoryRows)) rows",
             "sweep \(g(sweepRows)) rows; claim history \(g(historyRows)) finished rows, \(claimSamples) claims of 64 per side",
             "rate limit \(g(rateRows)) rows over 4 workers; signature baseline \(g(signatures)) signatures",
+            "sync \(g(syncRows)) sessions at latency 100 ms",
         ] + reductions
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -172,6 +173,24 @@ extension YotiSandbox {
                 state.pendingNotifications.append(notification)
             }
             return true
+        }
+    }
+
+    /// Stores `count` ongoing sessions of the application `sdkID` without requests (benchmarks that need many
+    /// sessions to read back, not to create), each with its fate drawn as for a created one.
+    /// - Returns: their session ids, in creation order.
+    package func seedSessions(count: Int, sdkID: String, ttl: Duration = .seconds(3600)) -> [String] {
+        core.state.withLock { state in
+            (0..<count).map { index in
+                let now = state.now
+                var session = SandboxSession(
+                    id: UUID().uuidString.lowercased(), sdkID: sdkID, userTrackingID: "seeded-\(index)", createdAt: now,
+                    tokenExpiresAt: now.addingTimeInterval(ttl.inSeconds), isCompleted: false, requirements: [],
+                    hasInstructions: false, spec: nil)
+                state.assignFate(to: &session)
+                state.store(session)
+                return session.id
+            }
         }
     }
 
