@@ -40,7 +40,9 @@ package struct NotificationDelivery: Sendable, Hashable {
         for rate in [refused, serverError, slow] where !(0...1).contains(rate) {
             throw fail("notification fault rates must be within 0...1")
         }
-        guard refused + serverError + slow <= 1 + 1e-9 else { throw fail("notification fault rates sum to more than 1") }
+        guard refused + serverError + slow <= 1 + 1e-9 else {
+            throw fail("notification fault rates sum to more than 1")
+        }
         guard maxAttempts >= 1, maxConcurrent >= 1 else {
             throw fail("notification attempts and concurrency must be at least 1")
         }

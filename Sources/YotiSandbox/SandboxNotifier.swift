@@ -59,7 +59,9 @@ enum SandboxNotifier {
         var request = HTTPClientRequest(url: notification.endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        if let authorization = notification.authorization { request.headers.add(name: "Authorization", value: authorization) }
+        if let authorization = notification.authorization {
+            request.headers.add(name: "Authorization", value: authorization)
+        }
         request.body = .bytes(ByteBuffer(bytes: notification.body))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))

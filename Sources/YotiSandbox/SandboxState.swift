@@ -122,7 +122,11 @@ struct SandboxState: Sendable {
         var kept: [PendingNotification] = []
         kept.reserveCapacity(pendingNotifications.count)
         for notification in pendingNotifications {
-            if taken.count < room && notification.due <= now { taken.append(notification) } else { kept.append(notification) }
+            if taken.count < room && notification.due <= now {
+                taken.append(notification)
+            } else {
+                kept.append(notification)
+            }
         }
         pendingNotifications = kept
         notificationsInFlight += taken.count

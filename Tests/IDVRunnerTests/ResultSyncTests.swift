@@ -14,7 +14,9 @@ struct ResultSyncTests {
         completeShare: 0.6, expireShare: 0.1, delay: .seconds(60),
         recommendationMix: .init(approve: 0.6, reject: 0.25, notAvailable: 0.15))
 
-    static func sync(_ harness: RunnerHarness, batch: String, staleAfter: Duration = .seconds(6 * 3600), maxAttempts: Int = 5)
+    static func sync(
+        _ harness: RunnerHarness, batch: String, staleAfter: Duration = .seconds(6 * 3600), maxAttempts: Int = 5
+    )
         async -> ResultSync.Report
     {
         var configuration = harness.configuration(batch: batch)
@@ -72,7 +74,9 @@ struct ResultSyncTests {
 
     /// The compact outcome the sandbox's session should produce now (`at`: the sandbox's clock).
     static func expectedOutcome(_ session: SandboxSession, at now: Date) -> SessionResult {
-        SessionResult(json: ["state": .string(session.state(at: now).rawValue), "checks": .array(session.checks(at: now))])
+        SessionResult(json: [
+            "state": .string(session.state(at: now).rawValue), "checks": .array(session.checks(at: now)),
+        ])
     }
 
     @Test(
@@ -96,7 +100,8 @@ struct ResultSyncTests {
             let now = Date().addingTimeInterval(120)
             let sessions = harness.sandboxSessions()
             let completed = sessions.filter { $0.state(at: now) == .completed }
-            let byRecommendation = Dictionary(grouping: completed) { $0.recommendation(at: now) ?? "-" }.mapValues(\.count)
+            let byRecommendation = Dictionary(grouping: completed) { $0.recommendation(at: now) ?? "-" }.mapValues(
+                \.count)
             #expect(completed.count > 1_100 && completed.count < 1_300)
             #expect(byRecommendation.keys.sorted() == ["APPROVE", "NOT_AVAILABLE", "REJECT"])
             #expect(harness.sandbox.stats().completedByRecommendation == byRecommendation)
@@ -127,7 +132,8 @@ struct ResultSyncTests {
             }
             let waiting = try await harness.pool.query(
                 "SELECT count(*) FILTER (WHERE processed_at IS NULL) AS n, count(*) AS total FROM idv.notifications")
-            #expect(try waiting[0].decode(Int.self, "n") == 0 && waiting[0].decode(Int.self, "total") == completed.count)
+            #expect(
+                try waiting[0].decode(Int.self, "n") == 0 && waiting[0].decode(Int.self, "total") == completed.count)
 
             // Right after: nothing is notified or stale, so no call at all.
             let third = await Self.sync(harness, batch: batch)
@@ -173,7 +179,9 @@ struct ResultSyncTests {
         }
     }
 
-    @Test("with 20% injected 500s on every call, the sync still converges: every session's state recorded, the retries in the ledger")
+    @Test(
+        "with 20% injected 500s on every call, the sync still converges: every session's state recorded, the retries in the ledger"
+    )
     func faultsConverge() async throws {
         try await RunnerHarness.with(behaviour: SandboxBehaviour(seed: 7, applicants: Self.applicants)) { harness in
             let batch = RunnerHarness.batchID("syncfault")
@@ -197,7 +205,8 @@ struct ResultSyncTests {
         }
     }
 
-    @Test("the sweep clears tokens of completed sessions and does not try to delete ongoing ones with unfinished checks")
+    @Test(
+        "the sweep clears tokens of completed sessions and does not try to delete ongoing ones with unfinished checks")
     func sweepUsesResults() async throws {
         let applicants = ApplicantSimulation(completeShare: 0.5, delay: .zero)
         try await RunnerHarness.with(behaviour: SandboxBehaviour(seed: 3, applicants: applicants)) { harness in
@@ -225,10 +234,13 @@ struct ResultSyncTests {
                 } == ["COMPLETED/created/0/\(completed)", "ONGOING/created/\(40 - completed)/\(40 - completed)"])
 
             // Every token expired, deletes asked: completed sessions are deleted, ongoing ones deferred (no 409 earned).
-            var options = ExpirySweeper.Options(batches: [batch], asOf: Date().addingTimeInterval(86_400), deleteRemote: true)
+            var options = ExpirySweeper.Options(
+                batches: [batch], asOf: Date().addingTimeInterval(86_400), deleteRemote: true)
             options.deleteConcurrency = 4
-            let deleting = try await ExpirySweeper(database: harness.postgres, options: options, deleter: harness.client)
-                .sweep()
+            let deleting = try await ExpirySweeper(
+                database: harness.postgres, options: options, deleter: harness.client
+            )
+            .sweep()
             #expect(deleting.expired == 40 && deleting.remoteSkippedOngoing == 40 - completed)
             #expect(deleting.remoteDeleted == completed && deleting.remoteConflicts == 0)
             #expect(harness.sandbox.stats().sessionsDeleted == completed)

@@ -23,7 +23,8 @@ struct SandboxApplicantTests {
     /// Creates sessions for `client-0` … and returns (user tracking id, state, recommendation) of each, by GET.
     static func fates(seed: UInt64, count: Int) async throws -> [String: String] {
         var fates: [String: String] = [:]
-        try await ClientAgainstSandboxTests.withClient(behaviour: SandboxBehaviour(seed: seed, applicants: applicants)) {
+        try await ClientAgainstSandboxTests.withClient(behaviour: SandboxBehaviour(seed: seed, applicants: applicants))
+        {
             sandbox, client in
             for index in 0..<count {
                 let created = try await client.createSession(Self.spec("client-\(index)"))
@@ -61,7 +62,8 @@ struct SandboxApplicantTests {
                     "endpoint": .string(endpoint), "topics": ["SESSION_COMPLETION"],
                     "auth_token": "tok-\(index)", "auth_type": .string(type),
                 ]
-                ids.append(try await client.createSession(Self.spec("n-\(index)", notifications: notifications)).sessionID)
+                ids.append(
+                    try await client.createSession(Self.spec("n-\(index)", notifications: notifications)).sessionID)
             }
             // Not asked for: no endpoint, or a topic list without SESSION_COMPLETION.
             _ = try await client.createSession(Self.spec("n-none"))
@@ -124,12 +126,14 @@ struct SessionResultView {
         switch state {
         case "COMPLETED":
             #expect(checks.count == 2 && checks.allSatisfy { $0["state"]?.stringValue == "DONE" })
-            #expect(checks.dropFirst().allSatisfy { $0["report"]?["recommendation"]?["value"]?.stringValue == "APPROVE" })
+            #expect(
+                checks.dropFirst().allSatisfy { $0["report"]?["recommendation"]?["value"]?.stringValue == "APPROVE" })
             let first = checks.first?["report"]?["recommendation"]
             summary =
                 "COMPLETED \(first?["value"]?.stringValue ?? "-")/\(first?["reason"]?.stringValue ?? "-")"
         case "ONGOING":
-            #expect(checks.count == 2 && checks.allSatisfy { $0["state"]?.stringValue == "PENDING" && $0["report"] == nil })
+            #expect(
+                checks.count == 2 && checks.allSatisfy { $0["state"]?.stringValue == "PENDING" && $0["report"] == nil })
             summary = state
         default:
             #expect(checks.isEmpty)

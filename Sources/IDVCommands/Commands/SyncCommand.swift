@@ -113,26 +113,26 @@ package struct SyncCommand: AsyncParsableCommand {
         _ configuration: RunnerConfiguration, staleAfter: Duration, yoti: YotiOptions, pool: PostgresPool,
         metrics: SyncMetrics, logger: Logger
     ) async throws -> Int32 {
-            let client = try yoti.makeClient(
-                options: IDVClient.Options(
-                    requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-                logger: logger)
-            let service = ResultSyncService(
-                configuration: configuration, database: pool, fetcher: client, staleAfter: staleAfter, logger: logger)
-            let result = await RunCommand.runHandlingSignals(service, logger: logger)
-            try? await client.shutdown()
-            if let error = result.error {
-                if error is OperationError { throw error }
-                throw CommandFailure(exitCode: 3, message: "The sync failed: \(error)")
-            }
-            guard let report = service.report else {
-                throw CommandFailure(exitCode: 3, message: "The sync ended without a report; check the log above.")
-            }
-            metrics.record(report)
-            print(report.render())
-            if report.stopReason == .interrupted || report.stopReason == .cancelled {
-                return result.signal == .sigterm ? Int32(143) : 130
-            }
-            return report.exitCode
+        let client = try yoti.makeClient(
+            options: IDVClient.Options(
+                requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
+            logger: logger)
+        let service = ResultSyncService(
+            configuration: configuration, database: pool, fetcher: client, staleAfter: staleAfter, logger: logger)
+        let result = await RunCommand.runHandlingSignals(service, logger: logger)
+        try? await client.shutdown()
+        if let error = result.error {
+            if error is OperationError { throw error }
+            throw CommandFailure(exitCode: 3, message: "The sync failed: \(error)")
+        }
+        guard let report = service.report else {
+            throw CommandFailure(exitCode: 3, message: "The sync ended without a report; check the log above.")
+        }
+        metrics.record(report)
+        print(report.render())
+        if report.stopReason == .interrupted || report.stopReason == .cancelled {
+            return result.signal == .sigterm ? Int32(143) : 130
+        }
+        return report.exitCode
     }
 }

@@ -75,7 +75,8 @@ package struct JobFile: Sendable, Hashable {
         }
         guard let root else {
             throw JobFileError(
-                code: .syntax, file: path, message: "the file is empty: it needs at least `command: run|rerun|expire|sync`")
+                code: .syntax, file: path,
+                message: "the file is empty: it needs at least `command: run|rerun|expire|sync`")
         }
         var top = try JobFileMapping(root, prefix: "", file: path)
         let version = try top.int("version") ?? 1
@@ -120,7 +121,8 @@ package struct JobFile: Sendable, Hashable {
         let sections: [JobCommand: [String]] = [
             .run: ["run"], .rerun: ["rerun", "run"], .expire: ["expire"], .sync: ["run", "sync"],
         ]
-        for name in ["run", "rerun", "expire", "sync"] where top.has(name) && !(sections[command] ?? []).contains(name) {
+        for name in ["run", "rerun", "expire", "sync"] where top.has(name) && !(sections[command] ?? []).contains(name)
+        {
             throw JobFileError(
                 code: .unknownKey, file: path, key: name, line: top.line(of: name),
                 message:

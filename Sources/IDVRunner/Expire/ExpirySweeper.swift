@@ -128,7 +128,8 @@ package struct ExpirySweeper: Sendable {
         report.completedTokensCleared = try await clearCompletedTokens(on: connection)
         if options.deleteRemote && !Task.isShuttingDownGracefully {
             report.remoteSkippedOngoing = try await deferOngoing(on: connection)
-            options.metrics.remoteDeleted(RemoteDeleteOutcome.deferredOngoing.status, count: report.remoteSkippedOngoing)
+            options.metrics.remoteDeleted(
+                RemoteDeleteOutcome.deferredOngoing.status, count: report.remoteSkippedOngoing)
         }
         if Task.isShuttingDownGracefully {
             report.outcome = .interrupted
