@@ -1,4 +1,5 @@
 import Foundation
+import IDVCommands
 import IDVRunner
 import Logging
 import PostgresClient

@@ -19,6 +19,9 @@ package struct NotificationDelivery: Sendable, Hashable {
     package var retryDelay: Duration
     /// Notifications sent at once at most (default 32).
     package var maxConcurrent: Int
+    /// How long one attempt may take, connecting included (default 5 s; a refused connection is retried by
+    /// the HTTP client's pool until then).
+    package var timeout: Duration = .seconds(5)
 
     package init(
         refused: Double = 0, serverError: Double = 0, slow: Double = 0, slowDelay: Duration = .seconds(1),

@@ -33,7 +33,7 @@ enum SandboxNotifier {
         var delivered = false
         if fault != .refused {
             if fault == .slow { try? await Task.sleep(for: delivery.slowDelay) }
-            delivered = await post(notification) && fault != .serverError
+            delivered = await post(notification, timeout: delivery.timeout) && fault != .serverError
         }
         core.state.withLock { state in
             state.notificationsInFlight -= 1
@@ -55,7 +55,7 @@ enum SandboxNotifier {
     }
 
     /// Sends it; `true` for a 2xx answer.
-    private static func post(_ notification: PendingNotification) async -> Bool {
+    private static func post(_ notification: PendingNotification, timeout: Duration) async -> Bool {
         var request = HTTPClientRequest(url: notification.endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -64,7 +64,8 @@ enum SandboxNotifier {
         }
         request.body = .bytes(ByteBuffer(bytes: notification.body))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(
+                request, timeout: .milliseconds(Int64(timeout.inSeconds * 1000)))
             _ = try await response.body.collect(upTo: 64 * 1024)
             return (200..<300).contains(response.status.code)
         } catch {

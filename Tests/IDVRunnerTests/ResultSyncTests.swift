@@ -156,7 +156,7 @@ struct ResultSyncTests {
             #expect(results.count("ONGOING") == open - expired && results.neverChecked == 0)
             #expect(results.recommendations == byRecommendation)
             #expect(results.notificationsReceived == completed.count && results.notificationsPending == 0)
-            #expect(status.json["batches"]?[0]?["results"]?["completed"] == .int(completed.count))
+            #expect(status.json["batches"]?[0]?["results"]?["completed"] == JSONValue.int(completed.count))
         }
     }
 

@@ -27,7 +27,7 @@ struct SandboxApplicantTests {
         {
             sandbox, client in
             for index in 0..<count {
-                let created = try await client.createSession(Self.spec("client-\(index)"))
+                let created = try await client.createSession(Self.spec("client-\(index)")).response
                 let result = SessionResultView(try await client.getSession(id: created.sessionID))
                 fates["client-\(index)"] = result.summary
             }
@@ -50,7 +50,6 @@ struct SandboxApplicantTests {
     @Test("a completed session's notification reaches the spec's endpoint with Basic or Bearer auth; a 500 is retried")
     func notifications() async throws {
         let receiver = try await ScriptedHTTPServer.start(.respond(status: 204, headers: [], body: []))
-        defer { Task { try? await receiver.stop() } }
         let endpoint = "http://127.0.0.1:\(receiver.port)/yoti/notifications"
         let behaviour = SandboxBehaviour(
             seed: 1, applicants: ApplicantSimulation(completeShare: 1, delay: .zero),
@@ -60,10 +59,11 @@ struct SandboxApplicantTests {
             for (index, type) in ["BASIC", "BEARER"].enumerated() {
                 let notifications: JSONValue = [
                     "endpoint": .string(endpoint), "topics": ["SESSION_COMPLETION"],
-                    "auth_token": "tok-\(index)", "auth_type": .string(type),
+                    "auth_token": .string("tok-\(index)"), "auth_type": .string(type),
                 ]
                 ids.append(
-                    try await client.createSession(Self.spec("n-\(index)", notifications: notifications)).sessionID)
+                    try await client.createSession(Self.spec("n-\(index)", notifications: notifications)).response
+                        .sessionID)
             }
             // Not asked for: no endpoint, or a topic list without SESSION_COMPLETION.
             _ = try await client.createSession(Self.spec("n-none"))
@@ -93,6 +93,7 @@ struct SandboxApplicantTests {
                 }
             }
         }
+        try await receiver.stop()
     }
 
     @Test("an endpoint that refuses connections is retried, then given up")
@@ -100,7 +101,11 @@ struct SandboxApplicantTests {
         let port = try await ClientTestSupport.closedPort()
         let behaviour = SandboxBehaviour(
             applicants: ApplicantSimulation(completeShare: 1, delay: .zero),
-            notifications: NotificationDelivery(maxAttempts: 3, retryDelay: .milliseconds(5)))
+            notifications: {
+                var delivery = NotificationDelivery(maxAttempts: 3, retryDelay: .milliseconds(5))
+                delivery.timeout = .milliseconds(300)
+                return delivery
+            }())
         try await ClientAgainstSandboxTests.withClient(behaviour: behaviour) { sandbox, client in
             _ = try await client.createSession(
                 Self.spec("refused", notifications: ["endpoint": .string("http://127.0.0.1:\(port)/n")]))

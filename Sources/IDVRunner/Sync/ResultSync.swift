@@ -94,21 +94,23 @@ package struct ResultSync: Sendable {
     /// - Parameter runID: the `idv.runs` row the ledger attempts belong to.
     package func execute(runID: Int64?) async -> Report {
         var report = Report()
+        let waiting: Int
         do {
             report.notificationsSettled = try await Self.settleNotifications(
                 database: database, batches: configuration.batches)
             (report.wantedNotified, report.wantedStale) = try await Self.markWanted(
                 database: database, batches: configuration.batches, staleAfter: staleAfter)
+            // Also rows an earlier, interrupted sync marked.
+            waiting = try await Self.wanted(database: database, batches: configuration.batches)
         } catch {
             report.stopReason = .databaseUnavailable
             report.stopDetail = "Could not select the rows to sync: \(error)"
             report.resultsStored = false
             return report
         }
-        let waiting = report.wantedNotified + report.wantedStale
         var logger = logger
         logger[metadataKey: "operation"] = "\(StepOperation.sessionResult)"
-        if waiting > 0 || (try? await Self.wanted(database: database, batches: configuration.batches)) ?? 0 > 0 {
+        if waiting > 0 {
             let step = SessionResultStep(fetcher: fetcher)
             let presence = await WorkerPresence.registerIfPossible(
                 database: database, name: configuration.workerID, operation: step.operation, logger: logger)
@@ -162,7 +164,7 @@ package struct ResultSync: Sendable {
 
     /// Marks the selection's rows that want a result: 0 notified, 1 stale or never checked. Rows already
     /// marked keep their retry schedule; newly marked ones start with no attempts.
-    /// - Returns: rows wanted (notified, stale), marked now or before.
+    /// - Returns: rows wanted (notified, stale), marked now or before (rows a dead worker still holds included).
     /// - Throws: `PostgresError`.
     static func markWanted(database: any RunnerDatabase, batches: [String], staleAfter: Duration) async throws -> (
         Int, Int
