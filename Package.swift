@@ -96,6 +96,7 @@ let package = Package(
             name: "YotiSandbox",
             dependencies: [
                 "YotiAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

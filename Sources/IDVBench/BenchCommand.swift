@@ -25,6 +25,7 @@ package struct BenchCommand: AsyncParsableCommand {
               8  In-Branch follow-through (`instructions --letters DIR`) at latency 100 ms, c=64: rows/s ÷ \
             C / (3·L) (three calls per row: configuration GET, instructions PUT, letter GET), and CPU per row \
             ÷ three signatures
+              8  sync results/s at sandbox latency 100 ms ÷ concurrency / latency (c=64)
 
             The default sizes take a few minutes on a 2-core machine; --quick uses small sizes (well under a \
             minute) and the same code paths. Build in release for real figures:
@@ -42,7 +43,7 @@ package struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("only"),
-        help: ArgumentHelp("Run only these figures, comma-separated (1-8), e.g. --only 1,4.", valueName: "n,..."))
+        help: ArgumentHelp("Run only these figures, comma-separated (1-9), e.g. --only 1,4.", valueName: "n,..."))
     var only: String?
 
     @Option(
@@ -75,10 +76,10 @@ package struct BenchCommand: AsyncParsableCommand {
     /// The figure numbers to run.
     /// - Throws: `ValidationError` for anything but numbers 1–8.
     func selectedFigures() throws -> Set<Int> {
-        guard let only else { return Set(1...8) }
+        guard let only else { return Set(1...9) }
         let parts = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let numbers = parts.compactMap(Int.init)
-        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...8).contains) else {
+        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...9).contains) else {
             throw ValidationError("--only takes figure numbers from 1 to 8 separated by commas, e.g. --only 1,4")
         }
         return Set(numbers)
@@ -151,6 +152,10 @@ package struct BenchCommand: AsyncParsableCommand {
             progress("figure 8: \(sizes.followThroughRows) In-Branch rows, latency 100 ms, c=64")
             let run = try await benchmark.runFollowThrough(rows: sizes.followThroughRows, concurrency: 64)
             figures += benchmark.followThroughFigures(run, signature: try await benchmark.signatureCPUSeconds())
+        }
+        if selected.contains(9) {
+            progress("figure 9: syncing \(sizes.syncRows) session results at latency 100 ms")
+            figures += try await benchmark.syncThroughput()
         }
         if selected.contains(5) {
             progress("figure 5: sweeping \(sizes.sweepRows) expired tokens")

@@ -18,6 +18,8 @@ struct BenchSizes: Sendable {
     var signatures: Int
     /// In-Branch rows of the follow-through run (figure 8).
     var followThroughRows: Int
+    /// Sessions whose results sync fetches (figure 9).
+    var syncRows: Int = 10_000
 
     /// The sizes, except where a size is reduced to keep the run to a few minutes on a small machine
     /// (each reduction is stated in ``reductions``).
@@ -30,7 +32,7 @@ struct BenchSizes: Sendable {
     static let quick = BenchSizes(
         latencyRows: 1_000, cpuRows: 1_000, memoryRows: 4_000, sweepRows: 20_000,
         historyRows: 50_000, claimSamples: 30, rateRows: 400, signatures: 200,
-        followThroughRows: 400)
+        followThroughRows: 400, syncRows: 1_000)
 
     /// Where these sizes differ from the issue's, and why.
     var reductions: [String] {
@@ -52,6 +54,7 @@ struct BenchSizes: Sendable {
             "sweep \(g(sweepRows)) rows; claim history \(g(historyRows)) finished rows, \(claimSamples) claims of 64 per side",
             "rate limit \(g(rateRows)) rows over 4 workers; signature baseline \(g(signatures)) signatures",
             "In-Branch follow-through \(g(followThroughRows)) rows",
+            "sync \(g(syncRows)) sessions at latency 100 ms",
         ] + reductions
     }
 }

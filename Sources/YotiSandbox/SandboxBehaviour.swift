@@ -21,8 +21,13 @@ package struct SandboxBehaviour: Sendable, Hashable {
     package var stallCreatesSession: Bool
     /// When true, `DELETE /sessions/{id}` answers 409 (checks unfinished) and keeps the session (default false).
     package var deleteAnswersConflict: Bool
-    /// Seed for the fault and jitter generator; `nil` (default) seeds from the system generator.
+    /// Seed for the fault and jitter generator and the applicants' fates; `nil` (default) seeds from the
+    /// system generator.
     package var seed: UInt64?
+    /// What simulated applicants do with their sessions (default: nothing; sessions stay ongoing).
+    package var applicants: ApplicantSimulation
+    /// How notifications to the sessions' `notifications.endpoint` are delivered (faults, retries).
+    package var notifications: NotificationDelivery
 
     /// Creates a behaviour; every parameter defaults to the healthy value.
     package init(
@@ -34,7 +39,9 @@ package struct SandboxBehaviour: Sendable, Hashable {
         stallDuration: Duration = .seconds(30),
         stallCreatesSession: Bool = true,
         deleteAnswersConflict: Bool = false,
-        seed: UInt64? = nil
+        seed: UInt64? = nil,
+        applicants: ApplicantSimulation = .none,
+        notifications: NotificationDelivery = NotificationDelivery()
     ) {
         self.latency = latency
         self.jitter = jitter
@@ -45,6 +52,8 @@ package struct SandboxBehaviour: Sendable, Hashable {
         self.stallCreatesSession = stallCreatesSession
         self.deleteAnswersConflict = deleteAnswersConflict
         self.seed = seed
+        self.applicants = applicants
+        self.notifications = notifications
     }
 
     /// A fast, correct server.
@@ -76,6 +85,8 @@ package struct SandboxBehaviour: Sendable, Hashable {
             throw fail("the rate limit must be a positive number of requests per second, or none")
         }
         try faults.validate()
+        try applicants.validate()
+        try notifications.validate()
     }
 }
 

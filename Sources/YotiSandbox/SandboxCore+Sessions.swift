@@ -76,12 +76,15 @@ extension SandboxCore {
             }
             ttl = Int(requested ?? 600) - 1
         }
-        let session = SandboxSession(
+        var session = SandboxSession(
             id: UUID().uuidString.lowercased(), sdkID: application.sdkID,
             userTrackingID: spec["user_tracking_id"]?.stringValue, createdAt: now,
             tokenExpiresAt: now.addingTimeInterval(TimeInterval(ttl)), isCompleted: false,
             requirements: Self.requirements(of: spec), hasInstructions: false, spec: spec,
             subscribesToEmailRequests: Self.subscribesToEmailRequests(spec))
+        let checkTypes = (spec["requested_checks"]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue }
+        if !checkTypes.isEmpty { session.checkTypes = checkTypes }
+        state.assignFate(to: &session)
         state.store(session)
         // The token is handed out once and not kept: the sandbox never needs it back.
         return .json(
@@ -188,7 +191,7 @@ extension SandboxCore {
             "session_id": .string(session.id),
             "state": .string(session.state(at: now).rawValue),
             "client_session_token_ttl": .integer(Int64(session.remainingTokenSeconds(at: now))),
-            "checks": [],
+            "checks": .array(session.checks(at: now)),
             "resources": [
                 "id_documents": [], "supplementary_documents": [], "liveness_capture": [], "face_capture": [],
             ],

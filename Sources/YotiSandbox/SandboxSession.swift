@@ -64,6 +64,23 @@ package struct SandboxSession: Sendable, Hashable {
         }
     }
 
+    /// What the simulated applicant does (``ApplicantSimulation``), drawn at creation.
+    package var fate: Fate = .staysOngoing
+    /// When the fate happens (sandbox clock); `nil`: never.
+    package var fateDueAt: Date? = nil
+    /// The types of the checks `GET` reports (the spec's `requested_checks`, or an ID document authenticity check).
+    package var checkTypes: [String] = ["ID_DOCUMENT_AUTHENTICITY"]
+
+    /// A simulated applicant's fate.
+    package enum Fate: Sendable, Hashable {
+        /// The session stays ongoing until its token expires.
+        case staysOngoing
+        /// The applicant finishes: `COMPLETED`, overall recommendation `APPROVE`, `REJECT` or `NOT_AVAILABLE`.
+        case completes(recommendation: String)
+        /// The applicant abandons the session: `EXPIRED`.
+        case expires
+    }
+
     /// One capture requirement of the session.
     package struct Requirement: Sendable, Hashable {
         /// Requirement id, as IBV instructions refer to it.
@@ -77,7 +94,52 @@ package struct SandboxSession: Sendable, Hashable {
     /// The state at `now`: completed, expired once the token ran out, otherwise ongoing.
     package func state(at now: Date) -> State {
         if isCompleted { return .completed }
+        if let due = fateDueAt, now >= due {
+            switch fate {
+            case .completes: return .completed
+            case .expires: return .expired
+            case .staysOngoing: break
+            }
+        }
         return now < tokenExpiresAt ? .ongoing : .expired
+    }
+
+    /// The overall recommendation of a completed session at `now` (`APPROVE` for one completed by
+    /// `YotiSandbox.completeSession(id:)`); `nil` while not completed.
+    package func recommendation(at now: Date) -> String? {
+        guard state(at: now) == .completed else { return nil }
+        if case .completes(let value) = fate { return value }
+        return "APPROVE"
+    }
+
+    /// The checks as `GET /sessions/{id}` reports them at `now`: `DONE` with a report once completed (the
+    /// first check carries a REJECT or NOT_AVAILABLE, the others approve), `PENDING` while ongoing, none
+    /// once expired unfinished.
+    package func checks(at now: Date) -> [JSONValue] {
+        let current = state(at: now)
+        guard current != .expired else { return [] }
+        let overall = recommendation(at: now)
+        return checkTypes.enumerated().map { index, type in
+            var check: [String: JSONValue] = [
+                "id": .string("\(id)-check-\(index)"), "type": .string(type), "resources_used": [],
+                "created": .string(createdAt.formatted(.iso8601)),
+            ]
+            guard let overall else {
+                check["state"] = "PENDING"
+                return .object(check)
+            }
+            check["state"] = "DONE"
+            var recommendation: [String: JSONValue] = ["value": "APPROVE"]
+            if index == 0 && overall == "REJECT" {
+                recommendation = ["value": "REJECT", "reason": "COUNTERFEIT"]
+            } else if index == 0 && overall == "NOT_AVAILABLE" {
+                recommendation = [
+                    "value": "NOT_AVAILABLE", "reason": "PHOTO_TOO_BLURRY", "recovery_suggestion": "BETTER_LIGHTING",
+                ]
+            }
+            check["report"] = ["recommendation": .object(recommendation), "breakdown": []]
+            return .object(check)
+        }
     }
 
     /// Whole seconds the client session token has left at `now` (never negative).

@@ -12,6 +12,11 @@ struct SandboxState: Sendable {
     /// Added to the wall clock for everything about session lifetime; tests advance it to expire tokens.
     var clockOffset: Duration = .zero
     var counters = Counters()
+    /// Notifications waiting for delivery (``SandboxNotifier``), and how many are being sent.
+    var pendingNotifications: [PendingNotification] = []
+    var notificationsInFlight = 0
+    /// Seeds applicant fates when the behaviour has no seed.
+    let fateSeed = UInt64.random(in: .min ... .max)
     private var specOrder = FIFOQueue<String>()
     private let specRetentionLimit: Int
 
@@ -30,6 +35,10 @@ struct SandboxState: Sendable {
         var concurrent = 0
         var peakConcurrent = 0
         var createMeter = RequestRateMeter()
+        var notificationsDelivered = 0
+        var notificationAttempts = 0
+        var notificationsAbandoned = 0
+        var notificationFaults: [String: Int] = [:]
     }
 
     init(behaviour: SandboxBehaviour, options: SandboxConfiguration.Options) {
@@ -56,6 +65,7 @@ struct SandboxState: Sendable {
         signConfigs.removeAll()
         nonces.removeAll()
         specOrder.removeAll()
+        pendingNotifications.removeAll()
         clockOffset = .zero
         let concurrent = counters.concurrent
         counters = Counters()
@@ -87,6 +97,54 @@ struct SandboxState: Sendable {
         if count >= 2 { counters.duplicateSessions += 1 }
     }
 
+    /// Draws what the simulated applicant does with `session` (``ApplicantSimulation``): from the seed and
+    /// the `user_tracking_id` (or the creation number), so a seed gives the same fates in any arrival order.
+    mutating func assignFate(to session: inout SandboxSession) {
+        let applicants = behaviour.applicants
+        guard applicants != .none else { return }
+        let seed = behaviour.seed ?? fateSeed
+        let key = session.userTrackingID ?? "#\(counters.sessionsCreated)"
+        session.fate = applicants.fate(seed: seed, key: key)
+        guard session.fate != .staysOngoing else { return }
+        let due = session.createdAt.addingTimeInterval(applicants.delay.inSeconds)
+        session.fateDueAt = due
+        if case .completes = session.fate, let notification = PendingNotification.completion(of: session, due: due) {
+            pendingNotifications.append(notification)
+        }
+    }
+
+    /// Takes the notifications due now, as many as the delivery's concurrency leaves room for.
+    mutating func takeDueNotifications() -> [PendingNotification] {
+        let room = behaviour.notifications.maxConcurrent - notificationsInFlight
+        guard room > 0, !pendingNotifications.isEmpty else { return [] }
+        let now = self.now
+        var taken: [PendingNotification] = []
+        var kept: [PendingNotification] = []
+        kept.reserveCapacity(pendingNotifications.count)
+        for notification in pendingNotifications {
+            if taken.count < room && notification.due <= now {
+                taken.append(notification)
+            } else {
+                kept.append(notification)
+            }
+        }
+        pendingNotifications = kept
+        notificationsInFlight += taken.count
+        return taken
+    }
+
+    /// Sessions stored, per state at `now`, and completed ones per overall recommendation.
+    func sessionOutcomes() -> (states: [String: Int], recommendations: [String: Int]) {
+        let now = self.now
+        var states: [String: Int] = [:]
+        var recommendations: [String: Int] = [:]
+        for session in sessions.values {
+            states[session.state(at: now).rawValue, default: 0] += 1
+            if let value = session.recommendation(at: now) { recommendations[value, default: 0] += 1 }
+        }
+        return (states, recommendations)
+    }
+
     mutating func requestStarted() {
         counters.concurrent += 1
         counters.peakConcurrent = max(counters.peakConcurrent, counters.concurrent)
@@ -97,7 +155,8 @@ struct SandboxState: Sendable {
     mutating func countFault(_ fault: InjectedFault) { counters.faults[fault.statsKey, default: 0] += 1 }
 
     var stats: SandboxStats {
-        SandboxStats(
+        let outcomes = sessionOutcomes()
+        return SandboxStats(
             sessionsCreated: counters.sessionsCreated,
             sessionsStored: sessions.count,
             sessionsDeleted: counters.sessionsDeleted,
@@ -114,7 +173,13 @@ struct SandboxState: Sendable {
             peakConcurrentRequests: counters.peakConcurrent,
             createRequests: counters.createMeter.count,
             createRequestsPerSecondMax: counters.createMeter.maxPerSecond,
-            createRequestsPerSecondMean: counters.createMeter.meanPerSecond
+            createRequestsPerSecondMean: counters.createMeter.meanPerSecond,
+            sessionStates: outcomes.states,
+            completedByRecommendation: outcomes.recommendations,
+            notificationsDelivered: counters.notificationsDelivered,
+            notificationAttempts: counters.notificationAttempts,
+            notificationsAbandoned: counters.notificationsAbandoned,
+            notificationFaults: counters.notificationFaults
         )
     }
 }

@@ -34,6 +34,19 @@ package struct SandboxStats: Codable, Sendable, Hashable {
     package var createRequestsPerSecondMax: Int
     /// `createRequests` divided by the seconds from the first to the last one (at least 1 s).
     package var createRequestsPerSecondMean: Double
+    /// Stored sessions per state now (`ONGOING`, `COMPLETED`, `EXPIRED`): what `GET /sessions/{id}` would say.
+    package var sessionStates: [String: Int]
+    /// Stored completed sessions per overall recommendation (`APPROVE`, `REJECT`, `NOT_AVAILABLE`).
+    package var completedByRecommendation: [String: Int]
+    /// Notifications POSTed to a session's `notifications.endpoint` and answered 2xx.
+    package var notificationsDelivered: Int
+    /// Notification POSTs tried (each retry counts).
+    package var notificationAttempts: Int
+    /// Notifications given up after the last retry.
+    package var notificationsAbandoned: Int
+    /// Notification attempts that failed, by kind: `refused`, `500` (injected), `slow` (injected delay),
+    /// `error` (the endpoint's own failure or non-2xx answer).
+    package var notificationFaults: [String: Int]
 
     enum CodingKeys: String, CodingKey {
         case sessionsCreated = "sessions_created"
@@ -53,6 +66,12 @@ package struct SandboxStats: Codable, Sendable, Hashable {
         case createRequests = "create_requests"
         case createRequestsPerSecondMax = "create_requests_per_second_max"
         case createRequestsPerSecondMean = "create_requests_per_second_mean"
+        case sessionStates = "session_states"
+        case completedByRecommendation = "completed_by_recommendation"
+        case notificationsDelivered = "notifications_delivered"
+        case notificationAttempts = "notification_attempts"
+        case notificationsAbandoned = "notifications_abandoned"
+        case notificationFaults = "notification_faults"
     }
 
     /// Requests answered with `status`, or zero.

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -64,7 +65,14 @@ package final class YotiSandbox: Sendable {
         }
         let port = server.channel.localAddress?.port ?? configuration.port
         let connection = SandboxConnection(core: core)
-        let acceptLoop = Task { await Self.accept(on: server, serving: connection) }
+        let core = self.core
+        let acceptLoop = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await SandboxNotifier.run(core: core) }
+                await Self.accept(on: server, serving: connection)
+                group.cancelAll()
+            }
+        }
         lifecycle.withLock { $0 = .running(port: port, acceptLoop: acceptLoop) }
         configuration.options.logger.info("sandbox listening", metadata: ["sandbox.port": "\(port)"])
     }
@@ -157,9 +165,32 @@ extension YotiSandbox {
     @discardableResult
     package func completeSession(id: String) -> Bool {
         core.state.withLock { state in
-            guard state.sessions[id] != nil else { return false }
+            guard let session = state.sessions[id] else { return false }
             state.sessions[id]?.isCompleted = true
+            if session.state(at: state.now) != .completed,
+                let notification = PendingNotification.completion(of: session, due: state.now)
+            {
+                state.pendingNotifications.append(notification)
+            }
             return true
+        }
+    }
+
+    /// Stores `count` ongoing sessions of the application `sdkID` without requests (benchmarks that need many
+    /// sessions to read back, not to create), each with its fate drawn as for a created one.
+    /// - Returns: their session ids, in creation order.
+    package func seedSessions(count: Int, sdkID: String, ttl: Duration = .seconds(3600)) -> [String] {
+        core.state.withLock { state in
+            (0..<count).map { index in
+                let now = state.now
+                var session = SandboxSession(
+                    id: UUID().uuidString.lowercased(), sdkID: sdkID, userTrackingID: "seeded-\(index)", createdAt: now,
+                    tokenExpiresAt: now.addingTimeInterval(ttl.inSeconds), isCompleted: false, requirements: [],
+                    hasInstructions: false, spec: nil)
+                state.assignFate(to: &session)
+                state.store(session)
+                return session.id
+            }
         }
     }
 

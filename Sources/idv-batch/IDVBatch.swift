@@ -41,7 +41,8 @@ struct IDVBatch: AsyncParsableCommand {
         version: IDVBatchVersion.current,
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
-            InstructionsCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self,
+            InstructionsCommand.self, SyncCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self,
+            CancelCommand.self,
             ConfigsCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )

@@ -88,7 +88,21 @@ struct IDVSandboxCommand: AsyncParsableCommand {
     @Option(help: "Which requests faults apply to: 'create' (POST /sessions) or 'all' (every signed IDV request).")
     var faultScope = "create"
     @Flag(help: "DELETE /sessions/{id} answers 409 (checks unfinished).") var deleteConflict = false
-    @Option(help: "Seed for fault and jitter draws, for reproducible runs.") var seed: UInt64?
+    @Option(help: "Seed for fault and jitter draws and applicant fates, for reproducible runs.") var seed: UInt64?
+    @Option(help: "Share of sessions whose simulated applicant completes (0...1; default 0: all stay ongoing).")
+    var completeShare = 0.0
+    @Option(help: "Share of sessions the simulated applicant abandons: EXPIRED after the delay (0...1).")
+    var expireShare = 0.0
+    @Option(help: "Seconds from creation until an applicant completes or abandons (sandbox clock).")
+    var applicantDelayS = 0
+    @Option(help: "Recommendation weights of completed sessions, APPROVE:REJECT:NOT_AVAILABLE (e.g. 6:3:1).")
+    var recommendationMix = "1:0:0"
+    @Option(help: "Probability that a notification POST is treated as refused (nothing sent; retried).")
+    var notifyRefused = 0.0
+    @Option(help: "Probability that a notification POST is sent but treated as answered 500 (retried: a replay).")
+    var notifyServerError = 0.0
+    @Option(help: "Probability that a notification POST is held --notify-slow-ms first.") var notifySlow = 0.0
+    @Option(help: "How long a slow notification is held, in milliseconds.") var notifySlowMs = 1_000
     @Option(help: "Reject timestamps further than this many seconds from the clock; 0 accepts any.")
     var maxTimestampSkewS = 300
     @Flag(help: "Log every request (method, path, status) at debug level to stderr.") var verbose = false
@@ -164,12 +178,27 @@ struct IDVSandboxCommand: AsyncParsableCommand {
                 malformedCreated: faultMalformed),
             faultScope: faultScope == "all" ? .everyIDVRequest : .createSession,
             stallDuration: .milliseconds(stallMs), stallCreatesSession: !stallNoCreate,
-            deleteAnswersConflict: deleteConflict, seed: seed)
+            deleteAnswersConflict: deleteConflict, seed: seed,
+            applicants: ApplicantSimulation(
+                completeShare: completeShare, expireShare: expireShare, delay: .seconds(applicantDelayS),
+                recommendationMix: try Self.mix(recommendationMix)),
+            notifications: NotificationDelivery(
+                refused: notifyRefused, serverError: notifyServerError, slow: notifySlow,
+                slowDelay: .milliseconds(notifySlowMs)))
         var options = SandboxConfiguration.Options(
             maxTimestampSkew: maxTimestampSkewS == 0 ? nil : .seconds(maxTimestampSkewS))
         options.logger = Logger(label: "idv-sandbox")
         return SandboxConfiguration(
             applications: applications, signAPIKeys: keys, behaviour: behaviour, host: host, port: port,
             options: options)
+    }
+
+    /// Parses `--recommendation-mix A:R:N`.
+    static func mix(_ text: String) throws -> ApplicantSimulation.RecommendationMix {
+        let parts = text.split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 3 else {
+            throw ValidationError("--recommendation-mix takes three weights APPROVE:REJECT:NOT_AVAILABLE, e.g. 6:3:1")
+        }
+        return .init(approve: parts[0], reject: parts[1], notAvailable: parts[2])
     }
 }

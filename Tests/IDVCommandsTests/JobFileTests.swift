@@ -33,13 +33,18 @@ struct JobFileTests {
         #expect(rerun.rerun.only == ["transient", "rate_limited", "unknown_outcome"] && rerun.rerun.statuses == [])
         #expect(rerun.run.concurrency == 16 && rerun.run.batches == nil)
         #expect(throws: JobFileError.self) { try rerun.require(.run) }
+
+        let sync = try JobFile.load(path: Self.shipped("sync-results.yml"))
+        #expect(sync.command == .sync)
+        #expect(sync.syncStaleAfter == 21_600 && sync.run.concurrency == 8 && sync.run.batches == [])
+        #expect(throws: JobFileError.self) { try sync.require(.run) }
     }
 
     @Test("the Kubernetes ConfigMap's job files are valid job files too")
     func kubernetesJobs() throws {
         let manifest = try String(contentsOfFile: Self.shipped("schedule/kubernetes-cronjob.yaml"), encoding: .utf8)
         // Each embedded file is the block under `<name>.yml: |`, indented four spaces.
-        for name in ["nightly-onboarding.yml", "expiry-sweep.yml"] {
+        for name in ["nightly-onboarding.yml", "expiry-sweep.yml", "sync-results.yml"] {
             let lines = manifest.components(separatedBy: "\n")
             let start = try #require(lines.firstIndex(of: "  \(name): |")) + 1
             let body = lines[start...].prefix { $0.hasPrefix("    ") || $0.isEmpty }.map { String($0.dropFirst(4)) }

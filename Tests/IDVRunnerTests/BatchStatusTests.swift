@@ -13,7 +13,7 @@ struct BatchStatusTests {
     static let batchKeys: Set<String> = [
         "batch_id", "registered_at", "note", "rows", "error_classes", "sessions", "possible_duplicates", "retries",
         "runs",
-        "reruns", "paused", "actions", "follow_through",
+        "reruns", "paused", "actions", "follow_through", "results",
     ]
     static let rowKeys: Set<String> = ["total", "pending", "in_progress", "created", "failed", "expired", "cancelled"]
     static let runKeys: Set<String> = [

@@ -14,7 +14,9 @@ struct SessionEndpointTests {
             let result = try #require(reply.json)
             #expect(result["state"]?.stringValue == "ONGOING")
             #expect(result["user_tracking_id"]?.stringValue == "harness-row-1")
-            #expect(result["checks"]?.arrayValue?.isEmpty == true)
+            // The minimal spec requests no check: the sandbox reports the default document check, not started.
+            let checks = try #require(result["checks"]?.arrayValue)
+            #expect(checks.count == 1 && checks[0]["state"]?.stringValue == "PENDING" && checks[0]["report"] == nil)
             #expect(result["resources"]?.objectValue != nil)
             #expect((590...599).contains(result["client_session_token_ttl"]?.int64Value ?? -1))
             #expect(try await h.idv("GET", "/sessions/\(UUID())").status == 404)

@@ -53,7 +53,9 @@ GRANT UPDATE (
     lease_owner, lease_token, lease_expires_at, lease_worker, lease_operation, possible_duplicate,
     remote_deleted_at, remote_delete_status, updated_at, previous_sessions,
     instructions_status, instructions_next_at, instructions_attempts, instructions_error, ibv_requirements,
-    letter_path, letter_bytes, letter_sha256, letter_saved_at
+    letter_path, letter_bytes, letter_sha256, letter_saved_at,
+    remote_state, result_checked_at, result_completed_at, result_outcome, result_recommendation,
+    result_priority, result_next_at, result_attempts, result_error
 ) ON idv.verification_requests TO idv_worker;
 -- Leases take fencing values from this sequence.
 GRANT USAGE, SELECT ON SEQUENCE idv.lease_fence TO idv_worker;
@@ -66,6 +68,8 @@ GRANT SELECT, INSERT ON idv.workers TO idv_worker;
 GRANT SELECT ON idv.live_workers TO idv_worker;
 -- The shared rate limit and 429 pauses.
 GRANT SELECT, INSERT, UPDATE ON idv.rate_limits TO idv_worker;
+-- Sync (0009) reads the notifications inbox and marks notifications processed; status counts them.
+GRANT SELECT, UPDATE (processed_at) ON idv.notifications TO idv_worker;
 -- Reads configurations and batch notes; reads which migrations are applied.
 GRANT SELECT ON idv.session_configs, idv.batches, idv.schema_migrations TO idv_worker;
 

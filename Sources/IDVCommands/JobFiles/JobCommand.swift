@@ -1,6 +1,6 @@
 /// The command a job file is for (`command:` in the file).
 package struct JobCommand: Sendable, Hashable, CustomStringConvertible {
-    fileprivate enum Base: String, Sendable, Hashable, CaseIterable { case run, expire, rerun }
+    fileprivate enum Base: String, Sendable, Hashable, CaseIterable { case run, expire, rerun, sync }
     fileprivate let base: Base
 
     /// `idv-batch run --job FILE`.
@@ -9,8 +9,10 @@ package struct JobCommand: Sendable, Hashable, CustomStringConvertible {
     package static let expire = JobCommand(base: .expire)
     /// `idv-batch rerun --job FILE`.
     package static let rerun = JobCommand(base: .rerun)
+    /// `idv-batch sync --job FILE`.
+    package static let sync = JobCommand(base: .sync)
 
-    /// Parses `run`, `expire` or `rerun`.
+    /// Parses `run`, `expire`, `rerun` or `sync`.
     package init?(name: String) {
         guard let base = Base(rawValue: name) else { return nil }
         self.base = base

@@ -10,7 +10,7 @@ import YotiAPI
 ///
 /// ```yaml
 /// version: 1                 # optional; the only version so far
-/// command: expire            # run | rerun | expire
+/// command: expire            # run | rerun | expire | sync
 /// description: Nightly sweep # optional, free text
 /// database:
 ///   url_env: DATABASE_URL    # or url: (without a password)
@@ -23,6 +23,8 @@ import YotiAPI
 /// run: {...}                 # command run and rerun: see RunSettings
 /// rerun: {...}               # command rerun: batch, only, statuses, no_run
 /// expire: {...}              # command expire: batches, as_of, dry_run, delete_remote, chunk_size, ...
+/// sync: {...}                # command sync: stale_after (seconds); its run: section takes batches,
+///                            # concurrency, rate, max_attempts, deadline, request_timeout, ...
 /// ```
 /// `run:` and `expire:` also take `log_level`, `log_format` (text | json), `metrics_file`,
 /// `metrics_interval` (seconds) and `metrics_instance`, as the flags of the same names
@@ -45,6 +47,8 @@ package struct JobFile: Sendable, Hashable {
     package var rerun: RerunSettings
     /// `expire:` (command expire).
     package var expire: ExpireSettings
+    /// `sync:` `stale_after` in seconds (command sync).
+    package var syncStaleAfter: Double?
 
     /// Reads and checks a job file.
     /// - Throws: ``JobFileError`` naming the file, and the key and line of the problem.
@@ -71,7 +75,8 @@ package struct JobFile: Sendable, Hashable {
         }
         guard let root else {
             throw JobFileError(
-                code: .syntax, file: path, message: "the file is empty: it needs at least `command: run|rerun|expire`")
+                code: .syntax, file: path,
+                message: "the file is empty: it needs at least `command: run|rerun|expire|sync`")
         }
         var top = try JobFileMapping(root, prefix: "", file: path)
         let version = try top.int("version") ?? 1
@@ -113,8 +118,11 @@ package struct JobFile: Sendable, Hashable {
             job.connections.signAPIKeyEnv = try yoti.string("sign_api_key_env")
             try yoti.rejectUnknownKeys()
         }
-        let sections: [JobCommand: [String]] = [.run: ["run"], .rerun: ["rerun", "run"], .expire: ["expire"]]
-        for name in ["run", "rerun", "expire"] where top.has(name) && !(sections[command] ?? []).contains(name) {
+        let sections: [JobCommand: [String]] = [
+            .run: ["run"], .rerun: ["rerun", "run"], .expire: ["expire"], .sync: ["run", "sync"],
+        ]
+        for name in ["run", "rerun", "expire", "sync"] where top.has(name) && !(sections[command] ?? []).contains(name)
+        {
             throw JobFileError(
                 code: .unknownKey, file: path, key: name, line: top.line(of: name),
                 message:
@@ -124,6 +132,10 @@ package struct JobFile: Sendable, Hashable {
         if var run = try top.section("run") { job.run = try readRun(&run, command: command) }
         if var rerun = try top.section("rerun") { job.rerun = try readRerun(&rerun) }
         if var expire = try top.section("expire") { job.expire = try readExpire(&expire) }
+        if var sync = try top.section("sync") {
+            job.syncStaleAfter = try sync.number("stale_after", minimum: 0)
+            try sync.rejectUnknownKeys()
+        }
         try top.rejectUnknownKeys()
         return job
     }
@@ -142,7 +154,7 @@ package struct JobFile: Sendable, Hashable {
 
     private static func readRun(_ section: inout JobFileMapping, command: JobCommand) throws -> RunSettings {
         var settings = RunSettings()
-        if command == .run { settings.batches = try section.strings("batches") }
+        if command == .run || command == .sync { settings.batches = try section.strings("batches") }
         settings.concurrency = try section.int("concurrency", in: 1...10_000)
         settings.maxAttempts = try section.int("max_attempts", in: 1...1_000)
         settings.onUnknown = try section.string("on_unknown")

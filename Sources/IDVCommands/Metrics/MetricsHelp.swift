@@ -9,6 +9,8 @@ enum MetricsHelp {
     static let runLastSuccess = "idv_run_last_success_timestamp_seconds"
     /// The same for `expire`.
     static let expiryLastSuccess = "idv_expiry_last_success_timestamp_seconds"
+    /// The same for `sync`.
+    static let syncLastSuccess = "idv_sync_last_success_timestamp_seconds"
 
     static let texts: [String: String] = [
         RunMetrics.Name.rows:
@@ -30,6 +32,14 @@ enum MetricsHelp {
         ExpiryMetrics.Name.remoteDeletes: "Session deletions at Yoti by this sweep, by outcome.",
         ExpiryMetrics.Name.sweepDuration: "Wall-clock seconds of the expiry sweep.",
         ExpiryMetrics.Name.exitCode: "Exit code of the expiry sweep (0 done, 1 some deletions failed, 3 aborted).",
+        SyncMetrics.Name.results: "Session results sync fetched, by Yoti state (NOT_FOUND: answered 404).",
+        SyncMetrics.Name.recommendations: "Completed sessions sync fetched, by overall recommendation.",
+        SyncMetrics.Name.failed: "Result fetches that failed for good in this sync (see result_error).",
+        SyncMetrics.Name.wanted: "Rows this sync set out to fetch, notified first, then stale or never checked.",
+        SyncMetrics.Name.notificationsSettled:
+            "Notifications marked processed without a fetch (their session final or checked after them).",
+        SyncMetrics.Name.exitCode: "Exit code of the sync (0 done, 1 fetches failed, 3 aborted, 4 deadline).",
+        syncLastSuccess: "Unix time of the last sync that ended with exit code 0 (alert when it is too old).",
         runLastSuccess: "Unix time of the last run that ended with exit code 0 (alert when it is too old).",
         expiryLastSuccess: "Unix time of the last expiry sweep that ended with exit code 0 (alert when it is too old).",
     ]

@@ -98,4 +98,8 @@ struct StepSQL: Sendable {
     var rowColumns: [Column]
     /// `SET` assignments of the write-back, over `r` and `u`, without a trailing comma.
     var rowAssignments: String
+    /// Further data-modifying CTEs of the write-back, each starting with a comma, over `upd` (the rows whose
+    /// lease still matched: `id`, `session_id`) and `u`: they act only for fenced, applied results (sync
+    /// marks the session's notifications processed). Empty for none.
+    var writeBackSideEffects: String = ""
 }

@@ -16,6 +16,8 @@ struct StepOperation: Sendable, Hashable, CustomStringConvertible {
     static let putIBVInstructions = StepOperation("ibv_instructions")
     /// `GET /sessions/{id}/instructions/pdf` or `POST …/instructions/email`: the customer letter.
     static let ibvLetter = StepOperation("ibv_letter")
+    /// `GET /sessions/{id}`: `sync`, the session's state and outcome.
+    static let sessionResult = StepOperation("session_result")
 
     /// One of the In-Branch follow-through steps (counted apart from sessions created).
     var isFollowThrough: Bool { [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter].contains(self) }

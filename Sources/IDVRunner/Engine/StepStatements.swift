@@ -181,8 +181,8 @@ struct StepStatements: Sendable {
                 WHERE r.id = u.request_id
                   AND r.lease_token = u.lease_token
                   AND r.lease_operation = $\(operationParameter)
-                RETURNING r.id
-            )
+                RETURNING r.id, r.session_id
+            )\(step.writeBackSideEffects)
             UPDATE idv.attempts a
             SET finished_at = to_timestamp(u.finished_at),
                 outcome = u.outcome,

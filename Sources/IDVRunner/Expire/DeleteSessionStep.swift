@@ -26,6 +26,7 @@ struct DeleteSessionStep: RemoteStep {
         runnable: """
             r.status IN ('expired', 'cancelled') AND r.session_id IS NOT NULL AND r.remote_deleted_at IS NULL
                   AND r.remote_delete_status IS DISTINCT FROM '\(RemoteDeleteOutcome.failed.status)'
+                  AND NOT \(SessionResult.ongoingWithUnfinishedChecks)
             """,
         claimReturning: """
             r.session_id,

@@ -22,7 +22,9 @@ package final class ExpiryMetrics: Sendable {
     package init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         rowsExpired = Counter(label: Name.rowsExpired, factory: factory)
-        let outcomes: [RemoteDeleteOutcome] = [.deleted, .notFound, .conflict, .transient, .failed, .credentials]
+        let outcomes: [RemoteDeleteOutcome] = [
+            .deleted, .notFound, .conflict, .transient, .failed, .credentials, .deferredOngoing,
+        ]
         var remoteDeletes: [String: Counter] = [:]
         for outcome in outcomes {
             remoteDeletes[outcome.status] = Counter(

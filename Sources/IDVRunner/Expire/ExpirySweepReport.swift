@@ -43,6 +43,11 @@ package struct ExpirySweepReport: Sendable, Hashable {
     package var remoteTransient: Int
     /// Deletes refused for another reason (recorded as `failed`, not retried automatically).
     package var remoteFailed: Int
+    /// Tokens cleared of rows sync saw COMPLETED at Yoti (rows stay `created`).
+    package var completedTokensCleared = 0
+    /// Deletes not tried because sync saw the session ONGOING with unfinished checks
+    /// (`remote_delete_status = 'deferred_ongoing'`); a later sweep tries them once sync sees them finished.
+    package var remoteSkippedOngoing = 0
     /// `idv.runs.id` of this sweep (`nil` for dry runs and skipped sweeps).
     package var runID: Int64?
     /// What to do about a credentials failure.
@@ -77,6 +82,14 @@ package struct ExpirySweepReport: Sendable, Hashable {
         default:
             var lines = ["Expiry sweep \(runID.map(String.init) ?? "-")\(when): \(outcome)"]
             lines.append("  expired now: \(expired) rows (tokens cleared)")
+            if completedTokensCleared > 0 {
+                lines.append("  completed at Yoti (per sync): \(completedTokensCleared) tokens cleared")
+            }
+            if remoteSkippedOngoing > 0 {
+                lines.append(
+                    "  not deleted: \(remoteSkippedOngoing) sessions ongoing at Yoti with unfinished checks (per sync); "
+                        + "deleted by a sweep after a sync sees them finished")
+            }
             if deleteRemote {
                 lines.append(
                     "  remote: \(remoteDeleted + remoteAlreadyGone) deleted (\(remoteAlreadyGone) already gone), "

@@ -125,6 +125,12 @@ package struct ExpirySweeper: Sendable {
         let runID = try await startRun(asOf: asOf, on: connection)
         report.runID = runID
         report.expired = try await expireDue(asOf: asOf, on: connection)
+        report.completedTokensCleared = try await clearCompletedTokens(on: connection)
+        if options.deleteRemote && !Task.isShuttingDownGracefully {
+            report.remoteSkippedOngoing = try await deferOngoing(on: connection)
+            options.metrics.remoteDeleted(
+                RemoteDeleteOutcome.deferredOngoing.status, count: report.remoteSkippedOngoing)
+        }
         if Task.isShuttingDownGracefully {
             report.outcome = .interrupted
         } else if options.deleteRemote, let deleter {
@@ -142,6 +148,50 @@ package struct ExpirySweeper: Sendable {
                 "remote.deferred": "\(report.remoteDeferred)",
             ])
         return report
+    }
+
+    /// Clears the client session tokens of rows Yoti reports COMPLETED (sync's `remote_state`): the applicant
+    /// is done, the token is of no further use. The row stays `created` (its session exists).
+    private func clearCompletedTokens(on connection: PostgresConnection) async throws -> Int {
+        var total = 0
+        while !Task.isShuttingDownGracefully {
+            try Task.checkCancellation()
+            let changed = try await connection.execute(
+                """
+                WITH done AS (
+                    SELECT id FROM idv.verification_requests
+                    WHERE status = 'created' AND remote_state = 'COMPLETED' AND client_session_token IS NOT NULL
+                      AND \(selectionPredicate(parameter: 1))
+                    LIMIT $2
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE idv.verification_requests AS r
+                SET client_session_token = NULL, updated_at = now()
+                FROM done
+                WHERE r.id = done.id
+                """,
+                [.textArray(options.batches), .int(options.chunkSize)])
+            total += changed
+            if changed < options.chunkSize { return total }
+        }
+        return total
+    }
+
+    /// Records why the sessions sync saw ONGOING with unfinished checks are not deleted now
+    /// (`remote_delete_status = 'deferred_ongoing'`: Yoti would answer 409); a later sweep after a sync that
+    /// sees them finished deletes them.
+    private func deferOngoing(on connection: PostgresConnection) async throws -> Int {
+        try await connection.execute(
+            """
+            UPDATE idv.verification_requests AS r
+            SET remote_delete_status = '\(RemoteDeleteOutcome.deferredOngoing.status)', updated_at = now()
+            WHERE r.status IN ('expired', 'cancelled') AND r.session_id IS NOT NULL AND r.remote_deleted_at IS NULL
+              AND r.lease_operation IS NULL
+              AND r.remote_delete_status IS DISTINCT FROM '\(RemoteDeleteOutcome.failed.status)'
+              AND r.remote_delete_status IS DISTINCT FROM '\(RemoteDeleteOutcome.deferredOngoing.status)'
+              AND \(SessionResult.ongoingWithUnfinishedChecks)
+              AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
+            """, [.textArray(options.batches)])
     }
 
     // MARK: - Expiring

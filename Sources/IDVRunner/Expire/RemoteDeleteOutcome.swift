@@ -15,6 +15,8 @@ struct RemoteDeleteOutcome: Sendable, Hashable {
     static let transient = RemoteDeleteOutcome(status: ErrorClass.transient.rawValue)
     static let failed = RemoteDeleteOutcome(status: "failed")
     static let credentials = RemoteDeleteOutcome(status: ErrorClass.credentials.rawValue)
+    /// Not tried: sync saw the session ONGOING with unfinished checks (a delete would earn a 409).
+    static let deferredOngoing = RemoteDeleteOutcome(status: "deferred_ongoing")
 
     /// Whether the session is gone at Yoti.
     var isGone: Bool { self == .deleted || self == .notFound }

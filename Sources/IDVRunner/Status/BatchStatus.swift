@@ -51,6 +51,7 @@ package struct BatchStatus: Sendable {
             try await readPauses(ids, into: &batches)
             try await readActions(ids, into: &batches)
             try await readFollowThrough(ids, into: &batches)
+            try await readResults(ids, into: &batches)
             return BatchStatusReport(
                 schemaVersion: BatchStatusReport.currentSchemaVersion, generatedAt: generatedAt,
                 batches: ids.compactMap { batches[$0] })
@@ -155,6 +156,48 @@ package struct BatchStatus: Sendable {
             batches[id]?.followThrough.states[try row.decode(String.self, "state")] = try row.decode(Int.self, "n")
             batches[id]?.followThrough.lettersSaved += try row.decode(Int.self, "letters")
             batches[id]?.followThrough.letterBytes += try row.decode(Int64.self, "bytes")
+        }
+    }
+
+    private func readResults(_ ids: [String], into batches: inout [String: BatchStatusReport.Batch]) async throws {
+        let rows = try await database.query(
+            """
+            SELECT batch_id, coalesce(remote_state, '') AS state, coalesce(result_recommendation, '') AS recommendation,
+                   count(*) AS n, count(*) FILTER (WHERE result_priority IS NOT NULL) AS waiting,
+                   \(StatusTime.sql("max(result_checked_at)")) AS last_checked
+            FROM idv.verification_requests
+            WHERE batch_id = ANY ($1::text[]) AND session_id IS NOT NULL
+            GROUP BY batch_id, remote_state, result_recommendation
+            """, [.textArray(ids)])
+        for row in rows {
+            let id = try row.decode(String.self, "batch_id")
+            guard var results = batches[id]?.results else { continue }
+            let state = try row.decode(String.self, "state")
+            let recommendation = try row.decode(String.self, "recommendation")
+            let count = try row.decode(Int.self, "n")
+            if state.isEmpty { results.neverChecked += count } else { results.states[state, default: 0] += count }
+            if state == "COMPLETED" && !recommendation.isEmpty {
+                results.recommendations[recommendation, default: 0] += count
+            }
+            results.syncWaiting += try row.decode(Int.self, "waiting")
+            if let last = try row.decode(String?.self, "last_checked"), last > (results.lastCheckedAt ?? "") {
+                results.lastCheckedAt = last
+            }
+            batches[id]?.results = results
+        }
+        let notified = try await database.query(
+            """
+            SELECT r.batch_id, count(*) AS received,
+                   count(*) FILTER (WHERE n.processed_at IS NULL OR n.processed_at < n.last_received_at) AS pending
+            FROM idv.notifications n
+            JOIN idv.verification_requests r ON r.session_id = n.session_id
+            WHERE r.batch_id = ANY ($1::text[])
+            GROUP BY r.batch_id
+            """, [.textArray(ids)])
+        for row in notified {
+            let id = try row.decode(String.self, "batch_id")
+            batches[id]?.results.notificationsReceived = try row.decode(Int.self, "received")
+            batches[id]?.results.notificationsPending = try row.decode(Int.self, "pending")
         }
     }
 

@@ -54,6 +54,7 @@ extension BatchStatusReport.Batch {
                     "letters_saved": .int(followThrough.lettersSaved),
                     "letter_bytes": .integer(followThrough.letterBytes),
                 ]) { $1 }),
+            "results": results.json,
             "retries": ["scheduled": .int(retries.scheduled), "next_at": .optional(retries.nextAt, JSONValue.string)],
             "paused": pause.map { pause -> JSONValue in
                 [
@@ -96,6 +97,25 @@ extension BatchStatusReport.Run {
             "rows_failed": .int(rowsFailed), "rows_retried": .int(rowsRetried),
             "sessions_per_second": .optional(sessionsPerSecond, JSONValue.double),
             "expired": .optional(expired, JSONValue.int), "remote_deleted": .optional(remoteDeleted, JSONValue.int),
+        ]
+    }
+}
+
+extension BatchStatusReport.ResultCounts {
+    /// The `results` object of `--json`.
+    var json: JSONValue {
+        [
+            "ongoing": .int(count("ONGOING")), "completed": .int(count("COMPLETED")),
+            "expired": .int(count("EXPIRED")), "not_found": .int(count("NOT_FOUND")),
+            "never_checked": .int(neverChecked),
+            "recommendations": .object(
+                Dictionary(
+                    uniqueKeysWithValues: ["APPROVE", "REJECT", "NOT_AVAILABLE"].map {
+                        ($0, JSONValue.int(recommendations[$0, default: 0]))
+                    })),
+            "sync_waiting": .int(syncWaiting), "notifications_received": .int(notificationsReceived),
+            "notifications_pending": .int(notificationsPending),
+            "last_checked_at": .optional(lastCheckedAt, JSONValue.string),
         ]
     }
 }

@@ -45,6 +45,9 @@ extension BatchStatusReport.Batch {
                 "  In-Branch follow-through: " + counts.joined(separator: ", ")
                     + "; letters saved: \(followThrough.lettersSaved) (\(followThrough.letterBytes) bytes)")
         }
+        if results.neverChecked + results.states.values.reduce(0, +) > 0 || results.notificationsReceived > 0 {
+            lines.append(results.line)
+        }
         if retries.scheduled > 0 {
             lines.append("  retries: \(retries.scheduled) scheduled, next at \(retries.nextAt ?? "-")")
         }
@@ -142,4 +145,15 @@ extension BatchStatusReport.Batch {
 extension BatchStatusReport.FollowThroughCounts {
     /// Every `instructions_status`, in flow order.
     static let stateNames = ["pending", "configured", "sent", "letter_saved", "emailed", "failed", "not_needed"]
+}
+
+extension BatchStatusReport.ResultCounts {
+    /// The table's results line: Yoti's states, recommendations and notifications.
+    var line: String {
+        "  results at Yoti: ongoing \(count("ONGOING")), completed \(count("COMPLETED")) (APPROVE "
+            + "\(recommendations["APPROVE", default: 0]), REJECT \(recommendations["REJECT", default: 0]), NOT_AVAILABLE "
+            + "\(recommendations["NOT_AVAILABLE", default: 0])), expired \(count("EXPIRED")), not found "
+            + "\(count("NOT_FOUND")), never checked \(neverChecked); notifications: \(notificationsReceived) received, "
+            + "\(notificationsPending) pending" + (lastCheckedAt.map { "; last sync \($0)" } ?? "")
+    }
 }

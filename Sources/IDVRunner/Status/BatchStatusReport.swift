@@ -17,6 +17,9 @@ import YotiAPI
 ///              "rows_created": 0, "rows_failed": 0, "rows_retried": 0, "sessions_per_second": 0.0|null}],
 ///    "follow_through": {"pending": 0, "configured": 0, "sent": 0, "letter_saved": 0, "emailed": 0, "failed": 0,
 ///                       "not_needed": 0, "letters_saved": 0, "letter_bytes": 0},
+///    "results": {"ongoing": 0, "completed": 0, "expired": 0, "not_found": 0, "never_checked": 0,
+///                "recommendations": {"APPROVE": 0, "REJECT": 0, "NOT_AVAILABLE": 0}, "sync_waiting": 0,
+///                "notifications_received": 0, "notifications_pending": 0, "last_checked_at": "…"|null},
 ///    "reruns": [{"id": 1, "requested_by": "…", "requested_at": "…", "filters": {…}, "rows_requeued": 0,
 ///                "run_id": 1|null, "run_duration_seconds": 1.5|null, "run_sessions_per_second": 0.0|null}]}]}
 /// ```
@@ -53,6 +56,29 @@ package struct BatchStatusReport: Sendable, Hashable {
         package var actions: [Action] = []
         /// The In-Branch follow-through of its rows.
         package var followThrough = FollowThroughCounts()
+        /// What `sync` learned of its sessions, and the notifications received for them.
+        package var results = ResultCounts()
+    }
+
+    /// Results of a batch's sessions (`sync`) and their notifications (`notifications serve`).
+    package struct ResultCounts: Sendable, Hashable {
+        /// Rows with a session per `remote_state` (`ONGOING`, `COMPLETED`, `EXPIRED`, `NOT_FOUND`, others as Yoti says).
+        package var states: [String: Int] = [:]
+        /// Rows holding a session never synced.
+        package var neverChecked = 0
+        /// Completed rows per `result_recommendation` (`APPROVE`, `REJECT`, `NOT_AVAILABLE`).
+        package var recommendations: [String: Int] = [:]
+        /// Rows marked for a fetch that has not happened yet (a sync stopped, or retries scheduled).
+        package var syncWaiting = 0
+        /// Notifications stored for the batch's sessions (a replay counts once).
+        package var notificationsReceived = 0
+        /// Of those, the ones waiting for a sync.
+        package var notificationsPending = 0
+        /// The latest `result_checked_at`.
+        package var lastCheckedAt: String?
+
+        /// Rows at `state`, or zero.
+        package func count(_ state: String) -> Int { states[state, default: 0] }
     }
 
     /// A batch's current pause.
