@@ -22,6 +22,9 @@ package struct BenchCommand: AsyncParsableCommand {
               5  expiry sweep time ÷ one bare UPDATE of the same rows; longest statement; sweep with nothing due
               6  claim latency with millions of finished rows ÷ with none (and the claim's EXPLAIN)
               7  four workers sharing --rate 200: busiest 1-s window and mean at the sandbox
+              8  `notifications serve` (a child process) under wrk on loopback: notifications stored per
+                 second, and the receiver's CPU per notification (/proc/<pid>/stat). Needs wrk
+                 (Debian: apt-get install -y wrk); without it the figure is skipped with a note.
 
             The default sizes take a few minutes on a 2-core machine; --quick uses small sizes (well under a \
             minute) and the same code paths. Build in release for real figures:
@@ -39,7 +42,7 @@ package struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("only"),
-        help: ArgumentHelp("Run only these figures, comma-separated (1-7), e.g. --only 1,4.", valueName: "n,..."))
+        help: ArgumentHelp("Run only these figures, comma-separated (1-8), e.g. --only 1,4.", valueName: "n,..."))
     var only: String?
 
     @Option(
@@ -70,13 +73,13 @@ package struct BenchCommand: AsyncParsableCommand {
     }
 
     /// The figure numbers to run.
-    /// - Throws: `ValidationError` for anything but numbers 1–7.
+    /// - Throws: `ValidationError` for anything but numbers 1–8.
     func selectedFigures() throws -> Set<Int> {
-        guard let only else { return Set(1...7) }
+        guard let only else { return Set(1...8) }
         let parts = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let numbers = parts.compactMap(Int.init)
-        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...7).contains) else {
-            throw ValidationError("--only takes figure numbers from 1 to 7 separated by commas, e.g. --only 1,4")
+        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...8).contains) else {
+            throw ValidationError("--only takes figure numbers from 1 to 8 separated by commas, e.g. --only 1,4")
         }
         return Set(numbers)
     }
@@ -147,6 +150,15 @@ package struct BenchCommand: AsyncParsableCommand {
         if selected.contains(5) {
             progress("figure 5: sweeping \(sizes.sweepRows) expired tokens")
             figures += try await benchmark.expirySweep()
+        }
+        if selected.contains(8) {
+            let seconds = sizes.receiverSeconds
+            progress("figure 8: wrk against `notifications serve` for \(seconds) s")
+            if let receiver = try await benchmark.receiverThroughput(seconds: seconds) {
+                figures += receiver
+            } else {
+                progress("figure 8 skipped: wrk is not installed (Debian: apt-get install -y wrk)")
+            }
         }
         var plan: String?
         if selected.contains(6) {

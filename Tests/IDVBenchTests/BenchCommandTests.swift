@@ -68,7 +68,7 @@ struct BenchCommandTests {
         #expect(object["claim_plan"] == nil)
     }
 
-    @Test("--only outside 1–7 is a usage error (exit 2) that names the accepted values", arguments: ["8", "1,x", ""])
+    @Test("--only outside 1–8 is a usage error (exit 2) that names the accepted values", arguments: ["9", "1,x", ""])
     func badOnly(value: String) async throws {
         let result = try await Self.bench(["--only", value])
         #expect(result.status == 2, "\(result.output)")
