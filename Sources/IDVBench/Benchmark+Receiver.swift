@@ -1,4 +1,5 @@
 import Foundation
+import IDVCommands
 import LocalPostgres
 
 #if canImport(Glibc)

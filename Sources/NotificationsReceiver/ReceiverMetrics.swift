@@ -37,11 +37,11 @@ package final class ReceiverMetrics: Sendable {
     ]
 
     private let registry: PrometheusCollectorRegistry
-    private let accepted: Counter
-    private let duplicates: Counter
-    private let unknownTopics: Counter
-    private let rejected: [Rejection: Counter]
-    private let unavailable: Counter
+    private let accepted: CoreMetrics.Counter
+    private let duplicates: CoreMetrics.Counter
+    private let unknownTopics: CoreMetrics.Counter
+    private let rejections: [Rejection: CoreMetrics.Counter]
+    private let unavailable: CoreMetrics.Counter
     private let duration: CoreMetrics.Timer
 
     /// Metrics in a registry of their own (this process serves only these).
@@ -49,16 +49,16 @@ package final class ReceiverMetrics: Sendable {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = [Name.duration: Self.durationBuckets]
-        accepted = Counter(label: Name.received, dimensions: [("outcome", "accepted")], factory: factory)
-        duplicates = Counter(label: Name.received, dimensions: [("outcome", "duplicate")], factory: factory)
-        unknownTopics = Counter(label: Name.unknownTopics, factory: factory)
-        var rejected: [Rejection: Counter] = [:]
+        accepted = CoreMetrics.Counter(label: Name.received, dimensions: [("outcome", "accepted")], factory: factory)
+        duplicates = CoreMetrics.Counter(label: Name.received, dimensions: [("outcome", "duplicate")], factory: factory)
+        unknownTopics = CoreMetrics.Counter(label: Name.unknownTopics, factory: factory)
+        var rejected: [Rejection: CoreMetrics.Counter] = [:]
         for reason in Rejection.allCases {
-            rejected[reason] = Counter(
+            rejected[reason] = CoreMetrics.Counter(
                 label: Name.rejected, dimensions: [("reason", reason.rawValue)], factory: factory)
         }
-        self.rejected = rejected
-        unavailable = Counter(label: Name.unavailable, factory: factory)
+        self.rejections = rejected
+        unavailable = CoreMetrics.Counter(label: Name.unavailable, factory: factory)
         duration = CoreMetrics.Timer(label: Name.duration, factory: factory)
     }
 
@@ -70,7 +70,7 @@ package final class ReceiverMetrics: Sendable {
         if !knownTopic { unknownTopics.increment() }
     }
 
-    func rejected(_ reason: Rejection) { rejected[reason]?.increment() }
+    func rejected(_ reason: Rejection) { rejections[reason]?.increment() }
     func unavailableAnswered() { unavailable.increment() }
     func answered(after elapsed: Duration) { duration.recordNanoseconds(elapsed.nanoseconds) }
 

@@ -27,7 +27,7 @@ struct ReceiverRoleTests {
                 database.configuration.unredactedConnectionString + " user=\(login)")
             let pool = PostgresPool(configuration: configuration, maxConnections: 2)
             do {
-                try await ReceiverHarness.with(pool: pool) { harness in
+                try await ReceiverHarness.with(pool: pool) { (harness: ReceiverHarness) async throws in
                     let body = ReceiverHarness.notification(session: "s-role")
                     #expect(try await harness.post(body).status == 202)
                     #expect(try await harness.post(body).status == 202)
