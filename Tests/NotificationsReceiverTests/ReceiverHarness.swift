@@ -37,7 +37,9 @@ struct ReceiverHarness {
     ) async throws -> Result {
         var configuration = ReceiverConfiguration(token: try ReceiverToken(token, source: "test"))
         configuration.port = 0
-        configuration.storeTimeout = .seconds(3)
+        // Generous: the full test suite saturates the machine, and a slow store is answered 503 (the outage
+        // test does not depend on it: a stopped server refuses connections at once).
+        configuration.storeTimeout = .seconds(60)
         adjust(&configuration)
         let logs = LogLines()
         var logger = Logger(label: "receiver-test") { JSONLogHandler(label: $0, write: logs.append) }
@@ -53,7 +55,12 @@ struct ReceiverHarness {
         let running = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // 1,000 concurrent posts queue for the client's connections: waiting for one is not a failure here
+        // (the default 10 s is too short when the whole test suite shares two cores).
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout.connect = .seconds(120)
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let harness = ReceiverHarness(port: port, pool: pool, http: http, logs: logs, metrics: metrics)
         let outcome: Swift.Result<Result, any Error>
         do { outcome = .success(try await body(harness)) } catch { outcome = .failure(error) }
@@ -86,7 +93,7 @@ struct ReceiverHarness {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: .seconds(120))
         let collected = try await response.body.collect(upTo: 1 << 20)
         return Reply(
             status: Int(response.status.code), headers: response.headers, body: String(buffer: collected))
