@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // The notifications receiver's HTTP server. Its default traits pull swift-configuration, unused here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // libpq, the only PostgreSQL driver (Debian: libpq-dev).
@@ -127,6 +129,7 @@ let package = Package(
             name: "IDVCommands",
             dependencies: [
                 "IDVRunner",
+                "NotificationsReceiver",
                 "IDVLogging",
                 "PostgresClient",
                 "SystemSupport",
@@ -139,6 +142,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // `idv-batch notifications serve`: the HTTP receiver (Hummingbird) storing Yoti's notifications in
+        // idv.notifications, once per identity; auth, bounds, health and metrics.
+        .target(
+            name: "NotificationsReceiver",
+            dependencies: [
+                "PostgresClient",
+                "IDVLogging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -278,6 +299,20 @@ let package = Package(
                 "IDVCommands", "IDVRunner", "LocalPostgres", "PostgresClient", "YotiAPI", "YotiSandbox", "TestSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The notifications receiver on loopback against a real PostgreSQL, tried as an attacker would.
+        .testTarget(
+            name: "NotificationsReceiverTests",
+            dependencies: [
+                "NotificationsReceiver", "IDVLogging", "LocalPostgres", "PostgresClient", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -25,7 +25,10 @@ package struct BenchCommand: AsyncParsableCommand {
               8  In-Branch follow-through (`instructions --letters DIR`) at latency 100 ms, c=64: rows/s ÷ \
             C / (3·L) (three calls per row: configuration GET, instructions PUT, letter GET), and CPU per row \
             ÷ three signatures
-              8  sync results/s at sandbox latency 100 ms ÷ concurrency / latency (c=64)
+              9  sync results/s at sandbox latency 100 ms ÷ concurrency / latency (c=64)
+              10 `notifications serve` (a child process) under wrk on loopback: notifications stored per
+                  second, and the receiver's CPU per notification (/proc/<pid>/stat). Needs wrk
+                  (Debian: apt-get install -y wrk); without it the figure is skipped with a note.
 
             The default sizes take a few minutes on a 2-core machine; --quick uses small sizes (well under a \
             minute) and the same code paths. Build in release for real figures:
@@ -43,7 +46,7 @@ package struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("only"),
-        help: ArgumentHelp("Run only these figures, comma-separated (1-9), e.g. --only 1,4.", valueName: "n,..."))
+        help: ArgumentHelp("Run only these figures, comma-separated (1-10), e.g. --only 1,4.", valueName: "n,..."))
     var only: String?
 
     @Option(
@@ -76,10 +79,10 @@ package struct BenchCommand: AsyncParsableCommand {
     /// The figure numbers to run.
     /// - Throws: `ValidationError` for anything but numbers 1–8.
     func selectedFigures() throws -> Set<Int> {
-        guard let only else { return Set(1...9) }
+        guard let only else { return Set(1...10) }
         let parts = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let numbers = parts.compactMap(Int.init)
-        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...9).contains) else {
+        guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy((1...10).contains) else {
             throw ValidationError("--only takes figure numbers from 1 to 8 separated by commas, e.g. --only 1,4")
         }
         return Set(numbers)
@@ -160,6 +163,15 @@ package struct BenchCommand: AsyncParsableCommand {
         if selected.contains(5) {
             progress("figure 5: sweeping \(sizes.sweepRows) expired tokens")
             figures += try await benchmark.expirySweep()
+        }
+        if selected.contains(10) {
+            let seconds = sizes.receiverSeconds
+            progress("figure 10: wrk against `notifications serve` for \(seconds) s")
+            if let receiver = try await benchmark.receiverThroughput(seconds: seconds) {
+                figures += receiver
+            } else {
+                progress("figure 8 skipped: wrk is not installed (Debian: apt-get install -y wrk)")
+            }
         }
         var plan: String?
         if selected.contains(6) {

@@ -28,6 +28,12 @@ package enum LogKey {
     package static let runID = "run.id"
     /// An error's description (errors never carry secrets).
     package static let error = "error"
-    /// A path on disk (job file, metrics file).
+    /// A path on disk (job file, metrics file), or an HTTP path the receiver serves.
     package static let path = "path"
+    /// A Yoti notification's topic (`session_completion`, …).
+    package static let notificationTopic = "notification.topic"
+    /// Whether a notification was new (`accepted`) or a replay (`duplicate`).
+    package static let notificationOutcome = "notification.outcome"
+    /// Why the receiver rejected a request (`wrong_token`, `body_too_large`, …; never the request's content).
+    package static let rejectReason = "reject.reason"
 }

@@ -43,7 +43,7 @@ struct IDVBatch: AsyncParsableCommand {
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
             InstructionsCommand.self, SyncCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self,
             CancelCommand.self,
-            ConfigsCommand.self, DemoCommand.self, BenchCommand.self,
+            ConfigsCommand.self, NotificationsCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )
 

@@ -14,6 +14,9 @@
 --   idv_enqueuer  `enqueue` and upstream systems: inserts requests and batches, reads back outcomes
 --                 (including the client session token, which the applicant needs).
 --   idv_operator  both of the above, plus `configs push` (writes idv.session_configs).
+--   idv_receiver  `notifications serve`: stores Yoti's notifications in idv.notifications (insert, and
+--                 on a replay count it: received_count, last_received_at). Nothing else, not even
+--                 reading the requests; it cannot mark notifications processed (that is sync's).
 --
 -- Then give each program its own login role in the group it needs, e.g.:
 --
@@ -34,6 +37,9 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_operator') THEN
         CREATE ROLE idv_operator NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_receiver') THEN
+        CREATE ROLE idv_receiver NOLOGIN;
     END IF;
 END
 $$;
@@ -84,3 +90,13 @@ GRANT INSERT, UPDATE ON idv.session_configs TO idv_operator;
 -- The audit trail (0006): workers read it (status) and record reissues; operators pause, resume and cancel.
 GRANT SELECT, INSERT ON idv.batch_actions TO idv_worker;
 GRANT INSERT, UPDATE (paused_at, paused_by, pause_reason) ON idv.batches TO idv_operator;
+
+-- The notifications receiver (0008) ----------------------------------------------------------------
+-- `notifications serve` runs on a host reachable from the internet (behind a proxy): it gets only the
+-- inbox. INSERT ... ON CONFLICT DO UPDATE needs SELECT (the conflict check and RETURNING) and UPDATE of
+-- the two columns a replay moves. The identity column needs no sequence grant (identity sequences are
+-- used without a privilege check).
+COMMENT ON ROLE idv_receiver IS 'idv-batch notifications serve: stores notifications in idv.notifications, nothing else.';
+GRANT USAGE ON SCHEMA idv TO idv_receiver;
+GRANT SELECT, INSERT ON idv.notifications TO idv_receiver;
+GRANT UPDATE (received_count, last_received_at) ON idv.notifications TO idv_receiver;

@@ -1,0 +1,55 @@
+import Foundation
+import NotificationsReceiver
+import PostgresClient
+import TestSupport
+import Testing
+
+/// `sql/roles/least-privilege.sql`'s idv_receiver: enough to store and count notifications, nothing more.
+@Suite("Notifications receiver: least privilege", .timeLimit(.minutes(3)))
+struct ReceiverRoleTests {
+    @Test("idv_receiver stores and counts replays; cannot mark processed, delete, or read the requests")
+    func receiverRole() async throws {
+        try await MigratedDatabase.with { database in
+            let script = try String(
+                contentsOf: SharedPaths.repositoryRoot.appendingPathComponent("sql/roles/least-privilege.sql"),
+                encoding: .utf8)
+            // Roles are cluster-wide: another suite may be applying the same script right now; once more then.
+            do {
+                try await database.pool.withConnection { try await $0.executeScript(script) }
+            } catch {
+                try await Task.sleep(for: .milliseconds(300))
+                try await database.pool.withConnection { try await $0.executeScript(script) }
+            }
+            // Role names cannot be parameters; this one is a fixed word and a UUID fragment.
+            let login = "idv_receiver_\(UUID().uuidString.prefix(8).lowercased())"
+            _ = try await database.pool.execute("CREATE ROLE \(login) LOGIN IN ROLE idv_receiver")
+            let configuration = try PostgresConfiguration(
+                database.configuration.unredactedConnectionString + " user=\(login)")
+            let pool = PostgresPool(configuration: configuration, maxConnections: 2)
+            do {
+                try await ReceiverHarness.with(pool: pool) { (harness: ReceiverHarness) async throws in
+                    let body = ReceiverHarness.notification(session: "s-role")
+                    #expect(try await harness.post(body).status == 202)
+                    #expect(try await harness.post(body).status == 202)
+                }
+                #expect(
+                    try await database.count("SELECT 1 FROM idv.notifications WHERE received_count = 2") == 1)
+                for forbidden in [
+                    "UPDATE idv.notifications SET processed_at = now()", "DELETE FROM idv.notifications",
+                    "SELECT count(*) FROM idv.verification_requests",
+                ] {
+                    let error = await #expect(throws: PostgresError.self) { try await pool.execute(forbidden) }
+                    #expect(error?.sqlState == "42501", "\(forbidden): \(String(describing: error))")
+                }
+                await pool.shutdown()
+                _ = try? await database.pool.execute("DROP OWNED BY \(login)")
+                _ = try? await database.pool.execute("DROP ROLE IF EXISTS \(login)")
+            } catch {
+                await pool.shutdown()
+                _ = try? await database.pool.execute("DROP OWNED BY \(login)")
+                _ = try? await database.pool.execute("DROP ROLE IF EXISTS \(login)")
+                throw error
+            }
+        }
+    }
+}
