@@ -16,17 +16,21 @@ struct BenchSizes: Sendable {
     var rateRows: Int
     /// Signatures timed for the per-signature CPU cost (figure 2's baseline).
     var signatures: Int
+    /// Applicant rows loaded by `idv-batch enqueue` and by `COPY`, in each format (figure 8).
+    var enqueueRows: Int
 
     /// The sizes, except where a size is reduced to keep the run to a few minutes on a small machine
     /// (each reduction is stated in ``reductions``).
     static let standard = BenchSizes(
         latencyRows: 20_000, cpuRows: 20_000, memoryRows: 100_000, sweepRows: 1_000_000,
-        historyRows: 5_000_000, claimSamples: 200, rateRows: 3_000, signatures: 2_000)
+        historyRows: 5_000_000, claimSamples: 200, rateRows: 3_000, signatures: 2_000,
+        enqueueRows: 1_000_000)
 
     /// Small sizes, same code paths: well under a minute.
     static let quick = BenchSizes(
         latencyRows: 1_000, cpuRows: 1_000, memoryRows: 4_000, sweepRows: 20_000,
-        historyRows: 50_000, claimSamples: 30, rateRows: 400, signatures: 200)
+        historyRows: 50_000, claimSamples: 30, rateRows: 400, signatures: 200,
+        enqueueRows: 20_000)
 
     /// Where these sizes differ from the issue's, and why.
     var reductions: [String] {
@@ -47,6 +51,7 @@ struct BenchSizes: Sendable {
             "latency runs \(g(latencyRows)) rows; CPU run \(g(cpuRows)) rows; memory runs \(g(cpuRows)) and \(g(memoryRows)) rows",
             "sweep \(g(sweepRows)) rows; claim history \(g(historyRows)) finished rows, \(claimSamples) claims of 64 per side",
             "rate limit \(g(rateRows)) rows over 4 workers; signature baseline \(g(signatures)) signatures",
+            "enqueue \(g(enqueueRows)) applicant rows per format",
         ] + reductions
     }
 }

@@ -48,6 +48,18 @@ extension Benchmark {
         }
     }
 
+    /// The environment of the `idv-batch` child processes: this database, the sandbox's SDK id and key,
+    /// and none of the caller's own PostgreSQL or Yoti settings.
+    var childEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("PG") && !key.hasPrefix("YOTI_") && key != "DATABASE_URL"
+        }
+        environment["DATABASE_URL"] = database.unredactedConnectionString
+        environment["YOTI_CLIENT_SDK_ID"] = Self.sdkID
+        environment["YOTI_KEY_FILE_PATH"] = keyPath
+        return environment
+    }
+
     /// Enqueues `rows` rows into a fresh batch, runs `workers` `idv-batch run` processes on it against the
     /// sandbox with `latency`, and returns what they did.
     /// - Throws: ``CommandFailure`` (exit 3) when a worker fails or rows are left unfinished, with its output.
@@ -64,12 +76,7 @@ extension Benchmark {
             "--log-level", "warning",
         ]
         if let rate { arguments += ["--rate", "\(rate)"] }
-        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
-            !key.hasPrefix("PG") && !key.hasPrefix("YOTI_") && key != "DATABASE_URL"
-        }
-        environment["DATABASE_URL"] = database.unredactedConnectionString
-        environment["YOTI_CLIENT_SDK_ID"] = Self.sdkID
-        environment["YOTI_KEY_FILE_PATH"] = keyPath
+        let environment = childEnvironment
 
         let statementsBefore = try await serverStatements()
         let ticksBefore = BenchMachine.machineCPUTicks()
