@@ -16,7 +16,10 @@ extension Benchmark {
             ["type": "ID_DOCUMENT_AUTHENTICITY", "config": ["manual_check": "FALLBACK"]],
         ],
         "requested_tasks": [
-            ["type": "ID_DOCUMENT_TEXT_DATA_EXTRACTION", "config": ["manual_check": "FALLBACK", "chip_data": "DESIRED"]]
+            [
+                "type": "ID_DOCUMENT_TEXT_DATA_EXTRACTION",
+                "config": ["manual_check": "FALLBACK", "chip_data": "DESIRED"],
+            ]
         ],
         "sdk_config": ["allowed_capture_methods": "CAMERA", "primary_colour": "#0b5fff", "locale": "en-GB"],
     ]

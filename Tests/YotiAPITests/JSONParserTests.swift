@@ -153,7 +153,10 @@ struct JSONWriterTests {
         for scalar in 0..<0x20 { control.unicodeScalars.append(Unicode.Scalar(UInt8(scalar))) }
         let value: JSONValue = [
             "text": .string(control + "\"\\/\u{7F}\u{2028}é😀"), "e\u{301}b": 1, "éa": 2, "B": 3, "a10": 4, "a9": 5,
-            "doubles": [1e30, 1e-7, 0.1, 600.5, -0.5, 1e16, .double(.leastNonzeroMagnitude), 1.7976931348623157e308, 2.5e-5, 1e21],
+            "doubles": [
+                1e30, 1e-7, 0.1, 600.5, -0.5, 1e16, .double(.leastNonzeroMagnitude), 1.7976931348623157e308, 2.5e-5,
+                1e21,
+            ],
             "integers": [.integer(.max), .integer(.min), 0],
         ]
         #expect(value.jsonBytes() == (try Self.foundationBytes(value)))

@@ -137,7 +137,8 @@ package struct Enqueuer: Sendable {
     }
 
     private func load(
-        _ input: Input, validator: EnqueueRowValidator, on connection: PostgresConnection, started: ContinuousClock.Instant,
+        _ input: Input, validator: EnqueueRowValidator, on connection: PostgresConnection,
+        started: ContinuousClock.Instant,
         progress: (@Sendable (Progress) -> Void)?
     ) async throws -> EnqueueReport {
         // Reading and validating the next batch overlaps inserting the previous one: at most one
