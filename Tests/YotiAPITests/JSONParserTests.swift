@@ -116,7 +116,7 @@ struct JSONParserTests {
     private static func same(_ value: JSONValue, _ object: Any) -> Bool {
         switch value {
         case .null: return object is NSNull
-        case .bool(let b): return (object as? Bool) == b
+        case .bool(let b): return (object as? Bool) == b || (object as? NSNumber)?.boolValue == b
         case .integer(let i): return (object as? NSNumber)?.doubleValue == Double(i)
         case .double(let d): return (object as? NSNumber)?.doubleValue == d
         case .string(let s): return (object as? String) == s
