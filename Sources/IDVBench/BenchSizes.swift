@@ -22,19 +22,21 @@ struct BenchSizes: Sendable {
     var syncRows: Int = 10_000
     /// Seconds wrk posts notifications to the receiver (figure 10).
     var receiverSeconds: Int
+    /// Applicant rows loaded by `idv-batch enqueue` and by `COPY`, in each format (figure 11).
+    var enqueueRows: Int
 
     /// The sizes, except where a size is reduced to keep the run to a few minutes on a small machine
     /// (each reduction is stated in ``reductions``).
     static let standard = BenchSizes(
         latencyRows: 20_000, cpuRows: 20_000, memoryRows: 100_000, sweepRows: 1_000_000,
         historyRows: 5_000_000, claimSamples: 200, rateRows: 3_000, signatures: 2_000,
-        followThroughRows: 6_000, receiverSeconds: 10)
+        followThroughRows: 6_000, receiverSeconds: 10, enqueueRows: 1_000_000)
 
     /// Small sizes, same code paths: well under a minute.
     static let quick = BenchSizes(
         latencyRows: 1_000, cpuRows: 1_000, memoryRows: 4_000, sweepRows: 20_000,
         historyRows: 50_000, claimSamples: 30, rateRows: 400, signatures: 200,
-        followThroughRows: 400, syncRows: 1_000, receiverSeconds: 3)
+        followThroughRows: 400, syncRows: 1_000, receiverSeconds: 3, enqueueRows: 20_000)
 
     /// Where these sizes differ from the issue's, and why.
     var reductions: [String] {
@@ -58,6 +60,7 @@ struct BenchSizes: Sendable {
             "In-Branch follow-through \(g(followThroughRows)) rows",
             "sync \(g(syncRows)) sessions at latency 100 ms",
             "receiver: wrk for \(receiverSeconds) s, 2 threads, 64 connections",
+            "enqueue \(g(enqueueRows)) applicant rows per format",
         ] + reductions
     }
 }

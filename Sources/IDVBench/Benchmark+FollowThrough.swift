@@ -88,7 +88,7 @@ extension Benchmark {
     /// Runs one `idv-batch` process to its end.
     /// - Throws: ``CommandFailure`` (exit 3) with the end of its output when it exits non-zero.
     private func worker(_ arguments: [String], step: String) async throws -> SpawnedProcess.Termination {
-        let process = try SpawnedProcess.start(arguments, environment: workerEnvironment, name: step)
+        let process = try SpawnedProcess.start(arguments, environment: childEnvironment, name: step)
         let termination = try await process.wait(samplingPeakMemory: true)
         guard termination.status == 0 else {
             throw CommandFailure(

@@ -48,9 +48,9 @@ extension Benchmark {
         }
     }
 
-    /// The environment of a worker: this one without libpq and Yoti settings, then the benchmark's
-    /// database, SDK id and key file.
-    var workerEnvironment: [String: String] {
+    /// The environment of the `idv-batch` child processes: this database, the sandbox's SDK id and key,
+    /// and none of the caller's own PostgreSQL or Yoti settings.
+    var childEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { key, _ in
             !key.hasPrefix("PG") && !key.hasPrefix("YOTI_") && key != "DATABASE_URL"
         }
@@ -76,7 +76,7 @@ extension Benchmark {
             "--log-level", "warning",
         ]
         if let rate { arguments += ["--rate", "\(rate)"] }
-        let environment = workerEnvironment
+        let environment = childEnvironment
 
         let statementsBefore = try await serverStatements()
         let ticksBefore = BenchMachine.machineCPUTicks()

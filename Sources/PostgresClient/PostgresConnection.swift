@@ -64,6 +64,19 @@ package actor PostgresConnection {
         try await query(sql, parameters).affectedRows
     }
 
+    /// Runs `COPY … FROM STDIN` and sends `data` as its input, in one round trip.
+    ///
+    /// `data` is the whole input in the format the statement names (text format: build it with
+    /// ``PostgresCopyText``). Waits on the connection's queue like every statement, and task cancellation
+    /// cancels it on the server.
+    /// - Returns: the number of rows copied.
+    /// - Throws: The same errors as ``query(_:_:)``; a row the server refuses fails the whole COPY.
+    @discardableResult
+    package func copyIn(_ sql: String, data: [UInt8]) async throws -> Int {
+        try await run(copyData: data, send: { handle in PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 0) })
+            .affectedRows
+    }
+
     /// Runs a trusted SQL script that may hold several statements, without parameters (simple query
     /// protocol). Only for files shipped with the program, such as migrations: never pass it values.
     ///
@@ -175,7 +188,10 @@ package actor PostgresConnection {
 
     /// Sends a statement with `send`, waits for all its results on this queue, and converts them.
     /// When `cancellable`, task cancellation cancels the statement on the server.
-    private func run(cancellable: Bool = true, send: (OpaquePointer) -> Int32) async throws -> PostgresRows {
+    /// `copyData` is the input of a `COPY … FROM STDIN` statement.
+    private func run(
+        cancellable: Bool = true, copyData: [UInt8]? = nil, send: (OpaquePointer) -> Int32
+    ) async throws -> PostgresRows {
         if cancellable { try Task.checkCancellation() }
         guard let handle, let cancelHandle else {
             throw PostgresError(
@@ -183,14 +199,14 @@ package actor PostgresConnection {
         }
         guard cancellable else {
             guard send(handle) == 1 else { throw markLostIfBroken(makeError(nil)) }
-            return try collectResults(handle).get()
+            return try collectResults(handle, copyData: copyData).get()
         }
         let token = cancelHandle.begin()
         defer { cancelHandle.end(token) }
         let outcome: Result<PostgresRows, PostgresError> = await withTaskCancellationHandler {
             guard send(handle) == 1 else { return .failure(markLostIfBroken(makeError(nil))) }
             cancelHandle.markSent(token)
-            return collectResults(handle)
+            return collectResults(handle, copyData: copyData)
         } onCancel: {
             // PQcancel opens a connection to the server and waits: never on the canceller's thread.
             DispatchQueue(label: "idv.postgres.cancel").async { cancelHandle.requestCancel(token) }
@@ -207,8 +223,10 @@ package actor PostgresConnection {
     }
 
     /// Reads every result of the statement (so the connection is idle afterwards) and keeps the last
-    /// rows, or the first error.
-    private func collectResults(_ handle: OpaquePointer) -> Result<PostgresRows, PostgresError> {
+    /// rows, or the first error. A `COPY … FROM STDIN` is fed `copyData` (refused when there is none).
+    private func collectResults(
+        _ handle: OpaquePointer, copyData: [UInt8]? = nil
+    ) -> Result<PostgresRows, PostgresError> {
         var outcome: Result<PostgresRows, PostgresError>?
         while let result = PQgetResult(handle) {
             defer { PQclear(result) }
@@ -216,6 +234,8 @@ package actor PostgresConnection {
             switch PQresultStatus(result) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
                 outcome = .success(Self.makeRows(result))
+            case PGRES_COPY_IN where copyData != nil:
+                if let failure = sendCopyData(handle, copyData ?? []) { outcome = .failure(failure) }
             case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
                 outcome = .failure(
                     PostgresError(code: .server, message: "COPY is not supported by this client; use INSERT."))
@@ -229,6 +249,24 @@ package actor PostgresConnection {
         case .failure(let error)?: return .failure(markLostIfBroken(error))
         case nil: return .failure(markLostIfBroken(makeError(nil)))
         }
+    }
+
+    /// Sends a COPY's input and its end (blocking, on this queue); the server's verdict follows as the
+    /// next result. Returns an error only when the data could not be sent.
+    private func sendCopyData(_ handle: OpaquePointer, _ data: [UInt8]) -> PostgresError? {
+        let chunk = 1 << 20
+        let sent = data.withUnsafeBufferPointer { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let length = min(chunk, buffer.count - offset)
+                let pointer = UnsafeRawPointer(buffer.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+                guard PQputCopyData(handle, pointer, Int32(length)) == 1 else { return false }
+                offset += length
+            }
+            return true
+        }
+        guard sent, PQputCopyEnd(handle, nil) == 1 else { return makeError(nil) }
+        return nil
     }
 
     /// Re-labels `error` as `.connectionLost` when the connection broke, since only then must the

@@ -11,7 +11,7 @@ struct BenchCommandTests {
     /// Every figure the issue asks for, by table id.
     /// (Figure 10 needs `wrk`; without it bench skips the figure with a note, so it is expected only with wrk.)
     static let allFigures = Set(
-        ["1a", "1b", "2a", "2b", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "7a", "7b", "8a", "8b", "9"]
+        ["1a", "1b", "2a", "2b", "2c", "2d", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "7a", "7b", "8a", "8b", "9", "11a", "11b"]
             + (wrkInstalled ? ["10a", "10b"] : []))
 
     /// Whether `wrk` is on PATH (figure 10).
@@ -76,7 +76,7 @@ struct BenchCommandTests {
         #expect(object["claim_plan"] == nil)
     }
 
-    @Test("--only outside 1–10 is a usage error (exit 2) that names the accepted values", arguments: ["12", "1,x", ""])
+    @Test("--only outside 1–11 is a usage error (exit 2) that names the accepted values", arguments: ["12", "1,x", ""])
     func badOnly(value: String) async throws {
         let result = try await Self.bench(["--only", value])
         #expect(result.status == 2, "\(result.output)")

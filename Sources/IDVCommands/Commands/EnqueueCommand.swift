@@ -13,8 +13,11 @@ package struct EnqueueCommand: AsyncParsableCommand {
         discussion: """
             Each valid row becomes one pending row of idv.verification_requests in the batch. Loading is \
             idempotent on (batch, external_ref): rows already present are skipped, so the same file can be \
-            loaded again safely (after fixing rejected lines, for example). The input is streamed and inserted \
-            about 1,000 rows per statement, so files of millions of lines load in constant memory.
+            loaded again safely (after fixing rejected lines, for example). The input is streamed: every 5,000 \
+            valid rows (--batch-size) go in with one COPY into a temporary staging table and one INSERT … ON \
+            CONFLICT DO NOTHING, while the next rows are read, so files of millions of lines load in constant \
+            memory at about half the speed of PostgreSQL's own COPY. A line that is not JSON is reported with \
+            the column of the first mistake.
 
             Every row is checked as the runner will see it: external_ref present, config_name known (or \
             --config), something to send, and the composed session spec valid. Invalid rows are reported \
@@ -52,7 +55,7 @@ package struct EnqueueCommand: AsyncParsableCommand {
 
             Exit codes: 0 every row loaded or was already there; 1 some rows were rejected (the others \
             loaded); 2 usage error (unknown format or --config, unusable CSV header, unreadable file); \
-            3 database unreachable; 130/143 interrupted by SIGINT/SIGTERM (the INSERT in flight is rolled \
+            3 database unreachable; 130/143 interrupted by SIGINT/SIGTERM (the transaction in flight is rolled \
             back, rows inserted before it stay: load the same input again to finish).
 
             Examples:
@@ -87,8 +90,12 @@ package struct EnqueueCommand: AsyncParsableCommand {
         help: ArgumentHelp("Longest line (CSV: record) accepted; longer ones are rejected.", valueName: "bytes"))
     var maxLineBytes: Int = 1 << 20
 
-    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Rows per INSERT statement.", valueName: "rows"))
-    var batchSize: Int = 1_000
+    @Option(
+        name: .customLong("batch-size"),
+        help: ArgumentHelp(
+            "Rows per transaction (one COPY into a staging table and one INSERT … ON CONFLICT DO NOTHING).",
+            valueName: "rows"))
+    var batchSize: Int = 5_000
 
     @Flag(
         help: ArgumentHelp(

@@ -18,11 +18,67 @@ struct SpecCatalog: Sendable {
     let strict: Bool
     /// Where unknown values sent anyway are collected, once per field and value.
     let warnings: SpecWarnings
+    /// Each configuration as a row without a patch sends it, worked out once per run: such rows differ
+    /// only by `user_tracking_id`, whose value the validator does not judge.
+    let unpatched: [String: Unpatched]
+
+    /// A configuration composed, validated and serialised once, with the body split around the
+    /// `user_tracking_id` value that each row fills in.
+    struct Unpatched: Sendable {
+        /// What ``SessionSpecValidator`` finds in the composed spec.
+        let findings: [SessionSpecProblem]
+        /// The body up to the `user_tracking_id` value (the whole body when the configuration sets its own).
+        let bodyPrefix: [UInt8]
+        /// The body after that value; `nil` when the configuration sets its own `user_tracking_id`.
+        let bodySuffix: [UInt8]?
+        /// The configuration's own `user_tracking_id`, if it sets one.
+        let fixedUserTrackingID: String?
+        let resourcesTTL: Int?
+        let inBranch: Bool
+
+        /// Works out `configuration`, or `nil` when it cannot be composed on its own (every row then
+        /// takes the general path, which reports why).
+        init?(configuration: JSONValue) {
+            let placeholder = "\u{0}"
+            guard
+                let spec = try? SessionSpecComposer.compose(
+                    configuration: configuration, rowSpec: nil, externalRef: placeholder, userTrackingID: placeholder)
+            else { return nil }
+            findings = SessionSpecValidator.findings(spec)
+            resourcesTTL = spec["resources_ttl"]?.int64Value.map { Int($0) }
+            inBranch = spec["ibv_options"]?["support"]?.stringValue == "MANDATORY"
+            let body = spec.jsonBytes()
+            let trackingID = spec["user_tracking_id"]?.stringValue
+            guard trackingID == placeholder else {
+                (bodyPrefix, bodySuffix, fixedUserTrackingID) = (body, nil, trackingID)
+                return
+            }
+            // The placeholder (NUL, which no stored configuration holds) is written exactly once.
+            var written: [UInt8] = []
+            JSONWriter.writeString(placeholder, into: &written)
+            let matches = body.indices.filter { body[$0...].starts(with: written) }
+            guard matches.count == 1, let start = matches.first else { return nil }
+            bodyPrefix = Array(body[..<start])
+            bodySuffix = Array(body[(start + written.count)...])
+            fixedUserTrackingID = nil
+        }
+
+        /// The body of a row with this configuration and `userTrackingID`.
+        func body(userTrackingID: String) -> [UInt8] {
+            guard let bodySuffix else { return bodyPrefix }
+            var body = bodyPrefix
+            body.reserveCapacity(bodyPrefix.count + bodySuffix.count + userTrackingID.utf8.count + 2)
+            JSONWriter.writeString(userTrackingID, into: &body)
+            body.append(contentsOf: bodySuffix)
+            return body
+        }
+    }
 
     init(configurations: [String: JSONValue], strict: Bool = false, warnings: SpecWarnings = SpecWarnings()) {
         self.configurations = configurations
         self.strict = strict
         self.warnings = warnings
+        self.unpatched = configurations.compactMapValues(Unpatched.init(configuration:))
     }
 
     /// Loads every named configuration: the table is small and read once per run.
@@ -44,6 +100,9 @@ struct SpecCatalog: Sendable {
     func prepare(configName: String?, sessionSpec: JSONValue?, externalRef: String, userTrackingID: String? = nil)
         -> Prepared
     {
+        if let configName, sessionSpec?.isNull ?? true, let known = unpatched[configName] {
+            return prepare(known, userTrackingID: userTrackingID ?? externalRef)
+        }
         var base: JSONValue?
         if let configName {
             guard let configuration = configurations[configName] else {
@@ -73,5 +132,19 @@ struct SpecCatalog: Sendable {
             resourcesTTL: spec["resources_ttl"]?.int64Value.map { Int($0) },
             inBranch: spec["ibv_options"]?["support"]?.stringValue == "MANDATORY"
         )
+    }
+
+    /// ``prepare(configName:sessionSpec:externalRef:userTrackingID:)`` for a row without a patch: the
+    /// same verdict and the same bytes, from the configuration's work done once.
+    private func prepare(_ known: Unpatched, userTrackingID: String) -> Prepared {
+        if !known.findings.isEmpty {
+            let problems = known.findings.filter { strict || !$0.isWarning }
+            guard problems.isEmpty else { return .invalid(problems: problems.map(\.description)) }
+            warnings.record(known.findings.filter(\.isWarning))
+        }
+        return .ready(
+            body: known.body(userTrackingID: userTrackingID),
+            userTrackingID: known.fixedUserTrackingID ?? userTrackingID, resourcesTTL: known.resourcesTTL,
+            inBranch: known.inBranch)
     }
 }

@@ -21,11 +21,17 @@ struct EnqueueCandidate: Sendable {
         func reject(_ reason: String) -> Result<EnqueueCandidate, EnqueueRejection> {
             .failure(EnqueueRejection(line: line, reason: reason))
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            return reject("not valid UTF-8: save the file as UTF-8")
-        }
-        guard let value = try? JSONValue(jsonBytes: bytes) else {
-            return reject("not valid JSON: each line must be one JSON object")
+        let value: JSONValue
+        do {
+            value = try JSONValue(jsonBytes: bytes)
+        } catch {
+            // A line that parses is valid UTF-8 (the parser checks every string), so check only on failure.
+            let failure = error as? JSONParseError
+            if failure?.kind == .invalidUTF8 || String(validating: bytes, as: UTF8.self) == nil {
+                return reject("not valid UTF-8: save the file as UTF-8")
+            }
+            let position = failure.map { " at column \($0.column): \($0.reason)" } ?? ""
+            return reject("not valid JSON\(position); each line must be one JSON object")
         }
         guard case .object(let members) = value else {
             return reject("\(value.typeDescription), not a JSON object: each line must be {\"external_ref\": ..., ...}")

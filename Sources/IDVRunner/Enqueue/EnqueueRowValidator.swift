@@ -18,23 +18,9 @@ struct EnqueueRowValidator: Sendable {
     let catalog: SpecCatalog
     /// `--config`: the configuration of rows that name none.
     let defaultConfig: String?
-    /// Each configuration's problems as a row without a patch would see them, worked out once: such a
-    /// row differs from its configuration only by `user_tracking_id`, whose value the validator does
-    /// not judge.
-    private let unpatchedProblems: [String: [SessionSpecProblem]]
-
     init(catalog: SpecCatalog, defaultConfig: String?) {
         self.catalog = catalog
         self.defaultConfig = defaultConfig
-        var problems: [String: [SessionSpecProblem]] = [:]
-        for (name, configuration) in catalog.configurations {
-            if let composed = try? SessionSpecComposer.compose(
-                configuration: configuration, rowSpec: nil, externalRef: "row")
-            {
-                problems[name] = SessionSpecValidator.findings(composed)
-            }
-        }
-        self.unpatchedProblems = problems
     }
 
     /// Validates a row: a non-empty `external_ref`, a known configuration, something to send, and a
@@ -80,8 +66,9 @@ struct EnqueueRowValidator: Sendable {
                     + "or pass --config NAME for every row")
         }
         let problems: [SessionSpecProblem]
-        if candidate.spec == nil, let configName, let known = unpatchedProblems[configName] {
-            problems = known
+        if candidate.spec == nil, let configName, let known = catalog.unpatched[configName] {
+            // The configuration's problems, worked out once (see SpecCatalog.Unpatched).
+            problems = known.findings
         } else {
             do {
                 problems = SessionSpecValidator.findings(
