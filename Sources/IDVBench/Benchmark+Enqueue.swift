@@ -6,7 +6,7 @@ import YotiAPI
 
 extension Benchmark {
     /// The named configuration of the generated In-Branch applicants (the demo's `in-branch`, compacted).
-    static let inBranchConfigName = "bench-in-branch"
+    static let enqueueConfigName = "bench-in-branch"
     static let inBranchSpec: JSONValue = [
         "client_session_token_ttl": 1_209_600, "resources_ttl": 1_296_000, "block_biometric_consent": false,
         "ibv_options": ["support": "MANDATORY", "guidance_url": "https://onboarding.example.com/branch-guidance"],
@@ -35,7 +35,7 @@ extension Benchmark {
     func enqueueAgainstCopy() async throws -> [BenchFigure] {
         _ = try await pool.query(
             "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING",
-            [.text(Self.inBranchConfigName), .jsonb(Self.inBranchSpec.jsonString())])
+            [.text(Self.enqueueConfigName), .jsonb(Self.inBranchSpec.jsonString())])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-bench-enqueue-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -151,13 +151,13 @@ extension Benchmark {
                 let birth = "\(1950 + index % 55)-0\(1 + index % 9)-1\(index % 10)"
                 let number = "\(1 + index % 200)"
                 json +=
-                    #"{"config_name":"\#(inBranchConfigName)","external_ref":"\#(ref)","session_spec":{"resources":{"applicant_profile":{"#
+                    #"{"config_name":"\#(enqueueConfigName)","external_ref":"\#(ref)","session_spec":{"resources":{"applicant_profile":{"#
                     + #""date_of_birth":"\#(birth)","family_name":"\#(last)","full_name":"\#(first) \#(last)","given_names":"\#(first)","#
                     + #""structured_postal_address":{"address_format":1,"address_line1":"\#(number) High Street","building_number":"\#(number)","#
                     + #""country":"United Kingdom","country_iso":"GBR","postal_code":"\#(postcode)","town_city":"\#(town)"}}}}}"#
                     + "\n"
                 csv +=
-                    "\(ref),\(inBranchConfigName),\(first),\(last),\(first) \(last),\(birth),1,\(number),"
+                    "\(ref),\(enqueueConfigName),\(first),\(last),\(first) \(last),\(birth),1,\(number),"
                     + "\(number) High Street,\(town),\(postcode),GBR,United Kingdom\n"
             } else {
                 json += #"{"config_name":"\#(configName)","external_ref":"\#(ref)"}"# + "\n"
