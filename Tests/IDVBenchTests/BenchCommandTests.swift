@@ -11,7 +11,10 @@ struct BenchCommandTests {
     /// Every figure the issue asks for, by table id.
     /// (Figure 10 needs `wrk`; without it bench skips the figure with a note, so it is expected only with wrk.)
     static let allFigures = Set(
-        ["1a", "1b", "2a", "2b", "2c", "2d", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "7a", "7b", "8a", "8b", "9", "11a", "11b"]
+        [
+            "1a", "1b", "2a", "2b", "2c", "2d", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "7a", "7b",
+            "8a", "8b", "9", "11a", "11b",
+        ]
             + (wrkInstalled ? ["10a", "10b"] : []))
 
     /// Whether `wrk` is on PATH (figure 10).
