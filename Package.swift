@@ -170,6 +170,7 @@ let package = Package(
                 "IDVCommands",
                 "IDVRunner",
                 "LocalPostgres",
+                "NotificationsReceiver",
                 "PostgresClient",
                 "YotiAPI",
                 "YotiClient",

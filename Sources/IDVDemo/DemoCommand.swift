@@ -21,14 +21,21 @@ package struct DemoCommand: AsyncParsableCommand {
             few percent of 500/503/429 answers, a rate limit), then does what an operator does:
 
               1. migrate the schema
-              2. push the sample session configurations from jobs/configs (locally and to Yoti Sign)
-              3. enqueue synthetic applicants (standard and In-Branch), plus two broken lines
-              4. an upstream system inserts rows naming a configuration nobody has pushed yet
-              5. run the nightly job (jobs/nightly-onboarding.yml) with live progress, then its summary
-              6. push the missing configuration and rerun what failed
-              7. an expiry sweep --as-of a moment after every token has expired
-              8. status of the batch
-            and checks at the end that every row and every session is accounted for. Everything it \
+              2. start the notifications receiver (notifications serve) on loopback
+              3. push the sample configurations from jobs/configs (locally and to
+                 Yoti Sign), naming that receiver as their notifications endpoint
+              4. enqueue synthetic applicants (standard and In-Branch), plus two
+                 broken lines
+              5. an upstream system inserts rows naming a configuration nobody has
+                 pushed yet
+              6. run the nightly job (jobs/nightly-onboarding.yml) with live
+                 progress, then its summary; In-Branch rows get their instructions
+                 sent and their letters saved
+              7. push the missing configuration and rerun what failed
+              8. sync the results of the sessions the sandbox's applicants finished
+              9. an expiry sweep --as-of a moment after every token has expired
+             10. status of the batch
+            and checks at the end that every row, session, letter and result is accounted for. Everything it \
             started is stopped and deleted when it ends, fails, or is interrupted (Ctrl-C).
 
             Each step prints the idv-batch command that does the same against a real database. The demo logs \
@@ -126,6 +133,12 @@ package struct DemoCommand: AsyncParsableCommand {
             faults: .init(
                 internalServerError: share * 0.5, serviceUnavailable: share * 0.3, tooManyRequests: share * 0.2))
         behaviour.seed = seed
+        // Applicants: 60% finish (7:2:1 approve, reject, not available) half a second after their session is
+        // created, the rest are still at it (one who gave up would make the In-Branch letter answer 409); the
+        // sandbox notifies the demo's receiver of each finished session, as Yoti would.
+        behaviour.applicants = ApplicantSimulation(
+            completeShare: 0.6, expireShare: 0, delay: .milliseconds(500),
+            recommendationMix: .init(approve: 7, reject: 2, notAvailable: 1))
         return DemoScript.Settings(
             rows: rows, concurrency: concurrency, rate: rate, seed: seed, behaviour: behaviour,
             jobsDirectory: jobs, migrations: try Migrator.locateDirectory(explicit: sqlDirectory), job: job)

@@ -51,6 +51,38 @@ struct DemoFacts {
         }
     }
 
+    /// What sync recorded: rows per Yoti state, completed rows per overall recommendation, and the inbox.
+    struct Results {
+        var byState: [String: Int] = [:]
+        var completedByRecommendation: [String: Int] = [:]
+        var notificationsStored = 0
+
+        static func read(pool: PostgresPool, batch: String) async throws -> Results {
+            var results = Results()
+            for row in try await pool.query(
+                """
+                SELECT remote_state, result_recommendation, count(*)::int AS n FROM idv.verification_requests
+                WHERE batch_id = $1 AND remote_state IS NOT NULL GROUP BY 1, 2
+                """, [.text(batch)])
+            {
+                let state = try row.decode(String.self, "remote_state")
+                let count = try row.decode(Int.self, "n")
+                results.byState[state, default: 0] += count
+                if state == "COMPLETED", let recommendation = try row.decode(String?.self, "result_recommendation") {
+                    results.completedByRecommendation[recommendation, default: 0] += count
+                }
+            }
+            results.notificationsStored =
+                try await pool.query(
+                    """
+                    SELECT count(*)::int AS n FROM idv.notifications
+                    WHERE session_id IN (SELECT session_id FROM idv.verification_requests WHERE batch_id = $1)
+                    """, [.text(batch)]
+                ).first?.decode(Int.self, "n") ?? 0
+            return results
+        }
+    }
+
     /// One line of the check: what was compared, and whether it held.
     struct Check {
         var holds: Bool
@@ -82,6 +114,8 @@ struct DemoFacts {
     var status: BatchStatusReport.Batch
     var database: Database
     var sandbox: SandboxStats
+    var sync: ResultSync.Report
+    var results: Results
 
     func reconcile() -> Reconciliation {
         var checks: [Check] = []
@@ -126,6 +160,19 @@ struct DemoFacts {
                 && database.lettersOnDisk == database.lettersSaved,
             "In-Branch: \(database.lettersSaved) letters saved = \(database.inBranchRows) In-Branch rows; "
                 + "\(database.lettersOnDisk) on disk with the size and SHA-256 recorded")
+
+        let sandboxCompleted = sandbox.completedByRecommendation.values.reduce(0, +)
+        let recorded = results.completedByRecommendation
+        let mix = ["APPROVE", "REJECT", "NOT_AVAILABLE"].map {
+            "\($0) \(recorded[$0, default: 0])/\(sandbox.completedByRecommendation[$0, default: 0])"
+        }
+        check(
+            sandboxCompleted > 0 && recorded == sandbox.completedByRecommendation
+                && results.notificationsStored == sandbox.notificationsDelivered && sync.failed == 0,
+            "results: \(results.byState["COMPLETED", default: 0]) completed at Yoti recorded = \(sandboxCompleted) the "
+                + "sandbox completed (recorded/sandbox: \(mix.joined(separator: ", "))); "
+                + "\(results.byState["ONGOING", default: 0]) ongoing, \(results.byState["EXPIRED", default: 0]) expired; "
+                + "\(results.notificationsStored) notifications stored = \(sandbox.notificationsDelivered) delivered")
 
         let createdBeforeSweep = firstCreated + rerunCreated
         check(

@@ -2,6 +2,7 @@ import Foundation
 import IDVCommands
 import IDVRunner
 import Logging
+import NotificationsReceiver
 import PostgresClient
 import Synchronization
 import YotiAPI
@@ -32,7 +33,9 @@ final class DemoScript: Sendable {
     let batch: String
     /// Where the runs save the In-Branch letters (`--letters DIR`); deleted with the rest at the end.
     let lettersDirectory: URL
-    private let steps = 9
+    private let steps = 11
+    /// The notifications block the demo's configurations get once the receiver listens (endpoint, token).
+    private let notifications = Mutex<JSONValue?>(nil)
     private let step = Mutex(0)
 
     init(settings: Settings, logger: Logger, allowsLiveLine: Bool) {
@@ -98,18 +101,22 @@ final class DemoScript: Sendable {
 
     private func runSteps(in world: DemoWorld) async throws -> Int32 {
         try await migrate(world)
+        let receiver = try await startReceiver(world)
+        defer { receiver.cancel() }
         try await pushConfigurations(world)
         let enqueued = try await enqueue(world)
         try await upstreamInsert(world)
         let first = try await runNightly(world)
         let rerun = try await fixAndRerun(world)
+        let sync = try await sync(world)
         let sweep = try await expire(world)
         let status = try await status(world)
         let facts = DemoFacts(
             enqueued: enqueued, upstream: upstreamRows, firstRun: first, rerun: rerun, sweep: sweep, status: status,
             database: try await DemoFacts.Database.read(
                 pool: world.pool, batch: batch, config: DemoApplicants.inBranchConfig),
-            sandbox: world.sandbox.stats())
+            sandbox: world.sandbox.stats(), sync: sync,
+            results: try await DemoFacts.Results.read(pool: world.pool, batch: batch))
         let check = facts.reconcile()
         say("\n" + check.render())
         return check.isBalanced ? 0 : 1
@@ -131,12 +138,79 @@ final class DemoScript: Sendable {
     }
 
     private func push(file: String, as name: String, _ world: DemoWorld) async throws {
-        let spec = try ConfigStore.readSpec(
+        var spec = try ConfigStore.readSpec(
             path: settings.jobsDirectory.appendingPathComponent("configs/\(file).json").path)
+        if case .object(var fields) = spec, let notifications = notifications.withLock({ $0 }) {
+            fields["notifications"] = notifications
+            spec = .object(fields)
+        }
         try ConfigStore.validate(name: name, spec: spec)
         let result = try await ConfigStore(database: world.pool).push(
             name: name, spec: spec, isPrivate: false, remote: world.signClient)
         say(result.render())
+    }
+
+    /// Starts `notifications serve` on loopback (any free port) with a token made for this demo; the
+    /// configurations pushed next name it as their `notifications.endpoint`, so the sandbox's simulated
+    /// applicants who finish are announced to it as Yoti would.
+    private func startReceiver(_ world: DemoWorld) async throws -> Task<Void, Never> {
+        let token = UUID().uuidString + UUID().uuidString
+        try header("IDV_NOTIFICATIONS_TOKEN=… idv-batch notifications serve --port 0")
+        var configuration = ReceiverConfiguration(token: try ReceiverToken(token, source: "the demo"))
+        configuration.port = 0
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let receiver = NotificationsReceiver(
+            configuration: configuration, pool: world.pool, logger: logger,
+            onListening: { port in continuation.yield(port) })
+        let logger = self.logger
+        let task = Task {
+            do {
+                try await receiver.run()
+            } catch {
+                logger.error("The demo's notifications receiver stopped", metadata: ["error": "\(error)"])
+            }
+            continuation.finish()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            task.cancel()
+            throw CommandFailure(exitCode: 1, message: "The demo's notifications receiver did not start.")
+        }
+        let endpoint = "http://127.0.0.1:\(port)\(configuration.path)"
+        notifications.withLock {
+            $0 = [
+                "endpoint": .string(endpoint), "topics": ["SESSION_COMPLETION"], "auth_type": "BEARER",
+                "auth_token": .string(token),
+            ]
+        }
+        say(
+            "The receiver listens on \(endpoint); the configurations below name it as notifications.endpoint "
+                + "(Bearer token, made for this demo). The sandbox's applicants: 60% finish, the rest are still at it.")
+        return task
+    }
+
+    /// Waits until the sandbox has announced every session its applicants finished, then fetches results.
+    private func sync(_ world: DemoWorld) async throws -> ResultSync.Report {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let stats = world.sandbox.stats()
+            let completed = stats.completedByRecommendation.values.reduce(0, +)
+            if completed > 0 && stats.notificationsDelivered + stats.notificationsAbandoned >= completed { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try header("idv-batch sync --batch \(batch)")
+        var flags = RunSettings()
+        flags.batches = [batch]
+        flags.concurrency = settings.concurrency
+        flags.rate = settings.rate
+        var configuration = try flags.overriding(settings.job.run).runnerConfiguration()
+        configuration.requestTimeout = .seconds(10)
+        let report = await ResultSync(
+            configuration: configuration, database: world.pool, fetcher: world.idvClient,
+            staleAfter: .seconds(6 * 3600), logger: logger
+        ).execute(runID: nil)
+        say(report.render())
+        return report
     }
 
     private func enqueue(_ world: DemoWorld) async throws -> EnqueueReport {

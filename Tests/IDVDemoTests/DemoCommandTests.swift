@@ -68,6 +68,11 @@ struct DemoCommandTests {
             output.contains("In-Branch: \(rows / 4) letters saved = \(rows / 4) In-Branch rows; \(rows / 4) on disk"))
         #expect(output.contains("In-Branch follow-through: completed"))
 
+        // Results: the receiver stored the sandbox's notifications and sync recorded every finished session.
+        #expect(output.contains("$ idv-batch sync --batch"))
+        let results = Self.counts(try Self.line("completed at Yoti recorded =", occurrence: 0, in: output))
+        #expect(results.count >= 2 && results[0] > 0 && results[0] == results[1], "\(results)")
+
         // The demo's own reconciliation agrees, and it cleaned up after itself.
         #expect(output.contains("Everything adds up"))
         #expect(!output.contains("MISMATCH"))
@@ -93,11 +98,12 @@ struct DemoCommandTests {
         let process = try IDVBatchProcess.launch(
             ["demo", "--rows", "4000", "--latency-ms", "50", "--jitter-ms", "50"],
             environment: IDVBatchProcess.environment([:]), name: "demo")
-        // Wait until the run has started, then interrupt it.
+        // Wait until the nightly run has started, then interrupt it.
         let deadline = ContinuousClock.now + .seconds(120)
-        while !process.outputSoFar().contains("[6/9]"), ContinuousClock.now < deadline {
+        while !process.outputSoFar().contains("$ idv-batch run --job"), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
+        #expect(process.outputSoFar().contains("$ idv-batch run --job"), "the demo never reached its nightly run")
         try await Task.sleep(for: .milliseconds(500))
         process.send(SIGINT)
         let termination = try await process.wait()

@@ -24,6 +24,9 @@ struct RunnerProcessTests {
             first.send(SIGKILL)
             let killed = try await first.wait()
             #expect(killed.status == 128 + SIGKILL)
+            // A statement the dead worker had sent (a claim, a write-back) may still be running in its
+            // server backend and commit after the kill; count only once no such backend is left.
+            try await Self.waitForIdleBackends(harness)
             let inProgress = try await harness.statusCounts(batch: batch)["in_progress"] ?? 0
             #expect(inProgress > 0, "the kill should catch calls in flight")
 
@@ -215,6 +218,24 @@ struct RunnerProcessTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("the run never created \(target) sessions")
+    }
+
+    /// Waits until no other backend of the test database is running a statement (twice in a row).
+    static func waitForIdleBackends(_ harness: RunnerHarness) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var quietPolls = 0
+        while ContinuousClock.now < deadline {
+            let busy = try await harness.pool.query(
+                """
+                SELECT count(*) AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+                  AND state IS DISTINCT FROM 'idle'
+                """)[0].decode(Int.self, "n")
+            quietPolls = busy == 0 ? quietPolls + 1 : 0
+            if quietPolls >= 2 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("a backend of the killed worker was still busy after 30 s")
     }
 
     static func runDetails(_ harness: RunnerHarness, batch: String) async throws -> (claims: Double, writeBacks: Double)
