@@ -304,8 +304,36 @@ package final class TemporaryPostgres: Sendable {
         command(runAs: user, ["\(binaries)/pg_ctl", "stop", "-D", data, "-m", "immediate", "-w"])
     }
 
-    /// A port on 127.0.0.1 that was free a moment ago (the kernel picks it).
+    /// A port on 127.0.0.1 that was free a moment ago.
+    ///
+    /// Picked at random below the kernel's ephemeral range (`ip_local_port_range`) when there is room:
+    /// a port from that range may be taken, while the server is down for ``restart(downtime:)``, as the
+    /// local end of some outgoing connection, and the server could not listen on it again.
     private static func freePort() throws -> Int {
+        let ephemeralStart = ephemeralPortRangeStart()
+        if ephemeralStart > 12_000 {
+            for _ in 0..<64 {
+                let candidate = Int.random(in: 10_000..<ephemeralStart)
+                if try bindLoopback(port: candidate) != nil { return candidate }
+            }
+        }
+        guard let port = try bindLoopback(port: 0) else {
+            throw TemporaryPostgresError(code: .startFailed, message: "Could not bind 127.0.0.1 to find a free port.")
+        }
+        return port
+    }
+
+    /// The first port of the kernel's ephemeral range (Linux; 32768 when it cannot be read).
+    private static func ephemeralPortRangeStart() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8),
+            let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first,
+            let start = Int(first)
+        else { return 32_768 }
+        return start
+    }
+
+    /// Binds a socket to 127.0.0.1:`port` (0: the kernel picks) and closes it; the port bound, or nil if taken.
+    private static func bindLoopback(port: Int) throws -> Int? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else {
             throw TemporaryPostgresError(code: .startFailed, message: "Could not open a socket to find a free port.")
@@ -314,17 +342,14 @@ package final class TemporaryPostgres: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
                 bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
             }
         }
-        guard bound else {
-            throw TemporaryPostgresError(code: .startFailed, message: "Could not bind 127.0.0.1 to find a free port.")
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 
     /// Starts a detached shell that stops the server and deletes `directory` once this process is gone.

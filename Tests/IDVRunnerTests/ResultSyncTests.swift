@@ -9,9 +9,11 @@ import YotiSandbox
 /// `idv-batch sync` (``ResultSync`` on the engine) against PostgreSQL and the sandbox's simulated applicants.
 @Suite("Result sync (PostgreSQL + sandbox)", .serialized)
 struct ResultSyncTests {
-    /// 60% complete after a minute (APPROVE 60%, REJECT 25%, NOT_AVAILABLE 15%), 10% expire, the rest stay ongoing.
+    /// 60% complete after ten minutes (APPROVE 60%, REJECT 25%, NOT_AVAILABLE 15%), 10% expire, the rest stay
+    /// ongoing. Ten minutes of sandbox clock: far longer than creating and syncing the batch on a loaded machine
+    /// (so nobody finishes before the test moves the clock), shorter than the tokens' 899 s.
     static let applicants = ApplicantSimulation(
-        completeShare: 0.6, expireShare: 0.1, delay: .seconds(60),
+        completeShare: 0.6, expireShare: 0.1, delay: .seconds(600),
         recommendationMix: .init(approve: 0.6, reject: 0.25, notAvailable: 0.15))
 
     static func sync(
@@ -95,9 +97,9 @@ struct ResultSyncTests {
             #expect(first.checkedByState == ["ONGOING": 2_000] && first.wantedStale == 2_000)
             #expect(try await Self.gets(harness, batch: batch) == 2_000)
 
-            // A minute later (sandbox clock) the applicants have acted; Yoti notifies the completed ones.
-            harness.sandbox.advanceClock(by: .seconds(120))
-            let now = Date().addingTimeInterval(120)
+            // Eleven minutes later (sandbox clock) the applicants have acted; Yoti notifies the completed ones.
+            harness.sandbox.advanceClock(by: .seconds(660))
+            let now = Date().addingTimeInterval(660)
             let sessions = harness.sandboxSessions()
             let completed = sessions.filter { $0.state(at: now) == .completed }
             let byRecommendation = Dictionary(grouping: completed) { $0.recommendation(at: now) ?? "-" }.mapValues(
