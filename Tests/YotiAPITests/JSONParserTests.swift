@@ -117,8 +117,15 @@ struct JSONParserTests {
         switch value {
         case .null: return object is NSNull
         case .bool(let b): return (object as? Bool) == b || (object as? NSNumber)?.boolValue == b
-        case .integer(let i): return (object as? NSNumber)?.doubleValue == Double(i)
-        case .double(let d): return (object as? NSNumber)?.doubleValue == d
+        // Foundation on Linux reads some numbers as NSDecimalNumber, whose doubleValue may be an ulp or two
+        // off (-4442483193879026170 reads back as -4.4424831938790257e18): compare integers exactly as
+        // integers, doubles to within a few ulps.
+        case .integer(let i):
+            guard let number = object as? NSNumber else { return false }
+            return number.int64Value == Int64(i) || number.doubleValue == Double(i)
+        case .double(let d):
+            guard let number = object as? NSNumber else { return false }
+            return number.doubleValue == d || abs(number.doubleValue - d) <= 4 * d.ulp
         case .string(let s): return (object as? String) == s
         case .array(let elements):
             guard let array = object as? [Any], array.count == elements.count else { return false }
