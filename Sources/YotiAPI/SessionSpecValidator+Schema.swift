@@ -2,7 +2,10 @@
 extension SessionSpecValidator {
     typealias V = SessionSpecVocabulary
 
-    static let schema: SpecShape = .object([
+    static let schema: SpecShape = .object(schemaMembers)
+
+    /// The top-level members of ``schema``.
+    static let schemaMembers: [String: SpecShape] = [
         "client_session_token_ttl": .integer(minimum: 301, rule: "more than 300 seconds"),
         "session_deadline": .string(.dateTime),
         "resources_ttl": .integer(minimum: day, rule: "at least 86400 seconds (24 h)"),
@@ -24,7 +27,7 @@ extension SessionSpecValidator {
         "advanced_identity_profile_requirements": .object([:]),
         "create_identity_profile_preview": .boolean,
         "import_token": .object(["ttl": .integer(minimum: 1, rule: "a positive number of seconds")]),
-    ])
+    ]
 
     static let notifications: SpecShape = .object([
         "endpoint": .string(.url),

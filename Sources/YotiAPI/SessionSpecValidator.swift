@@ -36,7 +36,60 @@ package enum SessionSpecValidator {
         }
         var checker = SpecChecker()
         checker.check(spec, against: schema, at: "")
+        crossFieldRules(top, into: &checker)
+        return checker.problems
+    }
 
+    /// What ``findings(_:)`` finds in each top-level member of a base spec (a named configuration),
+    /// worked out once, so that a spec composed from it with a merge patch is checked only where the
+    /// patch changed it (``findings(_:composedFrom:patch:)``).
+    package struct BaseFindings: Sendable {
+        fileprivate let members: [String: [SessionSpecProblem]]
+
+        /// `nil` when `base` is not an object (nothing to reuse).
+        package init?(base: JSONValue) {
+            guard case .object(let top) = base else { return nil }
+            var members: [String: [SessionSpecProblem]] = [:]
+            for (key, value) in top {
+                var checker = SpecChecker()
+                checker.checkMember(key, value, of: schemaMembers)
+                members[key] = checker.problems
+            }
+            self.members = members
+        }
+    }
+
+    /// ``findings(_:)`` of `spec`, the composition of `base`'s spec with the merge patch `patch` (plus
+    /// the `user_tracking_id` a composer adds), reusing `base`'s findings for each top-level member the
+    /// patch does not name: such a member is `base`'s own value, so its findings are the same. The same
+    /// problems in the same order as ``findings(_:)``; a patch that is not an object replaces the whole
+    /// spec, and then everything is checked.
+    package static func findings(_ spec: JSONValue, composedFrom base: BaseFindings, patch: JSONValue?)
+        -> [SessionSpecProblem]
+    {
+        guard case .object(let top) = spec else { return findings(spec) }
+        let touched: [String: JSONValue]
+        switch patch {
+        case nil, .null?: touched = [:]
+        case .object(let members)?: touched = members
+        default: return findings(spec)
+        }
+        var checker = SpecChecker()
+        // Sorted, as SpecChecker sorts members, so the problems come out in the same order.
+        for key in top.keys.sorted() {
+            // user_tracking_id is the one member a composer may set that is not the base's.
+            if touched[key] == nil, key != "user_tracking_id", let known = base.members[key] {
+                checker.append(known)
+            } else {
+                checker.checkMember(key, top[key]!, of: schemaMembers)
+            }
+        }
+        crossFieldRules(top, into: &checker)
+        return checker.problems
+    }
+
+    /// The rules that relate several top-level members (ttl, deadline, resources ttl).
+    private static func crossFieldRules(_ top: [String: JSONValue], into checker: inout SpecChecker) {
         let ttlValue = top["client_session_token_ttl"].nonNull
         let deadlineValue = top["session_deadline"].nonNull
         if ttlValue != nil, deadlineValue != nil {
@@ -56,7 +109,6 @@ package enum SessionSpecValidator {
                     + (overflow ? "more than the largest integer" : "\(minimum)")
                     + " seconds (media must outlive the session by 24 h)")
         }
-        return checker.problems
     }
 
     /// Validates and returns the problems as one line each (`path: message`), for logs and errors.

@@ -95,6 +95,18 @@ struct SpecChecker {
         }
     }
 
+    /// Checks one member of an object whose members have the shapes `members` (what checking the
+    /// whole object does for that member). Unknown members pass.
+    mutating func checkMember(_ key: String, _ value: JSONValue, of members: [String: SpecShape]) {
+        guard let shape = members[key] else { return }
+        check(value, against: shape, at: key)
+    }
+
+    /// Adds problems found earlier (by the same checks on the same value).
+    mutating func append(_ found: [SessionSpecProblem]) {
+        problems.append(contentsOf: found)
+    }
+
     private mutating func checkMembers(_ object: [String: JSONValue], _ members: [String: SpecShape], at path: String) {
         // Sorted so that problems come out in a stable order.
         for key in object.keys.sorted() {

