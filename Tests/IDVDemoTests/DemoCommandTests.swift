@@ -72,6 +72,13 @@ struct DemoCommandTests {
         #expect(output.contains("$ idv-batch sync --batch"))
         let results = Self.counts(try Self.line("completed at Yoti recorded =", occurrence: 0, in: output))
         #expect(results.count >= 2 && results[0] > 0 && results[0] == results[1], "\(results)")
+        // The receiver's token (two UUIDs run together, made by the demo) is in every pushed configuration's
+        // notifications block and in each notification's Authorization header: it is never printed, and an
+        // auth_token the output shows (Yoti Sign's answer) is redacted.
+        let uuid = "[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}"
+        #expect(output.firstMatch(of: try Regex(uuid + uuid)) == nil, "the receiver's token is in the output")
+        let shown = output.components(separatedBy: "\"auth_token\":").dropFirst()
+        #expect(shown.allSatisfy { $0.hasPrefix("\"<redacted>\"") }, "an auth_token is printed unredacted")
 
         // The demo's own reconciliation agrees, and it cleaned up after itself.
         #expect(output.contains("Everything adds up"))

@@ -75,7 +75,7 @@ struct EnqueueRowValidator: Sendable {
                     of: try SessionSpecComposer.compose(
                         configuration: base, configurationName: configName, rowSpec: candidate.spec,
                         externalRef: candidate.externalRef),
-                    configName: base == nil ? nil : configName, patch: candidate.spec)
+                    configName: configName, patch: candidate.spec)
             } catch {
                 return reject("\(error)")
             }
