@@ -12,6 +12,7 @@ extension Benchmark {
             "\(BenchFigure.grouped(Double(run.created))) sessions in \(String(format: "%.1f", run.runnerSeconds)) s; "
             + run.cpuSummary
         if ratio < 0.95 { note += "; " + bound(of: run, concurrency: concurrency) }
+        if let slot = slotTime(of: run, concurrency: concurrency) { note += "; " + slot }
         return BenchFigure(
             id: id, name: "latency-bound efficiency, 100 ms, c=\(concurrency)", measured: run.throughput, unit: "/s",
             baseline: ideal, baselineUnit: "/s", ratio: ratio, goal: goal, note: note)
@@ -29,9 +30,22 @@ extension Benchmark {
                 busy * 100, perSession * 1000, perSession > 0 ? 1 / perSession : 0, cores)
         }
         return String(
-            format: "not CPU-bound (machine %.0f%% busy): the window refills after claim round trips "
-                + "(%d claims for %d sessions) and waits on write-back batches", busy * 100, run.claimStatements,
-            run.created)
+            format: "not CPU-bound (machine %.0f%% busy, %d claims for %d sessions, both beside the calls)",
+            busy * 100, run.claimStatements, run.created)
+    }
+
+    /// Where a slot's time went: the call as the runner saw it, the part the sandbox held it, and the gaps.
+    func slotTime(of run: WorkerRun, concurrency: Int) -> String? {
+        guard let call = run.meanCallSeconds, run.throughput > 0 else { return nil }
+        let cycle = Double(concurrency) / run.throughput
+        let answer = run.sandboxStats.createAnswerSecondsMean
+        return String(
+            format: "per slot one call every %.1f ms: the call took %.1f ms at the runner, of which the sandbox "
+                + "held it %.1f ms (its %.0f ms latency counts from arrival and includes its own checks) and "
+                + "%.1f ms went to HTTP at both ends and waiting for a core (the request was signed while its "
+                + "row waited for the slot); %.1f ms between calls (claims, write-backs, start-up and the last calls)",
+            cycle * 1000, call * 1000, answer * 1000, Self.boundLatency.secondsDouble * 1000, (call - answer) * 1000,
+            (cycle - call) * 1000)
     }
 
     /// Figure 4: PostgreSQL statements per created session at concurrency 64 (from the c=64 latency run).

@@ -27,6 +27,8 @@ extension Benchmark {
         var sandboxCPUSeconds: Double
         /// Share of the whole machine's CPU that was busy during the step (all users), 0...1.
         var machineBusy: Double?
+        /// Mean call time the workers saw, signing included (`mean_call_seconds` of their runs), seconds.
+        var meanCallSeconds: Double?
         var sandboxStats: SandboxStats
 
         /// CPU seconds of all workers together.
@@ -127,6 +129,7 @@ extension Benchmark {
         if let ticksBefore, let ticksAfter, ticksAfter.total > ticksBefore.total {
             run.machineBusy = (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total)
         }
+        var callSeconds: [Double] = []
         for row in try await pool.query(
             "SELECT details::text AS details FROM idv.runs WHERE kind = 'run' AND $1 = ANY (batch_ids)", [.text(batch)])
         {
@@ -141,7 +144,9 @@ extension Benchmark {
                 default: 0
                 }
             run.runnerSeconds = max(run.runnerSeconds, seconds)
+            if case .double(let mean) = details["mean_call_seconds"] { callSeconds.append(mean) }
         }
+        if !callSeconds.isEmpty { run.meanCallSeconds = callSeconds.reduce(0, +) / Double(callSeconds.count) }
         return run
     }
 }

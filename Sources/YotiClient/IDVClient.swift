@@ -70,11 +70,15 @@ package final class IDVClient: Sendable {
     /// `POST /sessions` with a body serialised by the caller: these exact bytes are signed and sent.
     /// The bytes are not validated here.
     /// - Returns: the created session with its send time and token expiry.
+    /// - Parameter presigned: the same request signed ahead by ``presignCreateSession(body:)``; used when
+    ///   still fresh (``presignedMaxAge``), else the request is signed now.
     /// - Throws: ``YotiAPIError``; a 2xx whose body cannot be parsed is `unknownOutcome`.
-    package func createSession(body: [UInt8]) async throws -> CreatedSession {
+    package func createSession(body: [UInt8], presigned: PresignedRequest? = nil) async throws -> CreatedSession {
         let operation = YotiOperation.idv("POST /sessions")
         var sentAt = now()
-        let response = try await call(.POST, path: "/sessions", body: body, operation: operation) {
+        let response = try await call(
+            .POST, path: "/sessions", body: body, operation: operation, presigned: presigned
+        ) {
             sentAt = self.now()
         }
         guard let created = try? JSONDecoder().decode(CreateSessionResponse.self, from: Data(response.body)) else {
@@ -165,16 +169,37 @@ package final class IDVClient: Sendable {
         try await transport.shutdown()
     }
 
+    // MARK: - Signing ahead
+
+    /// How old a request signed ahead may be when it is sent; older, it is signed again. Yoti may reject
+    /// stale timestamps; a second keeps every send's timestamp within a second of its send.
+    package static let presignedMaxAge: Duration = .seconds(1)
+
+    /// Signs `POST /sessions` with `body` now, for a send moments later (its own nonce and timestamp, used
+    /// once): a caller with idle time before a slot frees (a row claimed ahead) takes the signature off the
+    /// call's critical path. `nil` when it cannot be signed: the send then signs and reports why.
+    package func presignCreateSession(body: [UInt8]) -> PresignedRequest? {
+        guard let signed = try? signer.sign(method: HTTPMethod.POST.rawValue, path: "/sessions", body: body) else {
+            return nil
+        }
+        return PresignedRequest(signed: signed, signedAt: .now)
+    }
+
     // MARK: - Plumbing
 
-    /// Signs (fresh nonce and timestamp), builds the URL from the exact signed string, and sends.
+    /// Signs (fresh nonce and timestamp) — or takes `presigned` when it is this request and fresh — builds
+    /// the URL from the exact signed string, and sends.
     private func call(
         _ method: HTTPMethod, path: String, body: [UInt8]? = nil, includeSDKID: Bool = true,
-        operation: YotiOperation, beforeSend: () -> Void = {}
+        operation: YotiOperation, presigned: PresignedRequest? = nil, beforeSend: () -> Void = {}
     ) async throws -> CollectedResponse {
         let signed: SignedRequest
         do {
-            signed = try signer.sign(method: method.rawValue, path: path, body: body, includeSDKID: includeSDKID)
+            if let presigned, presigned.isUsable(method: method, path: path, body: body, includeSDKID: includeSDKID) {
+                signed = presigned.signed
+            } else {
+                signed = try signer.sign(method: method.rawValue, path: path, body: body, includeSDKID: includeSDKID)
+            }
         } catch {
             throw YotiAPIError(
                 code: .permanent, operation: operation,

@@ -3,7 +3,8 @@
 /// The default is a healthy, instant, unlimited server. Switch at runtime with `YotiSandbox.setBehaviour(_:)`;
 /// switching re-seeds the random generator when `seed` is set, so each test step is reproducible.
 package struct SandboxBehaviour: Sendable, Hashable {
-    /// Delay added before answering every request (default zero). Scheduled as a timer, never blocking a thread.
+    /// How long after its head arrived every request is answered, at the least (default zero): the signature
+    /// check runs within it. Scheduled as a timer, never blocking a thread.
     package var latency: Duration
     /// Extra delay drawn uniformly from `0...jitter` per request (default zero).
     package var jitter: Duration

@@ -72,11 +72,13 @@ struct SandboxConnection: Sendable {
             try await write(response, for: head, keepAlive: false, to: outbound)
             return .close
         }
-        if ticket.delay > .zero { try await Task.sleep(for: ticket.delay) }
+        let signature = core.checkSignature(ticket, headers: head.headers, body: body)
+        if ticket.delay > .zero { try await Task.sleep(until: ticket.answerDue, clock: .continuous) }
 
-        switch core.finish(ticket, headers: head.headers, body: body) {
+        switch core.finish(ticket, headers: head.headers, body: body, signature: signature) {
         case .respond(let response):
             try await write(response, for: head, keepAlive: head.isKeepAlive, to: outbound)
+            core.answered(ticket)
             core.options.logger.debug(
                 "sandbox answered",
                 metadata: [

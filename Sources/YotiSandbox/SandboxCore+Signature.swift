@@ -2,13 +2,14 @@ import Foundation
 import NIOHTTP1
 import YotiAPI
 
+/// A signed request's check: the application whose key verified it, or why it was rejected.
+typealias SignatureCheck = Result<SandboxApplication, SignatureRejection>
+
 extension SandboxCore {
     /// Verifies `X-Yoti-Auth-Digest` over the path and query as received, then the timestamp and the nonce.
     ///
     /// The nonce is recorded only for a request that verifies, so forged requests cannot burn nonces.
-    func verifySignature(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8])
-        -> Result<SandboxApplication, SignatureRejection>
-    {
+    func verifySignature(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8]) -> SignatureCheck {
         guard let digest = headers.first(name: RequestSignature.digestHeader), !digest.isEmpty else {
             return .failure(.missingDigest)
         }

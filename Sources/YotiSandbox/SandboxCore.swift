@@ -33,7 +33,8 @@ final class SandboxCore: Sendable {
         return state.withLock { state in
             guard !route.isIntrospection else {
                 return RequestTicket(
-                    method: method, route: route, signedPathAndQuery: signed, query: query, fault: nil, delay: .zero)
+                    method: method, route: route, signedPathAndQuery: signed, query: query, fault: nil, delay: .zero,
+                    arrival: arrival)
             }
             state.requestStarted()
             if route == .createSession { state.counters.createMeter.record(arrival) }
@@ -48,7 +49,8 @@ final class SandboxCore: Sendable {
             }
             if fault == .resetBeforeCreating { state.countFault(.resetBeforeCreating) }
             return RequestTicket(
-                method: method, route: route, signedPathAndQuery: signed, query: query, fault: fault, delay: delay)
+                method: method, route: route, signedPathAndQuery: signed, query: query, fault: fault, delay: delay,
+                arrival: arrival)
         }
     }
 
@@ -58,13 +60,34 @@ final class SandboxCore: Sendable {
         state.withLock { $0.requestEnded() }
     }
 
+    /// A signed IDV request's signature check, done as soon as the body is in (before the latency runs out);
+    /// `nil` for requests that carry no IDV signature.
+    func checkSignature(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8]) -> SignatureCheck? {
+        guard ticket.route.isSignedIDV else { return nil }
+        return verifySignature(ticket, headers: headers, body: body)
+    }
+
     /// Decides the answer to a complete request and counts its status.
-    func finish(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8]) -> SandboxAction {
-        let action = decide(ticket, headers: headers, body: body)
+    /// - Parameter signature: the request's ``checkSignature(_:headers:body:)``, when it was done already.
+    func finish(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8], signature: SignatureCheck? = nil)
+        -> SandboxAction
+    {
+        let action = decide(ticket, headers: headers, body: body, signature: signature)
         if case .respond(let response) = action, !ticket.route.isIntrospection {
             record(status: response.status)
         }
         return action
+    }
+
+    /// Notes that the answer to `ticket` has been written (for the mean answer time of `POST /sessions`).
+    func answered(_ ticket: RequestTicket) {
+        guard ticket.route == .createSession else { return }
+        let (whole, fraction) = (ContinuousClock.now - ticket.arrival).components
+        let seconds = Double(whole) + Double(fraction) * 1e-18
+        state.withLock {
+            $0.counters.createAnswers += 1
+            $0.counters.createAnswerSeconds += seconds
+        }
     }
 
     /// Counts an answer the connection produced itself (413, 400 for unparsable HTTP).
@@ -72,7 +95,9 @@ final class SandboxCore: Sendable {
         state.withLock { $0.counters.byStatus[Int(status.code), default: 0] += 1 }
     }
 
-    private func decide(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8]) -> SandboxAction {
+    private func decide(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8], signature: SignatureCheck?)
+        -> SandboxAction
+    {
         switch ticket.route {
         case .stats:
             return .respond(.json(.ok, state.withLock { $0.stats }))
@@ -85,13 +110,14 @@ final class SandboxCore: Sendable {
         case .createSignConfig, .listSignConfigs:
             return .respond(signConfigs(ticket, headers: headers, body: body))
         default:
-            return signedIDV(ticket, headers: headers, body: body)
+            return signedIDV(
+                ticket, body: body, signature: signature ?? verifySignature(ticket, headers: headers, body: body))
         }
     }
 
-    private func signedIDV(_ ticket: RequestTicket, headers: HTTPHeaders, body: [UInt8]) -> SandboxAction {
+    private func signedIDV(_ ticket: RequestTicket, body: [UInt8], signature: SignatureCheck) -> SandboxAction {
         let application: SandboxApplication
-        switch verifySignature(ticket, headers: headers, body: body) {
+        switch signature {
         case .success(let verified):
             application = verified
         case .failure(let rejection):

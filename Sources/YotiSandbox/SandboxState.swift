@@ -35,6 +35,8 @@ struct SandboxState: Sendable {
         var concurrent = 0
         var peakConcurrent = 0
         var createMeter = RequestRateMeter()
+        var createAnswers = 0
+        var createAnswerSeconds = 0.0
         var notificationsDelivered = 0
         var notificationAttempts = 0
         var notificationsAbandoned = 0
@@ -174,6 +176,8 @@ struct SandboxState: Sendable {
             createRequests: counters.createMeter.count,
             createRequestsPerSecondMax: counters.createMeter.maxPerSecond,
             createRequestsPerSecondMean: counters.createMeter.meanPerSecond,
+            createAnswerSecondsMean: counters.createAnswers > 0
+                ? counters.createAnswerSeconds / Double(counters.createAnswers) : 0,
             sessionStates: outcomes.states,
             completedByRecommendation: outcomes.recommendations,
             notificationsDelivered: counters.notificationsDelivered,

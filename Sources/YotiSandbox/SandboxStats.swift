@@ -34,6 +34,9 @@ package struct SandboxStats: Codable, Sendable, Hashable {
     package var createRequestsPerSecondMax: Int
     /// `createRequests` divided by the seconds from the first to the last one (at least 1 s).
     package var createRequestsPerSecondMean: Double
+    /// Mean seconds from a `POST /sessions` head arriving to its answer written (latency and the sandbox's
+    /// own work; answered requests only), 0 before the first.
+    package var createAnswerSecondsMean: Double
     /// Stored sessions per state now (`ONGOING`, `COMPLETED`, `EXPIRED`): what `GET /sessions/{id}` would say.
     package var sessionStates: [String: Int]
     /// Stored completed sessions per overall recommendation (`APPROVE`, `REJECT`, `NOT_AVAILABLE`).
@@ -66,6 +69,7 @@ package struct SandboxStats: Codable, Sendable, Hashable {
         case createRequests = "create_requests"
         case createRequestsPerSecondMax = "create_requests_per_second_max"
         case createRequestsPerSecondMean = "create_requests_per_second_mean"
+        case createAnswerSecondsMean = "create_answer_seconds_mean"
         case sessionStates = "session_states"
         case completedByRecommendation = "completed_by_recommendation"
         case notificationsDelivered = "notifications_delivered"

@@ -71,7 +71,11 @@ struct IDVSandboxCommand: AsyncParsableCommand {
     @Option(help: "Yoti Sign API key accepted as a Bearer token (default: $YOTI_SIGN_API_KEY). Repeatable.")
     var signAPIKey: [String] = []
 
-    @Option(help: "Fixed latency added to every answer, in milliseconds.") var latencyMs = 0
+    @Option(
+        help: ArgumentHelp(
+            "Fixed latency of every answer, in milliseconds, counted from the request's arrival: the "
+                + "signature check happens within it, as a real server's work is part of the latency its "
+                + "clients see.")) var latencyMs = 0
     @Option(help: "Random extra latency, uniform in 0...N milliseconds.") var jitterMs = 0
     @Option(help: "Maximum POST /sessions accepted per sliding second; above it 429 with Retry-After.")
     var rate: Double?

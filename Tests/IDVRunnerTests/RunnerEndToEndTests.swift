@@ -25,6 +25,9 @@ struct RunnerEndToEndTests {
             let stats = harness.sandbox.stats()
             #expect(stats.sessionsCreated == 2_000)
             #expect(stats.duplicateSessions == 0)
+            // Every call was signed while its row waited for a slot; the sandbox verified every signature.
+            #expect(harness.recorder.presignedCallCount == harness.recorder.callCount)
+            #expect(stats.signaturesRejected == 0)
 
             let issued = harness.recorder.createdSessions
             let sandboxSessions = Dictionary(uniqueKeysWithValues: harness.sandboxSessions().map { ($0.id, $0) })
@@ -300,6 +303,8 @@ struct RunnerEndToEndTests {
             // The limit plus a small burst: arrivals are timestamped by the sandbox on the same busy CPUs.
             #expect(stats.createRequestsPerSecondMax <= 23)
             #expect(summary.rateLimitWaits > 0)
+            // Paced sends may wait longer than a signature stays fresh: they are signed when they go out.
+            #expect(harness.recorder.callCount == 60 && harness.recorder.presignedCallCount == 0)
         }
     }
 

@@ -245,12 +245,23 @@ final class RecordingSessions: SessionCreating {
     private let client: IDVClient
     private let created = Mutex<[String: CreatedSession]>([:])
     private let calls = Mutex(0)
+    private let presignedCalls = Mutex(0)
 
     init(_ client: IDVClient) { self.client = client }
 
     func attemptSession(body: [UInt8]) async -> StepOutcome<CreatedSession> {
+        await attemptSession(body: body, presigned: nil)
+    }
+
+    /// Signs ahead like the real client, so runs in tests take the engine's signing-ahead path.
+    func presign(body: [UInt8]) -> PresignedRequest? {
+        client.presign(body: body)
+    }
+
+    func attemptSession(body: [UInt8], presigned: PresignedRequest?) async -> StepOutcome<CreatedSession> {
         calls.withLock { $0 += 1 }
-        let outcome = await client.attemptSession(body: body)
+        if presigned != nil { presignedCalls.withLock { $0 += 1 } }
+        let outcome = await client.attemptSession(body: body, presigned: presigned)
         if case .succeeded(let session, _) = outcome { created.withLock { $0[session.response.sessionID] = session } }
         return outcome
     }
@@ -258,4 +269,6 @@ final class RecordingSessions: SessionCreating {
     /// Created sessions by session id.
     var createdSessions: [String: CreatedSession] { created.withLock { $0 } }
     var callCount: Int { calls.withLock { $0 } }
+    /// Calls that came with a request signed ahead.
+    var presignedCallCount: Int { presignedCalls.withLock { $0 } }
 }

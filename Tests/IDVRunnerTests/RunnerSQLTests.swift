@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresClient
+import Synchronization
 import TestSupport
 import Testing
 import YotiSandbox
@@ -56,6 +57,23 @@ struct RunnerSQLTests {
         CreateStepFixtures.claimer(harness.pool, batches: [batch], worker: worker)
     }
 
+    /// Enqueues `count` rows into a new batch named after `name` and claims them all.
+    static func claimedRows(_ harness: RunnerHarness, _ name: String, count: Int) async throws
+        -> (batch: String, rows: [Claim<CreateSessionStep.Work>])
+    {
+        let batch = RunnerHarness.batchID(name)
+        try await harness.enqueue(batch: batch, count: count)
+        let claimed = try await claimer(harness, batch: batch).claim(limit: count)
+        #expect(claimed.count == count)
+        return (batch, claimed)
+    }
+
+    /// The write-back of a created session (`s-<id>`, token `t-<id>`) for a claimed row.
+    static func createdEntry(for row: Claim<CreateSessionStep.Work>) -> WriteBack {
+        let session = CreateStepFixtures.session(id: "s-\(row.id)", token: "t-\(row.id)")
+        return CreateStepFixtures.writeBack(CreateStepFixtures.created(session), for: row).entry
+    }
+
     @Test("a claim takes only due pending rows, at most the limit, and opens a ledger attempt for each before any call")
     func claimOpensLedger() async throws {
         try await RunnerHarness.with { harness in
@@ -101,28 +119,73 @@ struct RunnerSQLTests {
         }
     }
 
-    @Test("150 results cost 3 write-back statements (64 + 64 + 22) and all apply")
-    func writeBackBatches() async throws {
+    @Test("append never waits for the database below the high-water mark; past it, one statement stores them all")
+    func writeBackHighWater() async throws {
         try await RunnerHarness.with { harness in
-            let batch = RunnerHarness.batchID("batching")
-            try await harness.enqueue(batch: batch, count: 150)
-            let claimed = try await Self.claimer(harness, batch: batch).claim(limit: 150)
-            #expect(claimed.count == 150)
-            let buffer = CreateStepFixtures.buffer(harness.pool, batchSize: 64)
-            for row in claimed {
-                let session = CreateStepFixtures.session(id: "s-\(row.id)", token: "t-\(row.id)")
-                await buffer.append(CreateStepFixtures.writeBack(CreateStepFixtures.created(session), for: row).entry)
+            let (batch, claimed) = try await Self.claimedRows(harness, "batching", count: 150)
+            // batch 16: high water 128. No flush loop runs here, so only `append` or `drain` can flush.
+            let buffer = CreateStepFixtures.buffer(harness.pool, batchSize: 16)
+            #expect(await buffer.highWater == 128)
+            for (index, row) in claimed.enumerated() {
+                await buffer.append(Self.createdEntry(for: row))
+                if index == 126 {
+                    #expect(await buffer.currentStatistics.flushes == 0)
+                    #expect(await buffer.waiting == 127)
+                }
             }
-            #expect(await buffer.currentStatistics.flushes == 2)
+            #expect(await buffer.currentStatistics.flushes == 1)
             #expect(await buffer.waiting == 22)
             try await buffer.drain()
             let statistics = await buffer.currentStatistics
-            #expect(statistics.flushes == 3 && statistics.entriesApplied == 150 && statistics.entriesLeaseLost == 0)
+            #expect(statistics.flushes == 2 && statistics.entriesApplied == 150 && statistics.entriesLeaseLost == 0)
             let rows = try await harness.rows(batch: batch)
             #expect(
                 rows.allSatisfy {
                     $0.status == "created" && $0.sessionID == "s-\($0.id)" && $0.clientSessionToken == "t-\($0.id)"
                 })
+        }
+    }
+
+    @Test("the flush loop stores a full batch at once, without waiting for its interval")
+    func flushLoopTakesFullBatches() async throws {
+        try await RunnerHarness.with { harness in
+            let (batch, claimed) = try await Self.claimedRows(harness, "kick", count: 74)
+            // An interval no test waits for: only a full batch can wake the loop.
+            let buffer = CreateStepFixtures.buffer(harness.pool, batchSize: 64, interval: .seconds(3_600))
+            let loop = Task { await buffer.runFlushLoop() }
+            defer { loop.cancel() }
+            for row in claimed { await buffer.append(Self.createdEntry(for: row)) }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while await buffer.currentStatistics.flushes == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // One flush took what waited when it began (at least the full batch); the rest waits for more.
+            let statistics = await buffer.currentStatistics
+            #expect(statistics.flushes == 1 && statistics.entriesApplied >= 64)
+            #expect(statistics.entriesApplied + (await buffer.waiting) == 74)
+            let created = try await harness.rows(batch: batch).filter { $0.status == "created" }.count
+            #expect(created == statistics.entriesApplied)
+            try await buffer.drain()
+            #expect(try await harness.rows(batch: batch).allSatisfy { $0.status == "created" })
+        }
+    }
+
+    @Test("drain waits for a flush already running: when it returns, every result is stored")
+    func drainWaitsForRunningFlush() async throws {
+        try await RunnerHarness.with { harness in
+            let (batch, claimed) = try await Self.claimedRows(harness, "drain", count: 20)
+            // The real server, reached through a wrapper that holds each statement 300 ms before sending it.
+            let slow = SlowDatabase(base: harness.pool, delay: .milliseconds(300))
+            let buffer = CreateStepFixtures.buffer(slow, batchSize: 64)
+            for row in claimed { await buffer.append(Self.createdEntry(for: row)) }
+            let running = Task { await buffer.flushOnce() }
+            while slow.started == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            // The running flush took every entry: none waits, yet none is stored.
+            #expect(await buffer.waiting == 0)
+            try await buffer.drain()
+            #expect(try await harness.rows(batch: batch).allSatisfy { $0.status == "created" })
+            #expect(await running.value)
+            #expect(await buffer.currentStatistics.entriesApplied == 20)
         }
     }
 
@@ -157,5 +220,26 @@ struct RunnerSQLTests {
             let next = try await other.nextSendTime(batch: paused)
             #expect(next.timeIntervalSince(before) > 4.5, "\(next.timeIntervalSince(before))")
         }
+    }
+}
+
+/// The real pool, each statement held back by `delay` before it is sent (to catch work that overlaps a flush).
+private final class SlowDatabase: RunnerDatabase {
+    let base: any RunnerDatabase
+    let delay: Duration
+    private let startedCount = Mutex(0)
+
+    init(base: any RunnerDatabase, delay: Duration) {
+        self.base = base
+        self.delay = delay
+    }
+
+    /// Statements begun so far.
+    var started: Int { startedCount.withLock { $0 } }
+
+    func query(_ sql: String, _ parameters: [PostgresValue]) async throws -> PostgresRows {
+        startedCount.withLock { $0 += 1 }
+        try await Task.sleep(for: delay)
+        return try await base.query(sql, parameters)
     }
 }

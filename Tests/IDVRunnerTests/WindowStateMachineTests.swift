@@ -82,6 +82,37 @@ struct WindowStateMachineTests {
         #expect(machine.inFlight == 8 && machine.ready == 4)
     }
 
+    @Test("a claim runs beside the window: no second claim until it returns; ready rows start meanwhile")
+    func claimInFlight() {
+        var machine = Self.machine(concurrency: 8, threshold: 2, prefetch: 4)
+        #expect(machine.next(now: Self.t0) == .claim(limit: 12))
+        machine.claimed(12, now: Self.t0)
+        Self.play(
+            &machine,
+            [
+                (1, .finished(succeeded: true), .start(count: 1)),
+                (1, .finished(succeeded: true), .start(count: 1)),
+                (1, .none, .claim(limit: 2)),  // 2 ready left
+                (1, .none, .wait(until: nil)),  // that claim has not returned: no second one
+                (1, .finished(succeeded: true), .start(count: 1)),  // results still start ready rows
+                (1, .finished(succeeded: true), .start(count: 1)),
+                (1, .none, .wait(until: nil)),  // 4 free now, but the claim is still out
+                (1, .claimed(2), .claim(limit: 2)),  // its 2 rows wait ready (8 in flight); 2 more are claimed
+            ])
+        #expect(machine.inFlight == 8 && machine.ready == 2)
+        // A stop while a claim is out finishes only after the claim is reported (its rows are given back).
+        Self.play(
+            &machine,
+            [
+                (2, .stopRequested(.interrupted), .start(count: 2)),
+                (2, .none, .startGrace(.seconds(30))),
+            ])
+        for _ in 0..<10 { machine.callFinished(succeeded: true) }
+        #expect(machine.next(now: Self.at(3)) == .wait(until: nil))
+        machine.claimCancelled()
+        #expect(machine.next(now: Self.at(3)) == .finish)
+    }
+
     @Test("a stop starts every ready row (their turns give them back unsent), then drains as before")
     func prefetchStop() {
         var machine = Self.machine(concurrency: 4, threshold: 1, prefetch: 2, budget: nil)
@@ -123,6 +154,21 @@ struct WindowStateMachineTests {
                 (0, .claimed(0), .wait(until: Self.at(0.5))),
                 (0.2, .finished(succeeded: true), .wait(until: Self.at(0.5))),
                 (0.5, .none, .claim(limit: 3)),
+            ])
+    }
+
+    @Test("the end of a run: once the last call finishes, the claim goes out at once, not after the poll interval")
+    func lastCallEndsThePoll() {
+        var machine = Self.machine(concurrency: 4, threshold: 1)
+        Self.play(
+            &machine,
+            [
+                (0, .none, .claim(limit: 4)),
+                (0, .claimed(2), .claim(limit: 2)),
+                (0, .claimed(0), .wait(until: Self.at(0.5))),  // calls in flight: poll in 0.5 s
+                (0.1, .finished(succeeded: true), .wait(until: Self.at(0.5))),
+                (0.1, .finished(succeeded: true), .claim(limit: 4)),  // the last one finished: claim now
+                (0.1, .claimed(0), .checkIdle),
             ])
     }
 

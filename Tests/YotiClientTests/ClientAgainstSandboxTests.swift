@@ -1,4 +1,6 @@
 import Foundation
+import NIOHTTP1
+import Synchronization
 import TestSupport
 import Testing
 import YotiAPI
@@ -100,6 +102,49 @@ struct ClientAgainstSandboxTests {
             try await client.deleteSession(id: id)
             #expect(sandbox.session(id: id) == nil)
             #expect(sandbox.stats().signaturesRejected == 0)
+        }
+    }
+
+    @Test("signed ahead: a fresh presigned create goes out as signed; any other request is signed afresh")
+    func presigned() async throws {
+        try await Self.withClient { sandbox, _ async throws in
+            let signatures = Mutex(0)
+            let signer = RequestSigner(
+                sdkID: Self.sdkID, key: try ClientTestSupport.key(),
+                nonce: {
+                    signatures.withLock { $0 += 1 }
+                    return UUID()
+                })
+            let client = try IDVClient(baseURL: sandbox.idvBaseURL, signer: signer)
+            let body = Self.spec(userTrackingID: "ahead-1").jsonBytes()
+            let presigned = try #require(client.presignCreateSession(body: body))
+            #expect(signatures.withLock { $0 } == 1)
+
+            let created = try await client.createSession(body: body, presigned: presigned)
+            #expect(sandbox.session(id: created.response.sessionID)?.userTrackingID == "ahead-1")
+            #expect(signatures.withLock { $0 } == 1)  // sent as signed ahead: no second signature
+
+            // Another body (or a stale signature) is never sent under the presigned digest.
+            let other = Self.spec(userTrackingID: "ahead-2").jsonBytes()
+            let mismatched = try #require(client.presignCreateSession(body: body))
+            let second = try await client.createSession(body: other, presigned: mismatched)
+            #expect(sandbox.session(id: second.response.sessionID)?.userTrackingID == "ahead-2")
+            #expect(signatures.withLock { $0 } == 3)
+            #expect(sandbox.stats().signaturesRejected == 0)
+            try await client.shutdown()
+
+            // Freshness is judged at the call: a request signed just now is usable, one a second old is not.
+            let fresh = try #require(client.presignCreateSession(body: body))
+            let now = ContinuousClock.now
+            #expect(fresh.isUsable(method: .POST, path: "/sessions", body: body, includeSDKID: true, now: now))
+            #expect(
+                !fresh.isUsable(
+                    method: .POST, path: "/sessions", body: body, includeSDKID: true,
+                    now: now + IDVClient.presignedMaxAge))
+            #expect(!fresh.isUsable(method: .PUT, path: "/sessions", body: body, includeSDKID: true, now: now))
+            #expect(!fresh.isUsable(method: .POST, path: "/session", body: body, includeSDKID: true, now: now))
+            #expect(!fresh.isUsable(method: .POST, path: "/sessions", body: body, includeSDKID: false, now: now))
+            #expect(!fresh.isUsable(method: .POST, path: "/sessions", body: other, includeSDKID: true, now: now))
         }
     }
 

@@ -142,6 +142,7 @@ struct CreateRun: Sendable {
             followThrough: followThrough
         )
         summary.specWarnings = warnings.lines
+        if counts.callsStarted > 0 { summary.meanCallSeconds = counts.callSeconds / Double(counts.callsStarted) }
         configuration.metrics.runFinished(duration: summary.duration, exitCode: exitCode)
         do {
             try await record.finish(summary: summary, details: Self.finishDetailsJSON(summary))
@@ -172,7 +173,7 @@ struct CreateRun: Sendable {
     }
 
     static func finishDetailsJSON(_ summary: RunSummary) -> String {
-        jsonText([
+        var details: [String: Any] = [
             "stop_reason": summary.stopReason.description,
             "sessions_created": summary.sessionsCreated,
             "calls": summary.callsStarted,
@@ -185,7 +186,9 @@ struct CreateRun: Sendable {
             "claim_round_trips": summary.claimRoundTrips,
             "write_back_round_trips": summary.writeBackRoundTrips,
             "duration_seconds": summary.duration.secondsDouble,
-        ])
+        ]
+        if let mean = summary.meanCallSeconds { details["mean_call_seconds"] = mean }
+        return jsonText(details)
     }
 
     private static func jsonText(_ object: [String: Any]) -> String {

@@ -52,6 +52,8 @@ package struct RunSummary: Sendable, Hashable {
     package var claimRoundTrips: Int
     package var writeBackRoundTrips: Int
     package var duration: Duration
+    /// Mean time of a call, signing included, as the runner saw it (`nil` when no call was made).
+    package var meanCallSeconds: Double? = nil
     /// Values unknown in an open vocabulary this run sent anyway, one line per field and value.
     package var specWarnings: [String] = []
     /// The In-Branch follow-through that ran after creation (`nil`: none ran).

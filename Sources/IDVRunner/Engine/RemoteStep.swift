@@ -32,6 +32,9 @@ protocol RemoteStep: Sendable {
     func work(from row: PostgresRow) throws -> Work
     /// What to send, or a `.failed(.invalidSpec, …)` outcome when nothing can be sent (no call is made).
     func request(for claim: Claim<Work>) -> StepPreparation<Request, Success>
+    /// Work done on a prepared request while its row waits for a slot of the window, off the call's
+    /// critical path (the create step signs it there). Default: none.
+    func arm(_ request: Request) -> Request
     /// Makes the call. Never throws: cancellation after sending is ``StepOutcome/interrupted``.
     func send(_ request: Request) async -> StepOutcome<Success>
     /// The write-back of a decided outcome: the values of ``StepSQL/rowColumns`` (in order) and the ledger's extras.
@@ -39,6 +42,10 @@ protocol RemoteStep: Sendable {
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Success>, for claim: Claim<Work>, request: Request?
     )
         -> StepRecord
+}
+
+extension RemoteStep {
+    func arm(_ request: Request) -> Request { request }
 }
 
 /// What a step prepared for one claimed row.

@@ -116,11 +116,12 @@ package struct RunnerConfiguration: Sendable {
     /// `max(1, concurrency / 16)`, which keeps claim round trips to one per few finished calls.
     package var claimThreshold: Int { max(1, concurrency / 16) }
 
-    /// Rows claimed ahead of free slots: `2 × claimThreshold` from a concurrency of 16 up, none below. A claim
-    /// then goes out while `claimThreshold` rows still wait ready, so its round trip overlaps calls instead of
-    /// leaving slots idle (figure 1a). Their leases are held a few milliseconds longer; a stop gives them back
-    /// unsent, like any row whose call had not started.
-    package var claimPrefetch: Int { concurrency >= 16 ? 2 * claimThreshold : 0 }
+    /// Rows claimed ahead of free slots: `4 × claimThreshold` from a concurrency of 16 up, none below. A claim
+    /// (which runs beside the window) then goes out while `3 × claimThreshold` rows still wait ready, so its
+    /// round trip overlaps calls instead of leaving slots idle, even when a busy server takes a few
+    /// milliseconds to answer it (figure 1a). Their leases are held a few milliseconds longer; a stop gives
+    /// them back unsent, like any row whose call had not started.
+    package var claimPrefetch: Int { concurrency >= 16 ? 4 * claimThreshold : 0 }
 
     /// A setting that makes the configuration unusable.
     package struct Problem: Sendable, Hashable, CustomStringConvertible {

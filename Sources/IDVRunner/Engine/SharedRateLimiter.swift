@@ -2,6 +2,7 @@ import Foundation
 import IDVLogging
 import Logging
 import PostgresClient
+import Synchronization
 
 /// Paces `POST /sessions` per batch across every worker process, through PostgreSQL.
 ///
@@ -9,7 +10,9 @@ import PostgresClient
 /// `idv.rate_limits` (GCRA, see ``GCRA``) and hands them out locally at `start + i / R`. A 429 from
 /// Yoti pushes the batch's `paused_until` and `tat` forward by `Retry-After`, so every worker of the
 /// batch slows down — the others learn of it on their next reservation, or with their next claim
-/// when the batch has no rate. Waiting happens in the caller (never inside the actor).
+/// when the batch has no rate. Waiting happens in the caller (never inside the actor). Without a rate, a
+/// send asks only the pauses (kept under a lock, not in the actor), so it costs no actor hop: at high
+/// concurrency on a busy machine each hop waited behind signing work for a free thread.
 actor SharedRateLimiter {
     static let reserveSQL = """
         INSERT INTO idv.rate_limits AS rl (batch_id, rate, tat, updated_at)
@@ -50,7 +53,8 @@ actor SharedRateLimiter {
     private let clock: RunnerClock
     private let logger: Logger
     private var slots: [String: [Date]] = [:]
-    private var pausedUntil: [String: Date] = [:]
+    /// Pauses by batch, and how many sends had to wait for one or for a slot.
+    private let pauses = Mutex<(until: [String: Date], waits: Int)>(([:], 0))
     private var reserving: [String: Task<Void, any Error>] = [:]
     private var statistics = Statistics()
     /// Slots are instants on the server's clock; one consistent offset maps them to ours.
@@ -64,39 +68,58 @@ actor SharedRateLimiter {
         self.logger = logger
     }
 
+    /// Whether sends go out without waiting for slots (no rate; pauses still apply).
+    nonisolated var isUnlimited: Bool { rate == nil }
+
     /// Counters so far.
-    var currentStatistics: Statistics { statistics }
+    var currentStatistics: Statistics {
+        var current = statistics
+        current.waits = pauses.withLock { $0.waits }
+        return current
+    }
 
     /// How late a send may go out after its slot: one slot interval (at least 10 ms, the precision of a
     /// sleep). A worker that woke later than this (a starved CPU) takes a fresh slot instead, so late
     /// sends never pile onto on-time ones; at high rates 10 ms late is a burst of 1 % at most.
-    var lateTolerance: TimeInterval {
+    nonisolated var lateTolerance: TimeInterval {
         guard let rate else { return .infinity }
         return max(1 / rate, 0.01)
     }
 
     /// Whether a send planned for `slot` may still go out now.
-    func isOnTime(_ slot: Date) -> Bool {
+    nonisolated func isOnTime(_ slot: Date) -> Bool {
         clock.now().timeIntervalSince(slot) <= lateTolerance
     }
 
     /// Records a pause learned elsewhere (a claim saw the batch's `paused_until`).
     func notePause(batch: String, until: Date) {
-        guard until > (pausedUntil[batch] ?? .distantPast) else { return }
-        pausedUntil[batch] = until
+        let later = pauses.withLock { pauses in
+            guard until > (pauses.until[batch] ?? .distantPast) else { return false }
+            pauses.until[batch] = until
+            return true
+        }
+        guard later else { return }
         // Slots inside the pause are void: the batch's tat was pushed past it for everyone.
         slots[batch]?.removeAll { $0 < until }
     }
 
     /// The moment this worker may send its next request for `batch`; the caller sleeps until then.
     /// - Throws: `CancellationError`, or a database error from a reservation.
-    func nextSendTime(batch: String) async throws -> Date {
-        let now = clock.now()
-        let pause = pausedUntil[batch].flatMap { $0 > now ? $0 : nil }
+    nonisolated func nextSendTime(batch: String) async throws -> Date {
         guard let rate else {
-            if pause != nil { statistics.waits += 1 }
-            return pause ?? now
+            let now = clock.now()
+            return pauses.withLock { pauses in
+                guard let pause = pauses.until[batch], pause > now else { return now }
+                pauses.waits += 1
+                return pause
+            }
         }
+        return try await reserveSlot(batch: batch, rate: rate)
+    }
+
+    /// The next of this worker's slots for `batch` at `rate`, reserving more when none is left.
+    private func reserveSlot(batch: String, rate: Double) async throws -> Date {
+        let pause = pauses.withLock { $0.until[batch] }.flatMap { $0 > clock.now() ? $0 : nil }
         while true {
             try Task.checkCancellation()
             // Slots already past their time would make a burst if spent now: drop them.
@@ -106,7 +129,7 @@ actor SharedRateLimiter {
                 let slot = queue.removeFirst()
                 slots[batch] = queue
                 let sendAt = max(slot, pause ?? slot)
-                if sendAt.timeIntervalSince(clock.now()) > 0.001 { statistics.waits += 1 }
+                if sendAt.timeIntervalSince(clock.now()) > 0.001 { pauses.withLock { $0.waits += 1 } }
                 return sendAt
             }
             if let inFlight = reserving[batch] {

@@ -15,6 +15,8 @@ struct StepCounters: Sendable, Hashable {
     var unknownOutcomes = 0
     var leasesReclaimed = 0
     var claimRoundTrips = 0
+    /// Seconds the calls took, from handing the request to the HTTP client to its answer (or failure).
+    var callSeconds = 0.0
     /// Results by error class (failed or retried rows).
     var errorsByClass: [ErrorClass: Int] = [:]
     /// Results by the step's own label (``StepRecord/label``).

@@ -2,12 +2,19 @@ import Foundation
 import IDVLogging
 
 extension StepEngine {
-    /// One claimed row's turn, run as a child task of the window: prepare the request, wait for a
-    /// rate-limit slot, make the call. Never throws: every ending is a ``StepOutcome`` so the row is
-    /// always written back (released when it was never sent).
-    func turn(for claim: Claim<Step.Work>) async -> TurnResult {
+    /// One claimed row's turn, run as a child task of the window from the moment the row is claimed:
+    /// prepare the request (and arm it — the create step signs it — unless sends are paced by a rate,
+    /// which could make the signature stale), wait for the window to start the row (`gate`), wait for a
+    /// rate-limit slot, make the call. Never throws: every ending is a ``StepOutcome`` so the row is always
+    /// written back (released when it was never sent).
+    func turn(for claim: Claim<Step.Work>, gate: SlotGate) async -> TurnResult {
+        var preparation = step.request(for: claim)
+        if case .ready(let prepared) = preparation, limiter.isUnlimited {
+            preparation = .ready(step.arm(prepared))
+        }
+        await gate.enter()
         let request: Step.Request
-        switch step.request(for: claim) {
+        switch preparation {
         case .finished(let outcome):
             return TurnResult(claim: claim, outcome: outcome, request: nil)
         case .ready(let prepared):
@@ -30,7 +37,7 @@ extension StepEngine {
                         return result(.notSent(reason: reasonNotToSend() ?? "run stopping"))
                     }
                 }
-                if await limiter.isOnTime(sendAt) { break }
+                if limiter.isOnTime(sendAt) { break }
             }
         } catch is CancellationError {
             return result(.notSent(reason: "cancelled before the call"))
@@ -49,9 +56,11 @@ extension StepEngine {
         counters.withLock { $0.callsStarted += 1 }
         let callStarted = ContinuousClock.now
         let outcome = await step.send(request)
+        let callDuration = ContinuousClock.now - callStarted
+        counters.withLock { $0.callSeconds += callDuration.secondsDouble }
         configuration.metrics.attempt(
             outcomeClass: outcome.ledgerOutcome(success: step.successOutcome), httpStatus: outcome.httpStatus,
-            duration: ContinuousClock.now - callStarted)
+            duration: callDuration)
         if case .failed(.rateLimited, let failure) = outcome {
             await limiter.penalize(batch: claim.batchID, retryAfter: failure.retryAfter)
         }

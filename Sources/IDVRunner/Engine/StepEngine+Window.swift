@@ -13,6 +13,10 @@ extension StepEngine {
         case timer(Date)
         /// The grace period after a stop ran out: cancel what is still in flight.
         case graceExpired
+        /// A claim returned these rows.
+        case claimed([Claim<Step.Work>])
+        /// A claim failed (the error names no secret).
+        case claimFailed(any Error)
     }
 
     /// A row's turn: the outcome plus the request that was (or would have been) sent.
@@ -24,7 +28,8 @@ extension StepEngine {
 
     /// The sliding window: one task group, at most `concurrency` calls in flight; claim when enough slots
     /// are free (or nothing is in flight), a few rows ahead so a finished call's slot starts the next row at
-    /// once, start one call per claimed row, and handle each result as it arrives — never waves. The decisions are ``WindowStateMachine``'s; this loop only carries them out.
+    /// once, start one turn per claimed row (it prepares and signs its call, then waits at the ``SlotGate``
+    /// until a slot is its), and handle each result as it arrives — never waves. The decisions are ``WindowStateMachine``'s; this loop only carries them out.
     /// Returns when the work is done or a stop has drained.
     func window() async {
         let clock = configuration.clock
@@ -43,9 +48,9 @@ extension StepEngine {
             // Batches found paused by the last outlook: not picked again until the next one.
             var pausedBatches: [String] = []
             var generator = SystemRandomNumberGenerator()
-            // Rows claimed ahead of free slots (see ``RunnerConfiguration/claimPrefetch``), oldest first.
-            var ready: [Claim<Step.Work>] = []
-            var readyStart = 0
+            // Every claimed row's turn starts at once and prepares its call; the machine's `start` lets
+            // them through (rows claimed ahead of free slots, ``RunnerConfiguration/claimPrefetch``, wait).
+            let gate = SlotGate()
             group.addTask {
                 await self.stop.waitUntilStopping()
                 return .stopRequested
@@ -58,38 +63,17 @@ extension StepEngine {
 
                 switch machine.next(now: clock.now()) {
                 case .claim(let limit):
-                    do {
-                        let claims = try await claimer.claim(limit: limit, pausedBatches: pausedBatches)
-                        counters.withLock { $0.claimRoundTrips += 1 }
-                        let starting = machine.claimed(claims.count, now: clock.now())
-                        for (index, claim) in claims.enumerated() {
-                            if let pause = claim.pausedUntil {
-                                await limiter.notePause(batch: claim.batchID, until: pause)
-                            }
-                            if index < starting {
-                                group.addTask { .finished(await self.turn(for: claim)) }
-                            } else {
-                                ready.append(claim)
-                            }
+                    // Beside the window: calls finishing during the round trip start ready rows at once.
+                    group.addTask { [claimer, pausedBatches] in
+                        do {
+                            return .claimed(try await claimer.claim(limit: limit, pausedBatches: pausedBatches))
+                        } catch {
+                            return .claimFailed(error)
                         }
-                    } catch is CancellationError {
-                        continue
-                    } catch {
-                        logger.error(
-                            "Claim failed",
-                            metadata: [LogKey.error: "\(error)", "failures": "\(machine.claimFailures + 1)"])
-                        machine.claimFailed("\(error)", now: clock.now())
                     }
 
                 case .start(let count):
-                    for claim in ready[readyStart..<(readyStart + count)] {
-                        group.addTask { .finished(await self.turn(for: claim)) }
-                    }
-                    readyStart += count
-                    if readyStart == ready.count {
-                        ready.removeAll(keepingCapacity: true)
-                        readyStart = 0
-                    }
+                    gate.open(count)
 
                 case .checkIdle:
                     let outlook = await idleOutlook()
@@ -130,6 +114,23 @@ extension StepEngine {
                         if timerArmedUntil == at { timerArmedUntil = nil }
                     case .graceExpired:
                         machine.graceExpired()
+                    case .claimed(let claims):
+                        counters.withLock { $0.claimRoundTrips += 1 }
+                        let starting = machine.claimed(claims.count, now: clock.now())
+                        for claim in claims {
+                            if let pause = claim.pausedUntil {
+                                await limiter.notePause(batch: claim.batchID, until: pause)
+                            }
+                            group.addTask { .finished(await self.turn(for: claim, gate: gate)) }
+                        }
+                        gate.open(starting)
+                    case .claimFailed(is CancellationError):
+                        machine.claimCancelled()
+                    case .claimFailed(let error):
+                        logger.error(
+                            "Claim failed",
+                            metadata: [LogKey.error: "\(error)", "failures": "\(machine.claimFailures + 1)"])
+                        machine.claimFailed("\(error)", now: clock.now())
                     }
 
                 case .finish:

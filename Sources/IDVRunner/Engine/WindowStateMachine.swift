@@ -45,11 +45,13 @@ struct WindowStateMachine: Sendable {
 
     /// What the driver does next.
     enum Action: Sendable, Hashable {
-        /// Claim up to `limit` rows, then report ``claimed(_:now:)`` or ``claimFailed(_:now:)``; start the
-        /// number of them it returns, and keep the rest ready.
+        /// Claim up to `limit` rows, then report ``claimed(_:now:)`` or ``claimFailed(_:now:)`` (or
+        /// ``claimCancelled()``); start the number of them it returns, and keep the rest ready. The claim may
+        /// run beside the window: no other claim is asked for until it is reported, and calls finishing
+        /// meanwhile are reported as usual.
         case claim(limit: Int)
-        /// Start `count` of the rows kept ready (claimed ahead), oldest first. During a stop they start only
-        /// to be given back unsent.
+        /// Start `count` of the rows kept ready (claimed ahead; their turns prepared the calls and wait at
+        /// the window's ``SlotGate``). During a stop they start only to be given back unsent.
         case start(count: Int)
         /// Store what waits, give back dead workers' rows, read the ``Outlook`` and report ``idleChecked(_:now:)``.
         case checkIdle
@@ -77,7 +79,13 @@ struct WindowStateMachine: Sendable {
     private var graceOver = false
     private var cancelIssued = false
     private var claimNotBefore = Date.distantPast
+    /// After a short claim, the next one waits until then — while calls are in flight. Once the last of
+    /// them has finished, the claim goes out at once (it either finds rows or leads to the idle check), so
+    /// the end of a run does not wait out the poll interval.
+    private var pollNotBefore = Date.distantPast
     private(set) var claimFailures = 0
+    /// A claim was asked for and not reported yet.
+    private(set) var claiming = false
     private var needsIdleCheck = false
 
     init(limits: Limits) {
@@ -95,7 +103,7 @@ struct WindowStateMachine: Sendable {
                 // Their leases are given back by their turns, which see the stop before any call.
                 return startReady(ready)
             }
-            if inFlight == 0 { return .finish }
+            if inFlight == 0 && !claiming { return .finish }
             if graceOver {
                 guard cancelIssued else {
                     cancelIssued = true
@@ -134,9 +142,13 @@ struct WindowStateMachine: Sendable {
         }
         if needsIdleCheck { return .checkIdle }
         let wantsClaim = free > 0 && (free >= limits.claimThreshold || inFlight + ready == 0)
-        if wantsClaim {
-            if now >= claimNotBefore { return .claim(limit: free) }
-            return .wait(until: earliest(claimNotBefore, limits.deadline))
+        if wantsClaim && !claiming {
+            let notBefore = inFlight + ready > 0 ? max(claimNotBefore, pollNotBefore) : claimNotBefore
+            if now >= notBefore {
+                claiming = true
+                return .claim(limit: free)
+            }
+            return .wait(until: earliest(notBefore, limits.deadline))
         }
         return .wait(until: limits.deadline)
     }
@@ -147,6 +159,7 @@ struct WindowStateMachine: Sendable {
     /// the rest are kept ready and started by later ``Action/start(count:)`` actions.
     @discardableResult
     mutating func claimed(_ count: Int, now: Date) -> Int {
+        claiming = false
         claimFailures = 0
         let starting = min(count, max(0, limits.concurrency - inFlight))
         inFlight += starting
@@ -157,13 +170,14 @@ struct WindowStateMachine: Sendable {
         } else {
             // Nothing is due right now: poll again shortly rather than on every result.
             // (A short claim is normal when other workers hold rows for a moment.)
-            claimNotBefore = max(claimNotBefore, now.addingTimeInterval(0.5))
+            pollNotBefore = now.addingTimeInterval(0.5)
         }
         return 0
     }
 
     /// A claim failed with `error` (a description without secrets).
     mutating func claimFailed(_ error: String, now: Date) {
+        claiming = false
         claimFailures += 1
         if claimFailures >= limits.claimFailureLimit {
             stop(
@@ -173,6 +187,11 @@ struct WindowStateMachine: Sendable {
             return
         }
         claimNotBefore = now.addingTimeInterval(0.25 * Double(1 << claimFailures))
+    }
+
+    /// A claim was cancelled before it returned (the run is being cancelled): nothing was claimed.
+    mutating func claimCancelled() {
+        claiming = false
     }
 
     /// A call's result was handled.
