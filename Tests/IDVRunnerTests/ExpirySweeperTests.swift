@@ -63,6 +63,31 @@ struct ExpirySweeperTests {
         }
     }
 
+    @Test("clearing completed sessions' tokens reads its small index, not the table: an idle sweep stays cheap")
+    func completedTokensUseTheIndex() async throws {
+        try await OpsDatabase.with { database in
+            let base = Date(timeIntervalSince1970: 1_900_000_000)
+            // Many created rows that are not COMPLETED, and a few that are: only those are in the index.
+            try await Self.seedCreated(database.pool, batch: "a", prefix: "open-", count: 20_000, expiresAt: base)
+            try await Self.seedCreated(database.pool, batch: "a", prefix: "done-", count: 3, expiresAt: base)
+            try await database.pool.execute(
+                "UPDATE idv.verification_requests SET remote_state = 'COMPLETED' WHERE external_ref LIKE 'done-%'")
+            try await database.pool.execute("ANALYZE idv.verification_requests")
+            let plan = try await database.pool.query(
+                "EXPLAIN " + ExpirySweeper.clearCompletedTokensSQL, [.textArray([]), .int(5_000)]
+            ).map { try $0.decode(String.self, "QUERY PLAN") }.joined(separator: "\n")
+            #expect(plan.contains("verification_requests_completed_token_idx"), "\(plan)")
+            #expect(!plan.contains("Seq Scan"), "\(plan)")
+
+            // And it does what it says: the three completed sessions lose their tokens, the rest keep theirs.
+            let sweep = try await ExpirySweeper(
+                database: database.configuration, options: .init(asOf: base.addingTimeInterval(-1))
+            ).sweep()
+            #expect(sweep.completedTokensCleared == 3)
+            #expect(try await Self.counts(database.pool) == ["created": 3, "created+token": 20_000])
+        }
+    }
+
     @Test("a dry run reports the counts and changes nothing, not even idv.runs")
     func dryRun() async throws {
         try await OpsDatabase.with { database in

@@ -97,7 +97,8 @@ package struct RunCommand: AsyncParsableCommand {
         let runMetrics = RunMetrics(factory: export.factory)
         configuration.metrics = runMetrics
         let postgres = try database.configuration(environment: environment)
-        // The window loop, the write-back, the rate limiter and lease upkeep each need at most one at a time.
+        // The claim and the write-back (each one at a time, beside the calls), the rate limiter, lease upkeep
+        // and the idle outlook each need at most one connection at a time.
         let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
         let outcome = await Result(catching: {
             try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {

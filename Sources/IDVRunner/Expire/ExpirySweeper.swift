@@ -150,6 +150,23 @@ package struct ExpirySweeper: Sendable {
         return report
     }
 
+    /// One chunk of ``clearCompletedTokens(on:)``: `$1` the batches (empty = all), `$2` the chunk size. Its
+    /// rows are found through `verification_requests_completed_token_idx` (migration 0010), not by reading
+    /// the table.
+    static let clearCompletedTokensSQL = """
+        WITH done AS (
+            SELECT id FROM idv.verification_requests
+            WHERE status = 'created' AND remote_state = 'COMPLETED' AND client_session_token IS NOT NULL
+              AND \(selectionPredicate(parameter: 1))
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE idv.verification_requests AS r
+        SET client_session_token = NULL, updated_at = now()
+        FROM done
+        WHERE r.id = done.id
+        """
+
     /// Clears the client session tokens of rows Yoti reports COMPLETED (sync's `remote_state`): the applicant
     /// is done, the token is of no further use. The row stays `created` (its session exists).
     private func clearCompletedTokens(on connection: PostgresConnection) async throws -> Int {
@@ -157,20 +174,7 @@ package struct ExpirySweeper: Sendable {
         while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()
             let changed = try await connection.execute(
-                """
-                WITH done AS (
-                    SELECT id FROM idv.verification_requests
-                    WHERE status = 'created' AND remote_state = 'COMPLETED' AND client_session_token IS NOT NULL
-                      AND \(selectionPredicate(parameter: 1))
-                    LIMIT $2
-                    FOR UPDATE SKIP LOCKED
-                )
-                UPDATE idv.verification_requests AS r
-                SET client_session_token = NULL, updated_at = now()
-                FROM done
-                WHERE r.id = done.id
-                """,
-                [.textArray(options.batches), .int(options.chunkSize)])
+                Self.clearCompletedTokensSQL, [.textArray(options.batches), .int(options.chunkSize)])
             total += changed
             if changed < options.chunkSize { return total }
         }
