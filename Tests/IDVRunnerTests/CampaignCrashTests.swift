@@ -41,8 +41,19 @@ extension Campaigns {
                 for kill in 1...kills {
                     let worker = try RunnerProcess.start(
                         harness, batch: batch, arguments: options, name: "crash\(kill)")
-                    // From start-up (before the first claim commits) to well into the batch.
-                    let moment = Double.random(in: 0.05...CampaignMode.size(fast: 1.2, long: 2.5), using: &random)
+                    // From start-up (before the first claim commits) to well into the batch. The last kill
+                    // waits until the worker holds rows first, so at least one kill leaves leases behind even
+                    // when a loaded machine makes every start-up slower than the drawn moments.
+                    var moment = Double.random(in: 0.05...CampaignMode.size(fast: 1.2, long: 2.5), using: &random)
+                    if kill == kills {
+                        let deadline = ContinuousClock.now + .seconds(60)
+                        while (try await harness.statusCounts(batch: batch)["in_progress"] ?? 0) == 0,
+                            ContinuousClock.now < deadline
+                        {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                        moment = Double.random(in: 0.02...0.3, using: &random)
+                    }
                     try await Task.sleep(for: .seconds(moment))
                     worker.send(SIGKILL)
                     let result = try await worker.wait()

@@ -7,6 +7,10 @@ import YotiAPI
 import YotiClient
 import YotiSandbox
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The real clients against the sandbox on loopback: every outcome class, produced by the sandbox's faults.
 @Suite("Yoti clients against the sandbox")
 struct ClientAgainstSandboxTests {
@@ -266,13 +270,24 @@ struct ClientAgainstSandboxTests {
 
     @Test("transient: nothing listening (connection refused)")
     func transientRefused() async throws {
-        let sandbox = try YotiSandbox(
-            configuration: SandboxConfiguration(applications: [try Self.testApplication()]))
-        try await sandbox.start()
-        let baseURL = sandbox.idvBaseURL
-        await sandbox.shutdown()
+        // A port held by a socket that never listens: connecting is refused, and no other test's server can
+        // take the port meanwhile (a closed server's port could be reused by a stalling one running beside).
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(holder >= 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(holder, socketAddress, length) == 0 && getsockname(holder, socketAddress, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = UInt16(bigEndian: address.sin_port)
         let client = try IDVClient(
-            baseURL: baseURL, sdkID: Self.sdkID, key: try ClientTestSupport.key(),
+            baseURL: "http://127.0.0.1:\(port)/idverify/v1", sdkID: Self.sdkID, key: try ClientTestSupport.key(),
             options: IDVClient.Options(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
         let error = try await Self.failure { try await client.createSession(Self.spec()) }
         try await client.shutdown()

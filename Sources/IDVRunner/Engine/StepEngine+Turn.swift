@@ -3,22 +3,17 @@ import IDVLogging
 
 extension StepEngine {
     /// One claimed row's turn, run as a child task of the window from the moment the row is claimed:
-    /// prepare the request (and arm it — the create step signs it — unless sends are paced by a rate,
-    /// which could make the signature stale), wait for the window to start the row (`gate`), wait for a
-    /// rate-limit slot, make the call. Never throws: every ending is a ``StepOutcome`` so the row is always
-    /// written back (released when it was never sent).
+    /// prepare the request and arm it (the create step signs it) while waiting for the window to start the
+    /// row (`gate`), then wait for a rate-limit slot and make the call. Never throws: every ending is a
+    /// ``StepOutcome`` so the row is always written back (released when it was never sent).
     func turn(for claim: Claim<Step.Work>, gate: SlotGate) async -> TurnResult {
-        var preparation = step.request(for: claim)
-        if case .ready(let prepared) = preparation, limiter.isUnlimited {
-            preparation = .ready(step.arm(prepared))
-        }
-        await gate.enter()
         let request: Step.Request
-        switch preparation {
+        switch step.request(for: claim) {
         case .finished(let outcome):
+            await gate.enter()
             return TurnResult(claim: claim, outcome: outcome, request: nil)
         case .ready(let prepared):
-            request = prepared
+            request = await armed(prepared, gate: gate)
         }
         func result(_ outcome: StepOutcome<Step.Success>) -> TurnResult {
             TurnResult(claim: claim, outcome: outcome, request: request)
@@ -65,6 +60,15 @@ extension StepEngine {
             await limiter.penalize(batch: claim.batchID, retryAfter: failure.retryAfter)
         }
         return result(outcome)
+    }
+
+    /// `prepared`, armed before the turn waits at `gate`; returns once through the gate. Not armed when
+    /// sends are paced by a rate: a row may then wait longer than a signature stays fresh. (Arming in a
+    /// low-priority child task instead was measured: more CPU per call and a lower figure 1a.)
+    private func armed(_ prepared: Step.Request, gate: SlotGate) async -> Step.Request {
+        let request = limiter.isUnlimited ? step.arm(prepared) : prepared
+        await gate.enter()
+        return request
     }
 
     /// Why a call must not start now, or `nil` when it may.

@@ -221,6 +221,15 @@ extension StepEngine {
     }
 
     private func log(_ claim: Claim<Step.Work>, decision: RetryPolicy.Decision, entry: WriteBack) {
+        // Most rows log at debug: build nothing for a line the logger would drop.
+        let level: Logger.Level
+        switch decision.disposition {
+        case .succeeded: level = .debug
+        case .retryScheduled, .released: level = decision.possibleDuplicate ? .warning : .debug
+        case .failed: level = .warning
+        case .abortRun: level = .error
+        }
+        guard logger.logLevel <= level else { return }
         var metadata: Logger.Metadata = [
             LogKey.batchID: "\(claim.batchID)",
             LogKey.requestID: "\(claim.id)",
