@@ -188,9 +188,11 @@ struct CampaignBadInputTests {
             if bad.arguments.first == "run" { try await harness.enqueue(batch: Self.batch, count: 5) }
             var cleanup: [String] = []
             var emptyDatabase: PostgresConfiguration?
+            let refusing = try RefusingPort()
+            defer { withExtendedLifetime(refusing) {} }
             defer { for path in cleanup { try? FileManager.default.removeItem(atPath: path) } }
             var substitutions = [
-                "$API": harness.sandbox.idvBaseURL, "$CLOSED": String(try Self.closedPort()),
+                "$API": harness.sandbox.idvBaseURL, "$CLOSED": String(refusing.port),
                 "$DB": harness.postgres.unredactedConnectionString,
             ]
             if let file = bad.file {
@@ -270,22 +272,5 @@ struct CampaignBadInputTests {
                 harness, batch: batch, expectedRows: references.count, campaign: "bad-input: SQL metacharacters",
                 injected: "quotes", announce: false)
         }
-    }
-
-    /// A loopback port nobody listens on (bound, then closed).
-    static func closedPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw CocoaError(.fileWriteUnknown) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -7,10 +7,6 @@ import YotiAPI
 import YotiClient
 import YotiSandbox
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The real clients against the sandbox on loopback: every outcome class, produced by the sandbox's faults.
 @Suite("Yoti clients against the sandbox")
 struct ClientAgainstSandboxTests {
@@ -272,25 +268,14 @@ struct ClientAgainstSandboxTests {
     func transientRefused() async throws {
         // A port held by a socket that never listens: connecting is refused, and no other test's server can
         // take the port meanwhile (a closed server's port could be reused by a stalling one running beside).
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(holder >= 0)
-        defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(holder, socketAddress, length) == 0 && getsockname(holder, socketAddress, &length) == 0
-            }
-        }
-        try #require(bound)
-        let port = UInt16(bigEndian: address.sin_port)
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let client = try IDVClient(
             baseURL: "http://127.0.0.1:\(port)/idverify/v1", sdkID: Self.sdkID, key: try ClientTestSupport.key(),
             options: IDVClient.Options(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
         let error = try await Self.failure { try await client.createSession(Self.spec()) }
         try await client.shutdown()
+        withExtendedLifetime(refusing) {}
         #expect(error.code == .transient)
     }
 

@@ -23,14 +23,6 @@ enum ClientTestSupport {
             clock: clock)
     }
 
-    /// A loopback port with nothing listening: bind, note the port, close.
-    static func closedPort() async throws -> Int {
-        let server = try await ScriptedHTTPServer.start(.stall)
-        let port = server.port
-        try await server.stop()
-        return port
-    }
-
     /// Runs `body`, then shuts the client and server down whatever happened.
     static func withServer<T>(
         _ behaviour: ScriptedHTTPServer.Behaviour, requestTimeout: Duration = .seconds(5),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 import YotiClient
@@ -58,12 +59,13 @@ struct IDVClientTransportTests {
 
     @Test("connection refused on a closed loopback port is transient")
     func connectionRefused() async throws {
-        let client = try ClientTestSupport.client(
-            port: try await ClientTestSupport.closedPort(), connectTimeout: .seconds(1))
+        let refusing = try RefusingPort()
+        let client = try ClientTestSupport.client(port: refusing.port, connectTimeout: .seconds(1))
         let error = try await #require(throws: YotiAPIError.self) {
             try await client.createSession(ClientTestSupport.minimalSpec)
         }
         try await client.shutdown()
+        withExtendedLifetime(refusing) {}
         #expect(error.code == .transient, "\(error)")
         #expect(error.isSafeToRetry)
     }

@@ -98,7 +98,9 @@ struct SandboxApplicantTests {
 
     @Test("an endpoint that refuses connections is retried, then given up")
     func refusedEndpoint() async throws {
-        let port = try await ClientTestSupport.closedPort()
+        let refusing = try RefusingPort()
+        let port = refusing.port
+        defer { withExtendedLifetime(refusing) {} }
         let behaviour = SandboxBehaviour(
             applicants: ApplicantSimulation(completeShare: 1, delay: .zero),
             notifications: {
