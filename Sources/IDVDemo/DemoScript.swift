@@ -4,6 +4,7 @@ import IDVRunner
 import Logging
 import NotificationsReceiver
 import PostgresClient
+import ServiceLifecycle
 import Synchronization
 import YotiAPI
 import YotiClient
@@ -102,7 +103,12 @@ final class DemoScript: Sendable {
     private func runSteps(in world: DemoWorld) async throws -> Int32 {
         try await migrate(world)
         let receiver = try await startReceiver(world)
-        defer { receiver.cancel() }
+        let result = await Result { try await stepsWithReceiver(in: world) }
+        await receiver.stop()
+        return try result.get()
+    }
+
+    private func stepsWithReceiver(in world: DemoWorld) async throws -> Int32 {
         try await pushConfigurations(world)
         let enqueued = try await enqueue(world)
         try await upstreamInsert(world)
@@ -153,7 +159,20 @@ final class DemoScript: Sendable {
     /// Starts `notifications serve` on loopback (any free port) with a token made for this demo; the
     /// configurations pushed next name it as their `notifications.endpoint`, so the sandbox's simulated
     /// applicants who finish are announced to it as Yoti would.
-    private func startReceiver(_ world: DemoWorld) async throws -> Task<Void, Never> {
+    /// The demo's receiver, run in its own service group so that it stops gracefully: its listener closes
+    /// first and every connection accepted until then is served and closed (cancelling it instead could drop
+    /// a connection accepted at that moment, which SwiftNIO traps on).
+    struct ReceiverRun: Sendable {
+        let group: ServiceGroup
+        let task: Task<Void, Never>
+
+        func stop() async {
+            await group.triggerGracefulShutdown()
+            await task.value
+        }
+    }
+
+    private func startReceiver(_ world: DemoWorld) async throws -> ReceiverRun {
         let token = UUID().uuidString + UUID().uuidString
         try header("IDV_NOTIFICATIONS_TOKEN=… idv-batch notifications serve --port 0")
         var configuration = ReceiverConfiguration(token: try ReceiverToken(token, source: "the demo"))
@@ -163,9 +182,12 @@ final class DemoScript: Sendable {
             configuration: configuration, pool: world.pool, logger: logger,
             onListening: { port in continuation.yield(port) })
         let logger = self.logger
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: receiver)], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             do {
-                try await receiver.run()
+                try await group.run()
             } catch {
                 logger.error("The demo's notifications receiver stopped", metadata: ["error": "\(error)"])
             }
@@ -173,7 +195,7 @@ final class DemoScript: Sendable {
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
-            task.cancel()
+            await ReceiverRun(group: group, task: task).stop()
             throw CommandFailure(exitCode: 1, message: "The demo's notifications receiver did not start.")
         }
         let endpoint = "http://127.0.0.1:\(port)\(configuration.path)"
@@ -186,7 +208,7 @@ final class DemoScript: Sendable {
         say(
             "The receiver listens on \(endpoint); the configurations below name it as notifications.endpoint "
                 + "(Bearer token, made for this demo). The sandbox's applicants: 60% finish, the rest are still at it.")
-        return task
+        return ReceiverRun(group: group, task: task)
     }
 
     /// Waits until the sandbox has announced every session its applicants finished, then fetches results.

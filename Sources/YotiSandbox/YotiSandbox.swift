@@ -25,7 +25,7 @@ package final class YotiSandbox: Sendable {
     private enum Lifecycle {
         case idle
         case starting
-        case running(port: Int, acceptLoop: Task<Void, Never>)
+        case running(port: Int, acceptLoop: Task<Void, Never>, listener: any Channel)
         case stopped
     }
 
@@ -73,19 +73,24 @@ package final class YotiSandbox: Sendable {
                 group.cancelAll()
             }
         }
-        lifecycle.withLock { $0 = .running(port: port, acceptLoop: acceptLoop) }
+        let listener = server.channel
+        lifecycle.withLock { $0 = .running(port: port, acceptLoop: acceptLoop, listener: listener) }
         configuration.options.logger.info("sandbox listening", metadata: ["sandbox.port": "\(port)"])
     }
 
     /// Stops listening and closes every connection (stalled requests included). Safe to call twice.
+    ///
+    /// The listening socket is closed first, so the accept loop takes every connection accepted until then
+    /// and closes it properly. (Cancelling the loop instead dropped connections accepted at that moment with
+    /// their writers unfinished, which SwiftNIO traps on: a demo interrupted mid-run crashed that way.)
     package func shutdown() async {
-        let acceptLoop: Task<Void, Never>? = lifecycle.withLock { state in
+        let running: (Task<Void, Never>, any Channel)? = lifecycle.withLock { state in
             defer { state = .stopped }
-            if case .running(_, let task) = state { return task }
+            if case .running(_, let task, let listener) = state { return (task, listener) }
             return nil
         }
-        guard let acceptLoop else { return }
-        acceptLoop.cancel()
+        guard let (acceptLoop, listener) = running else { return }
+        try? await listener.close()
         await acceptLoop.value
     }
 
@@ -102,7 +107,7 @@ package final class YotiSandbox: Sendable {
                     }
                 }
             } catch {
-                // Cancellation by shutdown() ends the loop; the server channel is closed either way.
+                // shutdown() closes the listener, which ends the loop once every accepted connection is taken.
             }
             group.cancelAll()
         }
@@ -111,7 +116,7 @@ package final class YotiSandbox: Sendable {
     /// The bound port. Only meaningful after `start()` returned; 0 before.
     package var port: Int {
         lifecycle.withLock { state in
-            if case .running(let port, _) = state { return port }
+            if case .running(let port, _, _) = state { return port }
             return 0
         }
     }
