@@ -71,7 +71,7 @@ actor SharedRateLimiter {
     /// Whether sends go out without waiting for slots (no rate; pauses still apply).
     nonisolated var isUnlimited: Bool { rate == nil }
 
-    /// Counters so far.
+    /// Counters so far (`waits` is counted under the pauses' lock, where sends without a rate count it).
     var currentStatistics: Statistics {
         var current = statistics
         current.waits = pauses.withLock { $0.waits }

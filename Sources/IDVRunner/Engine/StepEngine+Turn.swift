@@ -6,7 +6,7 @@ extension StepEngine {
     /// prepare the request and arm it (the create step signs it) while waiting for the window to start the
     /// row (`gate`), then wait for a rate-limit slot and make the call. Never throws: every ending is a
     /// ``StepOutcome`` so the row is always written back (released when it was never sent).
-    func turn(for claim: Claim<Step.Work>, gate: SlotGate) async -> TurnResult {
+    func turn(for claim: Claim<Step.Work>, gate: PermitGate) async -> TurnResult {
         let request: Step.Request
         switch step.request(for: claim) {
         case .finished(let outcome):
@@ -65,7 +65,7 @@ extension StepEngine {
     /// `prepared`, armed before the turn waits at `gate`; returns once through the gate. Not armed when
     /// sends are paced by a rate: a row may then wait longer than a signature stays fresh. (Arming in a
     /// low-priority child task instead was measured: more CPU per call and a lower figure 1a.)
-    private func armed(_ prepared: Step.Request, gate: SlotGate) async -> Step.Request {
+    private func armed(_ prepared: Step.Request, gate: PermitGate) async -> Step.Request {
         let request = limiter.isUnlimited ? step.arm(prepared) : prepared
         await gate.enter()
         return request

@@ -28,7 +28,7 @@ extension StepEngine {
 
     /// The sliding window: one task group, at most `concurrency` calls in flight; claim when enough slots
     /// are free (or nothing is in flight), a few rows ahead so a finished call's slot starts the next row at
-    /// once, start one turn per claimed row (it prepares and signs its call, then waits at the ``SlotGate``
+    /// once, start one turn per claimed row (it prepares and signs its call, then waits at the ``PermitGate``
     /// until a slot is its), and handle each result as it arrives — never waves. The decisions are ``WindowStateMachine``'s; this loop only carries them out.
     /// Returns when the work is done or a stop has drained.
     func window() async {
@@ -50,7 +50,7 @@ extension StepEngine {
             var generator = SystemRandomNumberGenerator()
             // Every claimed row's turn starts at once and prepares its call; the machine's `start` lets
             // them through (rows claimed ahead of free slots, ``RunnerConfiguration/claimPrefetch``, wait).
-            let gate = SlotGate()
+            let gate = PermitGate()
             group.addTask {
                 await self.stop.waitUntilStopping()
                 return .stopRequested

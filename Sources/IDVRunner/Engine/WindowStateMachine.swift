@@ -51,7 +51,7 @@ struct WindowStateMachine: Sendable {
         /// meanwhile are reported as usual.
         case claim(limit: Int)
         /// Start `count` of the rows kept ready (claimed ahead; their turns prepared the calls and wait at
-        /// the window's ``SlotGate``). During a stop they start only to be given back unsent.
+        /// the window's ``PermitGate``). During a stop they start only to be given back unsent.
         case start(count: Int)
         /// Store what waits, give back dead workers' rows, read the ``Outlook`` and report ``idleChecked(_:now:)``.
         case checkIdle

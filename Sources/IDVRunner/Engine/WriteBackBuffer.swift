@@ -32,9 +32,8 @@ actor WriteBackBuffer {
     /// Wakes the flush loop: a full batch waits, or the interval passed. Coalesced (newest one kept).
     private let kicks: AsyncStream<Void>
     private let kick: AsyncStream<Void>.Continuation
-    /// Whether a flush is running; later flushes wait in `flushWaiters` so batches are stored in order.
-    private var flushing = false
-    private var flushWaiters: [CheckedContinuation<Void, Never>] = []
+    /// One flush at a time, in the order they were asked for, so batches are stored oldest first.
+    private let flushTurn = PermitGate(permits: 1)
     private var consecutiveFailures = 0
     private var lastFailure: (any Error)?
 
@@ -107,30 +106,23 @@ actor WriteBackBuffer {
     /// - Throws: the last database error when the entries could not be stored.
     func drain(attempts: Int = 5) async throws {
         var tries = 0
-        // A flush in progress holds entries that are not stored yet: wait for it too.
-        while !entries.isEmpty || flushing {
+        // At least one turn: a flush under way holds entries not stored yet, and `flushOnce` waits for it.
+        repeat {
             tries += 1
             if await flushOnce() { continue }
             if tries >= attempts {
                 throw lastFailure ?? CancellationError()
             }
             try? await clock.sleep(.milliseconds(200 * tries))
-        }
+        } while !entries.isEmpty
     }
 
     /// One flush of what is waiting now. Returns `false` when it failed (the entries are kept).
     @discardableResult
     func flushOnce() async -> Bool {
-        while flushing {
-            await withCheckedContinuation { flushWaiters.append($0) }
-        }
+        await flushTurn.enter()
+        defer { flushTurn.open(1) }
         guard !entries.isEmpty else { return true }
-        flushing = true
-        defer {
-            flushing = false
-            for waiter in flushWaiters { waiter.resume() }
-            flushWaiters.removeAll()
-        }
         let batch = entries
         entries.removeAll(keepingCapacity: true)
         let rows: PostgresRows

@@ -1,18 +1,26 @@
 import Synchronization
 
-/// The window's slots, as permits: a claimed row's turn prepares (and arms) its request, then waits here
-/// until the window starts it (``open(_:)``), first come first served.
+/// Permits handed out first come first served: ``enter()`` waits for one, ``open(_:)`` gives some.
+///
+/// The window's slots are one use: a claimed row's turn prepares (and arms) its request, then waits here
+/// until the window starts it. With one permit it is a lock that keeps order: the write-back buffer's
+/// flushes run one at a time through it.
 ///
 /// The wait is not cancellable on purpose: the window starts every claimed row exactly once — during a
 /// stop too, where the turn then gives the row back unsent — so every waiting turn is let through, and
-/// the window's count of rows in flight stays exact.
-final class SlotGate: Sendable {
+/// the window's count of rows in flight stays exact; a flush waiting its turn still stores its results.
+final class PermitGate: Sendable {
     private struct State {
-        var permits = 0
+        var permits: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+
+    /// A gate holding `permits` permits at first (none: every `enter` waits for an `open`).
+    init(permits: Int = 0) {
+        state = Mutex(State(permits: permits))
+    }
 
     /// Waits for a permit.
     func enter() async {
