@@ -223,7 +223,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Shared test helpers (used by tests only): the per-process throwaway PostgreSQL and migrated
-        // databases, the built idv-batch as a child process, Prometheus text, fixtures, paths to ../shared.
+        // databases, the built idv-batch as a child process, Prometheus text, fixtures, paths to Tests/Fixtures.
         .target(
             name: "TestSupport",
             dependencies: ["LocalPostgres", "PostgresClient", "YotiAPI"],

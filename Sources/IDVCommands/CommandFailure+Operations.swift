@@ -4,7 +4,7 @@ import IDVRunner
 import PostgresClient
 
 extension CommandFailure {
-    /// The exit code and message design.md gives an error thrown by an operating command.
+    /// The exit code and message docs/design.md gives an error thrown by an operating command.
     package init(_ error: any Error) {
         switch error {
         case let failure as CommandFailure:

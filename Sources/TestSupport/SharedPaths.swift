@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the repository and the `shared/` folder beside it are, for tests.
+/// Where the repository's files that tests read are: everything a test needs is inside the repository.
 package enum SharedPaths {
     /// The repository root (the folder holding Package.swift), found from this source file.
     package static let repositoryRoot: URL = {
@@ -8,16 +8,12 @@ package enum SharedPaths {
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }()
 
-    /// `../shared` next to the repository, or `IDV_SHARED_DIR` when set.
-    package static let sharedDirectory: URL = {
-        if let override = ProcessInfo.processInfo.environment["IDV_SHARED_DIR"], !override.isEmpty {
-            return URL(fileURLWithPath: override)
-        }
-        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    }()
+    /// `Tests/Fixtures/yoti`: the public Yoti SDK test key (`sdk-test.pem`, published with Yoti's SDKs) and
+    /// the known-answer signing vectors (`vectors.json`).
+    package static var yotiTestdata: URL { repositoryRoot.appendingPathComponent("Tests/Fixtures/yoti") }
 
-    /// `shared/testdata/yoti`: the public SDK test key and the signing vectors.
-    package static var yotiTestdata: URL { sharedDirectory.appendingPathComponent("testdata/yoti") }
+    /// The public Yoti SDK test key (PKCS#1 PEM) that every test signs with.
+    package static var sdkTestKeyPath: String { yotiTestdata.appendingPathComponent("sdk-test.pem").path }
 
     /// `Tests/YotiAPITests/Fixtures/sdk-corpus`: session specs built the way Yoti's SDK builders build them.
     package static var sdkSpecCorpus: URL {

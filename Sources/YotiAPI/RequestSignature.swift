@@ -1,6 +1,6 @@
 import Foundation
 
-/// The message Yoti signs for every IDV request (yoti-api.md section 2).
+/// The message Yoti signs for every IDV request (docs/yoti-api.md section 2).
 ///
 /// `METHOD&path?query`, followed by `&` and the standard base64 of the body bytes when there is a
 /// body. The path is relative to the API base (`/sessions`, not `/idverify/v1/sessions`) and the

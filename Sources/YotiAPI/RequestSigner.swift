@@ -1,6 +1,6 @@
 import Foundation
 
-/// Signs IDV requests as yoti-api.md section 2 describes.
+/// Signs IDV requests as docs/yoti-api.md section 2 describes.
 ///
 /// Every call to ``sign(method:path:body:)`` draws a fresh nonce and timestamp, so a retry is a new
 /// signature. The nonce and clock are injectable for known-answer tests.

@@ -1,4 +1,4 @@
-/// The body of `POST /sessions` (yoti-api.md section 4), typed over its JSON.
+/// The body of `POST /sessions` (docs/yoti-api.md section 4), typed over its JSON.
 ///
 /// Every documented field has an accessor; everything else — fields Yoti adds later, at any
 /// depth — is kept as is, so decode–encode round trips change nothing. Enumerated fields are

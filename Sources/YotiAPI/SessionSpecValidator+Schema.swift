@@ -1,4 +1,4 @@
-/// The shape of a session spec as documented by Yoti (yoti-api.md section 4).
+/// The shape of a session spec as documented by Yoti (docs/yoti-api.md section 4).
 extension SessionSpecValidator {
     typealias V = SessionSpecVocabulary
 

@@ -1,6 +1,6 @@
-/// The enumerated values Yoti documents for the session spec's fields (yoti-api.md section 4).
+/// The enumerated values Yoti documents for the session spec's fields (docs/yoti-api.md section 4).
 ///
-/// Gathered from yoti-api.md and the constants of Yoti's SDKs (Python `doc_scan/constants.py`, Node
+/// Gathered from docs/yoti-api.md and the constants of Yoti's SDKs (Python `doc_scan/constants.py`, Node
 /// `idv.constants.js`, Java `DocScanConstants`, PHP, Go, .NET). Most lists are open: Yoti adds values
 /// over time, so a value outside one is only a warning (sent; `--strict` refuses it). Only
 /// ``inclusions`` and ``darkModes`` are closed. Extend a list when Yoti documents a new value.

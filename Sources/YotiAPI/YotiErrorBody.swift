@@ -1,4 +1,4 @@
-/// The JSON error body Yoti answers with (yoti-api.md section 5):
+/// The JSON error body Yoti answers with (docs/yoti-api.md section 5):
 /// `{"code": str, "message"?: str, "errors"?: [{"property": "dotted.path", "message": str}]}`.
 package struct YotiErrorBody: Codable, Sendable, Hashable {
     /// One problem with one property of the request.

@@ -4,7 +4,7 @@ import Logging
 import NIOHTTP1
 import YotiAPI
 
-/// A client for the Yoti IDV API (yoti-api.md section 3): signed requests over one pooled HTTP client.
+/// A client for the Yoti IDV API (docs/yoti-api.md section 3): signed requests over one pooled HTTP client.
 ///
 /// Every call either succeeds or throws exactly one ``YotiAPIError`` (or `CancellationError`,
 /// untouched). Each send is signed afresh (new nonce and timestamp), so a retry is a new request.

@@ -3,7 +3,7 @@ import Logging
 import NIOHTTP1
 import YotiAPI
 
-/// A client for Yoti Sign's custom IDV session configurations (yoti-api.md section 7).
+/// A client for Yoti Sign's custom IDV session configurations (docs/yoti-api.md section 7).
 ///
 /// Authorises with `Authorization: Bearer <API key>` (no RSA signature). The key never appears in
 /// errors or descriptions. Call ``shutdown()`` once when done.

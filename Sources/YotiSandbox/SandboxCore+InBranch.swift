@@ -1,7 +1,7 @@
 import Foundation
 import YotiAPI
 
-/// In-Branch letters by email, as Yoti sends them (`yoti-api.md` section 8): when the instructions are put,
+/// In-Branch letters by email, as Yoti sends them (`docs/yoti-api.md` section 8): when the instructions are put,
 /// Yoti emails the letter to the contact profile's address itself, unless the session's notifications
 /// subscribe to `INSTRUCTIONS_EMAIL_REQUESTED`; then the email goes out only when the client asks with
 /// `POST /sessions/{id}/instructions/email`. Every email is recorded in the session

@@ -48,7 +48,7 @@ struct IDVBatch: AsyncParsableCommand {
     )
 
     /// Parses and runs the command like ArgumentParser's default, except that a usage error (an unknown
-    /// flag, a missing argument, a value that does not parse) exits 2 as design.md's exit codes say,
+    /// flag, a missing argument, a value that does not parse) exits 2 as docs/design.md's exit codes say,
     /// not ArgumentParser's 64.
     static func main() async {
         do {

@@ -29,12 +29,10 @@ struct ConfigStoreTests {
                 applications: [try SandboxApplication(sdkID: RunnerHarness.sdkID, keyFile: RunnerHarness.keyPath)],
                 signAPIKeys: [signKey]))
         try await sandbox.start()
-        let client = try YotiSignClient(baseURL: sandbox.signBaseURL, apiKey: key)
-        let outcome: Swift.Result<Result, any Error>
-        do { outcome = .success(try await body(sandbox, client)) } catch { outcome = .failure(error) }
-        try? await client.shutdown()
-        await sandbox.shutdown()
-        return try outcome.get()
+        return try await withClosing(sandbox, close: { await $0.shutdown() }) { sandbox in
+            let client = try YotiSignClient(baseURL: sandbox.signBaseURL, apiKey: key)
+            return try await withClosing(client, close: { try await $0.shutdown() }) { try await body(sandbox, $0) }
+        }
     }
 
     @Test("the sample configurations under jobs/configs pass the validator", arguments: sampleFiles)

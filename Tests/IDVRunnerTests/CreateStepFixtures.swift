@@ -28,12 +28,10 @@ enum CreateStepFixtures {
             leaseDuration: .seconds(60), maxAttempts: 6)
     }
 
-    static func buffer(
-        _ database: any RunnerDatabase, batchSize: Int = 64, interval: Duration = .milliseconds(100)
-    ) -> WriteBackBuffer {
+    static func buffer(_ database: any RunnerDatabase, highWater: Int = 512) -> WriteBackBuffer {
         WriteBackBuffer(
-            database: database, statements: statements, operation: .createSession, batchSize: batchSize,
-            interval: interval, logger: Logger(label: "test"))
+            database: database, statements: statements, operation: .createSession, highWater: highWater,
+            logger: Logger(label: "test"))
     }
 
     static func session(id: String, token: String, ttl: Int = 899, sentAt: Date = Date(), requestID: String? = nil)

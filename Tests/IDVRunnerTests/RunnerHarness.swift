@@ -13,7 +13,7 @@ import YotiSandbox
 /// on loopback, and an IDV client signing with the public SDK test key.
 final class RunnerHarness: Sendable {
     static let sdkID = "runner-test-sdk"
-    static var keyPath: String { SharedPaths.yotiTestdata.appendingPathComponent("sdk-test.pem").path }
+    static var keyPath: String { SharedPaths.sdkTestKeyPath }
 
     /// A spec the validator accepts (ttl 900 s → the sandbox answers 899).
     static let validSpec: JSONValue = [
@@ -56,6 +56,15 @@ final class RunnerHarness: Sendable {
         database: PostgresConfiguration? = nil,
         _ body: (RunnerHarness) async throws -> Result
     ) async throws -> Result {
+        // Everything that can throw without starting anything comes first (a missing key fixture fails the
+        // test here); what is started afterwards is torn down on every path.
+        let application =
+            sandboxAcceptsKey
+            ? try SandboxApplication(sdkID: sdkID, keyFile: keyPath)
+            : try SandboxApplication.unmatchable(sdkID: sdkID)
+        let key = try YotiPrivateKey(contentsOfFile: keyPath)
+        let sandbox = try YotiSandbox(
+            configuration: SandboxConfiguration(applications: [application], behaviour: behaviour))
         let postgres: PostgresConfiguration
         if let database {
             postgres = database
@@ -63,17 +72,19 @@ final class RunnerHarness: Sendable {
             postgres = try await TestDatabase.createMigrated(prefix: "idv_runner")
         }
         let pool = PostgresPool(configuration: postgres, maxConnections: 8)
-        let application =
-            sandboxAcceptsKey
-            ? try SandboxApplication(sdkID: sdkID, keyFile: keyPath)
-            : try SandboxApplication.unmatchable(sdkID: sdkID)
-        let sandbox = try YotiSandbox(
-            configuration: SandboxConfiguration(applications: [application], behaviour: behaviour))
-        try await sandbox.start()
-        let client = try IDVClient(
-            baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: try YotiPrivateKey(contentsOfFile: keyPath),
-            options: IDVClient.Options(requestTimeout: requestTimeout, maxConnections: concurrency),
-            logger: Logger(label: "test.yoti") { _ in SwiftLogNoOpLogHandler() })
+        let client: IDVClient
+        do {
+            try await sandbox.start()
+            client = try IDVClient(
+                baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: key,
+                options: IDVClient.Options(requestTimeout: requestTimeout, maxConnections: concurrency),
+                logger: Logger(label: "test.yoti") { _ in SwiftLogNoOpLogHandler() })
+        } catch {
+            await sandbox.shutdown()
+            await pool.shutdown()
+            if database == nil { await TestDatabase.drop(postgres) }
+            throw error
+        }
         let harness = RunnerHarness(
             postgres: postgres, pool: pool, sandbox: sandbox, client: client, ownsDatabase: database == nil)
         do {

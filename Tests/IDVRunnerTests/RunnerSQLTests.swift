@@ -123,8 +123,8 @@ struct RunnerSQLTests {
     func writeBackHighWater() async throws {
         try await RunnerHarness.with { harness in
             let (batch, claimed) = try await Self.claimedRows(harness, "batching", count: 150)
-            // batch 16: high water 128. No flush loop runs here, so only `append` or `drain` can flush.
-            let buffer = CreateStepFixtures.buffer(harness.pool, batchSize: 16)
+            // No flush loop runs here, so only `append` (at the high-water mark) or `drain` can flush.
+            let buffer = CreateStepFixtures.buffer(harness.pool, highWater: 128)
             #expect(await buffer.highWater == 128)
             for (index, row) in claimed.enumerated() {
                 await buffer.append(Self.createdEntry(for: row))
@@ -146,26 +146,49 @@ struct RunnerSQLTests {
         }
     }
 
-    @Test("the flush loop stores a full batch at once, without waiting for its interval")
-    func flushLoopTakesFullBatches() async throws {
+    @Test("group commit: one result alone is stored at once; results arriving during a statement go in the next one")
+    func flushLoopGroupCommit() async throws {
         try await RunnerHarness.with { harness in
-            let (batch, claimed) = try await Self.claimedRows(harness, "kick", count: 74)
-            // An interval no test waits for: only a full batch can wake the loop.
-            let buffer = CreateStepFixtures.buffer(harness.pool, batchSize: 64, interval: .seconds(3_600))
+            let (batch, claimed) = try await Self.claimedRows(harness, "group", count: 11)
+            // The real server, each statement held 300 ms, so the second group surely forms during the first.
+            let slow = SlowDatabase(base: harness.pool, delay: .milliseconds(300))
+            let buffer = CreateStepFixtures.buffer(slow)
+            let loop = Task { await buffer.runFlushLoop() }
+            defer { loop.cancel() }
+            // One result, far below any batch size and with no timer anywhere: the loop stores it alone.
+            await buffer.append(Self.createdEntry(for: claimed[0]))
+            let deadline = ContinuousClock.now + .seconds(20)
+            while slow.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+            #expect(slow.started == 1)
+            #expect(await buffer.waiting == 0, "the statement under way took the only result")
+            // Ten more arrive while that statement runs: they wait, then go together in the next statement.
+            for row in claimed.dropFirst() { await buffer.append(Self.createdEntry(for: row)) }
+            #expect(slow.started == 1, "no second statement may start while the first runs")
+            while await buffer.currentStatistics.entriesApplied < 11, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let statistics = await buffer.currentStatistics
+            #expect(statistics.flushes == 2 && statistics.entriesApplied == 11, "\(statistics)")
+            #expect(slow.started == 2)
+            #expect(try await harness.rows(batch: batch).allSatisfy { $0.status == "created" })
+        }
+    }
+
+    @Test("a failed write-back is retried by the loop on its own, with no new result to wake it")
+    func flushLoopRetriesFailure() async throws {
+        try await RunnerHarness.with { harness in
+            let (batch, claimed) = try await Self.claimedRows(harness, "retry", count: 3)
+            let flaky = SlowDatabase(base: harness.pool, delay: .zero, failures: 2)
+            let buffer = CreateStepFixtures.buffer(flaky)
             let loop = Task { await buffer.runFlushLoop() }
             defer { loop.cancel() }
             for row in claimed { await buffer.append(Self.createdEntry(for: row)) }
             let deadline = ContinuousClock.now + .seconds(20)
-            while await buffer.currentStatistics.flushes == 0, ContinuousClock.now < deadline {
+            while await buffer.currentStatistics.entriesApplied < 3, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            // One flush took what waited when it began (at least the full batch); the rest waits for more.
-            let statistics = await buffer.currentStatistics
-            #expect(statistics.flushes == 1 && statistics.entriesApplied >= 64)
-            #expect(statistics.entriesApplied + (await buffer.waiting) == 74)
-            let created = try await harness.rows(batch: batch).filter { $0.status == "created" }.count
-            #expect(created == statistics.entriesApplied)
-            try await buffer.drain()
+            #expect(flaky.started >= 3, "two failed statements, then the one that stored them")
+            #expect(await buffer.currentStatistics.entriesApplied == 3)
             #expect(try await harness.rows(batch: batch).allSatisfy { $0.status == "created" })
         }
     }
@@ -176,7 +199,7 @@ struct RunnerSQLTests {
             let (batch, claimed) = try await Self.claimedRows(harness, "drain", count: 20)
             // The real server, reached through a wrapper that holds each statement 300 ms before sending it.
             let slow = SlowDatabase(base: harness.pool, delay: .milliseconds(300))
-            let buffer = CreateStepFixtures.buffer(slow, batchSize: 64)
+            let buffer = CreateStepFixtures.buffer(slow)
             for row in claimed { await buffer.append(Self.createdEntry(for: row)) }
             let running = Task { await buffer.flushOnce() }
             while slow.started == 0 { try await Task.sleep(for: .milliseconds(5)) }
@@ -228,18 +251,28 @@ private final class SlowDatabase: RunnerDatabase {
     let base: any RunnerDatabase
     let delay: Duration
     private let startedCount = Mutex(0)
+    private let failures: Int
 
-    init(base: any RunnerDatabase, delay: Duration) {
+    /// - Parameter failures: the first this many statements fail (as a dropped connection would).
+    init(base: any RunnerDatabase, delay: Duration, failures: Int = 0) {
         self.base = base
         self.delay = delay
+        self.failures = failures
     }
 
     /// Statements begun so far.
     var started: Int { startedCount.withLock { $0 } }
 
     func query(_ sql: String, _ parameters: [PostgresValue]) async throws -> PostgresRows {
-        startedCount.withLock { $0 += 1 }
+        let number = startedCount.withLock {
+            $0 += 1
+            return $0
+        }
+        if number <= failures { throw SlowDatabaseFailure() }
         try await Task.sleep(for: delay)
         return try await base.query(sql, parameters)
     }
 }
+
+/// The failure ``SlowDatabase`` injects.
+private struct SlowDatabaseFailure: Error {}

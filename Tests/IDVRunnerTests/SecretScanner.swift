@@ -5,7 +5,7 @@ import Testing
 /// Looks for secrets in what idv-batch printed or wrote: standard output and error, log lines, and
 /// any file it was told to write (the metrics file).
 ///
-/// The secrets are the ones design.md and the README promise never to show: private-key material
+/// The secrets are the ones docs/design.md and the README promise never to show: private-key material
 /// (every PEM body line of the key file), client session tokens, notification `auth_token`s, the Yoti
 /// Sign API key and database passwords. A finding names the kind of secret and where it was seen,
 /// never the value.

@@ -52,9 +52,17 @@ struct ReceiverHarness {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [receiver], logger: Logger(label: "quiet") { _ in SwiftLogNoOpLogHandler() }))
-        let running = Task { try await group.run() }
+        // The port stream ends with the service group, so a receiver that fails to start fails the test with
+        // its own error instead of leaving it waiting for a port forever.
+        let running = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
+        guard let port = await iterator.next() else {
+            try await running.value
+            throw CancellationError()
+        }
         // 1,000 concurrent posts queue for the client's connections: waiting for one is not a failure here
         // (the default 10 s is too short when the whole test suite shares two cores).
         var clientConfiguration = HTTPClient.Configuration()

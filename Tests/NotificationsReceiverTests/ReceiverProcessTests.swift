@@ -28,15 +28,16 @@ struct ReceiverProcessTests {
                 ["notifications", "serve", "--port", "0", "--log-format", "json", "--log-level", "debug"],
                 environment: environment, name: "receiver")
             let port = try await Self.listeningPort(process)
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/notifications")
             request.method = .POST
             request.headers.add(name: "Authorization", value: "Basic " + Data(Self.token.utf8).base64EncodedString())
             request.body = .bytes(ByteBuffer(string: #"{"session_id":"proc-1","topic":"session_completion"}"#))
-            let accepted = try await http.execute(request, timeout: .seconds(10))
-            request.headers.replaceOrAdd(name: "Authorization", value: "Bearer wrong-\(Self.token)")
-            let refused = try await http.execute(request, timeout: .seconds(10))
-            try await http.shutdown()
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let (accepted, refused) = try await withClosing(http, close: { try await $0.shutdown() }) { http in
+                let accepted = try await http.execute(request, timeout: .seconds(10))
+                request.headers.replaceOrAdd(name: "Authorization", value: "Bearer wrong-\(Self.token)")
+                return (accepted, try await http.execute(request, timeout: .seconds(10)))
+            }
             #expect(accepted.status.code == 202)
             #expect(refused.status.code == 401)
             process.send(SIGTERM)

@@ -49,9 +49,10 @@ struct ReceiverTLSTests {
                 request.method = .POST
                 request.headers.add(name: "Authorization", value: ReceiverHarness.bearer)
                 request.body = .bytes(ByteBuffer(string: ReceiverHarness.notification(session: "s-tls")))
-                let outcome = await Result { try await https.execute(request, timeout: .seconds(10)) }
-                try await https.shutdown()
-                #expect(try outcome.get().status.code == 202)
+                let response = try await withClosing(https, close: { try await $0.shutdown() }) { https in
+                    try await https.execute(request, timeout: .seconds(10))
+                }
+                #expect(response.status.code == 202)
                 #expect(try await harness.stored(session: "s-tls").count == 1)
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import YotiAPI
 
-/// Paths to this target's fixtures and to the shared Yoti test data.
+/// Paths to this target's fixtures and to the Yoti test data in `Tests/Fixtures/yoti`.
 enum TestFixtures {
     /// `Fixtures/` as copied into the test bundle.
     static var directory: URL {
@@ -17,10 +17,10 @@ enum TestFixtures {
         try JSONValue(jsonBytes: Array(Data(contentsOf: directory.appendingPathComponent(relative))))
     }
 
-    /// The public Yoti SDK test key (PKCS#1) in `shared/testdata/yoti`.
-    static var sdkTestKeyPath: String { SharedPaths.yotiTestdata.appendingPathComponent("sdk-test.pem").path }
+    /// The public Yoti SDK test key (PKCS#1) in `Tests/Fixtures/yoti`.
+    static var sdkTestKeyPath: String { SharedPaths.sdkTestKeyPath }
 
-    /// The known-answer vectors in `shared/testdata/yoti/vectors.json`.
+    /// The known-answer vectors in `Tests/Fixtures/yoti/vectors.json`.
     static func vectors() throws -> [SigningVector] {
         let data = try Data(contentsOf: SharedPaths.yotiTestdata.appendingPathComponent("vectors.json"))
         return try JSONDecoder().decode(VectorFile.self, from: data).vectors

@@ -12,7 +12,7 @@ import YotiSandbox
 struct ClientAgainstSandboxTests {
     static let sdkID = ClientTestSupport.sdkID
     static let signAPIKey = "sandbox-sign-key-client-test-5c1e"
-    static var keyPath: String { SharedPaths.yotiTestdata.appendingPathComponent("sdk-test.pem").path }
+    static var keyPath: String { SharedPaths.sdkTestKeyPath }
 
     static func spec(userTrackingID: String = "client-row-1") -> JSONValue {
         [
@@ -34,13 +34,20 @@ struct ClientAgainstSandboxTests {
         options: IDVClient.Options = IDVClient.Options(connectTimeout: .seconds(2), requestTimeout: .seconds(10)),
         _ body: (YotiSandbox, IDVClient) async throws -> Void
     ) async throws {
+        // Everything that can throw comes before anything starts; what started is stopped on every path.
+        let key = try ClientTestSupport.key()
         let sandbox = try YotiSandbox(
             configuration: SandboxConfiguration(
                 applications: try applications ?? [testApplication()],
                 signAPIKeys: [signAPIKey], behaviour: behaviour))
         try await sandbox.start()
-        let client = try IDVClient(
-            baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: try ClientTestSupport.key(), options: options)
+        let client: IDVClient
+        do {
+            client = try IDVClient(baseURL: sandbox.idvBaseURL, sdkID: sdkID, key: key, options: options)
+        } catch {
+            await sandbox.shutdown()
+            throw error
+        }
         do {
             try await body(sandbox, client)
         } catch {
@@ -117,21 +124,22 @@ struct ClientAgainstSandboxTests {
                 })
             let client = try IDVClient(baseURL: sandbox.idvBaseURL, signer: signer)
             let body = Self.spec(userTrackingID: "ahead-1").jsonBytes()
-            let presigned = try #require(client.presignCreateSession(body: body))
-            #expect(signatures.withLock { $0 } == 1)
-
-            let created = try await client.createSession(body: body, presigned: presigned)
-            #expect(sandbox.session(id: created.response.sessionID)?.userTrackingID == "ahead-1")
-            #expect(signatures.withLock { $0 } == 1)  // sent as signed ahead: no second signature
-
-            // Another body (or a stale signature) is never sent under the presigned digest.
             let other = Self.spec(userTrackingID: "ahead-2").jsonBytes()
-            let mismatched = try #require(client.presignCreateSession(body: body))
-            let second = try await client.createSession(body: other, presigned: mismatched)
-            #expect(sandbox.session(id: second.response.sessionID)?.userTrackingID == "ahead-2")
-            #expect(signatures.withLock { $0 } == 3)
-            #expect(sandbox.stats().signaturesRejected == 0)
-            try await client.shutdown()
+            try await withClosing(client, close: { try await $0.shutdown() }) { client in
+                let presigned = try #require(client.presignCreateSession(body: body))
+                #expect(signatures.withLock { $0 } == 1)
+
+                let created = try await client.createSession(body: body, presigned: presigned)
+                #expect(sandbox.session(id: created.response.sessionID)?.userTrackingID == "ahead-1")
+                #expect(signatures.withLock { $0 } == 1)  // sent as signed ahead: no second signature
+
+                // Another body (or a stale signature) is never sent under the presigned digest.
+                let mismatched = try #require(client.presignCreateSession(body: body))
+                let second = try await client.createSession(body: other, presigned: mismatched)
+                #expect(sandbox.session(id: second.response.sessionID)?.userTrackingID == "ahead-2")
+                #expect(signatures.withLock { $0 } == 3)
+                #expect(sandbox.stats().signaturesRejected == 0)
+            }
 
             // Freshness is judged at the call: a request signed just now is usable, one a second old is not.
             let fresh = try #require(client.presignCreateSession(body: body))
@@ -273,8 +281,9 @@ struct ClientAgainstSandboxTests {
         let client = try IDVClient(
             baseURL: "http://127.0.0.1:\(port)/idverify/v1", sdkID: Self.sdkID, key: try ClientTestSupport.key(),
             options: IDVClient.Options(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
-        let error = try await Self.failure { try await client.createSession(Self.spec()) }
-        try await client.shutdown()
+        let error = try await withClosing(client, close: { try await $0.shutdown() }) { client in
+            try await Self.failure { try await client.createSession(Self.spec()) }
+        }
         withExtendedLifetime(refusing) {}
         #expect(error.code == .transient)
     }
@@ -316,15 +325,18 @@ struct ClientAgainstSandboxTests {
     func signClient() async throws {
         try await Self.withClient { sandbox, _ async throws in
             let sign = try YotiSignClient(baseURL: sandbox.signBaseURL, apiKey: Self.signAPIKey)
-            _ = try await sign.createConfiguration(name: "ibv-default", isPrivate: false, sessionConfig: Self.spec())
-            let listed = try await sign.listConfigurations()
-            try await sign.shutdown()
+            let listed = try await withClosing(sign, close: { try await $0.shutdown() }) { sign in
+                _ = try await sign.createConfiguration(
+                    name: "ibv-default", isPrivate: false, sessionConfig: Self.spec())
+                return try await sign.listConfigurations()
+            }
             #expect(listed == [SessionConfigurationSummary(name: "ibv-default", isCustom: true, isPrivate: false)])
             #expect(sandbox.signConfigurations().first?.sessionConfig == Self.spec())
 
             let wrong = try YotiSignClient(baseURL: sandbox.signBaseURL, apiKey: "not-the-key")
-            let error = try await Self.failure { try await wrong.listConfigurations() }
-            try await wrong.shutdown()
+            let error = try await withClosing(wrong, close: { try await $0.shutdown() }) { wrong in
+                try await Self.failure { try await wrong.listConfigurations() }
+            }
             #expect(error.code == .credentials)
             #expect(error.status == 401)
         }
@@ -351,8 +363,9 @@ struct ClientAgainstSandboxTests {
                 texts += [error.description, error.message, String(reflecting: error)]
             }
             let wrongSign = try YotiSignClient(baseURL: sandbox.signBaseURL, apiKey: "wrong-\(Self.signAPIKey)")
-            let signError = try await Self.failure { try await wrongSign.listConfigurations() }
-            try await wrongSign.shutdown()
+            let signError = try await withClosing(wrongSign, close: { try await $0.shutdown() }) { wrongSign in
+                try await Self.failure { try await wrongSign.listConfigurations() }
+            }
             texts += [signError.description, String(reflecting: signError), wrongSign.description]
         }
         let impostor = try SandboxApplication.unmatchable(sdkID: Self.sdkID)

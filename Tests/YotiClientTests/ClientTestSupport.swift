@@ -8,15 +8,15 @@ enum ClientTestSupport {
     static let sdkID = "737204aa-d54e-49a4-8bde-26ddbe6d880c"
 
     static func key() throws -> YotiPrivateKey {
-        try YotiPrivateKey(contentsOfFile: SharedPaths.yotiTestdata.appendingPathComponent("sdk-test.pem").path)
+        try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath)
     }
 
     /// An IDV client for `127.0.0.1:port` (base with a trailing slash, which must be stripped).
     static func client(
         port: Int, requestTimeout: Duration = .seconds(5), connectTimeout: Duration = .seconds(2),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() }, key: YotiPrivateKey? = nil
     ) throws -> IDVClient {
-        let signer = RequestSigner(sdkID: sdkID, key: try key())
+        let signer = RequestSigner(sdkID: sdkID, key: try key ?? Self.key())
         return try IDVClient(
             baseURL: "http://127.0.0.1:\(port)/idverify/v1/", signer: signer,
             options: .init(connectTimeout: connectTimeout, requestTimeout: requestTimeout, maxConnections: 2),
@@ -29,8 +29,16 @@ enum ClientTestSupport {
         clock: @escaping @Sendable () -> Date = { Date() },
         _ body: (IDVClient, ScriptedHTTPServer) async throws -> T
     ) async throws -> T {
+        // The key is read before the server starts, so a missing fixture fails the test without leaving it running.
+        let key = try key()
         let server = try await ScriptedHTTPServer.start(behaviour)
-        let client = try client(port: server.port, requestTimeout: requestTimeout, clock: clock)
+        let client: IDVClient
+        do {
+            client = try Self.client(port: server.port, requestTimeout: requestTimeout, clock: clock, key: key)
+        } catch {
+            try? await server.stop()
+            throw error
+        }
         do {
             let result = try await body(client, server)
             try await client.shutdown()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 import YotiClient
@@ -11,16 +12,10 @@ struct YotiSignClientTests {
         _ behaviour: ScriptedHTTPServer.Behaviour, _ body: (YotiSignClient, ScriptedHTTPServer) async throws -> Void
     ) async throws {
         let server = try await ScriptedHTTPServer.start(behaviour)
-        let client = try YotiSignClient(baseURL: "http://127.0.0.1:\(server.port)/", apiKey: apiKey)
-        do {
-            try await body(client, server)
-        } catch {
-            try? await client.shutdown()
-            try? await server.stop()
-            throw error
+        try await withClosing(server, close: { try await $0.stop() }) { server in
+            let client = try YotiSignClient(baseURL: "http://127.0.0.1:\(server.port)/", apiKey: apiKey)
+            try await withClosing(client, close: { try await $0.shutdown() }) { try await body($0, server) }
         }
-        try await client.shutdown()
-        try await server.stop()
     }
 
     @Test("creates a named configuration with a bearer key and keeps whatever comes back")

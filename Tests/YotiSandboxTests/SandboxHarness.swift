@@ -12,7 +12,7 @@ struct SandboxHarness {
     static let sdkID = "737204aa-d54e-49a4-8bde-26ddbe6d880c"
     /// A Yoti Sign API key the harness sandbox accepts (a test value, not a secret).
     static let signAPIKey = "sandbox-test-sign-key-7f3a"
-    static var keyPath: String { SharedPaths.yotiTestdata.appendingPathComponent("sdk-test.pem").path }
+    static var keyPath: String { SharedPaths.sdkTestKeyPath }
 
     let sandbox: YotiSandbox
     let http: HTTPClient
@@ -47,13 +47,21 @@ struct SandboxHarness {
         applications: [SandboxApplication]? = nil,
         _ body: (SandboxHarness) async throws -> T
     ) async throws -> T {
+        // Everything that can throw (reading the key, the configuration) comes before anything is started;
+        // what is started is shut down on every path, so a failing test fails and never takes the process down.
         let configuration = SandboxConfiguration(
             applications: try applications ?? [testApplication()], signAPIKeys: [signAPIKey],
             behaviour: behaviour, options: options)
+        let signer = try signer()
         let sandbox = try YotiSandbox(configuration: configuration)
-        try await sandbox.start()
+        do {
+            try await sandbox.start()
+        } catch {
+            await sandbox.shutdown()
+            throw error
+        }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let harness = SandboxHarness(sandbox: sandbox, http: http, signer: try signer())
+        let harness = SandboxHarness(sandbox: sandbox, http: http, signer: signer)
         do {
             let result = try await body(harness)
             try await http.shutdown()

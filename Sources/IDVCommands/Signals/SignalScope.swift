@@ -26,7 +26,7 @@ package enum SignalScope {
         /// The work's result; `nil` only if the group failed before the work ran.
         package var result: Result<Value, any Error>?
 
-        /// design.md's exit code for an interrupted command: 143 for SIGTERM, 130 for SIGINT (or none).
+        /// docs/design.md's exit code for an interrupted command: 143 for SIGTERM, 130 for SIGINT (or none).
         package var interruptedExitCode: Int32 { signal == .sigterm ? 143 : 130 }
 
         /// The work's value, or its error.

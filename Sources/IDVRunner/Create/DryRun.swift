@@ -28,7 +28,7 @@ package struct DryRunReport: Sendable, Hashable {
     /// Values unknown in an open vocabulary that would be sent anyway, one line per field and value.
     package var specWarnings: [String] = []
 
-    /// 0 when every row would be sent, 1 when some would fail (design.md's "finished, some rows failed").
+    /// 0 when every row would be sent, 1 when some would fail (docs/design.md's "finished, some rows failed").
     package var exitCode: Int32 { rowsInvalid > 0 ? 1 : 0 }
 
     /// A few lines for people.

@@ -20,7 +20,7 @@ package struct RunSummary: Sendable, Hashable {
     package var stopReason: RunStopReason
     /// What the operator should know about the stop (e.g. which credential to check).
     package var stopDetail: String?
-    /// design.md's codes: 0 done, 1 some rows failed, 3 aborted, 4 deadline/budget with work left,
+    /// docs/design.md's codes: 0 done, 1 some rows failed, 3 aborted, 4 deadline/budget with work left,
     /// 130 interrupted (the CLI reports 143 when the signal was SIGTERM).
     package var exitCode: Int32
     /// Rows of the selection per state, at the end.

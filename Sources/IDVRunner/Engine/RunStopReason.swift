@@ -1,4 +1,4 @@
-/// Why a run stopped: decides its exit code (design.md) and what the summary tells a person.
+/// Why a run stopped: decides its exit code (docs/design.md) and what the summary tells a person.
 package struct RunStopReason: Sendable, Hashable, CustomStringConvertible {
     fileprivate enum Base: String, Sendable, Hashable {
         case completed, interrupted, credentialsRejected, databaseUnavailable, deadlineReached, budgetReached,

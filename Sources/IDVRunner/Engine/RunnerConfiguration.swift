@@ -56,10 +56,10 @@ package struct RunnerConfiguration: Sendable {
     package var clock: RunnerClock
     /// Every how often expired leases (dead workers) are put back to pending. Default 5 s.
     package var leaseSweepInterval: Duration
-    /// Write-back flush interval: results wait at most this long. Default 100 ms.
-    package var writeBackInterval: Duration
-    /// Write-back batch size: a full batch is flushed at once. Default 64.
-    package var writeBackBatchSize: Int
+    /// Results waiting to be written back beyond which a finished call waits for the write-back (group commit
+    /// writes each result as soon as the statement before it finished; this only bounds memory when the
+    /// database is slower than the calls). Default 512.
+    package var writeBackHighWater: Int
     /// Every how often the non-TTY progress line is logged. Default 5 s.
     package var progressInterval: Duration
     /// Refuse a spec with a value unknown in an open vocabulary (`--strict`, job file `run.strict`)
@@ -92,8 +92,7 @@ package struct RunnerConfiguration: Sendable {
         self.workerID = Self.defaultWorkerID()
         self.clock = .system
         self.leaseSweepInterval = .seconds(5)
-        self.writeBackInterval = .milliseconds(100)
-        self.writeBackBatchSize = 64
+        self.writeBackHighWater = 512
         self.progressInterval = .seconds(5)
         self.metrics = RunMetrics()
         self.strictValidation = false

@@ -58,8 +58,7 @@ final class StepEngine<Step: RemoteStep>: Sendable {
             database: database,
             statements: statements,
             operation: step.operation,
-            batchSize: configuration.writeBackBatchSize,
-            interval: configuration.writeBackInterval,
+            highWater: configuration.writeBackHighWater,
             clock: configuration.clock,
             logger: logger,
             metrics: configuration.metrics

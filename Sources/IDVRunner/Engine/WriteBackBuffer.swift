@@ -3,14 +3,15 @@ import IDVLogging
 import Logging
 import PostgresClient
 
-/// Collects results and stores them in batches: one statement per flush, fenced by lease.
+/// Collects results and stores them by group commit: one statement per flush, fenced by lease.
 ///
-/// ``runFlushLoop()`` stores results as soon as `batchSize` have gathered and at least every `interval`,
-/// so thousands of results cost few round trips but none waits long enough to be lost in a crash.
-/// `append` never waits for a flush while fewer than ``highWater`` results wait: the window that hands
-/// results in goes on starting calls during the round trip (waiting there cost figure 1a about 8 % of
-/// its throughput). Flushes run one at a time, oldest results first; a failed flush keeps its entries
-/// for the next one.
+/// A result is written as soon as the statement before it has finished: no timer, no minimum batch. While
+/// one statement runs, new results gather and go in the next, so batches still form under load, yet a
+/// result received while the database is idle is stored within one round trip (a crash loses at most what
+/// the statement under way and the calls in flight hold). `append` never waits for a flush while fewer
+/// than ``highWater`` results wait: the window that hands results in goes on starting calls during the
+/// round trip. Flushes run one at a time, oldest results first; a failed flush keeps its entries and is
+/// retried after a short pause that grows while the database keeps failing.
 actor WriteBackBuffer {
     /// Counters for the summary and the round-trip figure.
     struct Statistics: Sendable, Hashable {
@@ -22,14 +23,16 @@ actor WriteBackBuffer {
     private let database: any RunnerDatabase
     private let statements: StepStatements
     private let operation: StepOperation
-    private let batchSize: Int
-    private let interval: Duration
+    /// Results waiting beyond this make `append` wait for a flush (the database is slower than the calls).
+    let highWater: Int
+    private let retryPause: Duration
     private let clock: RunnerClock
     private let logger: Logger
     private let metrics: RunMetrics
     private var entries: [WriteBack] = []
     private var statistics = Statistics()
-    /// Wakes the flush loop: a full batch waits, or the interval passed. Coalesced (newest one kept).
+    /// Wakes the flush loop: a result arrived. Coalesced (newest one kept), so results that arrive while a
+    /// statement runs wake it once, and the next statement takes them all.
     private let kicks: AsyncStream<Void>
     private let kick: AsyncStream<Void>.Continuation
     /// One flush at a time, in the order they were asked for, so batches are stored oldest first.
@@ -38,15 +41,15 @@ actor WriteBackBuffer {
     private var lastFailure: (any Error)?
 
     /// - Parameters:
-    ///   - batchSize: flush as soon as this many results wait (default 64).
-    ///   - interval: flush at least this often while results wait (default 100 ms).
+    ///   - highWater: results waiting beyond this make `append` wait for a flush (default 512).
+    ///   - retryPause: the first pause after a failed flush; it doubles per failure in a row, up to 2 s.
     ///   - metrics: counts results whose lease was lost (`idv_rows_total{outcome="lease_lost"}`).
     init(
         database: any RunnerDatabase,
         statements: StepStatements,
         operation: StepOperation,
-        batchSize: Int = 64,
-        interval: Duration = .milliseconds(100),
+        highWater: Int = 512,
+        retryPause: Duration = .milliseconds(100),
         clock: RunnerClock = .system,
         logger: Logger,
         metrics: RunMetrics = .discarding
@@ -54,25 +57,22 @@ actor WriteBackBuffer {
         self.database = database
         self.statements = statements
         self.operation = operation
-        self.batchSize = max(1, batchSize)
-        self.interval = interval
+        self.highWater = max(1, highWater)
+        self.retryPause = retryPause
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
         (kicks, kick) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Results waiting beyond this make `append` wait for a flush (the database is slower than the calls).
-    var highWater: Int { 8 * batchSize }
-
-    /// Adds a result. A full batch wakes the flush loop; only past ``highWater`` does the caller wait
-    /// for a flush itself.
+    /// Adds a result and wakes the flush loop; only past ``highWater`` does the caller wait for a flush
+    /// itself.
     /// - Throws: nothing from the database: a failed flush keeps its entries and is retried by the loop.
     func append(_ entry: WriteBack) async {
         entries.append(entry)
         if entries.count >= highWater {
             await flushOnce()
-        } else if entries.count >= batchSize {
+        } else {
             kick.yield()
         }
     }
@@ -86,18 +86,17 @@ actor WriteBackBuffer {
     /// How many flushes in a row have failed, and the last error (to decide the database is gone).
     var failureState: (consecutive: Int, last: (any Error)?) { (consecutiveFailures, lastFailure) }
 
-    /// Flushes whenever a full batch waits, and every `interval` while anything waits, until cancelled.
-    /// Run it once, beside the window.
+    /// Group commit: flushes as soon as a result waits and the previous statement has finished, until
+    /// cancelled. Run it once, beside the window.
     func runFlushLoop() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [clock, interval, kick] in
-                while (try? await clock.sleep(interval)) != nil { kick.yield() }
+        // Ends when the task is cancelled.
+        for await _ in kicks {
+            while !entries.isEmpty {
+                if await flushOnce() { continue }
+                // The database failed: pause before the next try (results keep gathering meanwhile).
+                let pause = retryPause * (1 << min(consecutiveFailures - 1, 5))
+                guard (try? await clock.sleep(min(pause, .seconds(2)))) != nil else { return }
             }
-            // Ends when the task is cancelled.
-            for await _ in kicks where !entries.isEmpty {
-                await flushOnce()
-            }
-            group.cancelAll()
         }
     }
 

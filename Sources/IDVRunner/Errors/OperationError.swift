@@ -4,7 +4,7 @@ import YotiClient
 /// could not start.
 ///
 /// Per-row problems are not errors (they are reported and the rest goes on); this is for what stops
-/// the whole command. ``exitCode`` follows design.md.
+/// the whole command. ``exitCode`` follows docs/design.md.
 package struct OperationError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure; extensible without breaking callers.
     package struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -41,7 +41,7 @@ package struct OperationError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// design.md's exit code: 3 for the database and rejected credentials, 2 for everything else.
+    /// docs/design.md's exit code: 3 for the database and rejected credentials, 2 for everything else.
     package var exitCode: Int32 { code == .database || code == .credentials ? 3 : 2 }
 
     package var description: String { message }
