@@ -66,6 +66,7 @@ let package = Package(
             name: "YotiAPI",
             dependencies: [
                 "COpenSSL",
+                "SystemSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -114,6 +115,7 @@ let package = Package(
             name: "IDVRunner",
             dependencies: [
                 "PostgresClient",
+                "SystemSupport",
                 "YotiAPI",
                 "YotiClient",
                 "IDVLogging",

@@ -19,6 +19,18 @@ package enum SharedPaths {
     /// `shared/testdata/yoti`: the public SDK test key and the signing vectors.
     package static var yotiTestdata: URL { sharedDirectory.appendingPathComponent("testdata/yoti") }
 
+    /// A copy of `shared/testdata/yoti/sdk-test.pem` readable by its owner only (mode 0600), made once per
+    /// test process: the commands refuse a key file others may read, and the shared one is 0444.
+    package static let ownerOnlyTestKey: String = {
+        let source = yotiTestdata.appendingPathComponent("sdk-test.pem")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idv-test-key-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8)).pem")
+        guard let pem = FileManager.default.contents(atPath: source.path),
+            FileManager.default.createFile(atPath: copy.path, contents: pem, attributes: [.posixPermissions: 0o600])
+        else { return source.path }  // the command then reports the problem with the shared file itself
+        return copy.path
+    }()
+
     /// `Tests/YotiAPITests/Fixtures/sdk-corpus`: session specs built the way Yoti's SDK builders build them.
     package static var sdkSpecCorpus: URL {
         repositoryRoot.appendingPathComponent("Tests/YotiAPITests/Fixtures/sdk-corpus")
