@@ -161,7 +161,8 @@ struct LeastPrivilegeRoleTests {
                     [])
                 // A clean row goes in.
                 _ = try await wide.execute(
-                    "INSERT INTO idv.verification_requests (batch_id, external_ref, config_name) VALUES ('w', 'ok', 'c')")
+                    "INSERT INTO idv.verification_requests (batch_id, external_ref, config_name) VALUES ('w', 'ok', 'c')"
+                )
                 _ = try await wide.execute(
                     "INSERT INTO idv.notifications (session_id, topic, body) VALUES ('s', 't', '{}')")
                 await wide.close()

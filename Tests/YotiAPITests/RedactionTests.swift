@@ -44,7 +44,8 @@ struct RedactionTests {
     @Test("an array or object under a secret name is replaced whole, not searched")
     func containersUnderSecretNames() throws {
         let value = try JSONValue(
-            jsonString: #"{"auth_token": ["x"], "credentials": {"user": "u", "pass": "p"}, "api_key": [[1, {"k": 2}]]}"#)
+            jsonString: #"{"auth_token": ["x"], "credentials": {"user": "u", "pass": "p"}, "api_key": [[1, {"k": 2}]]}"#
+        )
         let redacted = value.redactingSecrets()
         #expect(redacted == ["auth_token": "<redacted>", "credentials": "<redacted>", "api_key": "<redacted>"])
         #expect(!"\(value)".contains("\"x\""))

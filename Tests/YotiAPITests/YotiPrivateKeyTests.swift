@@ -53,7 +53,8 @@ struct YotiPrivateKeyTests {
 
     /// A copy of the SDK test key with `mode`.
     static func keyCopy(mode: mode_t) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("idv-key-\(UUID().uuidString).pem").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("idv-key-\(UUID().uuidString).pem")
+            .path
         try Data(contentsOf: URL(fileURLWithPath: TestFixtures.sdkTestKeyPath)).write(to: URL(fileURLWithPath: path))
         #expect(chmod(path, mode) == 0)
         return path
