@@ -202,7 +202,7 @@ struct CampaignBadInputTests {
                 let path = try OpsDatabase.temporaryFile(file.bytes, suffix: file.suffix)
                 cleanup.append(path)
                 // Owner-only, as a key file must be (an input file may be, too).
-                chmod(path, 0o600)
+                _ = chmod(path, 0o600)
                 substitutions["$FILE"] = path
             }
             if bad.environment.values.contains("$OPENKEY") {
@@ -210,7 +210,7 @@ struct CampaignBadInputTests {
                 let path = try OpsDatabase.temporaryFile(
                     Array(try Data(contentsOf: URL(fileURLWithPath: RunnerHarness.keyPath))), suffix: ".pem")
                 cleanup.append(path)
-                chmod(path, 0o644)
+                _ = chmod(path, 0o644)
                 substitutions["$OPENKEY"] = path
             }
             if bad.environment.values.contains("$EMPTYDB") {

@@ -147,15 +147,15 @@ struct LeastPrivilegeRoleTests {
             _ = try await database.pool.execute(
                 "GRANT SELECT, INSERT ON idv.verification_requests, idv.notifications TO \(login)")
             let wide = try await PostgresConnection.connect(
-                try PostgresConfiguration(url(database.configuration, user: login)))
+                try PostgresConfiguration(Self.url(database.configuration, user: login)))
             do {
                 for (column, value) in Self.workerOwnedInserts {
-                    await expectDenied(
+                    await Self.expectDenied(
                         wide,
                         "INSERT INTO idv.verification_requests (batch_id, external_ref, \(column)) VALUES ('w', 'x', \(value))",
                         [])
                 }
-                await expectDenied(
+                await Self.expectDenied(
                     wide,
                     "INSERT INTO idv.notifications (session_id, topic, body, processed_at) VALUES ('s', 't', '{}', now())",
                     [])

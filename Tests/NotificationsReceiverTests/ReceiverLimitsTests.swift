@@ -25,8 +25,9 @@ struct ReceiverLimitsTests {
             $0.limits.maxConnections = 64
         }) { harness in
             let started = ContinuousClock.now
+            let port = harness.port
             let held = try await RawConnections.run {
-                try RawConnections(count: 300, port: harness.port, sending: Self.halfRequest)
+                try RawConnections(count: 300, port: port, sending: Self.halfRequest)
             }
             // Yoti retries a 503 (a full cap); the notification must be in well before the idle timeout
             // has passed twice.
@@ -54,14 +55,15 @@ struct ReceiverLimitsTests {
     @Test("beyond the connection limit a new connection is answered 503 with Retry-After at once, then served again")
     func capAnswers503() async throws {
         try await ReceiverHarness.withDatabase(adjust: { $0.limits.maxConnections = 8 }) { harness in
+            let port = harness.port
             let held = try await RawConnections.run {
-                try RawConnections(count: 8, port: harness.port, sending: Self.halfRequest)
+                try RawConnections(count: 8, port: port, sending: Self.halfRequest)
             }
             // Give the server a moment to accept all eight.
             try await Task.sleep(for: .milliseconds(500))
             let started = ContinuousClock.now
             let extra = try await RawConnections.run {
-                try RawConnections(count: 1, port: harness.port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                try RawConnections(count: 1, port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             }
             let answer = try await RawConnections.run { extra.readUntilClosed(within: .seconds(10)) }
             #expect(ContinuousClock.now - started < .seconds(5))
@@ -70,7 +72,7 @@ struct ReceiverLimitsTests {
             #expect(text.contains("Retry-After: 10\r\n") && text.contains("Connection: close\r\n"))
             #expect(harness.metrics.render().contains("idv_notifications_connections_refused_total 1"))
             // Once the held connections go, the receiver serves again.
-            for descriptor in held.descriptors { shutdown(descriptor, Int32(SHUT_RDWR)) }
+            for descriptor in held.descriptors { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await harness.post(ReceiverHarness.notification(session: "s-after-cap")).status == 202)
         }

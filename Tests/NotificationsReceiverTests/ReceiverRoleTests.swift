@@ -8,8 +8,8 @@ import Testing
 @Suite("Notifications receiver: least privilege", .timeLimit(.minutes(3)))
 struct ReceiverRoleTests {
     @Test(
-        "idv_receiver stores and counts replays; cannot mark processed, delete, read the requests, or insert a row "
-            + "already processed, counted or dated")
+        "idv_receiver stores and counts replays; cannot mark processed, delete, read the requests, or insert a row already processed, counted or dated"
+    )
     func receiverRole() async throws {
         try await MigratedDatabase.with { database in
             let script = try String(

@@ -72,13 +72,12 @@ struct ReceiverTLSTests {
         #expect(try tls.serverConfiguration().minimumTLSVersion == .tlsv12)
         try await MigratedDatabase.with { database in
             try await ReceiverHarness.with(pool: database.pool, adjust: { $0.tls = tls }) { harness in
+                var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+                tlsConfiguration.trustRoots = .file(certificate)
+                tlsConfiguration.minimumTLSVersion = version == "1.0" ? .tlsv1 : version == "1.1" ? .tlsv11 : .tlsv12
+                tlsConfiguration.maximumTLSVersion = tlsConfiguration.minimumTLSVersion
                 var configuration = HTTPClient.Configuration()
-                configuration.tlsConfiguration = .makeClientConfiguration()
-                configuration.tlsConfiguration?.trustRoots = .file(certificate)
-                configuration.tlsConfiguration?.minimumTLSVersion =
-                    version == "1.0" ? .tlsv1 : version == "1.1" ? .tlsv11 : .tlsv12
-                configuration.tlsConfiguration?.maximumTLSVersion =
-                    configuration.tlsConfiguration?.minimumTLSVersion
+                configuration.tlsConfiguration = tlsConfiguration
                 let https = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
                 let request = HTTPClientRequest(url: "https://127.0.0.1:\(harness.port)/healthz")
                 let outcome = await Result { try await https.execute(request, timeout: .seconds(10)) }
