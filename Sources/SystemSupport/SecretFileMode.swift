@@ -11,12 +11,12 @@
 /// Kubernetes mounts a secret volume when the pod sets `fsGroup` (the files are root-owned, group fsGroup).
 /// Anything writable by group or others, or readable by others, is refused.
 package enum SecretFileMode {
-    /// What is wrong with `path`'s permissions, or `nil` when they are fine or the file cannot be examined
-    /// (reading it then reports the real problem: missing, not readable).
+    /// What is wrong with `path`'s permissions, or `nil` when they are fine or it is not a regular file that
+    /// can be examined (reading it then reports the real problem: missing, a directory, not readable).
     /// - Returns: the file's permission bits when they are too open.
     package static func tooOpenMode(atPath path: String) -> mode_t? {
         var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         let mode = status.st_mode & 0o777
         let allowed: mode_t = status.st_uid == 0 && getuid() != 0 ? 0o640 : 0o600
         return mode & ~allowed == 0 ? nil : mode
