@@ -14,8 +14,8 @@ import YotiAPI
 /// A letter is personal data: files are created 0600 (directories 0700) through ``AtomicFile`` — a new
 /// temporary file (random name, `O_EXCL | O_NOFOLLOW`) in the same directory, fsynced, renamed over the
 /// final name and the directory fsynced — so a crash leaves either no letter or the whole letter, never a
-/// truncated one. Names come from the batch id and the
-/// external reference through ``safeName(_:)``, so `/` or `..` in them can never leave `DIR`.
+/// truncated one. Names come from the batch id and the external reference through ``safeName(_:)``, so
+/// `/` or `..` in them can never leave `DIR`, and two references never share a file.
 struct LetterStore: Sendable {
     /// What was saved.
     struct Saved: Sendable, Hashable {
