@@ -66,6 +66,7 @@ let package = Package(
             name: "YotiAPI",
             dependencies: [
                 "COpenSSL",
+                "SystemSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -114,6 +115,7 @@ let package = Package(
             name: "IDVRunner",
             dependencies: [
                 "PostgresClient",
+                "SystemSupport",
                 "YotiAPI",
                 "YotiClient",
                 "IDVLogging",
@@ -145,11 +147,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What bounds every HTTP server the project runs: an idle timeout and a connection cap answering 503.
+        .target(
+            name: "HTTPServerLimits",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // `idv-batch notifications serve`: the HTTP receiver (Hummingbird) storing Yoti's notifications in
         // idv.notifications, once per identity; auth, bounds, health and metrics.
         .target(
             name: "NotificationsReceiver",
             dependencies: [
+                "HTTPServerLimits",
                 "PostgresClient",
                 "IDVLogging",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -308,7 +322,8 @@ let package = Package(
         .testTarget(
             name: "NotificationsReceiverTests",
             dependencies: [
-                "NotificationsReceiver", "IDVLogging", "LocalPostgres", "PostgresClient", "TestSupport",
+                "NotificationsReceiver", "HTTPServerLimits", "IDVLogging", "LocalPostgres", "PostgresClient",
+                "SystemSupport", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import HTTPServerLimits
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -9,7 +10,8 @@ import ServiceLifecycle
 
 /// `idv-batch notifications serve`: an HTTP server (Hummingbird) storing the notifications Yoti posts
 /// in idv.notifications, once per identity. A swift-service-lifecycle `Service`: on graceful shutdown
-/// it stops accepting connections, finishes the requests in flight, and returns.
+/// it stops accepting connections, finishes the requests in flight, and returns. Connections idle for
+/// ``ServerLimits/idleTimeout`` are closed, and those over ``ServerLimits/maxConnections`` answered 503.
 package struct NotificationsReceiver: Service {
     private let configuration: ReceiverConfiguration
     private let inbox: NotificationInbox
@@ -37,10 +39,15 @@ package struct NotificationsReceiver: Service {
         let logger = self.logger
         let configuration = self.configuration
         let onListening = self.onListening
-        let server = try configuration.tls.map { try HTTPServerBuilder.tls(tlsConfiguration: $0.serverConfiguration()) }
+        var limits = configuration.limits
+        limits.retryAfterSeconds = configuration.retryAfterSeconds
+        let receiverMetrics = self.metrics
+        let server = limits.http1(
+            tls: try configuration.tls?.serverConfiguration(),
+            counter: ConnectionCounter(onRefused: { receiverMetrics.connectionRefused() }))
         let application = Application(
             responder: responder,
-            server: server ?? .http1(),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port

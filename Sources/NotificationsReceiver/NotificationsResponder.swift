@@ -18,11 +18,13 @@ struct NotificationsResponder: HTTPResponder {
     let inbox: NotificationInbox
     let metrics: ReceiverMetrics
     let logger: Logger
+    let health: HealthCheck
 
     init(configuration: ReceiverConfiguration, inbox: NotificationInbox, metrics: ReceiverMetrics, logger: Logger) {
         self.configuration = configuration
         self.authorization = Authorization(token: configuration.token, schemes: configuration.schemes)
         self.inbox = inbox
+        self.health = HealthCheck(cacheDuration: configuration.healthCacheDuration) { await inbox.isReachable() }
         self.metrics = metrics
         self.logger = logger
     }
@@ -39,7 +41,7 @@ struct NotificationsResponder: HTTPResponder {
             return response
         case "/healthz":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            return await inbox.isReachable()
+            return await health.isHealthy()
                 ? ReceiverAnswer.json(.ok, "{\"status\":\"ok\"}\n")
                 : ReceiverAnswer.json(
                     .serviceUnavailable, "{\"status\":\"database unreachable\"}\n",

@@ -1,3 +1,5 @@
+import HTTPServerLimits
+
 /// How `idv-batch notifications serve` listens and what it accepts; every knob has a documented default.
 package struct ReceiverConfiguration: Sendable {
     /// The address to listen on. Default `127.0.0.1`: a reverse proxy in front terminates TLS.
@@ -18,6 +20,11 @@ package struct ReceiverConfiguration: Sendable {
     package var retryAfterSeconds = 10
     /// TLS served here; default `nil`: plain HTTP behind a reverse proxy that terminates TLS.
     package var tls: ReceiverTLS?
+    /// The idle timeout and the connection cap (defaults 30 s and 256); a connection over the cap is answered
+    /// 503 with ``retryAfterSeconds``.
+    package var limits = ServerLimits()
+    /// How long `/healthz`'s answer is reused before the database is asked again. Default 5 s.
+    package var healthCacheDuration: Duration = .seconds(5)
 
     /// The defaults, with `token`.
     package init(token: ReceiverToken) { self.token = token }

@@ -17,6 +17,8 @@ package final class ReceiverMetrics: Sendable {
         package static let rejected = "idv_notifications_rejected_total"
         /// 503 answers: the database could not store the notification; Yoti retries.
         package static let unavailable = "idv_notifications_unavailable_total"
+        /// Connections answered 503 and closed because the connection cap was reached.
+        package static let connectionsRefused = "idv_notifications_connections_refused_total"
         /// Seconds from a notification request's arrival to its answer (every outcome).
         package static let duration = "idv_notifications_request_duration_seconds"
     }
@@ -42,6 +44,7 @@ package final class ReceiverMetrics: Sendable {
     private let unknownTopics: CoreMetrics.Counter
     private let rejections: [Rejection: CoreMetrics.Counter]
     private let unavailable: CoreMetrics.Counter
+    private let refusedConnections: CoreMetrics.Counter
     private let duration: CoreMetrics.Timer
 
     /// Metrics in a registry of their own (this process serves only these).
@@ -59,6 +62,7 @@ package final class ReceiverMetrics: Sendable {
         }
         self.rejections = rejected
         unavailable = CoreMetrics.Counter(label: Name.unavailable, factory: factory)
+        refusedConnections = CoreMetrics.Counter(label: Name.connectionsRefused, factory: factory)
         duration = CoreMetrics.Timer(label: Name.duration, factory: factory)
     }
 
@@ -72,6 +76,7 @@ package final class ReceiverMetrics: Sendable {
 
     func rejected(_ reason: Rejection) { rejections[reason]?.increment() }
     func unavailableAnswered() { unavailable.increment() }
+    func connectionRefused() { refusedConnections.increment() }
     func answered(after elapsed: Duration) { duration.recordNanoseconds(elapsed.nanoseconds) }
 
     /// The Prometheus text exposition of every metric.

@@ -18,7 +18,7 @@ package struct ReceiverTLS: Sendable {
         self.privateKeyPath = privateKeyPath
     }
 
-    /// The server configuration, read from the files now (so a bad file fails at start-up).
+    /// The server configuration, read from the files now (so a bad file fails at start-up); TLS 1.2 or later.
     /// - Throws: ``ReceiverTLSError`` naming the file and what to do.
     package func serverConfiguration() throws -> TLSConfiguration {
         var status = stat()
@@ -45,8 +45,11 @@ package struct ReceiverTLS: Sendable {
         } catch {
             throw ReceiverTLSError(description: "Cannot read the TLS key \(privateKeyPath) (PEM expected).")
         }
-        return TLSConfiguration.makeServerConfiguration(
+        var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        // swift-nio-ssl's default minimum is TLS 1.0; 1.0 and 1.1 are deprecated (RFC 8996).
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
     }
 }
 

@@ -15,6 +15,18 @@ package enum SharedPaths {
     /// The public Yoti SDK test key (PKCS#1 PEM) that every test signs with.
     package static var sdkTestKeyPath: String { yotiTestdata.appendingPathComponent("sdk-test.pem").path }
 
+    /// A copy of ``sdkTestKeyPath`` readable by its owner only (mode 0600), made once per test process in the
+    /// temporary directory: the commands refuse a key file others may read, and a checkout makes it 0644.
+    package static let ownerOnlyTestKey: String = {
+        let source = yotiTestdata.appendingPathComponent("sdk-test.pem")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idv-test-key-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8)).pem")
+        guard let pem = FileManager.default.contents(atPath: source.path),
+            FileManager.default.createFile(atPath: copy.path, contents: pem, attributes: [.posixPermissions: 0o600])
+        else { return source.path }  // the command then reports the problem with the fixture itself
+        return copy.path
+    }()
+
     /// `Tests/YotiAPITests/Fixtures/sdk-corpus`: session specs built the way Yoti's SDK builders build them.
     package static var sdkSpecCorpus: URL {
         repositoryRoot.appendingPathComponent("Tests/YotiAPITests/Fixtures/sdk-corpus")

@@ -5,19 +5,23 @@ extension JSONValue {
     /// A copy with every secret-bearing member's value replaced by `"<redacted>"`, at any depth.
     ///
     /// A member is secret when its name, ignoring case, `_` and `-`, ends in `token`, `password`,
-    /// `passwd`, `secret` or `apikey`, contains `privatekey`, or is `authorization`: this covers
-    /// `notifications.auth_token`, `client_session_token`, a custom ComplyAdvantage `api_key` and
-    /// passwords. Only scalar values are replaced; objects and arrays under such a name (e.g.
-    /// `import_token: {ttl}`) are searched instead, so nothing that is not a secret is hidden.
+    /// `passwd`, `passphrase`, `secret`, `apikey`, `secretkey`, `accesskey`, `credential` or
+    /// `credentials`, contains `privatekey`, or is `authorization`: this covers `notifications.auth_token`,
+    /// `client_session_token`, a custom ComplyAdvantage `api_key` and passwords. Whatever such a member
+    /// holds — a string, a number, an array or an object (`{"auth_token": ["x"]}`, `import_token: {ttl}`) —
+    /// is replaced whole: nothing under a secret name is searched or kept. Only `null` stays `null` (it holds
+    /// nothing, and says the secret is unset).
     package func redactingSecrets() -> JSONValue {
         switch self {
         case .object(let members):
             var result: [String: JSONValue] = [:]
             for (key, value) in members {
-                switch value {
-                case .object, .array: result[key] = value.redactingSecrets()
-                case .null: result[key] = value
-                default: result[key] = Self.isSecretKey(key) ? .string(Self.redactedMarker) : value
+                if value == .null {
+                    result[key] = value
+                } else if Self.isSecretKey(key) {
+                    result[key] = .string(Self.redactedMarker)
+                } else {
+                    result[key] = value.redactingSecrets()
                 }
             }
             return .object(result)
@@ -32,7 +36,10 @@ extension JSONValue {
     package static func isSecretKey(_ key: String) -> Bool {
         let normalised = key.lowercased().filter { $0 != "_" && $0 != "-" }
         if normalised == "authorization" || normalised.contains("privatekey") { return true }
-        return ["token", "password", "passwd", "secret", "apikey"].contains { normalised.hasSuffix($0) }
+        return [
+            "token", "password", "passwd", "passphrase", "secret", "apikey", "secretkey", "accesskey", "credential",
+            "credentials",
+        ].contains { normalised.hasSuffix($0) }
     }
 }
 

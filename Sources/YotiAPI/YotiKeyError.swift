@@ -5,7 +5,7 @@ package struct YotiKeyError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The kind of failure. Extensible: new codes may be added without breaking callers.
     package struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable, Hashable {
-            case missing, unreadable, encrypted, malformed, notRSA
+            case missing, unreadable, exposed, encrypted, malformed, notRSA
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -14,6 +14,8 @@ package struct YotiKeyError: Error, Sendable, Hashable, CustomStringConvertible 
         package static let missing = Code(.missing)
         /// The file exists but cannot be read (permissions, a directory, not text).
         package static let unreadable = Code(.unreadable)
+        /// The file's group or others may read it (run `chmod 600`).
+        package static let exposed = Code(.exposed)
         /// The key is protected by a passphrase; Yoti keys are used unencrypted.
         package static let encrypted = Code(.encrypted)
         /// The file is not a PEM private key that can be parsed (or the key is too small).

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SystemSupport
 import _CryptoExtras
 
 /// The RSA private key of a Yoti Hub application, used to sign IDV requests.
@@ -17,12 +18,22 @@ package struct YotiPrivateKey: Sendable {
     package let source: String
 
     /// Loads the key from a PEM file.
-    /// - Throws: ``YotiKeyError`` (`missing`, `unreadable`, `encrypted`, `malformed`, `notRSA`).
-    package init(contentsOfFile path: String) throws {
+    /// - Parameter requireOwnerOnly: refuse a file its group or others may read (``SecretFileMode``: 0600 or
+    ///   0400; a root-owned file may also be group-readable, as a Kubernetes secret volume with `fsGroup`).
+    ///   The commands pass `true`; `false` (the default) is for test fixtures and the sandbox.
+    /// - Throws: ``YotiKeyError`` (`missing`, `unreadable`, `exposed`, `encrypted`, `malformed`, `notRSA`).
+    package init(contentsOfFile path: String, requireOwnerOnly: Bool = false) throws {
+        if requireOwnerOnly, let mode = SecretFileMode.tooOpenMode(atPath: path) {
+            throw YotiKeyError(
+                code: .exposed, source: path,
+                message: "the key file \(path) may be read by others (mode \(SecretFileMode.octal(mode))): run "
+                    + "`chmod 600 \(path)` (owner only; in a Kubernetes secret volume set defaultMode: 0400)")
+        }
         try self.init(pemRepresentation: try Self.readPEM(atPath: path), source: path)
     }
 
-    /// Reads a PEM file as text, with errors that name the file and say what to do.
+    /// Reads a PEM file as text, with errors that name the file and say what to do. The bytes read are
+    /// zeroed once the text is made (the text itself is the parser's input and cannot be).
     static func readPEM(atPath path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -37,7 +48,7 @@ package struct YotiPrivateKey: Sendable {
                 code: .unreadable, source: path,
                 message: "\(path) is a directory, not a key file: point YOTI_KEY_FILE_PATH at the .pem file inside it")
         }
-        let data: Data
+        var data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
@@ -45,6 +56,7 @@ package struct YotiPrivateKey: Sendable {
                 code: .unreadable, source: path,
                 message: "cannot read the key file \(path) (check that it exists and this user may read it)")
         }
+        defer { data.resetBytes(in: 0..<data.count) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw YotiKeyError(
                 code: .malformed, source: path,

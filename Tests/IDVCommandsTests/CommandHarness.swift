@@ -11,7 +11,7 @@ import YotiSandbox
 /// process; the commands' tests only need the processes.)
 final class CommandHarness: Sendable {
     static let sdkID = "command-test-sdk"
-    static var keyPath: String { SharedPaths.sdkTestKeyPath }
+    static var keyPath: String { SharedPaths.ownerOnlyTestKey }
     /// The Yoti Sign API key the sandbox accepts.
     static let signKey = "sign-test-key-5b1e"
 

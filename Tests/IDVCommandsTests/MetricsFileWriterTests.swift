@@ -41,6 +41,30 @@ struct MetricsFileWriterTests {
         #expect(permissions & 0o044 == 0o044, "node_exporter runs as another user and must read it")
     }
 
+    @Test(
+        "in a directory other users share, a symlink planted at a guessable temporary name is never written through"
+    )
+    func plantedSymlinkIgnored() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("idv.prom").path
+        let victim = directory.appendingPathComponent("victim").path
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: victim))
+        // Every name a local attacker could guess from the path and this process's id.
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let writer = MetricsFileWriter(path: path) { Array("idv_test_total 1\n".utf8) }
+        for guess in ["\(path).\(pid).tmp", "\(path).tmp", directory.path + "/" + writer.temporaryPrefix + "tmp"] {
+            try FileManager.default.createSymbolicLink(atPath: guess, withDestinationPath: victim)
+        }
+        try await writer.prepare()
+        try await writer.write()
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "idv_test_total 1\n")
+        // The metrics file is a regular file of its own, not the planted link moved into place.
+        let type = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+        #expect(type == .typeRegular)
+    }
+
     @Test("a path in a missing directory is refused at start-up naming the path and what to do; nothing is left behind")
     func unwritable() async throws {
         let directory = try Self.temporaryDirectory()

@@ -135,6 +135,9 @@ struct CampaignBadInputTests {
             file: (Array("this is not a key\n".utf8), ".pem"), exit: 2, words: ["not a PEM private key", "BEGIN"],
             rowsAfter: 5),
         Case(
+            name: "key file others may read (0644)", arguments: run, environment: ["YOTI_KEY_FILE_PATH": "$OPENKEY"],
+            exit: 2, words: ["$OPENKEY", "may be read by others", "chmod 600", "defaultMode: 0400"], rowsAfter: 5),
+        Case(
             name: "another application's key (sandbox 401)", arguments: run, sandboxAcceptsKey: false,
             exit: 3, words: ["401", "YOTI_KEY_FILE_PATH"], rowsAfter: 5),
         Case(
@@ -198,7 +201,17 @@ struct CampaignBadInputTests {
             if let file = bad.file {
                 let path = try OpsDatabase.temporaryFile(file.bytes, suffix: file.suffix)
                 cleanup.append(path)
+                // Owner-only, as a key file must be (an input file may be, too).
+                _ = chmod(path, 0o600)
                 substitutions["$FILE"] = path
+            }
+            if bad.environment.values.contains("$OPENKEY") {
+                // The right key, in a file its group and others may read.
+                let path = try OpsDatabase.temporaryFile(
+                    Array(try Data(contentsOf: URL(fileURLWithPath: RunnerHarness.keyPath))), suffix: ".pem")
+                cleanup.append(path)
+                _ = chmod(path, 0o644)
+                substitutions["$OPENKEY"] = path
             }
             if bad.environment.values.contains("$EMPTYDB") {
                 let empty = try await TestDatabase.createEmpty(prefix: "idv_corpus")

@@ -85,6 +85,16 @@ struct LeastPrivilegeRoleTests {
             [.text(batch)])
         await expectDenied(
             upstream, "UPDATE idv.verification_requests SET status = 'cancelled' WHERE batch_id = $1", [.text(batch)])
+        // Only the input columns may be inserted: a row born `expired` with a chosen session would have
+        // `expire --delete-remote` delete someone else's session; one born `created` would be fetched by sync.
+        for (column, value) in Self.workerOwnedInserts {
+            await expectDenied(
+                upstream,
+                "INSERT INTO idv.verification_requests (batch_id, external_ref, \(column)) VALUES ($1, 'evil', \(value))",
+                [.text(batch)])
+        }
+        await expectDenied(
+            upstream, "INSERT INTO idv.batches (batch_id, paused_at) VALUES ($1 || '-paused', now())", [.text(batch)])
         await upstream.close()
 
         // The worker runs the batch, reruns the failure once the operator has pushed the configuration,
@@ -117,6 +127,58 @@ struct LeastPrivilegeRoleTests {
         await expectDenied(connection, "INSERT INTO idv.session_configs (name, spec) VALUES ('x', '{}')", [])
         await expectDenied(connection, "DROP TABLE idv.attempts", [])
         await connection.close()
+    }
+
+    /// Columns idv-batch maintains, each with a value an attacker would like to set on a new row.
+    static let workerOwnedInserts: [(column: String, value: String)] = [
+        ("status", "'expired'"), ("status", "'created'"), ("session_id", "'someone-elses-session'"),
+        ("lease_owner", "'w'"), ("client_session_token", "'t'"), ("next_attempt_at", "now() + interval '1 year'"),
+        ("attempts", "3"), ("remote_state", "'COMPLETED'"), ("letter_path", "'/etc/passwd'"),
+        ("instructions_status", "'emailed'"), ("result_priority", "0"),
+    ]
+
+    @Test("a role given INSERT on the whole table still cannot insert a row that is not pending (42501); the owner can")
+    func newRowsStartPendingWhoeverInserts() async throws {
+        try await MigratedDatabase.with { database in
+            // Role names cannot be parameters; this one is a fixed word and a UUID fragment.
+            let login = "idv_wide_\(UUID().uuidString.prefix(8).lowercased())"
+            _ = try await database.pool.execute("CREATE ROLE \(login) LOGIN")
+            _ = try await database.pool.execute("GRANT USAGE ON SCHEMA idv TO \(login)")
+            _ = try await database.pool.execute(
+                "GRANT SELECT, INSERT ON idv.verification_requests, idv.notifications TO \(login)")
+            let wide = try await PostgresConnection.connect(
+                try PostgresConfiguration(Self.url(database.configuration, user: login)))
+            do {
+                for (column, value) in Self.workerOwnedInserts {
+                    await Self.expectDenied(
+                        wide,
+                        "INSERT INTO idv.verification_requests (batch_id, external_ref, \(column)) VALUES ('w', 'x', \(value))",
+                        [])
+                }
+                await Self.expectDenied(
+                    wide,
+                    "INSERT INTO idv.notifications (session_id, topic, body, processed_at) VALUES ('s', 't', '{}', now())",
+                    [])
+                // A clean row goes in.
+                _ = try await wide.execute(
+                    "INSERT INTO idv.verification_requests (batch_id, external_ref, config_name) VALUES ('w', 'ok', 'c')"
+                )
+                _ = try await wide.execute(
+                    "INSERT INTO idv.notifications (session_id, topic, body) VALUES ('s', 't', '{}')")
+                await wide.close()
+            } catch {
+                await wide.close()
+                throw error
+            }
+            // The table's owner (who runs migrate) may seed rows in any state, as tests and benchmarks do.
+            _ = try await database.pool.execute(
+                "INSERT INTO idv.verification_requests (batch_id, external_ref, status, session_id) "
+                    + "VALUES ('w', 'seeded', 'created', 's-1')")
+            #expect(
+                try await database.count("SELECT 1 FROM idv.verification_requests WHERE batch_id = 'w'") == 2)
+            _ = try? await database.pool.execute("DROP OWNED BY \(login)")
+            _ = try? await database.pool.execute("DROP ROLE IF EXISTS \(login)")
+        }
     }
 
     private static func expectDenied(_ connection: PostgresConnection, _ sql: String, _ parameters: [PostgresValue])

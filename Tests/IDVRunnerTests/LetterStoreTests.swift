@@ -21,6 +21,30 @@ struct LetterStoreTests {
         #expect(LetterStore.safeName("emp-000417") == "emp-000417")
     }
 
+    /// Two references of 126 characters sharing their first 120, whose SHA-256 digests begin with the same 10
+    /// hex digits (40 bits: a collision takes seconds to find); found once with a birthday search.
+    static let collidingRefs = (
+        "applicant-" + String(repeating: "x", count: 110) + "aaw8am",
+        "applicant-" + String(repeating: "x", count: 110) + "abiimk"
+    )
+
+    @Test("two long references sharing their first 120 characters get two letter files, each keeping its letter")
+    func longReferencesNeverShareAFile() throws {
+        let (first, second) = Self.collidingRefs
+        #expect(first.count == 126 && first.prefix(120) == second.prefix(120))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letters-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = LetterStore(directory: directory)
+        #expect(store.path(batch: "b", externalRef: first) != store.path(batch: "b", externalRef: second))
+        let savedFirst = try store.save(Array("%PDF-first".utf8), batch: "b", externalRef: first)
+        let savedSecond = try store.save(Array("%PDF-second".utf8), batch: "b", externalRef: second)
+        #expect(savedFirst.path != savedSecond.path)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: savedFirst.path)) == Data("%PDF-first".utf8))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: savedSecond.path)) == Data("%PDF-second".utf8))
+        // Within the usual 255-byte limit of a file name.
+        #expect(URL(fileURLWithPath: savedFirst.path).lastPathComponent.utf8.count <= 255)
+    }
+
     @Test("save writes 0600 in DIR/<batch>/, replaces an earlier letter and leaves no temporary file")
     func save() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letters-\(UUID().uuidString)")

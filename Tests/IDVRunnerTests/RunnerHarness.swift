@@ -13,7 +13,7 @@ import YotiSandbox
 /// on loopback, and an IDV client signing with the public SDK test key.
 final class RunnerHarness: Sendable {
     static let sdkID = "runner-test-sdk"
-    static var keyPath: String { SharedPaths.sdkTestKeyPath }
+    static var keyPath: String { SharedPaths.ownerOnlyTestKey }
 
     /// A spec the validator accepts (ttl 900 s → the sandbox answers 899).
     static let validSpec: JSONValue = [

@@ -26,7 +26,10 @@ struct ReceiverOutageTests {
             try await Migrator(directory: SharedPaths.migrations).migrate(on: migrating)
             await migrating.close()
             let pool = PostgresPool(configuration: database, maxConnections: 4)
-            try await ReceiverHarness.with(pool: pool) { harness in
+            // /healthz reuses its answer for a while (5 s by default): short here, to see the outage and the
+            // recovery within the test.
+            try await ReceiverHarness.with(pool: pool, adjust: { $0.healthCacheDuration = .milliseconds(200) }) {
+                harness in
                 try await Self.exercise(harness, server: server)
             }
             await pool.shutdown()

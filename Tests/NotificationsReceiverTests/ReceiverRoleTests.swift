@@ -7,7 +7,9 @@ import Testing
 /// `sql/roles/least-privilege.sql`'s idv_receiver: enough to store and count notifications, nothing more.
 @Suite("Notifications receiver: least privilege", .timeLimit(.minutes(3)))
 struct ReceiverRoleTests {
-    @Test("idv_receiver stores and counts replays; cannot mark processed, delete, or read the requests")
+    @Test(
+        "idv_receiver stores and counts replays; cannot mark processed, delete, read the requests, or insert a row already processed, counted or dated"
+    )
     func receiverRole() async throws {
         try await MigratedDatabase.with { database in
             let script = try String(
@@ -37,6 +39,14 @@ struct ReceiverRoleTests {
                 for forbidden in [
                     "UPDATE idv.notifications SET processed_at = now()", "DELETE FROM idv.notifications",
                     "SELECT count(*) FROM idv.verification_requests",
+                    // Only the columns the receiver writes may be inserted: a row processed in the future
+                    // would be hidden from sync.
+                    "INSERT INTO idv.notifications (session_id, topic, body, processed_at) "
+                        + "VALUES ('s-hide', 'session_completion', '{}', now() + interval '1 year')",
+                    "INSERT INTO idv.notifications (session_id, topic, body, received_count) "
+                        + "VALUES ('s-count', 'session_completion', '{}', 1000)",
+                    "INSERT INTO idv.notifications (session_id, topic, body, last_received_at) "
+                        + "VALUES ('s-date', 'session_completion', '{}', now() + interval '1 year')",
                 ] {
                     let error = await #expect(throws: PostgresError.self) { try await pool.execute(forbidden) }
                     #expect(error?.sqlState == "42501", "\(forbidden): \(String(describing: error))")

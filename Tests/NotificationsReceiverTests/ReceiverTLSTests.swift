@@ -60,6 +60,37 @@ struct ReceiverTLSTests {
         let error = try #require(throws: ReceiverTLSError.self) { try tls.serverConfiguration() }
         #expect(error.description.contains("chmod 600"))
     }
+
+    @Test(
+        "TLS 1.0 and 1.1 clients are refused at the handshake; a TLS 1.2 client is served",
+        arguments: [("1.0", false), ("1.1", false), ("1.2", true)])
+    func oldTLSRefused(version: String, served: Bool) async throws {
+        let (certificate, key) = try await Self.selfSigned()
+        defer {
+            try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: key).deletingLastPathComponent().path)
+        }
+        let tls = ReceiverTLS(certificatePath: certificate, privateKeyPath: key)
+        #expect(try tls.serverConfiguration().minimumTLSVersion == .tlsv12)
+        try await MigratedDatabase.with { database in
+            try await ReceiverHarness.with(pool: database.pool, adjust: { $0.tls = tls }) { harness in
+                var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+                tlsConfiguration.trustRoots = .file(certificate)
+                tlsConfiguration.minimumTLSVersion = version == "1.0" ? .tlsv1 : version == "1.1" ? .tlsv11 : .tlsv12
+                tlsConfiguration.maximumTLSVersion = tlsConfiguration.minimumTLSVersion
+                var configuration = HTTPClient.Configuration()
+                configuration.tlsConfiguration = tlsConfiguration
+                let https = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+                let request = HTTPClientRequest(url: "https://127.0.0.1:\(harness.port)/healthz")
+                let outcome = await Result { try await https.execute(request, timeout: .seconds(10)) }
+                try await https.shutdown()
+                if served {
+                    #expect(try outcome.get().status.code == 200)
+                } else {
+                    #expect(throws: (any Error).self, "TLS \(version) was served") { try outcome.get() }
+                }
+            }
+        }
+    }
 }
 
 extension Result where Failure == any Error {

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 import YotiAPI
 
@@ -9,7 +10,9 @@ struct RedactionTests {
         arguments: [
             ("auth_token", true), ("client_session_token", true), ("api_key", true), ("apiKey", true),
             ("password", true), ("db-password", true), ("client_secret", true), ("Authorization", true),
-            ("private_key_pem", true), ("access_token", true),
+            ("private_key_pem", true), ("access_token", true), ("secret_key", true), ("aws-secret-key", true),
+            ("access_key", true), ("AccessKey", true), ("passphrase", true), ("key_passphrase", true),
+            ("credentials", true), ("db_credential", true),
             ("client_session_token_ttl", false), ("auth_type", false), ("user_tracking_id", false),
             ("session_id", false), ("endpoint", false), ("tokens_used", false),
         ])
@@ -31,10 +34,100 @@ struct RedactionTests {
         #expect(redacted["notifications"]?["auth_type"] == "BASIC")
         #expect(redacted["requested_checks"]?[0]?["config"]?["api_key"] == "<redacted>")
         #expect(redacted["requested_checks"]?[0]?["config"]?["monitoring"] == true)
-        #expect(redacted["import_token"] == ["ttl": 600])
+        // Under a secret name everything goes, objects too: nothing there is searched or kept.
+        #expect(redacted["import_token"] == "<redacted>")
         #expect(redacted["client_session_token"] == "<redacted>")
         #expect(redacted["client_session_token_ttl"] == 599)
         #expect(redacted["password"] == .null)
+    }
+
+    @Test("an array or object under a secret name is replaced whole, not searched")
+    func containersUnderSecretNames() throws {
+        let value = try JSONValue(
+            jsonString: #"{"auth_token": ["x"], "credentials": {"user": "u", "pass": "p"}, "api_key": [[1, {"k": 2}]]}"#
+        )
+        let redacted = value.redactingSecrets()
+        #expect(redacted == ["auth_token": "<redacted>", "credentials": "<redacted>", "api_key": "<redacted>"])
+        #expect(!"\(value)".contains("\"x\""))
+    }
+
+    /// Names a secret travels under, in the spellings seen in the wild.
+    static let secretNames = [
+        "auth_token", "client_session_token", "Authorization", "api_key", "apiKey", "db-password", "passwd",
+        "client_secret", "secret_key", "AWS_SECRET_KEY", "access_key", "AccessKey", "passphrase", "credentials",
+        "private_key_pem",
+    ]
+
+    /// Marks every string a secret holds, to look for it in the output.
+    static let canary = "CANARY-9f2c"
+
+    /// A random document in which members of secret names, at any depth, hold values of any type and depth.
+    static func documentWithSecrets() -> Generator<JSONValue, Shrink.None<JSONValue>> {
+        Generator { rng in plant(depth: Int.random(in: 0...6, using: &rng), using: &rng) }
+    }
+
+    static func plant(depth: Int, using rng: inout some RandomNumberGenerator) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            let roll = Int.random(in: 0..<4, using: &rng)
+            if roll == 0 || depth == 0 {
+                let secret = RandomJSON.make(depth: Int.random(in: 0...4, using: &rng), nulls: true, using: &rng)
+                members[secretNames.randomElement(using: &rng)!] = marked(secret)
+            } else if roll == 1 {
+                members[RandomJSON.keys.randomElement(using: &rng)!] = .array([
+                    plant(depth: depth - 1, using: &rng), RandomJSON.make(depth: 1, nulls: true, using: &rng),
+                ])
+            } else if roll == 2 {
+                members[RandomJSON.keys.randomElement(using: &rng)!] = plant(depth: depth - 1, using: &rng)
+            } else {
+                members[RandomJSON.keys.randomElement(using: &rng)!] = RandomJSON.make(
+                    depth: 2, nulls: true, using: &rng)
+            }
+        }
+        return .object(members)
+    }
+
+    /// `value` with every string (member names aside) replaced by the canary.
+    static func marked(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string: .string(canary)
+        case .array(let elements): .array(elements.map(marked))
+        case .object(let members): .object(members.mapValues(marked))
+        default: value
+        }
+    }
+
+    /// Every value found under a secret name in `value`, at any depth.
+    static func valuesUnderSecretNames(_ value: JSONValue) -> [JSONValue] {
+        switch value {
+        case .object(let members):
+            members.flatMap { key, member in
+                JSONValue.isSecretKey(key) ? [member] : valuesUnderSecretNames(member)
+            }
+        case .array(let elements): elements.flatMap(valuesUnderSecretNames)
+        default: []
+        }
+    }
+
+    @Test("property: no value under a secret name, at any depth and of any JSON type, survives redaction")
+    func nothingUnderASecretNameSurvives() async {
+        await propertyCheck(count: 1000, input: Self.documentWithSecrets()) { document in
+            let redacted = document.redactingSecrets()
+            for value in Self.valuesUnderSecretNames(redacted) {
+                #expect(value == .string(JSONValue.redactedMarker) || value == .null, "\(redacted.jsonString())")
+            }
+            #expect(!redacted.jsonString().contains(Self.canary))
+            #expect(!"\(document)".contains(Self.canary))
+            // The members outside secret names are all still there.
+            #expect(redacted.objectValue?.keys.sorted() == document.objectValue?.keys.sorted())
+        }
+    }
+
+    @Test("property: a document without secret names is left exactly as it is")
+    func nothingElseChanges() async {
+        await propertyCheck(count: 500, input: RandomJSON.value(depth: 5)) { document in
+            #expect(document.redactingSecrets() == document)
+        }
     }
 
     @Test("printing, debug-printing and dumping a spec never shows the auth token")

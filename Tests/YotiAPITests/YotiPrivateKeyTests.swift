@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import YotiAPI
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("Private key loading")
 struct YotiPrivateKeyTests {
     /// A case of a key file that must be refused, with the expected code.
@@ -45,6 +49,36 @@ struct YotiPrivateKeyTests {
         #expect(error.source == path)
         #expect(error.message.contains(path))
         try Self.expectNoKeyMaterial(in: "\(error)", from: path)
+    }
+
+    /// A copy of the SDK test key with `mode`.
+    static func keyCopy(mode: mode_t) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("idv-key-\(UUID().uuidString).pem")
+            .path
+        try Data(contentsOf: URL(fileURLWithPath: TestFixtures.sdkTestKeyPath)).write(to: URL(fileURLWithPath: path))
+        #expect(chmod(path, mode) == 0)
+        return path
+    }
+
+    @Test(
+        "owner-only required: a key file its group or others may read is refused, naming the file and chmod 600",
+        arguments: [0o644, 0o640, 0o604, 0o444, 0o666] as [mode_t])
+    func openKeyFileRefused(mode: mode_t) throws {
+        let path = try Self.keyCopy(mode: mode)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = try #require(throws: YotiKeyError.self) {
+            try YotiPrivateKey(contentsOfFile: path, requireOwnerOnly: true)
+        }
+        #expect(error.code == .exposed)
+        #expect(error.message.contains(path) && error.message.contains("chmod 600"))
+        try Self.expectNoKeyMaterial(in: "\(error)", from: path)
+    }
+
+    @Test("owner-only required: a 0600 or 0400 key file is loaded", arguments: [0o600, 0o400] as [mode_t])
+    func ownerOnlyKeyFileLoaded(mode: mode_t) throws {
+        let path = try Self.keyCopy(mode: mode)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try YotiPrivateKey(contentsOfFile: path, requireOwnerOnly: true).keySizeInBits == 2048)
     }
 
     @Test("description names the source but not the key")

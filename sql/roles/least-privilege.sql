@@ -11,12 +11,20 @@
 --                 back, keeps the ledger, runs and rate limits. Cannot insert or delete requests, cannot
 --                 change what a row asks for (batch_id, external_ref, config_name, session_spec), cannot
 --                 change session configurations, cannot change the schema.
---   idv_enqueuer  `enqueue` and upstream systems: inserts requests and batches, reads back outcomes
---                 (including the client session token, which the applicant needs).
+--   idv_enqueuer  `enqueue` and upstream systems: inserts requests (the input columns only: batch_id,
+--                 external_ref, config_name, session_spec, ibv_instructions; a new row is always pending)
+--                 and batches (batch_id, note), reads back outcomes (including the client session token,
+--                 which the applicant needs).
 --   idv_operator  both of the above, plus `configs push` (writes idv.session_configs).
---   idv_receiver  `notifications serve`: stores Yoti's notifications in idv.notifications (insert, and
---                 on a replay count it: received_count, last_received_at). Nothing else, not even
---                 reading the requests; it cannot mark notifications processed (that is sync's).
+--   idv_receiver  `notifications serve`: stores Yoti's notifications in idv.notifications (insert
+--                 session_id, topic, check_id, task_id, resource_id and body, and on a replay count it:
+--                 received_count, last_received_at). Nothing else, not even reading the requests; it
+--                 cannot mark notifications processed (that is sync's).
+--
+-- Inserts are granted column by column: a column left out of a grant cannot be set by the role at all
+-- (42501). Migration 0011 adds the same rule for any role: a new request starts pending with every column
+-- idv-batch maintains empty, a new notification unprocessed. Earlier versions of this script granted
+-- INSERT on whole tables; running this one revokes those grants first.
 --
 -- Then give each program its own login role in the group it needs, e.g.:
 --
@@ -80,8 +88,14 @@ GRANT SELECT, UPDATE (processed_at) ON idv.notifications TO idv_worker;
 GRANT SELECT ON idv.session_configs, idv.batches, idv.schema_migrations TO idv_worker;
 
 -- The enqueuer -------------------------------------------------------------------------------------
-GRANT SELECT, INSERT ON idv.verification_requests TO idv_enqueuer;
-GRANT SELECT, INSERT ON idv.batches TO idv_enqueuer;
+-- Only the input columns: status, session ids, leases and results are idv-batch's. (REVOKE first: a
+-- table-wide INSERT granted by an earlier version of this script would otherwise still allow every column.)
+REVOKE INSERT ON idv.verification_requests, idv.batches FROM idv_enqueuer;
+GRANT SELECT ON idv.verification_requests TO idv_enqueuer;
+GRANT INSERT (batch_id, external_ref, config_name, session_spec, ibv_instructions)
+    ON idv.verification_requests TO idv_enqueuer;
+GRANT SELECT ON idv.batches TO idv_enqueuer;
+GRANT INSERT (batch_id, note) ON idv.batches TO idv_enqueuer;
 GRANT SELECT ON idv.session_configs TO idv_enqueuer;
 
 -- The operator -------------------------------------------------------------------------------------
@@ -98,5 +112,7 @@ GRANT INSERT, UPDATE (paused_at, paused_by, pause_reason) ON idv.batches TO idv_
 -- used without a privilege check).
 COMMENT ON ROLE idv_receiver IS 'idv-batch notifications serve: stores notifications in idv.notifications, nothing else.';
 GRANT USAGE ON SCHEMA idv TO idv_receiver;
-GRANT SELECT, INSERT ON idv.notifications TO idv_receiver;
+REVOKE INSERT ON idv.notifications FROM idv_receiver;
+GRANT SELECT ON idv.notifications TO idv_receiver;
+GRANT INSERT (session_id, topic, check_id, task_id, resource_id, body) ON idv.notifications TO idv_receiver;
 GRANT UPDATE (received_count, last_received_at) ON idv.notifications TO idv_receiver;

@@ -33,8 +33,14 @@ package struct NotificationsServeCommand: AsyncParsableCommand {
             body, 401 missing or wrong token or scheme (with WWW-Authenticate), 404 unknown path, \
             405 not POST, 413 body too large, 503 the database cannot store it now (Yoti retries; \
             Retry-After). A topic Yoti does not document yet is stored and answered 202 (logged as a \
-            warning). GET /healthz answers 200 when the database answers, else 503; GET /metrics is \
-            Prometheus text (idv_notifications_*).
+            warning). GET /healthz answers 200 when the database answers, else 503 (the answer is \
+            reused for 5 s, so probing it cannot keep the database busy); GET /metrics is Prometheus \
+            text (idv_notifications_*). Neither needs the token: let the proxy forward only the \
+            notifications path.
+
+            Slow or idle clients: a connection that sends no request part for --idle-timeout seconds \
+            (default 30) is closed, and beyond --connection-limit open connections (default 256) a new \
+            one is answered 503 with Retry-After and closed. TLS here is 1.2 or later.
 
             It runs until SIGTERM or SIGINT, then stops accepting, finishes the requests in flight and \
             exits 0. Run it as a service (jobs/idv-notifications.service for systemd).
@@ -81,6 +87,20 @@ package struct NotificationsServeCommand: AsyncParsableCommand {
 
     @Option(help: "The Retry-After of a 503, in seconds (default 10).")
     var retryAfter = 10
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a connection may stay open without sending a request part (a request line and headers, a "
+                + "piece of the body) before it is closed (default 30).",
+            valueName: "seconds"))
+    var idleTimeout = 30.0
+
+    @Option(
+        help: ArgumentHelp(
+            "Client connections open at once; one more is answered 503 with Retry-After and closed (default 256; "
+                + "keep the file descriptor limit, e.g. systemd's LimitNOFILE, well above it).",
+            valueName: "count"))
+    var connectionLimit = 256
 
     @Option(
         name: .customLong("tls-cert"),
@@ -152,6 +172,14 @@ package struct NotificationsServeCommand: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.storeTimeout = .milliseconds(Int64(storeTimeout * 1000))
         configuration.retryAfterSeconds = retryAfter
+        guard idleTimeout > 0, idleTimeout.isFinite, idleTimeout <= 3600 else {
+            throw CommandFailure(exitCode: 2, message: "--idle-timeout must be more than 0 and at most 3600 seconds")
+        }
+        guard connectionLimit >= 1 else {
+            throw CommandFailure(exitCode: 2, message: "--connection-limit must be at least 1")
+        }
+        configuration.limits.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        configuration.limits.maxConnections = connectionLimit
         switch (tlsCertificate, tlsKey) {
         case (nil, nil): break
         case (let certificate?, let key?):

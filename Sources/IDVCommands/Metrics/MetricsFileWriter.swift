@@ -11,9 +11,10 @@ import SystemSupport
 #endif
 
 /// Writes a metrics exposition (e.g. Prometheus text) to a file for node_exporter's textfile collector,
-/// atomically: the text goes to `PATH.<pid>.tmp` in the same directory, is fsynced, then renamed over
-/// `PATH`, so a reader sees the old file or the new one, never half of one (the pid keeps two
-/// processes given the same path from writing into each other's temporary file).
+/// atomically, through ``AtomicFile``: the text goes to a new temporary file of a random name in the same
+/// directory (opened `O_EXCL | O_NOFOLLOW`, so in a directory other users share nobody can plant a symlink
+/// that makes the job truncate a file of their choosing), is fsynced, then renamed over `PATH`: a reader
+/// sees the old file or the new one, never half of one.
 ///
 /// The exposition comes from `render` (the backend's serialiser), so this type knows no backend.
 package struct MetricsFileWriter: Sendable {
@@ -27,8 +28,9 @@ package struct MetricsFileWriter: Sendable {
         self.render = render
     }
 
-    /// The temporary file a write goes through before the rename.
-    var temporaryPath: String { "\(path).\(getpid()).tmp" }
+    /// How the temporary file a write goes through starts: `.<name>.<pid>.`, then a random part and `.tmp`
+    /// (hidden, and not `*.prom`, so node_exporter never reads one).
+    var temporaryPrefix: String { ".\((path as NSString).lastPathComponent).\(getpid())." }
 
     /// Writes the current metrics once, to check at start-up that the path is usable.
     /// - Throws: ``OperationError`` `.usage` (exit 2) naming the path, the system's reason and what to do.
@@ -51,29 +53,10 @@ package struct MetricsFileWriter: Sendable {
     }
 
     private func writeBlocking() throws {
-        let bytes = render()
-        let temporary = temporaryPath
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw MetricsFileWriteError(step: "create \(temporary)") }
-        var failure: MetricsFileWriteError?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = MetricsFileWriteError(step: "write \(temporary)")
-                    return
-                }
-                offset += written
-            }
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = MetricsFileWriteError(step: "fsync \(temporary)") }
-        close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 { failure = MetricsFileWriteError(step: "rename to \(path)") }
-        if let failure {
-            unlink(temporary)
-            throw failure
+        do {
+            try AtomicFile.write(render(), to: path, mode: 0o644, temporaryPrefix: temporaryPrefix)
+        } catch let error as AtomicFileError {
+            throw MetricsFileWriteError(step: error.step, reason: error.reason)
         }
     }
 
@@ -98,19 +81,10 @@ package struct MetricsFileWriteError: Error, Sendable, CustomStringConvertible {
     /// The system's reason.
     package var reason: String
 
-    init(step: String) {
+    init(step: String, reason: String) {
         self.step = step
-        self.reason = String(cString: strerror(errno))
+        self.reason = reason
     }
 
     package var description: String { "could not \(step): \(reason)" }
-}
-
-/// write(2), named apart from ``MetricsFileWriter/write()``.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.write(descriptor, bytes, count)
-    #else
-        Darwin.write(descriptor, bytes, count)
-    #endif
 }

@@ -17,7 +17,8 @@ struct YotiOptions: ParsableArguments {
     @Option(
         name: .customLong("key-file"),
         help: ArgumentHelp(
-            "PEM private key of the Yoti Hub application, PKCS#1 or PKCS#8 (default: $YOTI_KEY_FILE_PATH).",
+            "PEM private key of the Yoti Hub application, PKCS#1 or PKCS#8, readable by its owner only (chmod 600) "
+                + "(default: $YOTI_KEY_FILE_PATH).",
             valueName: "path"))
     var keyFile: String?
 
@@ -60,7 +61,7 @@ struct YotiOptions: ParsableArguments {
         let keyPath = try resolvedKeyFile()
         let key: YotiPrivateKey
         do {
-            key = try YotiPrivateKey(contentsOfFile: keyPath)
+            key = try YotiPrivateKey(contentsOfFile: keyPath, requireOwnerOnly: true)
         } catch {
             throw CommandFailure(exitCode: 2, message: "\(error)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SystemSupport
 import YotiAPI
 
 #if canImport(Glibc)
@@ -10,10 +11,11 @@ import YotiAPI
 
 /// Saves customer letters as `DIR/<batch>/<external_ref>.pdf`, atomically and privately.
 ///
-/// A letter is personal data: files are created 0600 (directories 0700), written to a temporary file in
-/// the same directory, fsynced, renamed over the final name and the directory fsynced — a crash leaves
-/// either no letter or the whole letter, never a truncated one. Names come from the batch id and the
-/// external reference through ``safeName(_:)``, so `/` or `..` in them can never leave `DIR`.
+/// A letter is personal data: files are created 0600 (directories 0700) through ``AtomicFile`` — a new
+/// temporary file (random name, `O_EXCL | O_NOFOLLOW`) in the same directory, fsynced, renamed over the
+/// final name and the directory fsynced — so a crash leaves either no letter or the whole letter, never a
+/// truncated one. Names come from the batch id and the external reference through ``safeName(_:)``, so
+/// `/` or `..` in them can never leave `DIR`, and two references never share a file.
 struct LetterStore: Sendable {
     /// What was saved.
     struct Saved: Sendable, Hashable {
@@ -35,14 +37,18 @@ struct LetterStore: Sendable {
             .appendingPathComponent(Self.safeName(externalRef) + ".pdf", isDirectory: false)
     }
 
-    /// A file name made of `[A-Za-z0-9._-]` only, never starting with `.`; when anything had to be
-    /// replaced, a short digest of the original keeps distinct names distinct (`a/b` and `a_b`).
+    /// A file name made of `[A-Za-z0-9._-]` only, never starting with `.`, at most 185 characters.
+    ///
+    /// A name that needed no change is kept as it is. Otherwise (a character replaced, or longer than 120
+    /// characters and cut) the whole SHA-256 of the original follows `~`: two different names can then
+    /// only meet if SHA-256 collides, so one applicant's letter can never be saved over another's, however
+    /// long or alike their references are (`a/b` and `a_b`; two refs sharing their first 120 characters).
     static func safeName(_ name: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         var safe = String(name.prefix(120).map { allowed.contains($0) ? $0 : "_" })
         if safe.hasPrefix(".") { safe = "_" + safe.dropFirst() }
         if safe.isEmpty || safe != name {
-            safe += "~" + SHA256Hex.hex(Array(name.utf8)).prefix(10)
+            safe += "~" + SHA256Hex.hex(Array(name.utf8))
         }
         return safe
     }
@@ -60,40 +66,13 @@ struct LetterStore: Sendable {
                 description: "could not create the letters directory \(folder.path): \(error.localizedDescription)")
         }
         Self.removeOrphans(in: folder)
-        let temporary = folder.appendingPathComponent(Self.temporaryPrefix + "\(UUID().uuidString).tmp").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SaveError(description: "could not create \(temporary): \(Self.errnoText())") }
-        var written = 0
-        let failure: String? = letter.withUnsafeBytes { buffer -> String? in
-            while written < buffer.count {
-                let result = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return "could not write \(temporary): \(Self.errnoText())"
-                }
-                written += result
-            }
-            return fsync(fd) == 0 ? nil : "could not fsync \(temporary): \(Self.errnoText())"
-        }
-        close(fd)
-        if let failure {
-            unlink(temporary)
-            throw SaveError(description: failure)
-        }
-        guard rename(temporary, final.path) == 0 else {
-            let text = Self.errnoText()
-            unlink(temporary)
-            throw SaveError(description: "could not rename the letter to \(final.path): \(text)")
-        }
-        let directoryFD = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            _ = fsync(directoryFD)
-            close(directoryFD)
+        do {
+            try AtomicFile.write(letter, to: final.path, mode: 0o600, temporaryPrefix: Self.temporaryPrefix)
+        } catch {
+            throw SaveError(description: "\(error)")
         }
         return Saved(path: final.path, bytes: letter.count, sha256: SHA256Hex.hex(letter))
     }
-
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
 
     /// This process's temporary files: `.<host>.<pid>.<uuid>.tmp`, so a later process can tell whose they are.
     static let temporaryPrefix = ".\(safeName(ProcessInfo.processInfo.hostName)).\(getpid())."
