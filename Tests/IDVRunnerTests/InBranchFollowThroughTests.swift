@@ -414,10 +414,19 @@ struct InBranchFollowThroughTests {
                     "INSERT INTO idv.notifications (session_id, topic, body) VALUES ($1, $2, '{}'::jsonb)",
                     [.text(sessionID), .text(topic)])
             }
-            let sync = FollowThrough(
-                configuration: harness.configuration(batch: batch), database: harness.pool, client: harness.client,
-                delivery: .save(directory: letters), logger: RunnerHarness.logger(label: "test.ibv"))
-            let refreshed = await sync.refreshLetters(runID: nil)
+            // `sync` without --letters DIR leaves letters alone; with it, the notified letter is fetched again.
+            func sync(letters directory: URL?) async throws -> FollowThrough.Report? {
+                let service = ResultSyncService(
+                    configuration: harness.configuration(batch: batch), database: harness.pool,
+                    fetcher: harness.client, staleAfter: .seconds(3600),
+                    letters: directory.map { ($0, harness.client) }, logger: RunnerHarness.logger(label: "test.ibv"))
+                try await service.run()
+                #expect(service.report?.stopReason == .completed)
+                return service.lettersReport
+            }
+            #expect(try await sync(letters: nil) == nil)
+            #expect(try await Self.followRows(harness, batch: batch).first { $0.ref == "changed" }?.sha == before.sha)
+            let refreshed = try #require(try await sync(letters: letters))
             #expect(refreshed.lettersRefetched == 1 && refreshed.states == ["letter_saved": 2])
             let after = try #require(try await Self.followRows(harness, batch: batch).first { $0.ref == "changed" })
             #expect(after.path == before.path && after.sha != before.sha)
@@ -426,7 +435,7 @@ struct InBranchFollowThroughTests {
             let ledger = try await Self.ledger(harness, batch: batch)
             #expect(ledger["ibv_letter/letter_saved"] == 3)
             // Answered: the next sync fetches nothing; and nobody was emailed.
-            #expect(await sync.refreshLetters(runID: nil).lettersRefetched == 0)
+            #expect(try await sync(letters: letters)?.lettersRefetched == 0)
             #expect(harness.sandbox.stats().lettersEmailed == 0)
         }
     }
