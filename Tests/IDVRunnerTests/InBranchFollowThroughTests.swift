@@ -463,6 +463,39 @@ struct InBranchFollowThroughTests {
         }
     }
 
+    @Test("rows a dead worker of the other letter step still holds are handed back and delivered by this run's route")
+    func otherLetterStepReclaimed() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-switch")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            for index in 1...3 {
+                try await Self.insert(harness, batch: batch, ref: "r\(index)", instructions: Self.instructions())
+            }
+            _ = try await harness.run(harness.configuration(batch: batch))
+            #expect(
+                await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters)).states == [
+                    "letter_saved": 3
+                ])
+            // As if an `--letters email` worker had died holding them mid-request, its lease run out.
+            _ = try await harness.pool.query(
+                """
+                UPDATE idv.verification_requests
+                SET instructions_status = 'sent', lease_operation = 'ibv_email', lease_owner = 'gone-worker',
+                    lease_token = nextval('idv.lease_fence'), lease_worker = NULL,
+                    lease_expires_at = now() - interval '1 minute'
+                WHERE batch_id = $1
+                """, [.text(batch)])
+            let report = await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters))
+            #expect(report.states == ["letter_saved": 3], "\(report.render())")
+            #expect(report.calls["ibv_letter"] == 3)
+            let rows = try await harness.pool.query(
+                "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND lease_operation IS NULL",
+                [.text(batch)])
+            #expect(try rows[0].decode(Int.self, "n") == 3)
+        }
+    }
+
     @Test("`run` with follow-through: creation then letters in one run; a second run sends nothing again")
     func runFollowsThrough() async throws {
         try await RunnerHarness.with { harness in

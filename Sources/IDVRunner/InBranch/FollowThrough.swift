@@ -123,6 +123,7 @@ package struct FollowThrough: Sendable {
         if waiting > 0, await drive(FetchConfigurationStep(client: client), runID: runID, into: &report),
             await drive(PutInstructionsStep(client: client, delivery: delivery), runID: runID, into: &report)
         {
+            await reclaimOtherLetterStep()
             switch delivery {
             case .save(let directory):
                 _ = await drive(LetterStep(client: client, directory: directory), runID: runID, into: &report)
@@ -280,6 +281,26 @@ package struct FollowThrough: Sendable {
         var states: [String: Int] = [:]
         for row in rows { states[try row.decode(String.self, "state")] = try row.decode(Int.self, "n") }
         return states
+    }
+
+    /// Hands back rows the other letter step holds for a worker that died mid-call (a run with the other
+    /// `--letters`), as that step's engine would (the attempt closed, the row flagged): this run's letter step
+    /// then takes them instead of leaving them leased. Best effort: a failure is logged, the run goes on.
+    private func reclaimOtherLetterStep() async {
+        let (sql, operation) =
+            delivery == .email
+            ? (LetterStep.statementParts, StepOperation.ibvLetter)
+            : (RequestEmailStep.statementParts, StepOperation.ibvEmail)
+        let keeper = LeaseKeeper(
+            database: database, statements: StepStatements(sql), operation: operation,
+            batches: configuration.batches, workerID: configuration.workerID,
+            leaseDuration: configuration.leaseDuration, maxAttempts: configuration.maxAttempts)
+        do {
+            _ = try await keeper.reclaimOrphaned()
+        } catch {
+            logger.warning(
+                "Could not reclaim the other letter step's orphaned leases", metadata: [LogKey.error: "\(error)"])
+        }
     }
 
     /// Runs one step to the end; `false` when the follow-through must stop.
