@@ -436,6 +436,17 @@ struct InBranchFollowThroughTests {
             #expect(ledger["ibv_letter/letter_saved"] == 3)
             // Answered: the next sync fetches nothing; and nobody was emailed.
             #expect(try await sync(letters: letters)?.lettersRefetched == 0)
+            // Yoti says so again (the receiver counts a replay and moves last_received_at): the follow-through
+            // with --letters DIR fetches it too.
+            _ = try await harness.pool.query(
+                """
+                UPDATE idv.notifications SET last_received_at = now(), received_count = received_count + 1
+                WHERE session_id = $1 AND topic = 'new_pdf_supplied'
+                """, [.text(sessionID)])
+            let followed = await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters))
+            #expect(followed.lettersRefetched == 1 && followed.states == ["letter_saved": 2])
+            #expect(followed.render().contains("letters fetched again"))
+            #expect(try await Self.ledger(harness, batch: batch)["ibv_letter/letter_saved"] == 4)
             #expect(harness.sandbox.stats().lettersEmailed == 0)
         }
     }
