@@ -33,9 +33,17 @@ extension Benchmark {
     /// Figure 11: `idv-batch enqueue` of the demo's applicants (one in four In-Branch with a profile) ÷
     /// PostgreSQL's own `COPY` of the same file into a plain table, for JSON Lines and for CSV.
     func enqueueAgainstCopy() async throws -> [BenchFigure] {
+        // The document the applicants bring comes from the configuration's defaults (the CSV names none).
         _ = try await pool.query(
-            "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING",
-            [.text(Self.enqueueConfigName), .jsonb(Self.inBranchSpec.jsonString())])
+            """
+            INSERT INTO idv.session_configs (name, spec, ibv_defaults) VALUES ($1, $2::jsonb, $3::jsonb)
+            ON CONFLICT (name) DO NOTHING
+            """,
+            [
+                .text(Self.enqueueConfigName), .jsonb(Self.inBranchSpec.jsonString()),
+                .jsonb(
+                    #"{"documents": [{"type": "ID_DOCUMENT", "document_type": "PASSPORT", "country_code": "GBR"}]}"#),
+            ])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idv-bench-enqueue-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(at: directory) }

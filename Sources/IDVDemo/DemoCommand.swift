@@ -23,19 +23,23 @@ package struct DemoCommand: AsyncParsableCommand {
               1. migrate the schema
               2. start the notifications receiver (notifications serve) on loopback
               3. push the sample configurations from jobs/configs (locally and to
-                 Yoti Sign), naming that receiver as their notifications endpoint
+                 Yoti Sign), naming that receiver as their notifications endpoint;
+                 one In-Branch configuration subscribes to
+                 INSTRUCTIONS_EMAIL_REQUESTED (the firm posts those letters)
               4. enqueue synthetic applicants (standard and In-Branch), plus two
                  broken lines
               5. an upstream system inserts rows naming a configuration nobody has
                  pushed yet
               6. run the nightly job (jobs/nightly-onboarding.yml) with live
                  progress, then its summary; In-Branch rows get their instructions
-                 sent and their letters saved
+                 sent and Yoti is asked to email their letters (--letters email)
               7. push the missing configuration and rerun what failed
-              8. sync the results of the sessions the sandbox's applicants finished
-              9. an expiry sweep --as-of a moment after every token has expired
-             10. status of the batch
-            and checks at the end that every row, session, letter and result is accounted for. Everything it \
+              8. the applicants whose letters the firm posts: their own batch,
+                 enqueued and run with --letters DIR (letters saved for a mailer)
+              9. sync the results of the sessions the sandbox's applicants finished
+             10. an expiry sweep --as-of a moment after every token has expired
+             11. status of the batch
+            and checks at the end that every row, session, letter (per route) and result is accounted for. Everything it \
             started is stopped and deleted when it ends, fails, or is interrupted (Ctrl-C).
 
             Each step prints the idv-batch command that does the same against a real database. The demo logs \

@@ -12,14 +12,17 @@ struct DemoFacts {
     struct Database {
         var tokensLeft: Int
         var flaggedTrackingIDs: Set<String>
-        /// Rows naming the In-Branch configuration, and how many of them end with instructions sent and a
-        /// letter saved.
+        /// In-Branch rows of both batches (the nightly one, letters by email; the posted one, letters saved).
         var inBranchRows = 0
-        var lettersSaved = 0
+        /// Sessions of rows `emailed` (Yoti accepted the email request), and of rows `letter_saved`.
+        var emailedSessions: [String] = []
+        var savedSessions: [String] = []
         /// Of the saved letters, how many files exist with the size and SHA-256 the database recorded.
         var lettersOnDisk = 0
+        /// Rows with an `ibv_email` attempt flagged `possible_duplicate` (the request may have gone twice).
+        var flaggedEmails = 0
 
-        static func read(pool: PostgresPool, batch: String, config inBranch: String) async throws -> Database {
+        static func read(pool: PostgresPool, batch: String, postedBatch: String) async throws -> Database {
             let tokens = try await pool.query(
                 "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND client_session_token IS NOT NULL",
                 [.text(batch)])
@@ -31,20 +34,30 @@ struct DemoFacts {
                 flaggedTrackingIDs: Set(try flagged.map { try $0.decode(String.self, "user_tracking_id") }))
             for row in try await pool.query(
                 """
-                SELECT instructions_status, letter_path, letter_bytes, letter_sha256
-                FROM idv.verification_requests WHERE batch_id = $1 AND config_name = $2
-                """, [.text(batch), .text(inBranch)])
+                SELECT r.session_id, r.instructions_status, r.letter_path, r.letter_bytes, r.letter_sha256,
+                       EXISTS (SELECT 1 FROM idv.attempts a WHERE a.request_id = r.id AND a.operation = 'ibv_email'
+                               AND a.possible_duplicate) AS flagged
+                FROM idv.verification_requests r
+                WHERE r.batch_id = ANY ($1::text[]) AND r.instructions_status IS NOT NULL
+                  AND r.instructions_status <> 'not_needed'
+                """, [.textArray([batch, postedBatch])])
             {
                 database.inBranchRows += 1
-                guard try row.decode(String?.self, "instructions_status") == "letter_saved",
-                    let path = try row.decode(String?.self, "letter_path")
-                else { continue }
-                database.lettersSaved += 1
-                let data = FileManager.default.contents(atPath: path)
-                if let data, Int64(data.count) == (try row.decode(Int64?.self, "letter_bytes")),
-                    SHA256Hex.hex(Array(data)) == (try row.decode(String?.self, "letter_sha256"))
-                {
-                    database.lettersOnDisk += 1
+                let session = try row.decode(String?.self, "session_id") ?? ""
+                if try row.decode(Bool.self, "flagged") { database.flaggedEmails += 1 }
+                switch try row.decode(String?.self, "instructions_status") {
+                case "emailed":
+                    database.emailedSessions.append(session)
+                case "letter_saved":
+                    database.savedSessions.append(session)
+                    guard let path = try row.decode(String?.self, "letter_path") else { continue }
+                    let data = FileManager.default.contents(atPath: path)
+                    if let data, Int64(data.count) == (try row.decode(Int64?.self, "letter_bytes")),
+                        SHA256Hex.hex(Array(data)) == (try row.decode(String?.self, "letter_sha256"))
+                    {
+                        database.lettersOnDisk += 1
+                    }
+                default: continue
                 }
             }
             return database
@@ -57,13 +70,13 @@ struct DemoFacts {
         var completedByRecommendation: [String: Int] = [:]
         var notificationsStored = 0
 
-        static func read(pool: PostgresPool, batch: String) async throws -> Results {
+        static func read(pool: PostgresPool, batches: [String]) async throws -> Results {
             var results = Results()
             for row in try await pool.query(
                 """
                 SELECT remote_state, result_recommendation, count(*)::int AS n FROM idv.verification_requests
-                WHERE batch_id = $1 AND remote_state IS NOT NULL GROUP BY 1, 2
-                """, [.text(batch)])
+                WHERE batch_id = ANY ($1::text[]) AND remote_state IS NOT NULL GROUP BY 1, 2
+                """, [.textArray(batches)])
             {
                 let state = try row.decode(String.self, "remote_state")
                 let count = try row.decode(Int.self, "n")
@@ -76,8 +89,8 @@ struct DemoFacts {
                 try await pool.query(
                     """
                     SELECT count(*)::int AS n FROM idv.notifications
-                    WHERE session_id IN (SELECT session_id FROM idv.verification_requests WHERE batch_id = $1)
-                    """, [.text(batch)]
+                    WHERE session_id IN (SELECT session_id FROM idv.verification_requests WHERE batch_id = ANY ($1::text[]))
+                    """, [.textArray(batches)]
                 ).first?.decode(Int.self, "n") ?? 0
             return results
         }
@@ -109,9 +122,13 @@ struct DemoFacts {
     var upstream: Int
     var firstRun: RunSummary
     var rerun: (requeued: Rerunner.Result, summary: RunSummary?)
+    /// The posted batch: loaded and run with `--letters DIR`.
+    var posted: (enqueued: EnqueueReport, summary: RunSummary)
     var sweep: ExpirySweepReport
     /// `status` of the batch at the end.
     var status: BatchStatusReport.Batch
+    /// Sessions the posted batch's ledger holds.
+    var postedSessions: Int
     var database: Database
     var sandbox: SandboxStats
     var sync: ResultSync.Report
@@ -143,11 +160,13 @@ struct DemoFacts {
                 + "\(rerunSummary?.rowsFailed ?? 0) failed")
 
         let runSessions = firstRun.sessionsCreated + rerunCreated
+        let ledgerSessions = status.sessions.createdInLedger + postedSessions
         check(
-            sandbox.sessionsCreated == status.sessions.createdInLedger
-                && status.sessions.createdInLedger >= runSessions,
-            "sessions: \(sandbox.sessionsCreated) created at the sandbox = \(status.sessions.createdInLedger) in the ledger "
-                + "(idv.attempts); the runs reported \(firstRun.sessionsCreated) + \(rerunCreated)")
+            sandbox.sessionsCreated == ledgerSessions && status.sessions.createdInLedger >= runSessions
+                && postedSessions >= posted.summary.sessionsCreated,
+            "sessions: \(sandbox.sessionsCreated) created at the sandbox = \(ledgerSessions) in the ledger "
+                + "(idv.attempts); the runs reported \(firstRun.sessionsCreated) + \(rerunCreated) + "
+                + "\(posted.summary.sessionsCreated) posted")
 
         let duplicated = Set(sandbox.sessionsPerUserTrackingID.filter { $0.value > 1 }.keys)
         check(
@@ -155,11 +174,23 @@ struct DemoFacts {
             "duplicates: \(duplicated.count) applicants with more than one session at the sandbox, "
                 + "\(duplicated.intersection(database.flaggedTrackingIDs).count) of them flagged possible_duplicate")
 
+        // Letters per route: every In-Branch applicant gets one, by one route.
+        let emailedOnce = database.emailedSessions.filter { sandbox.lettersEmailedPerSession[$0] == 1 }.count
+        let savedUnemailed = database.savedSessions.filter { sandbox.lettersEmailedPerSession[$0] == nil }.count
+        let delivered = database.emailedSessions.count + database.savedSessions.count
+        let repeats = sandbox.lettersEmailed - database.emailedSessions.count
         check(
-            database.inBranchRows > 0 && database.lettersSaved == database.inBranchRows
-                && database.lettersOnDisk == database.lettersSaved,
-            "In-Branch: \(database.lettersSaved) letters saved = \(database.inBranchRows) In-Branch rows; "
-                + "\(database.lettersOnDisk) on disk with the size and SHA-256 recorded")
+            database.inBranchRows > 0 && delivered == database.inBranchRows
+                && posted.enqueued.inserted == database.savedSessions.count
+                && database.emailedSessions.allSatisfy { sandbox.lettersEmailedPerSession[$0, default: 0] >= 1 }
+                && (repeats == 0 || repeats <= database.flaggedEmails)
+                && savedUnemailed == database.savedSessions.count
+                && database.lettersOnDisk == database.savedSessions.count && sandbox.emailRequestsNotified == 0,
+            "In-Branch letters: \(database.emailedSessions.count) emailed by Yoti on request (\(emailedOnce) emailed "
+                + "exactly once at the sandbox, \(sandbox.lettersEmailed) emails in all) + "
+                + "\(database.savedSessions.count) saved for the firm's mailer (\(database.lettersOnDisk) on disk with "
+                + "the size and SHA-256 recorded, \(savedUnemailed) emailed by nobody) = \(delivered) of "
+                + "\(database.inBranchRows) In-Branch rows")
 
         let sandboxCompleted = sandbox.completedByRecommendation.values.reduce(0, +)
         let recorded = results.completedByRecommendation

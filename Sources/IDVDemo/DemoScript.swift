@@ -32,9 +32,14 @@ final class DemoScript: Sendable {
     /// `false` with JSON logs: progress then goes to the log instead of a line rewritten in place.
     let allowsLiveLine: Bool
     let batch: String
-    /// Where the runs save the In-Branch letters (`--letters DIR`); deleted with the rest at the end.
+    /// The batch of In-Branch applicants whose letters the firm posts (their configuration subscribes to
+    /// `INSTRUCTIONS_EMAIL_REQUESTED`, so Yoti emails nobody): loaded and run with `--letters DIR`.
+    let postedBatch: String
+    /// Where the posted batch's letters are saved (`--letters DIR`); deleted with the rest at the end.
     let lettersDirectory: URL
-    private let steps = 11
+    /// Where the applicants files are written; deleted with the rest at the end.
+    let inputDirectory: URL
+    private let steps = 12
     /// The notifications block the demo's configurations get once the receiver listens (endpoint, token).
     private let notifications = Mutex<JSONValue?>(nil)
     private let step = Mutex(0)
@@ -44,8 +49,11 @@ final class DemoScript: Sendable {
         self.logger = logger
         self.allowsLiveLine = allowsLiveLine
         self.batch = "demo-" + StatusTime.format(Date()).prefix(10)
+        self.postedBatch = batch + "-posted"
         self.lettersDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "idv-demo-letters-\(getpid())-\(UUID().uuidString.prefix(8))")
+        self.inputDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "idv-demo-\(getpid())-\(UUID().uuidString.prefix(8))")
     }
 
     /// Rows the "upstream system" inserts directly (some of every demo, never more than a tenth).
@@ -71,6 +79,7 @@ final class DemoScript: Sendable {
         // Cleaning up must happen even when this task was cancelled: do it in a task of its own.
         await Task { await world.stop() }.value
         try? FileManager.default.removeItem(at: lettersDirectory)
+        try? FileManager.default.removeItem(at: inputDirectory)
         say(
             String(
                 format: "\nCleaned up: the sandbox and PostgreSQL are stopped and their files deleted (%.0f s in all).",
@@ -114,15 +123,17 @@ final class DemoScript: Sendable {
         try await upstreamInsert(world)
         let first = try await runNightly(world)
         let rerun = try await fixAndRerun(world)
+        let posted = try await runPosted(world)
         let sync = try await sync(world)
         let sweep = try await expire(world)
         let status = try await status(world)
+        let postedStatus = try await BatchStatus(database: world.pool).report(batchID: postedBatch).batches.first
         let facts = DemoFacts(
-            enqueued: enqueued, upstream: upstreamRows, firstRun: first, rerun: rerun, sweep: sweep, status: status,
-            database: try await DemoFacts.Database.read(
-                pool: world.pool, batch: batch, config: DemoApplicants.inBranchConfig),
+            enqueued: enqueued, upstream: upstreamRows, firstRun: first, rerun: rerun, posted: posted, sweep: sweep,
+            status: status, postedSessions: postedStatus?.sessions.createdInLedger ?? 0,
+            database: try await DemoFacts.Database.read(pool: world.pool, batch: batch, postedBatch: postedBatch),
             sandbox: world.sandbox.stats(), sync: sync,
-            results: try await DemoFacts.Results.read(pool: world.pool, batch: batch))
+            results: try await DemoFacts.Results.read(pool: world.pool, batches: [batch, postedBatch]))
         let check = facts.reconcile()
         say("\n" + check.render())
         return check.isBalanced ? 0 : 1
@@ -141,12 +152,26 @@ final class DemoScript: Sendable {
             try header("idv-batch configs push jobs/configs/\(name).json --name \(name) --remote")
             try await push(file: name, as: name, world)
         }
+        // The same In-Branch configuration, for applicants whose letters the firm posts itself: subscribing to
+        // INSTRUCTIONS_EMAIL_REQUESTED revokes Yoti's email (Yoti would notify the firm instead).
+        say(
+            "The same, with INSTRUCTIONS_EMAIL_REQUESTED added to notifications.topics, as "
+                + "\(DemoApplicants.postedConfig): Yoti emails nobody for these sessions; the firm posts the letters.")
+        try await push(
+            file: DemoApplicants.inBranchConfig, as: DemoApplicants.postedConfig, world,
+            topics: ["SESSION_COMPLETION", "INSTRUCTIONS_EMAIL_REQUESTED"])
     }
 
-    private func push(file: String, as name: String, _ world: DemoWorld) async throws {
+    /// Pushes `jobs/configs/<file>.json` as `name`, with the receiver's notifications block (`topics`, when
+    /// given, replacing its topics).
+    private func push(file: String, as name: String, _ world: DemoWorld, topics: [String]? = nil) async throws {
         var spec = try ConfigStore.readSpec(
             path: settings.jobsDirectory.appendingPathComponent("configs/\(file).json").path)
-        if case .object(var fields) = spec, let notifications = notifications.withLock({ $0 }) {
+        if case .object(var fields) = spec, var notifications = notifications.withLock({ $0 }) {
+            if let topics, case .object(var members) = notifications {
+                members["topics"] = .array(topics.map { .string($0) })
+                notifications = .object(members)
+            }
             fields["notifications"] = notifications
             spec = .object(fields)
         }
@@ -220,9 +245,9 @@ final class DemoScript: Sendable {
             if completed > 0 && stats.notificationsDelivered + stats.notificationsAbandoned >= completed { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        try header("idv-batch sync --batch \(batch)")
+        try header("idv-batch sync --batch \(batch) --batch \(postedBatch) --letters \(lettersDirectory.path)")
         var flags = RunSettings()
-        flags.batches = [batch]
+        flags.batches = [batch, postedBatch]
         flags.concurrency = settings.concurrency
         flags.rate = settings.rate
         var configuration = try flags.overriding(settings.job.run).runnerConfiguration()
@@ -232,20 +257,24 @@ final class DemoScript: Sendable {
             staleAfter: .seconds(6 * 3600), logger: logger
         ).execute(runID: nil)
         say(report.render())
+        // --letters DIR: letters whose session Yoti said has a new one (none here: nobody asked) are saved again.
+        let letters = await FollowThrough(
+            configuration: configuration, database: world.pool, client: world.idvClient,
+            delivery: .save(directory: lettersDirectory), logger: logger
+        ).refreshLetters(runID: nil)
+        say("Letters fetched again after INSTRUCTIONS_EMAIL_REQUESTED / NEW_PDF_SUPPLIED: \(letters.lettersRefetched)")
         return report
     }
 
     private func enqueue(_ world: DemoWorld) async throws -> EnqueueReport {
         try header("idv-batch enqueue --batch \(batch) applicants.jsonl")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "idv-demo-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(
-            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("applicants.jsonl").path
-        let valid = try DemoApplicants(count: settings.rows, seed: settings.seed).write(to: file)
+            at: inputDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let file = inputDirectory.appendingPathComponent("applicants.jsonl").path
+        let valid = try DemoApplicants(count: settings.rows, seed: settings.seed).write(to: file, posted: postedFile)
         say(
-            "Wrote \(valid) applicants (every fourth one In-Branch, with an applicant profile) and \(DemoApplicants.brokenLines) broken lines."
+            "Wrote \(valid) applicants (every fourth one In-Branch, with an applicant profile and the document to "
+                + "bring) and \(DemoApplicants.brokenLines) broken lines."
         )
         let report = try await Enqueuer(
             database: world.pool, options: Enqueuer.Options(batchID: batch, format: .jsonLines)
@@ -272,9 +301,26 @@ final class DemoScript: Sendable {
         try header(
             String(
                 format:
-                    "idv-batch run --job jobs/nightly-onboarding.yml --batch %@ --concurrency %d --rate %g --letters %@",
-                batch, settings.concurrency, settings.rate, lettersDirectory.path))
+                    "idv-batch run --job jobs/nightly-onboarding.yml --batch %@ --concurrency %d --rate %g --letters email",
+                batch, settings.concurrency, settings.rate))
         return try await runBatch(world)
+    }
+
+    /// The posted applicants' file (written with the nightly one).
+    private var postedFile: String { inputDirectory.appendingPathComponent("posted.jsonl").path }
+
+    /// The applicants whose letters the firm posts: their own batch, loaded and run with `--letters DIR`.
+    private func runPosted(_ world: DemoWorld) async throws -> (enqueued: EnqueueReport, summary: RunSummary) {
+        try header(
+            "idv-batch enqueue --batch \(postedBatch) --letters \(lettersDirectory.path) posted.jsonl && "
+                + "idv-batch run --job jobs/nightly-onboarding.yml --batch \(postedBatch) --letters \(lettersDirectory.path)"
+        )
+        var options = Enqueuer.Options(batchID: postedBatch, format: .jsonLines)
+        options.letters = .save(directory: lettersDirectory)
+        let enqueued = try await Enqueuer(database: world.pool, options: options).load(try .file(postedFile))
+        say(enqueued.render())
+        let summary = try await runBatch(world, batch: postedBatch, letters: lettersDirectory.path)
+        return (enqueued, summary)
     }
 
     private func fixAndRerun(_ world: DemoWorld) async throws -> (requeued: Rerunner.Result, summary: RunSummary?) {
@@ -291,12 +337,15 @@ final class DemoScript: Sendable {
         return (requeued, summary)
     }
 
-    private func runBatch(_ world: DemoWorld) async throws -> RunSummary {
+    /// Runs `batch` (default the nightly one) with `--letters letters` (default email).
+    private func runBatch(_ world: DemoWorld, batch: String? = nil, letters: String = "email") async throws
+        -> RunSummary
+    {
         var flags = RunSettings()
-        flags.batches = [batch]
+        flags.batches = [batch ?? self.batch]
         flags.concurrency = settings.concurrency
         flags.rate = settings.rate
-        flags.letters = lettersDirectory.path
+        flags.letters = letters
         var configuration = try flags.overriding(settings.job.run).runnerConfiguration()
         configuration.requestTimeout = .seconds(10)
         let runner = Runner(

@@ -83,12 +83,20 @@ extension PendingNotification {
     /// The `session_completion` notification the session's spec asks for, due at `due`; `nil` when the spec
     /// names no endpoint or its topics leave out SESSION_COMPLETION.
     static func completion(of session: SandboxSession, due: Date) -> PendingNotification? {
+        topic("SESSION_COMPLETION", of: session, due: due, whenTopicsOmitted: true)
+    }
+
+    /// The notification of `topic` (upper case) for `session`, due at `due`; `nil` when the spec names no
+    /// endpoint or does not subscribe to the topic (`whenTopicsOmitted`: a spec listing no topics subscribes).
+    static func topic(_ topic: String, of session: SandboxSession, due: Date, whenTopicsOmitted: Bool = false)
+        -> PendingNotification?
+    {
         guard let notifications = session.spec?["notifications"],
             let endpoint = notifications["endpoint"]?.stringValue, !endpoint.isEmpty
         else { return nil }
-        if let topics = notifications["topics"]?.arrayValue,
-            !topics.contains(where: { $0.stringValue?.uppercased() == "SESSION_COMPLETION" })
-        {
+        if let topics = notifications["topics"]?.arrayValue {
+            guard topics.contains(where: { $0.stringValue?.uppercased() == topic }) else { return nil }
+        } else if !whenTopicsOmitted {
             return nil
         }
         var authorization: String?
@@ -97,7 +105,7 @@ extension PendingNotification {
                 notifications["auth_type"]?.stringValue?.uppercased() == "BEARER"
                 ? "Bearer \(token)" : "Basic \(Data(token.utf8).base64EncodedString())"
         }
-        let body: JSONValue = ["session_id": .string(session.id), "topic": "session_completion"]
+        let body: JSONValue = ["session_id": .string(session.id), "topic": .string(topic.lowercased())]
         return PendingNotification(
             due: due, sessionID: session.id, endpoint: endpoint, authorization: authorization, body: body.jsonBytes())
     }

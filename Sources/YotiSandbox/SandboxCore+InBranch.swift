@@ -1,14 +1,17 @@
 import Foundation
 import YotiAPI
 
-/// In-Branch letters by email, as Yoti sends them (`docs/yoti-api.md` section 8): when the instructions are put,
-/// Yoti emails the letter to the contact profile's address itself, unless the session's notifications
-/// subscribe to `INSTRUCTIONS_EMAIL_REQUESTED`; then the email goes out only when the client asks with
-/// `POST /sessions/{id}/instructions/email`. Every email is recorded in the session
-/// (``SandboxSession/lettersEmailed``: to whom, by which route), so tests see duplicates.
+/// In-Branch letters, as Yoti documents them (`docs/yoti-api.md` section 8): `PUT /sessions/{id}/instructions` answers with an empty body
+/// and sends nothing; the letter is fetched with `GET …/instructions/pdf`, or emailed when the client asks
+/// with `POST /sessions/{id}/instructions/email` — to the contact profile's address, or, when the session
+/// subscribes to `INSTRUCTIONS_EMAIL_REQUESTED`, not at all: Yoti posts that notification to the spec's
+/// endpoint instead, for the firm to deliver the letter itself. Every email is recorded in the session
+/// (``SandboxSession/lettersEmailed``) and counted in the stats, so tests see duplicates.
 extension SandboxCore {
-    /// The notification topic that hands the letter email to the client.
+    /// The notification topic that revokes Yoti's letter email: the firm delivers the letter.
     static let emailRequestedTopic = "INSTRUCTIONS_EMAIL_REQUESTED"
+    /// The notification topic saying a (new) letter PDF is available.
+    static let newPDFTopic = "NEW_PDF_SUPPLIED"
 
     /// Whether `spec` subscribes to ``emailRequestedTopic``.
     static func subscribesToEmailRequests(_ spec: JSONValue) -> Bool {
@@ -26,13 +29,36 @@ extension SandboxCore {
                 .conflict, code: "INSTRUCTIONS_NOT_SET",
                 message: "put instructions for this session before asking for the email")
         }
-        recordLetterEmail(id, route: .requested, state: &state)
+        if session.subscribesToEmailRequests {
+            // Yoti's email service is revoked for this session: the firm is told to deliver the letter.
+            state.sessions[id]?.emailRequestsNotified += 1
+            if let notification = PendingNotification.topic(Self.emailRequestedTopic, of: session, due: state.now) {
+                state.pendingNotifications.append(notification)
+            }
+        } else {
+            let address = session.instructions?["contact_profile"]?["email"]?.stringValue ?? ""
+            state.sessions[id]?.lettersEmailed.append(.init(to: address))
+        }
         return SandboxResponse(status: .ok)
     }
 
-    /// Records an email of session `id`'s letter to its contact profile's address.
-    func recordLetterEmail(_ id: String, route: SandboxSession.LetterEmail.Route, state: inout SandboxState) {
-        let address = state.sessions[id]?.instructions?["contact_profile"]?["email"]?.stringValue ?? ""
-        state.sessions[id]?.lettersEmailed.append(.init(to: address, route: route))
+    /// After accepted instructions: `NEW_PDF_SUPPLIED` when the session subscribes to it.
+    func announceNewLetter(_ id: String, state: inout SandboxState) {
+        guard let session = state.sessions[id],
+            let notification = PendingNotification.topic(Self.newPDFTopic, of: session, due: state.now)
+        else { return }
+        state.pendingNotifications.append(notification)
+    }
+
+    /// Why `instructions` cannot be accepted for `session`: every document requirement (ID or supplementary
+    /// document) needs a document naming it, or the letter would not tell the applicant what to bring.
+    static func documentProblems(_ instructions: JSONValue, session: SandboxSession) -> [YotiErrorBody.PropertyError] {
+        let named = Set((instructions["documents"]?.arrayValue ?? []).compactMap { $0["requirement_id"]?.stringValue })
+        return session.requirements.filter { $0.type.hasSuffix("_DOCUMENT") && !named.contains($0.id) }.map {
+            YotiErrorBody.PropertyError(
+                property: "documents",
+                message: "requirement \($0.id) (\($0.type)) has no document: name the document the applicant will bring"
+            )
+        }
     }
 }

@@ -133,11 +133,13 @@ extension SandboxCore {
         if let branch = instructions["branch"], branch["type"]?.stringValue != "UK_POST_OFFICE" {
             problems.append(.init(property: "branch.type", message: "must be UK_POST_OFFICE"))
         }
+        problems += Self.documentProblems(instructions, session: session)
         guard problems.isEmpty else { return Self.payloadValidation(problems) }
         state.sessions[id]?.hasInstructions = true
         state.sessions[id]?.instructions = instructions
         state.sessions[id]?.instructionsPut += 1
-        if !session.subscribesToEmailRequests { recordLetterEmail(id, route: .onInstructions, state: &state) }
+        // As Yoti documents: the PUT "will just return a null body"; it emails nobody.
+        announceNewLetter(id, state: &state)
         return SandboxResponse(status: .ok)
     }
 

@@ -38,29 +38,23 @@ package struct SandboxSession: Sendable, Hashable {
     package var spec: JSONValue?
     /// Accepted `PUT /sessions/{id}/instructions` calls (more than one: the client sent them again).
     package var instructionsPut = 0
-    /// The letters the sandbox "emailed" to the applicant, in order (``LetterEmail``).
+    /// The letters the sandbox "emailed" to the applicant on request, in order (``LetterEmail``).
     package var lettersEmailed: [LetterEmail] = []
+    /// `POST …/instructions/email` requests answered with an `INSTRUCTIONS_EMAIL_REQUESTED` notification
+    /// instead of an email (the session subscribes to that topic).
+    package var emailRequestsNotified = 0
     /// Whether the spec subscribed to the `INSTRUCTIONS_EMAIL_REQUESTED` notification topic: Yoti then
-    /// leaves the letter email to the client (`POST …/instructions/email`) instead of sending it when the
-    /// instructions are put. Read when the session was created (kept after the spec is dropped).
+    /// emails nobody; an email request becomes a notification to the firm, which delivers the letter.
+    /// Read when the session was created (kept after the spec is dropped).
     package var subscribesToEmailRequests = false
 
     /// One letter email the sandbox recorded.
     package struct LetterEmail: Sendable, Hashable {
-        /// Why it went out.
-        package enum Route: String, Sendable, Hashable {
-            /// Yoti's own email when the instructions were put (the topic is not subscribed).
-            case onInstructions = "on_instructions"
-            /// The client asked with `POST /sessions/{id}/instructions/email`.
-            case requested
-        }
         /// The contact profile's email address at the time.
         package var to: String
-        package var route: Route
 
-        package init(to: String, route: Route) {
+        package init(to: String) {
             self.to = to
-            self.route = route
         }
     }
 

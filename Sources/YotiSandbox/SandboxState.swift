@@ -158,7 +158,13 @@ struct SandboxState: Sendable {
 
     var stats: SandboxStats {
         let outcomes = sessionOutcomes()
-        return SandboxStats(
+        var emailed: [String: Int] = [:]
+        var notified = 0
+        for session in sessions.values {
+            if !session.lettersEmailed.isEmpty { emailed[session.id] = session.lettersEmailed.count }
+            notified += session.emailRequestsNotified
+        }
+        var stats = SandboxStats(
             sessionsCreated: counters.sessionsCreated,
             sessionsStored: sessions.count,
             sessionsDeleted: counters.sessionsDeleted,
@@ -185,5 +191,9 @@ struct SandboxState: Sendable {
             notificationsAbandoned: counters.notificationsAbandoned,
             notificationFaults: counters.notificationFaults
         )
+        stats.lettersEmailed = emailed.values.reduce(0, +)
+        stats.lettersEmailedPerSession = emailed
+        stats.emailRequestsNotified = notified
+        return stats
     }
 }

@@ -50,6 +50,13 @@ package struct SandboxStats: Codable, Sendable, Hashable {
     /// Notification attempts that failed, by kind: `refused`, `500` (injected), `slow` (injected delay),
     /// `error` (the endpoint's own failure or non-2xx answer).
     package var notificationFaults: [String: Int]
+    /// In-Branch letters emailed to applicants (on `POST …/instructions/email`; a PUT emails nobody).
+    package var lettersEmailed: Int = 0
+    /// Letters emailed per session id (sessions emailed at least once): more than 1 is a duplicate email.
+    package var lettersEmailedPerSession: [String: Int] = [:]
+    /// Email requests of sessions subscribing to `INSTRUCTIONS_EMAIL_REQUESTED`: answered with that
+    /// notification to the firm instead of an email.
+    package var emailRequestsNotified: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case sessionsCreated = "sessions_created"
@@ -76,6 +83,9 @@ package struct SandboxStats: Codable, Sendable, Hashable {
         case notificationAttempts = "notification_attempts"
         case notificationsAbandoned = "notifications_abandoned"
         case notificationFaults = "notification_faults"
+        case lettersEmailed = "letters_emailed"
+        case lettersEmailedPerSession = "letters_emailed_per_session"
+        case emailRequestsNotified = "email_requests_notified"
     }
 
     /// Requests answered with `status`, or zero.

@@ -21,7 +21,15 @@ struct IDVSandboxCommand: AsyncParsableCommand {
               Stats         GET /__sandbox/stats, unsigned JSON: sessions created,
                             sessions per user_tracking_id and duplicates, signatures
                             rejected, answers by status, faults injected, peak
-                            concurrency, POST /sessions per second (max, mean)
+                            concurrency, POST /sessions per second (max, mean),
+                            In-Branch letters emailed (per session) and email
+                            requests turned into notifications
+
+            In-Branch letters as Yoti documents them: PUT .../instructions emails
+            nobody (400 naming the requirement id when a document requirement has
+            no document); POST .../instructions/email emails the contact profile's
+            address, or, for a session subscribing to INSTRUCTIONS_EMAIL_REQUESTED,
+            posts that notification to the spec's endpoint instead.
 
             Every IDV request's X-Yoti-Auth-Digest is verified over the path and
             query as received. A missing or wrong digest, an unknown sdkId, a

@@ -63,10 +63,17 @@ struct DemoCommandTests {
         // pending, in_progress, created, failed, expired, cancelled, total
         #expect(totals == [0, 0, 0, 0, rows + upstream, 0, rows + upstream], "\(totals)")
 
-        // Every fourth applicant is In-Branch: instructions sent and a letter on disk for each.
+        // Every fourth applicant is In-Branch, emailed by Yoti on request; the posted batch's letters are saved for
+        // the firm's mailer: one letter each, by one route.
+        let posted = max(1, rows / 8)
         #expect(
-            output.contains("In-Branch: \(rows / 4) letters saved = \(rows / 4) In-Branch rows; \(rows / 4) on disk"))
+            output.contains(
+                "In-Branch letters: \(rows / 4) emailed by Yoti on request (\(rows / 4) emailed exactly once at the "
+                    + "sandbox, \(rows / 4) emails in all) + \(posted) saved for the firm's mailer (\(posted) on disk"),
+            "the letters line")
+        #expect(output.contains("= \(rows / 4 + posted) of \(rows / 4 + posted) In-Branch rows"))
         #expect(output.contains("In-Branch follow-through: completed"))
+        #expect(output.contains("letters: Yoti asked to email"))
 
         // Results: the receiver stored the sandbox's notifications and sync recorded every finished session.
         #expect(output.contains("$ idv-batch sync --batch"))

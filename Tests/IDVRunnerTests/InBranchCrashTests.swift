@@ -67,6 +67,67 @@ struct InBranchCrashTests {
         }
     }
 
+    @Test(
+        "--letters email, SIGKILL mid-email, run again; subscribed rows refused, then saved: one letter each, one route"
+    )
+    func killedMidEmail() async throws {
+        let behaviour = SandboxBehaviour(latency: .milliseconds(120), jitter: .milliseconds(60), seed: 37)
+        try await RunnerHarness.with(behaviour: behaviour) { harness in
+            let batch = RunnerHarness.batchID("ibv-kill-email")
+            let letters = try InBranchFollowThroughTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            let emailed = 120
+            let subscribed = 20
+            for index in 1...(emailed + subscribed) {
+                try await InBranchFollowThroughTests.insert(
+                    harness, batch: batch, ref: "applicant-\(index)",
+                    spec: index > emailed
+                        ? InBranchFollowThroughTests.subscribedSpec(["INSTRUCTIONS_EMAIL_REQUESTED"])
+                        : InBranchFollowThroughTests.ibvSpec,
+                    instructions: InBranchFollowThroughTests.instructions(email: "applicant-\(index)@example.com"))
+            }
+            let arguments = ["--concurrency", "16", "--letters", "email"]
+            let worker = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-kill-email")
+            var atKill = (leased: 0, emailed: 0)
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now < deadline {
+                let row = try await harness.pool.query(
+                    """
+                    SELECT count(*) FILTER (WHERE lease_operation = 'ibv_email') AS leased,
+                           count(*) FILTER (WHERE instructions_status = 'emailed') AS emailed
+                    FROM idv.verification_requests WHERE batch_id = $1
+                    """, [.text(batch)])[0]
+                atKill = (try row.decode(Int.self, "leased"), try row.decode(Int.self, "emailed"))
+                if atKill.leased > 0 && atKill.emailed >= emailed / 8 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            worker.send(SIGKILL)
+            #expect(try await worker.wait().status == 128 + SIGKILL)
+            #expect(atKill.leased > 0 && atKill.emailed < emailed, "the kill should land mid-email: \(atKill)")
+
+            // The next run finishes the emails; the subscribed rows fail: Yoti would email nobody.
+            let again = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-resume-email")
+            #expect(try await again.wait().status == 1)
+            let states = try await FollowThrough.states(database: harness.pool, batches: [batch])
+            #expect(states == ["emailed": emailed, "failed": subscribed])
+            // The firm delivers those itself: rerun their follow-through with a letters directory.
+            #expect(try await FollowThrough.requeueFailed(database: harness.pool, batches: [batch]) == subscribed)
+            let saved = await InBranchFollowThroughTests.followThrough(
+                harness, batch: batch, delivery: .save(directory: letters))
+            #expect(saved.states == ["emailed": emailed, "letter_saved": subscribed])
+
+            let routes = try await InBranchInvariants.oneLetterByOneRoute(harness, batch: batch, letters: letters)
+            #expect(routes.emailed == emailed && routes.saved == subscribed)
+            // Yoti's accepted emails are the emailed rows, plus only repeats the ledger flags.
+            #expect(harness.sandbox.stats().lettersEmailed == emailed + routes.repeated)
+            try await InBranchInvariants.instructionsNeverRepeatedUnflagged(harness, batch: batch)
+            print(
+                "In-Branch kill -9 mid-email: \(atKill.leased) email requests leased, \(atKill.emailed) emailed at the "
+                    + "kill; \(routes.repeated) emails repeated (each flagged); \(routes.saved) letters saved by the firm"
+            )
+        }
+    }
+
     /// Rows leased by a follow-through step, rows whose instructions were sent (or letter saved), letters saved.
     static func progress(_ harness: RunnerHarness, batch: String) async throws -> (leased: Int, done: Int, saved: Int) {
         let row = try await harness.pool.query(

@@ -70,4 +70,57 @@ struct InBranchEnqueueTests {
                 try await Self.instructions(database, batch: "ibvj")["j-1"]?["contact_profile"]?["first_name"] == "Ada")
         }
     }
+
+    @Test("documents and letter route checked at enqueue: filled from the one allowed, refused when several or revoked")
+    func documentsAndLetterRoute() async throws {
+        try await OpsDatabase.with { database in
+            let several = InBranchFollowThroughTests.ibvSpec
+            let onePassport = JSONMergePatch.apply(
+                [
+                    "required_documents": [
+                        [
+                            "type": "ID_DOCUMENT",
+                            "filter": [
+                                "type": "DOCUMENT_RESTRICTIONS", "inclusion": "WHITELIST",
+                                "documents": [["country_codes": ["GBR"], "document_types": ["PASSPORT"]]],
+                            ],
+                        ]
+                    ]
+                ], to: several)
+            try await database.addConfiguration("several", several)
+            try await database.addConfiguration("one", onePassport)
+            try await database.addConfiguration("defaulted", several)
+            _ = try await database.pool.query(
+                "UPDATE idv.session_configs SET ibv_defaults = $1::jsonb WHERE name = 'defaulted'",
+                [
+                    .jsonb(
+                        #"{"documents": [{"type": "ID_DOCUMENT", "document_type": "PASSPORT", "country_code": "GBR"}]}"#
+                    )
+                ])
+            try await database.addConfiguration(
+                "subscribed", InBranchFollowThroughTests.subscribedSpec(["INSTRUCTIONS_EMAIL_REQUESTED"]))
+            let csv = """
+                external_ref,config_name,first_name,last_name,email,document_type,document_country
+                s-chosen,several,Ada,Lovelace,ada@example.com,DRIVING_LICENCE,GBR
+                s-none,several,Alan,Turing,alan@example.com,,
+                o-none,one,Grace,Hopper,grace@example.com,,
+                d-none,defaulted,Edsger,Dijkstra,ed@example.com,,
+                sub,subscribed,Barbara,Liskov,barbara@example.com,PASSPORT,GBR
+
+                """
+            let report = try await database.enqueue(csv, batch: "ibv-docs", format: .csv)
+            #expect(report.inserted == 3)
+            let reasons = Dictionary(uniqueKeysWithValues: report.rejections.map { ($0.line, $0.reason) })
+            #expect(reasons.keys.sorted() == [3, 6])
+            #expect(reasons[3]?.contains("requirement required_documents[0] (ID_DOCUMENT) has no document") == true)
+            #expect(reasons[3]?.contains("document_type and document_country") == true)
+            #expect(reasons[6]?.contains("INSTRUCTIONS_EMAIL_REQUESTED") == true)
+            #expect(reasons[6]?.contains("--letters DIR") == true)
+            // With the letters saved by the firm, the subscribed row loads.
+            let saved = try await database.enqueue(csv, batch: "ibv-docs", format: .csv) {
+                $0.letters = .save(directory: URL(fileURLWithPath: "/srv/letters"))
+            }
+            #expect(saved.inserted == 1 && saved.rejections.map(\.line) == [3])
+        }
+    }
 }

@@ -239,44 +239,271 @@ struct InBranchFollowThroughTests {
         }
     }
 
-    @Test("--letters email: each applicant gets one email, by Yoti on the PUT or by request when subscribed")
+    /// ``ibvSpec`` with notifications subscribing to `topics`.
+    static func subscribedSpec(_ topics: [String]) -> JSONValue {
+        JSONMergePatch.apply(
+            [
+                "notifications": [
+                    "endpoint": "https://example.com/hook", "auth_token": "notification-secret-5e1f",
+                    "topics": .array(topics.map { .string($0) }),
+                ]
+            ], to: ibvSpec)
+    }
+
+    static func followThrough(_ harness: RunnerHarness, batch: String, delivery: LetterDelivery, maxAttempts: Int = 5)
+        async -> FollowThrough.Report
+    {
+        var configuration = harness.configuration(batch: batch, concurrency: 8)
+        configuration.maxAttempts = maxAttempts
+        return await FollowThrough(
+            configuration: configuration, database: harness.pool, client: harness.client, delivery: delivery,
+            logger: RunnerHarness.logger(label: "test.ibv")
+        ).execute(runID: nil)
+    }
+
+    @Test("--letters email: the PUT emails nobody, one email request each; a subscribed spec is refused, then saved")
     func lettersByEmail() async throws {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("ibv-email")
-            func spec(topics: [String]) -> JSONValue {
-                JSONMergePatch.apply(
-                    [
-                        "notifications": [
-                            "endpoint": "https://example.com/hook", "auth_token": "notification-secret-5e1f",
-                            "topics": .array(topics.map { .string($0) }),
-                        ]
-                    ], to: Self.ibvSpec)
-            }
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
             try await Self.insert(
-                harness, batch: batch, ref: "yoti-emails", spec: spec(topics: ["SESSION_COMPLETION"]),
+                harness, batch: batch, ref: "yoti-emails", spec: Self.subscribedSpec(["SESSION_COMPLETION"]),
                 instructions: Self.instructions(email: "plain@example.com"))
             try await Self.insert(
-                harness, batch: batch, ref: "we-ask", spec: spec(topics: ["INSTRUCTIONS_EMAIL_REQUESTED"]),
+                harness, batch: batch, ref: "we-deliver", spec: Self.subscribedSpec(["INSTRUCTIONS_EMAIL_REQUESTED"]),
                 instructions: Self.instructions(email: "asked@example.com"))
             try await Self.insert(
                 harness, batch: batch, ref: "no-notifications",
                 instructions: Self.instructions(email: "none@example.com"))
-            let summary = try await harness.run(harness.configuration(batch: batch))
-            let report = await FollowThrough(
-                configuration: harness.configuration(batch: batch, concurrency: 4), database: harness.pool,
-                client: harness.client, delivery: .email, logger: RunnerHarness.logger(label: "test.ibv")
-            ).execute(runID: summary.runID)
-            #expect(report.states == ["emailed": 3])
-            #expect(report.render().contains("letters: emailed"))
-            // One email each, by the right route; the letter step called only for the subscribed session.
-            let emails = Dictionary(
-                uniqueKeysWithValues: harness.sandboxSessions().flatMap(\.lettersEmailed).map { ($0.to, $0.route) })
-            #expect(harness.sandboxSessions().flatMap(\.lettersEmailed).count == 3)
-            #expect(emails["plain@example.com"] == .onInstructions)
-            #expect(emails["none@example.com"] == .onInstructions)
-            #expect(emails["asked@example.com"] == .requested)
+            _ = try await harness.run(harness.configuration(batch: batch))
+            let report = await Self.followThrough(harness, batch: batch, delivery: .email)
+            #expect(report.states == ["emailed": 2, "failed": 1])
+            #expect(report.render().contains("letters: Yoti asked to email"))
+            let rows = Dictionary(
+                uniqueKeysWithValues: try await Self.followRows(harness, batch: batch).map { ($0.ref, $0) })
+            let refusal = try #require(rows["we-deliver"]?.error)
+            #expect(refusal.contains("INSTRUCTIONS_EMAIL_REQUESTED") && refusal.contains("--letters DIR"), "\(refusal)")
+            // One email each for the two Yoti may email, asked for once; none for the refused one, nothing put.
+            let emails = harness.sandboxSessions().flatMap(\.lettersEmailed).map(\.to).sorted()
+            #expect(emails == ["none@example.com", "plain@example.com"])
+            var ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_email/emailed"] == 2 && ledger["ibv_instructions/sent"] == 2)
+            #expect(ledger["ibv_instructions/invalid_spec"] == 1)
+            #expect(harness.sandbox.stats().lettersEmailed == 2)
+            #expect(harness.sandboxSessions().map(\.instructionsPut).reduce(0, +) == 2)
+            // status's emailed count is the email requests Yoti accepted.
+            let status = try await BatchStatus(database: harness.pool).report(batchID: batch)
+            #expect(status.batches.first?.followThrough.states["emailed"] == 2)
+
+            // The firm delivers the refused one: rerun the follow-through with a letters directory.
+            #expect(try await FollowThrough.requeueFailed(database: harness.pool, batches: [batch]) == 1)
+            let saved = await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters))
+            #expect(saved.states == ["emailed": 2, "letter_saved": 1])
+            let after = try await Self.followRows(harness, batch: batch).first { $0.ref == "we-deliver" }
+            #expect(after?.state == "letter_saved" && after?.path != nil)
+            #expect(harness.sandbox.stats().lettersEmailed == 2, "saving a letter emails nobody")
+            ledger = try await Self.ledger(harness, batch: batch)
+            #expect(ledger["ibv_letter/letter_saved"] == 1 && ledger["ibv_email/emailed"] == 2)
+        }
+    }
+
+    @Test("a row without documents gets the one the configuration allows; with several allowed it fails naming why")
+    func documentsFilledIn() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-docs")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            let onePassport = JSONMergePatch.apply(
+                [
+                    "required_documents": [
+                        [
+                            "type": "ID_DOCUMENT",
+                            "filter": [
+                                "type": "DOCUMENT_RESTRICTIONS", "inclusion": "WHITELIST",
+                                "documents": [["country_codes": ["GBR"], "document_types": ["PASSPORT"]]],
+                            ],
+                        ]
+                    ]
+                ], to: Self.ibvSpec)
+            let contactOnly: JSONValue = [
+                "contact_profile": ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"]
+            ]
+            try await Self.insert(harness, batch: batch, ref: "filled", spec: onePassport, instructions: contactOnly)
+            try await Self.insert(harness, batch: batch, ref: "ambiguous", instructions: contactOnly)
+            _ = try await harness.run(harness.configuration(batch: batch))
+            let report = await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters))
+            #expect(report.states == ["letter_saved": 1, "failed": 1])
+            let rows = Dictionary(
+                uniqueKeysWithValues: try await Self.followRows(harness, batch: batch).map { ($0.ref, $0) })
+            let letter = try Self.letterText(try #require(rows["filled"]?.path))
+            #expect(letter.contains("Bring: PASSPORT GBR"), "the letter should say what to bring: \(letter)")
+            let put = harness.sandboxSessions().compactMap(\.instructions).first
+            #expect(put?["documents"]?[0]?["document"]?["document_type"]?.stringValue == "PASSPORT")
+            let error = try #require(rows["ambiguous"]?.error)
+            #expect(error.contains("has no document and the configuration allows several"), "\(error)")
+            #expect(error.contains("PASSPORT, DRIVING_LICENCE") && error.contains("document_type"), "\(error)")
+            let requirement = try #require(
+                harness.sandboxSessions().first { $0.instructions == nil }?.requirements.first?.id)
+            #expect(error.contains(requirement), "the error names the requirement: \(error)")
+        }
+    }
+
+    @Test("--dry-run refuses In-Branch rows with no document among several, and subscribed rows with email")
+    func dryRunChecksLetters() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-dry")
+            let contactOnly: JSONValue = [
+                "contact_profile": ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"]
+            ]
+            try await Self.insert(harness, batch: batch, ref: "fine", instructions: Self.instructions())
+            try await Self.insert(harness, batch: batch, ref: "no-document", instructions: contactOnly)
+            try await Self.insert(
+                harness, batch: batch, ref: "revoked", spec: Self.subscribedSpec(["INSTRUCTIONS_EMAIL_REQUESTED"]),
+                instructions: Self.instructions())
+            var configuration = harness.configuration(batch: batch)
+            configuration.followThrough = .email
+            let report = try await Runner.dryRun(configuration: configuration, database: harness.pool)
+            #expect(report.rowsValid == 1 && report.rowsInvalid == 2)
+            let problems = Dictionary(uniqueKeysWithValues: report.problems.map { ($0.externalRef, $0.problems) })
+            #expect(
+                problems["no-document"]?.first?.contains("has no document and the configuration allows several") == true
+            )
+            #expect(problems["revoked"]?.first?.contains("INSTRUCTIONS_EMAIL_REQUESTED") == true)
+            configuration.followThrough = .save(directory: URL(fileURLWithPath: "/srv/letters"))
+            let saving = try await Runner.dryRun(configuration: configuration, database: harness.pool)
+            #expect(saving.rowsValid == 2 && saving.problems.map(\.externalRef) == ["no-document"])
+            #expect(try await harness.statusCounts(batch: batch) == ["pending": 3], "a dry run changes nothing")
+        }
+    }
+
+    @Test("a NEW_PDF_SUPPLIED or INSTRUCTIONS_EMAIL_REQUESTED notification: the next sync saves the new letter")
+    func letterFetchedAgainWhenNotified() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-newpdf")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            let spec = Self.subscribedSpec(["INSTRUCTIONS_EMAIL_REQUESTED", "NEW_PDF_SUPPLIED"])
+            for ref in ["changed", "unchanged"] {
+                try await Self.insert(harness, batch: batch, ref: ref, spec: spec, instructions: Self.instructions())
+            }
+            _ = try await harness.run(harness.configuration(batch: batch))
+            #expect(
+                await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters)).states == [
+                    "letter_saved": 2
+                ])
+            let before = try #require(try await Self.followRows(harness, batch: batch).first { $0.ref == "changed" })
+            let sessionID = try #require(
+                try await harness.pool.query(
+                    "SELECT session_id FROM idv.verification_requests WHERE batch_id = $1 AND external_ref = 'changed'",
+                    [.text(batch)]
+                ).first?.decode(String.self, "session_id"))
+            // The instructions change at Yoti (a new letter), and Yoti says so; the receiver stores it.
+            let requirements = harness.sandbox.session(id: sessionID)?.requirements ?? []
+            guard
+                case .body(let body) = InstructionsPlan.body(
+                    instructions: Self.instructions(first: "Grace"), defaults: nil,
+                    requirements: requirements.map { IBVRequirement(id: $0.id, type: $0.type, filter: $0.filter) })
+            else {
+                Issue.record("the new instructions should be valid")
+                return
+            }
+            try await harness.client.putInstructions(sessionID: sessionID, body)
+            for topic in ["new_pdf_supplied", "instructions_email_requested"] {
+                _ = try await harness.pool.query(
+                    "INSERT INTO idv.notifications (session_id, topic, body) VALUES ($1, $2, '{}'::jsonb)",
+                    [.text(sessionID), .text(topic)])
+            }
+            // `sync` without --letters DIR leaves letters alone; with it, the notified letter is fetched again.
+            func sync(letters directory: URL?) async throws -> FollowThrough.Report? {
+                let service = ResultSyncService(
+                    configuration: harness.configuration(batch: batch), database: harness.pool,
+                    fetcher: harness.client, staleAfter: .seconds(3600),
+                    letters: directory.map { ($0, harness.client) }, logger: RunnerHarness.logger(label: "test.ibv"))
+                try await service.run()
+                #expect(service.report?.stopReason == .completed)
+                return service.lettersReport
+            }
+            #expect(try await sync(letters: nil) == nil)
+            #expect(try await Self.followRows(harness, batch: batch).first { $0.ref == "changed" }?.sha == before.sha)
+            let refreshed = try #require(try await sync(letters: letters))
+            #expect(refreshed.lettersRefetched == 1 && refreshed.states == ["letter_saved": 2])
+            let after = try #require(try await Self.followRows(harness, batch: batch).first { $0.ref == "changed" })
+            #expect(after.path == before.path && after.sha != before.sha)
+            #expect(try Self.letterText(try #require(after.path)).contains("Grace"))
+            try await InBranchInvariants.lettersWhole(harness, batch: batch, letters: letters, names: [:])
             let ledger = try await Self.ledger(harness, batch: batch)
-            #expect(ledger["ibv_letter/emailed"] == 1 && ledger["ibv_instructions/sent"] == 3)
+            #expect(ledger["ibv_letter/letter_saved"] == 3)
+            // Answered: the next sync fetches nothing; and nobody was emailed.
+            #expect(try await sync(letters: letters)?.lettersRefetched == 0)
+            // Yoti says so again (the receiver counts a replay and moves last_received_at): the follow-through
+            // with --letters DIR fetches it too.
+            _ = try await harness.pool.query(
+                """
+                UPDATE idv.notifications SET last_received_at = now(), received_count = received_count + 1
+                WHERE session_id = $1 AND topic = 'new_pdf_supplied'
+                """, [.text(sessionID)])
+            let followed = await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters))
+            #expect(followed.lettersRefetched == 1 && followed.states == ["letter_saved": 2])
+            #expect(followed.render().contains("letters fetched again"))
+            #expect(try await Self.ledger(harness, batch: batch)["ibv_letter/letter_saved"] == 4)
+            #expect(harness.sandbox.stats().lettersEmailed == 0)
+        }
+    }
+
+    @Test("--letters email through 20% faults on every route: one accepted email each, repeats only when flagged")
+    func emailFaultsRetried() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-email-faults")
+            for index in 1...40 {
+                try await Self.insert(
+                    harness, batch: batch, ref: "r\(index)",
+                    instructions: Self.instructions(email: "r\(index)@example.com"))
+            }
+            _ = try await harness.run(harness.configuration(batch: batch))
+            var behaviour = SandboxBehaviour.faulty(
+                .init(
+                    internalServerError: 0.08, serviceUnavailable: 0.05, tooManyRequests: 0.04,
+                    resetAfterCreating: 0.03), seed: 11)
+            behaviour.faultScope = .everyIDVRequest
+            try harness.sandbox.setBehaviour(behaviour)
+            let report = await Self.followThrough(harness, batch: batch, delivery: .email, maxAttempts: 20)
+            #expect(report.states == ["emailed": 40])
+            let routes = try await InBranchInvariants.oneLetterByOneRoute(harness, batch: batch, letters: nil)
+            #expect(routes.emailed == 40 && routes.saved == 0)
+        }
+    }
+
+    @Test("rows a dead worker of the other letter step still holds are handed back and delivered by this run's route")
+    func otherLetterStepReclaimed() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("ibv-switch")
+            let letters = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: letters) }
+            for index in 1...3 {
+                try await Self.insert(harness, batch: batch, ref: "r\(index)", instructions: Self.instructions())
+            }
+            _ = try await harness.run(harness.configuration(batch: batch))
+            #expect(
+                await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters)).states == [
+                    "letter_saved": 3
+                ])
+            // As if an `--letters email` worker had died holding them mid-request, its lease run out.
+            _ = try await harness.pool.query(
+                """
+                UPDATE idv.verification_requests
+                SET instructions_status = 'sent', lease_operation = 'ibv_email', lease_owner = 'gone-worker',
+                    lease_token = nextval('idv.lease_fence'), lease_worker = NULL,
+                    lease_expires_at = now() - interval '1 minute'
+                WHERE batch_id = $1
+                """, [.text(batch)])
+            let report = await Self.followThrough(harness, batch: batch, delivery: .save(directory: letters))
+            #expect(report.states == ["letter_saved": 3], "\(report.render())")
+            #expect(report.calls["ibv_letter"] == 3)
+            let rows = try await harness.pool.query(
+                "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND lease_operation IS NULL",
+                [.text(batch)])
+            #expect(try rows[0].decode(Int.self, "n") == 3)
         }
     }
 

@@ -80,4 +80,51 @@ enum InBranchInvariants {
         #expect(stray.isEmpty, "files left in the letters directory: \(stray.sorted().prefix(5))")
         #expect(expected.isSubset(of: found))
     }
+
+    /// Every In-Branch row of `batch` got its letter by exactly one route: `emailed` rows were emailed by the
+    /// sandbox (once; more only when an `ibv_email` attempt of the row is flagged `possible_duplicate`) and
+    /// have no saved letter; `letter_saved` rows have their letter on disk (under `letters`, when given)
+    /// and were emailed by nobody. No In-Branch row is left without a letter.
+    /// - Returns: rows emailed, rows saved, and emails beyond the first (each flagged).
+    @discardableResult
+    static func oneLetterByOneRoute(_ harness: RunnerHarness, batch: String, letters: URL?) async throws
+        -> (emailed: Int, saved: Int, repeated: Int)
+    {
+        let rows = try await harness.pool.query(
+            """
+            SELECT r.external_ref, r.session_id, r.instructions_status, r.letter_path,
+                   EXISTS (SELECT 1 FROM idv.attempts a WHERE a.request_id = r.id AND a.operation = 'ibv_email'
+                           AND a.possible_duplicate) AS flagged
+            FROM idv.verification_requests r
+            WHERE r.batch_id = $1 AND r.instructions_status IS DISTINCT FROM 'not_needed'
+            """, [.text(batch)])
+        #expect(!rows.isEmpty)
+        let emails = Dictionary(
+            uniqueKeysWithValues: harness.sandboxSessions().map { ($0.id, $0.lettersEmailed.count) })
+        var result = (emailed: 0, saved: 0, repeated: 0)
+        for row in rows {
+            let ref = try row.decode(String.self, "external_ref")
+            let sent = emails[try row.decode(String?.self, "session_id") ?? ""] ?? 0
+            let path = try row.decode(String?.self, "letter_path")
+            switch try row.decode(String?.self, "instructions_status") {
+            case "emailed":
+                result.emailed += 1
+                #expect(sent >= 1, "\(ref) is emailed but Yoti emailed nobody")
+                #expect(path == nil, "\(ref) is emailed and also has a saved letter")
+                if sent > 1 {
+                    result.repeated += sent - 1
+                    #expect(try row.decode(Bool.self, "flagged"), "\(ref) was emailed \(sent) times, none flagged")
+                }
+            case "letter_saved":
+                result.saved += 1
+                #expect(sent == 0, "\(ref) has a saved letter and was also emailed \(sent) times")
+                let saved = try #require(path, "\(ref) is letter_saved without a letter")
+                #expect(FileManager.default.fileExists(atPath: saved))
+                if let letters { #expect(saved.hasPrefix(letters.path), "\(ref): \(saved) outside \(letters.path)") }
+            case let state:
+                Issue.record("\(ref) has no letter: instructions_status \(state ?? "NULL")")
+            }
+        }
+        return result
+    }
 }

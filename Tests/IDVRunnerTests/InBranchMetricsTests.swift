@@ -45,7 +45,7 @@ struct InBranchMetricsTests {
             #expect(rows("ibv_instructions", "sent") == 5)
             #expect(rows("ibv_instructions", "failed") == 1)
             #expect(rows("ibv_letter", "letter_saved") == 5)
-            #expect(rows("ibv_letter", "emailed") == 0, "every outcome exists from the start, as zeros")
+            #expect(rows("ibv_email", "emailed") == 0, "every outcome exists from the start, as zeros")
             #expect(rows("ibv_letter", "failed") == 0 && rows("ibv_letter", "retry") == 0)
             // Sessions are counted once: the follow-through's successes are not rows created.
             #expect(text.value("idv_rows_total", ["outcome": "created"]).map(Int.init) == 6)

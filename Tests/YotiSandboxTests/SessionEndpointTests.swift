@@ -135,28 +135,62 @@ struct SessionEndpointTests {
         return base
     }
 
-    @Test("INSTRUCTIONS_EMAIL_REQUESTED not subscribed: Yoti emails the letter as the instructions are put")
-    func emailWithoutSubscription() async throws {
+    @Test("the PUT emails nobody; POST …/instructions/email emails the contact address, counted per session")
+    func emailOnlyWhenAsked() async throws {
         try await SandboxHarness.with { h async throws in
             let base = try await Self.sessionWithInstructions(
                 h, topics: ["SESSION_COMPLETION"], email: "ada@example.com")
-            let session = try #require(h.sandbox.session(id: String(base.dropFirst("/sessions/".count))))
+            let id = String(base.dropFirst("/sessions/".count))
+            let session = try #require(h.sandbox.session(id: id))
             #expect(!session.subscribesToEmailRequests)
-            #expect(session.lettersEmailed == [.init(to: "ada@example.com", route: .onInstructions)])
+            #expect(session.lettersEmailed == [], "a PUT alone must email nobody")
             #expect(session.instructionsPut == 1)
+            #expect(h.sandbox.stats().lettersEmailed == 0)
+            #expect(try await h.idv("POST", base + "/instructions/email").status == 200)
+            #expect(h.sandbox.session(id: id)?.lettersEmailed == [.init(to: "ada@example.com")])
+            let stats = h.sandbox.stats()
+            #expect(stats.lettersEmailed == 1 && stats.lettersEmailedPerSession == [id: 1])
+            #expect(stats.emailRequestsNotified == 0)
+            // Asked twice, emailed twice: the stats show the duplicate.
+            #expect(try await h.idv("POST", base + "/instructions/email").status == 200)
+            #expect(h.sandbox.stats().lettersEmailedPerSession == [id: 2])
         }
     }
 
-    @Test("INSTRUCTIONS_EMAIL_REQUESTED subscribed: no email until POST …/instructions/email asks")
-    func emailOnRequest() async throws {
+    @Test("INSTRUCTIONS_EMAIL_REQUESTED subscribed: the email request emails nobody and notifies the endpoint")
+    func emailRequestNotifies() async throws {
         try await SandboxHarness.with { h async throws in
             let base = try await Self.sessionWithInstructions(
                 h, topics: ["INSTRUCTIONS_EMAIL_REQUESTED", "SESSION_COMPLETION"], email: "grace@example.com")
             let id = String(base.dropFirst("/sessions/".count))
             #expect(h.sandbox.session(id: id)?.subscribesToEmailRequests == true)
-            #expect(h.sandbox.session(id: id)?.lettersEmailed == [])
             #expect(try await h.idv("POST", base + "/instructions/email").status == 200)
-            #expect(h.sandbox.session(id: id)?.lettersEmailed == [.init(to: "grace@example.com", route: .requested)])
+            #expect(h.sandbox.session(id: id)?.lettersEmailed == [])
+            #expect(h.sandbox.session(id: id)?.emailRequestsNotified == 1)
+            let stats = h.sandbox.stats()
+            #expect(stats.lettersEmailed == 0 && stats.emailRequestsNotified == 1)
+            // The notification goes to the spec's endpoint (unreachable here: the attempt is what counts).
+            try await h.waitUntil { h.sandbox.stats().notificationAttempts >= 1 }
+            #expect(h.sandbox.stats().notificationAttempts >= 1)
+        }
+    }
+
+    @Test("instructions leaving a document requirement without a document: 400 naming the requirement id")
+    func documentRequired() async throws {
+        try await SandboxHarness.with { h async throws in
+            let created = try #require(try await h.createSession().created)
+            let base = "/sessions/\(created.sessionID)"
+            let configuration = try #require(try await h.idv("GET", base + "/configuration").json)
+            let requirement = try #require(configuration["capture"]?["required_resources"]?[0]?["id"]?.stringValue)
+            let instructions: JSONValue = [
+                "contact_profile": ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"]
+            ]
+            let reply = try await h.idv("PUT", base + "/instructions", body: instructions.jsonBytes())
+            #expect(reply.status == 400)
+            #expect(reply.error?.code == "PAYLOAD_VALIDATION")
+            let messages = (reply.error?.errors ?? []).compactMap(\.message)
+            #expect(messages.contains { $0.contains(requirement) }, "\(messages)")
+            #expect(h.sandbox.session(id: created.sessionID)?.hasInstructions == false)
         }
     }
 

@@ -21,7 +21,8 @@ package struct EnqueueCommand: AsyncParsableCommand {
             the first mistake.
 
             Every row is checked as the runner will see it: external_ref present, config_name known (or \
-            --config), something to send, and the composed session spec valid. Invalid rows are reported \
+            --config), something to send, and the composed session spec valid; an In-Branch row also needs \
+            a document for each document requirement and a letter route (see --letters). Invalid rows are reported \
             with their line numbers and reasons (the first 20; the rest are counted); valid rows still load.
 
             JSON Lines (.jsonl, .ndjson): one object per line with
@@ -104,6 +105,18 @@ package struct EnqueueCommand: AsyncParsableCommand {
                 + "added after this release). Default: load them and list each unknown value once."))
     var strict = false
 
+    @Option(
+        help: ArgumentHelp(
+            "How the In-Branch rows' letters will be delivered, as `run --letters`: email (the default) or a "
+                + "directory.",
+            discussion: "With email, an In-Branch row whose spec subscribes to INSTRUCTIONS_EMAIL_REQUESTED is "
+                + "refused: Yoti emails nobody for such a session; load it with --letters DIR and run with the "
+                + "same. Every In-Branch row is also checked for its documents: one per document requirement, "
+                + "from the row (document_type, document_country), the configuration's ibv_defaults, or the one "
+                + "document the configuration allows.",
+            valueName: "dir|email"))
+    var letters = "email"
+
     @Argument(help: ArgumentHelp("The file to load, or - for standard input.", valueName: "file"))
     var file: String
 
@@ -125,6 +138,11 @@ package struct EnqueueCommand: AsyncParsableCommand {
         options.maxLineBytes = maxLineBytes
         options.batchSize = batchSize
         options.strict = strict
+        guard !letters.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw CommandFailure(
+                exitCode: 2, message: "--letters must be a directory or email (the default), not empty")
+        }
+        options.letters = letters == "email" ? .email : .save(directory: URL(fileURLWithPath: letters))
         let input: Enqueuer.Input = file == "-" ? .standardInput : try .file(file)
         let (logger, _) = try CommandLogger.make(label: "idv-batch.enqueue", settings: logging.settings())
         options.warnings = SpecWarnings(logger: logger)

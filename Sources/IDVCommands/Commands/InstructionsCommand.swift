@@ -17,14 +17,17 @@ package struct InstructionsCommand: AsyncParsableCommand {
             /sessions/{id}/instructions (contact profile, documents mapped to requirement ids, branch; from \
             the row's ibv_instructions merged over the configuration's ibv_defaults) → sent; then the \
             letter: --letters DIR saves GET /sessions/{id}/instructions/pdf atomically as \
-            DIR/<batch>/<external_ref>.pdf (mode 0600; size and sha256 in the row) → letter_saved, or \
-            --letters email (the default) → emailed: Yoti emails the letter itself when it accepts the \
-            instructions, unless the spec subscribes to INSTRUCTIONS_EMAIL_REQUESTED; then the runner asks \
-            with POST /sessions/{id}/instructions/email. `idv-batch run` does the same after creating \
+            DIR/<batch>/<external_ref>.pdf (mode 0600; size and sha256 in the row) → letter_saved, for \
+            your own mailer (Yoti sends nothing), or --letters email (the default) → emailed: the runner \
+            asks Yoti with POST /sessions/{id}/instructions/email to email the letter to the contact \
+            profile's address (the PUT alone emails nobody). A spec subscribing to \
+            INSTRUCTIONS_EMAIL_REQUESTED revokes Yoti's email: such rows are refused with --letters email \
+            (use --letters DIR). A row naming no document for a requirement gets the one document the \
+            configuration allows; when it allows several, the row fails naming the requirement. `idv-batch run` does the same after creating \
             sessions unless --no-follow-through.
 
             Every call is leased, rate limited, retried with backoff (5xx, 429, network) and in idv.attempts \
-            (operations ibv_configuration, ibv_instructions, ibv_letter). A 409 (session expired) and bad \
+            (operations ibv_configuration, ibv_instructions, ibv_letter or ibv_email). A 409 (session expired) and bad \
             instruction data fail the row's follow-through with the reason in instructions_error; \
             --retry-failed makes them runnable again after the data was fixed (`idv-batch rerun <batch> \
             --follow-through` does the same and records it in idv.reruns).

@@ -42,9 +42,11 @@ package struct RunCommand: AsyncParsableCommand {
 
             In-Branch rows (spec with ibv_options.support = MANDATORY): after creation the same run fetches \
             each session's configuration, puts the instructions (the row's ibv_instructions over the \
-            configuration's ibv_defaults) and saves the letter (--letters DIR: DIR/<batch>/<external_ref>.pdf, \
-            mode 0600) or has Yoti email it (--letters email, the default when neither the command line nor \
-            the job file's run.letters says: every applicant gets a letter either way; see --letters). \
+            configuration's ibv_defaults) and saves the letter for your mailer (--letters DIR: \
+            DIR/<batch>/<external_ref>.pdf, mode 0600) or asks Yoti to email it (--letters email, the default \
+            when neither the command line nor the job file's run.letters says; see --letters). --dry-run also \
+            checks In-Branch rows: a document named for every requirement, and no --letters email for a spec \
+            subscribing to INSTRUCTIONS_EMAIL_REQUESTED. \
             --no-follow-through skips this; `idv-batch instructions` runs it alone.
               idv-batch run --job jobs/nightly-onboarding.yml --batch onboarding-2026-11-21
               YOTI_CLIENT_SDK_ID=... YOTI_KEY_FILE_PATH=/etc/idv/key.pem DATABASE_URL=postgres://... idv-batch run

@@ -27,6 +27,12 @@ package struct SyncCommand: AsyncParsableCommand {
             database (5xx, 429, network) and in idv.attempts (operation session_result). A 401 stops the \
             sync. Schedule it like the expiry sweep: jobs/sync-results.yml, jobs/schedule/.
 
+            --letters DIR (job file run.letters): then, for In-Branch rows whose letter was saved and whose \
+            session got an INSTRUCTIONS_EMAIL_REQUESTED or NEW_PDF_SUPPLIED notification after that letter \
+            was fetched, GET /sessions/{id}/instructions/pdf again and replace the saved letter atomically \
+            (operation ibv_letter; letter_sha256 says which letter is on disk), so your mailer always has \
+            the current one. Without --letters (or with email), letters are not touched.
+
             Exit codes: 0 done; 1 some fetches failed for good (see result_error; the next sync retries \
             them); 2 usage; 3 database or credentials; 4 deadline with work left; 130/143 interrupted \
             (safe to run again).
@@ -102,7 +108,8 @@ package struct SyncCommand: AsyncParsableCommand {
             try await export.around(logger: logger, exitCode: syncMetrics.recordExitCode) {
                 try await execute(
                     configuration, staleAfter: staleAfter, yoti: yoti.filled(from: environment), pool: pool,
-                    metrics: syncMetrics, logger: logger)
+                    metrics: syncMetrics, letterDelivery: settings.letters == nil ? nil : settings.letterDelivery,
+                    logger: logger)
             }
         })
         await pool.shutdown()
@@ -111,14 +118,17 @@ package struct SyncCommand: AsyncParsableCommand {
 
     private func execute(
         _ configuration: RunnerConfiguration, staleAfter: Duration, yoti: YotiOptions, pool: PostgresPool,
-        metrics: SyncMetrics, logger: Logger
+        metrics: SyncMetrics, letterDelivery: LetterDelivery?, logger: Logger
     ) async throws -> Int32 {
         let client = try yoti.makeClient(
             options: IDVClient.Options(
                 requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
             logger: logger)
+        var letters: (directory: URL, client: any InstructionsSending)?
+        if case .save(let directory) = letterDelivery { letters = (directory, client) }
         let service = ResultSyncService(
-            configuration: configuration, database: pool, fetcher: client, staleAfter: staleAfter, logger: logger)
+            configuration: configuration, database: pool, fetcher: client, staleAfter: staleAfter, letters: letters,
+            logger: logger)
         let result = await RunCommand.runHandlingSignals(service, logger: logger)
         try? await client.shutdown()
         if let error = result.error {
@@ -133,6 +143,14 @@ package struct SyncCommand: AsyncParsableCommand {
         if report.stopReason == .interrupted || report.stopReason == .cancelled {
             return result.signal == .sigterm ? Int32(143) : 130
         }
-        return report.exitCode
+        guard let letters = service.lettersReport else { return report.exitCode }
+        print(
+            "Letters fetched again after INSTRUCTIONS_EMAIL_REQUESTED / NEW_PDF_SUPPLIED: \(letters.lettersRefetched) "
+                + "(saved \(letters.succeeded["ibv_letter", default: 0]), failed \(letters.failed["ibv_letter", default: 0]))"
+        )
+        if letters.stopReason == .interrupted || letters.stopReason == .cancelled {
+            return result.signal == .sigterm ? Int32(143) : 130
+        }
+        return max(report.exitCode, letters.exitCode)
     }
 }

@@ -56,12 +56,15 @@ struct RunTuningOptions: ParsableArguments {
     var strict = false
     @Option(
         help: ArgumentHelp(
-            "In-Branch letters: a directory to save them in (DIR/<batch>/<external_ref>.pdf, mode 0600), or email. "
-                + "Default: email (job file run.letters).",
-            discussion: "email: the applicant gets the letter by email from Yoti, never nothing: when the spec "
-                + "does not subscribe to INSTRUCTIONS_EMAIL_REQUESTED, Yoti sends it as the instructions are put "
-                + "(the row ends emailed with no further call); when it does, the runner asks with POST "
-                + "/sessions/{id}/instructions/email. A directory also keeps a copy for printing or posting.",
+            "In-Branch letters: a directory to save them in for your own mailer (DIR/<batch>/<external_ref>.pdf, "
+                + "mode 0600), or email (Yoti emails them). Default: email (job file run.letters).",
+            discussion: "email: after the instructions (which email nobody) the runner asks Yoti, once per row, to "
+                + "email the letter to the contact profile's address (POST /sessions/{id}/instructions/email, "
+                + "ledger operation ibv_email); the row ends emailed. A spec subscribing to "
+                + "INSTRUCTIONS_EMAIL_REQUESTED revokes Yoti's email, so such rows are refused with email: use a "
+                + "directory. A directory: GET /sessions/{id}/instructions/pdf saved for your mailer (Yoti sends "
+                + "nothing); `sync --letters DIR` saves it again when Yoti notifies INSTRUCTIONS_EMAIL_REQUESTED "
+                + "or NEW_PDF_SUPPLIED.",
             valueName: "dir|email"))
     var letters: String?
 

@@ -57,7 +57,8 @@ package struct DryRunReport: Sendable, Hashable {
     }
 }
 
-/// Pages through the selection's pending rows by id and validates each spec.
+/// Pages through the selection's pending rows by id and validates each spec, and for In-Branch rows what
+/// can be told of the letter before the session exists (``InstructionsPlan/problemsBeforeCreation``).
 struct DryRun: Sendable {
     /// How many invalid rows the report lists in full.
     static let problemLimit = 20
@@ -67,6 +68,8 @@ struct DryRun: Sendable {
     let database: any RunnerDatabase
     let batches: [String]
     let catalog: SpecCatalog
+    /// How In-Branch letters will be delivered (`nil`: no follow-through in this run, not checked).
+    var letters: LetterDelivery? = nil
 
     func run() async throws -> DryRunReport {
         var report = DryRunReport(
@@ -77,7 +80,8 @@ struct DryRun: Sendable {
             try Task.checkCancellation()
             let rows = try await database.query(
                 """
-                SELECT id, batch_id, external_ref, config_name, session_spec::text AS session_spec
+                SELECT id, batch_id, external_ref, config_name, session_spec::text AS session_spec,
+                       ibv_instructions::text AS ibv_instructions
                 FROM idv.verification_requests
                 WHERE status = 'pending' AND id > $2 AND \(selectionPredicate(parameter: 1))
                 ORDER BY id
@@ -94,12 +98,28 @@ struct DryRun: Sendable {
                 let configName = try row.decode(String?.self, "config_name")
                 report.rowsChecked += 1
                 report.rowsByConfiguration[configName ?? "(none)", default: 0] += 1
-                let prepared: SpecCatalog.Prepared
+                var prepared: SpecCatalog.Prepared
                 do {
                     let spec = try row.decode(String?.self, "session_spec").map { try JSONValue(jsonString: $0) }
                     prepared = catalog.prepare(configName: configName, sessionSpec: spec, externalRef: externalRef)
                 } catch {
                     prepared = .invalid(problems: ["session_spec: not valid JSON (\(error))"])
+                }
+                if case .ready(let body, _, _, true) = prepared {
+                    // An In-Branch row: what can be told of its letter before the session exists.
+                    let problems: [String]
+                    do {
+                        problems = InstructionsPlan.problemsBeforeCreation(
+                            spec: try JSONValue(jsonBytes: body),
+                            instructions: try row.decode(String?.self, "ibv_instructions").map {
+                                try JSONValue(jsonString: $0)
+                            },
+                            defaults: configName.flatMap { catalog.ibvDefaults[$0] },
+                            letters: letters)
+                    } catch {
+                        problems = ["ibv_instructions: not valid JSON (\(error))"]
+                    }
+                    if !problems.isEmpty { prepared = .invalid(problems: problems) }
                 }
                 switch prepared {
                 case .ready(let body, _, _, _):

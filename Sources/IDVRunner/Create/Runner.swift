@@ -96,7 +96,10 @@ package final class Runner: Service, Sendable {
     {
         do {
             let catalog = try await SpecCatalog.load(from: database, strict: configuration.strictValidation)
-            return try await DryRun(database: database, batches: configuration.batches, catalog: catalog).run()
+            return try await DryRun(
+                database: database, batches: configuration.batches, catalog: catalog,
+                letters: configuration.followThrough
+            ).run()
         } catch is CancellationError {
             throw CancellationError()
         } catch {

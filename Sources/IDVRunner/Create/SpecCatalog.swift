@@ -77,8 +77,15 @@ struct SpecCatalog: Sendable {
         }
     }
 
-    init(configurations: [String: JSONValue], strict: Bool = false, warnings: SpecWarnings = SpecWarnings()) {
+    /// Each configuration's `ibv_defaults` (In-Branch instructions rows are merged over), where set.
+    let ibvDefaults: [String: JSONValue]
+
+    init(
+        configurations: [String: JSONValue], strict: Bool = false, warnings: SpecWarnings = SpecWarnings(),
+        ibvDefaults: [String: JSONValue] = [:]
+    ) {
         self.configurations = configurations
+        self.ibvDefaults = ibvDefaults
         self.strict = strict
         self.warnings = warnings
         self.unpatched = configurations.compactMapValues(Unpatched.init(configuration:))
@@ -97,13 +104,19 @@ struct SpecCatalog: Sendable {
     static func load(
         from database: any RunnerDatabase, strict: Bool = false, warnings: SpecWarnings = SpecWarnings()
     ) async throws -> SpecCatalog {
-        let rows = try await database.query("SELECT name, spec::text AS spec FROM idv.session_configs", [])
+        let rows = try await database.query(
+            "SELECT name, spec::text AS spec, ibv_defaults::text AS ibv_defaults FROM idv.session_configs", [])
         var configurations: [String: JSONValue] = [:]
+        var ibvDefaults: [String: JSONValue] = [:]
         for row in rows {
-            configurations[try row.decode(String.self, "name")] = try JSONValue(
-                jsonString: try row.decode(String.self, "spec"))
+            let name = try row.decode(String.self, "name")
+            configurations[name] = try JSONValue(jsonString: try row.decode(String.self, "spec"))
+            if let defaults = try row.decode(String?.self, "ibv_defaults") {
+                ibvDefaults[name] = try JSONValue(jsonString: defaults)
+            }
         }
-        return SpecCatalog(configurations: configurations, strict: strict, warnings: warnings)
+        return SpecCatalog(
+            configurations: configurations, strict: strict, warnings: warnings, ibvDefaults: ibvDefaults)
     }
 
     /// Composes and validates the spec of one row.

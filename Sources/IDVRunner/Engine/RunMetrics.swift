@@ -37,7 +37,8 @@ package final class RunMetrics: Sendable {
     package static let followThroughOutcomes: [(operation: String, outcomes: [String])] = [
         (StepOperation.fetchIBVConfiguration.rawValue, ["configured"]),
         (StepOperation.putIBVInstructions.rawValue, ["sent"]),
-        (StepOperation.ibvLetter.rawValue, ["letter_saved", "emailed"]),
+        (StepOperation.ibvLetter.rawValue, ["letter_saved"]),
+        (StepOperation.ibvEmail.rawValue, ["emailed"]),
     ].map { ($0.0, $0.1 + ["failed", "retry", "released"]) }
 
     /// Histogram buckets for `idv_call_duration_seconds`: 50 ms to 30 s (the default request timeout).
@@ -132,7 +133,7 @@ package final class RunMetrics: Sendable {
 
     /// Counts one row result of a follow-through step.
     /// - Parameters:
-    ///   - operation: the step (`ibv_configuration`, `ibv_instructions`, `ibv_letter`).
+    ///   - operation: the step (`ibv_configuration`, `ibv_instructions`, `ibv_letter`, `ibv_email`).
     ///   - outcome: the success state (`configured`, `sent`, `letter_saved`, `emailed`), `failed`, `retry`
     ///     or `released`; anything else is not counted (the labels stay bounded).
     func followThroughRow(operation: StepOperation, outcome: String) {

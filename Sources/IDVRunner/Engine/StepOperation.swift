@@ -14,13 +14,15 @@ struct StepOperation: Sendable, Hashable, CustomStringConvertible {
     static let fetchIBVConfiguration = StepOperation("ibv_configuration")
     /// `PUT /sessions/{id}/instructions`: In-Branch follow-through, the instructions.
     static let putIBVInstructions = StepOperation("ibv_instructions")
-    /// `GET /sessions/{id}/instructions/pdf` or `POST …/instructions/email`: the customer letter.
+    /// `GET /sessions/{id}/instructions/pdf`: the customer letter, saved.
     static let ibvLetter = StepOperation("ibv_letter")
+    /// `POST /sessions/{id}/instructions/email`: Yoti asked to email the customer letter.
+    static let ibvEmail = StepOperation("ibv_email")
     /// `GET /sessions/{id}`: `sync`, the session's state and outcome.
     static let sessionResult = StepOperation("session_result")
 
     /// One of the In-Branch follow-through steps (counted apart from sessions created).
-    var isFollowThrough: Bool { [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter].contains(self) }
+    var isFollowThrough: Bool { [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter, .ibvEmail].contains(self) }
 
     var description: String { rawValue }
 }

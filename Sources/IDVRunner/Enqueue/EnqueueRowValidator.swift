@@ -18,9 +18,12 @@ struct EnqueueRowValidator: Sendable {
     let catalog: SpecCatalog
     /// `--config`: the configuration of rows that name none.
     let defaultConfig: String?
-    init(catalog: SpecCatalog, defaultConfig: String?) {
+    /// How In-Branch letters will be delivered (`enqueue --letters`); `nil`: not checked.
+    let letters: LetterDelivery?
+    init(catalog: SpecCatalog, defaultConfig: String?, letters: LetterDelivery? = nil) {
         self.catalog = catalog
         self.defaultConfig = defaultConfig
+        self.letters = letters
     }
 
     /// Validates a row: a non-empty `external_ref`, a known configuration, something to send, and a
@@ -66,16 +69,18 @@ struct EnqueueRowValidator: Sendable {
                     + "or pass --config NAME for every row")
         }
         let problems: [SessionSpecProblem]
+        let composed: JSONValue?
         if candidate.spec == nil, let configName, let known = catalog.unpatched[configName] {
             // The configuration's problems, worked out once (see SpecCatalog.Unpatched).
             problems = known.findings
+            composed = known.inBranch ? base : nil
         } else {
             do {
-                problems = catalog.findings(
-                    of: try SessionSpecComposer.compose(
-                        configuration: base, configurationName: configName, rowSpec: candidate.spec,
-                        externalRef: candidate.externalRef),
-                    configName: configName, patch: candidate.spec)
+                let spec = try SessionSpecComposer.compose(
+                    configuration: base, configurationName: configName, rowSpec: candidate.spec,
+                    externalRef: candidate.externalRef)
+                problems = catalog.findings(of: spec, configName: configName, patch: candidate.spec)
+                composed = spec
             } catch {
                 return reject("\(error)")
             }
@@ -84,6 +89,15 @@ struct EnqueueRowValidator: Sendable {
         guard refusals.isEmpty else {
             let source = configName.map { "config \"\($0)\" with this row's session_spec" } ?? "session_spec"
             return reject("\(source) is not a valid session spec: \(SessionSpecValidator.describe(refusals))")
+        }
+        if let composed {
+            // An In-Branch row: its letter must name what to bring, and reach the applicant.
+            let letterProblems = InstructionsPlan.problemsBeforeCreation(
+                spec: composed, instructions: candidate.instructions,
+                defaults: configName.flatMap { catalog.ibvDefaults[$0] }, letters: letters)
+            guard letterProblems.isEmpty else {
+                return reject("In-Branch row cannot be sent: " + letterProblems.joined(separator: "; "))
+            }
         }
         catalog.warnings.record(problems.filter(\.isWarning))
         return .success(

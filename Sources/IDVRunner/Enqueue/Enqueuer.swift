@@ -39,6 +39,10 @@ package struct Enqueuer: Sendable {
         package var strict: Bool
         /// Where each unknown value is logged once (``SpecWarnings``). Default: not logged, only reported.
         package var warnings: SpecWarnings
+        /// `--letters`: how the In-Branch rows' letters will be delivered, as `run --letters` (with `.email`,
+        /// rows whose spec subscribes to `INSTRUCTIONS_EMAIL_REQUESTED` are refused); `nil` skips that
+        /// check. Default `.email`, as `run`.
+        package var letters: LetterDelivery?
 
         /// Options with the defaults listed on each property.
         package init(batchID: String, format: EnqueueFormat, defaultConfig: String? = nil) {
@@ -52,6 +56,7 @@ package struct Enqueuer: Sendable {
             self.maxReportedRejections = 20
             self.strict = false
             self.warnings = SpecWarnings()
+            self.letters = .email
         }
     }
 
@@ -112,7 +117,8 @@ package struct Enqueuer: Sendable {
         guard !options.batchID.isEmpty, !options.batchID.utf8.contains(0) else {
             throw OperationError(code: .usage, message: "The batch id must be non-empty text without NUL characters.")
         }
-        let validator = EnqueueRowValidator(catalog: try await loadCatalog(), defaultConfig: options.defaultConfig)
+        let validator = EnqueueRowValidator(
+            catalog: try await loadCatalog(), defaultConfig: options.defaultConfig, letters: options.letters)
         if let name = options.defaultConfig, validator.catalog.configurations[name] == nil {
             throw OperationError(
                 code: .usage,

@@ -5,7 +5,8 @@ import PostgresClient
 
 /// The In-Branch follow-through of the selection: three ``RemoteStep``s run one after the other on the
 /// ``StepEngine`` — ``FetchConfigurationStep`` (`pending → configured`), ``PutInstructionsStep``
-/// (`configured → sent`) and ``LetterStep`` (`sent → letter_saved | emailed`).
+/// (`configured → sent`), then the letter: ``LetterStep`` (`sent → letter_saved`, `--letters DIR`) or
+/// ``RequestEmailStep`` (`sent → emailed`, `--letters email`).
 ///
 /// Each step drains its rows (retries included) before the next starts; the state is in the row, so a
 /// crash or a stop between steps resumes where the row stood. A stop other than completion (shutdown,
@@ -15,7 +16,7 @@ package struct FollowThrough: Sendable {
     package struct Report: Sendable, Hashable {
         package var stopReason: RunStopReason = .completed
         package var stopDetail: String?
-        /// Successes per operation (`ibv_configuration`, `ibv_instructions`, `ibv_letter`).
+        /// Successes per operation (`ibv_configuration`, `ibv_instructions`, `ibv_letter`, `ibv_email`).
         package var succeeded: [String: Int] = [:]
         /// Rows that failed a step in this run, per operation.
         package var failed: [String: Int] = [:]
@@ -26,6 +27,8 @@ package struct FollowThrough: Sendable {
         package var resultsStored = true
         /// Where the letters went, in words (so a run never leaves letters unaccounted for).
         package var letters = ""
+        /// Saved letters put back to be fetched again because their session was notified of a new one.
+        package var lettersRefetched = 0
 
         /// Rows still waiting for a follow-through step.
         package var workLeft: Int { ["pending", "configured", "sent"].reduce(0) { $0 + states[$1, default: 0] } }
@@ -37,10 +40,14 @@ package struct FollowThrough: Sendable {
             var lines = ["In-Branch follow-through: \(stopReason) (exit \(exitCode))"]
             if let stopDetail { lines.append("  \(stopDetail)") }
             if !letters.isEmpty { lines.append("  letters: \(letters)") }
+            if lettersRefetched > 0 {
+                lines.append(
+                    "  letters fetched again (INSTRUCTIONS_EMAIL_REQUESTED / NEW_PDF_SUPPLIED): \(lettersRefetched)")
+            }
             lines.append("  rows now: " + (now.isEmpty ? "none" : now.joined(separator: ", ")))
             let steps = [
                 ("configurations", "ibv_configuration"), ("instructions", "ibv_instructions"),
-                ("letters", "ibv_letter"),
+                ("letters saved", "ibv_letter"), ("emails requested", "ibv_email"),
             ]
             lines.append(
                 "  steps: "
@@ -94,14 +101,18 @@ package struct FollowThrough: Sendable {
     package func execute(runID: Int64?) async -> Report {
         var report = Report()
         switch delivery {
-        case .save(let directory): report.letters = "saved in \(directory.path)/<batch>/<external_ref>.pdf"
-        case .email:
+        case .save(let directory):
             report.letters =
-                "emailed to each applicant (by Yoti as the instructions are put, or on request when the spec "
-                + "subscribes to INSTRUCTIONS_EMAIL_REQUESTED)"
+                "saved in \(directory.path)/<batch>/<external_ref>.pdf for your mailer (Yoti emails nobody)"
+        case .email:
+            report.letters = "Yoti asked to email each applicant's letter to the contact profile's address"
         }
         let waiting: Int
         do {
+            if case .save = delivery {
+                report.lettersRefetched = try await Self.requeueNotifiedLetters(
+                    database: database, batches: configuration.batches)
+            }
             waiting = try await Self.waiting(database: database, batches: configuration.batches)
         } catch {
             report.stopReason = .databaseUnavailable
@@ -112,7 +123,13 @@ package struct FollowThrough: Sendable {
         if waiting > 0, await drive(FetchConfigurationStep(client: client), runID: runID, into: &report),
             await drive(PutInstructionsStep(client: client, delivery: delivery), runID: runID, into: &report)
         {
-            _ = await drive(LetterStep(client: client, delivery: delivery), runID: runID, into: &report)
+            await reclaimOtherLetterStep()
+            switch delivery {
+            case .save(let directory):
+                _ = await drive(LetterStep(client: client, directory: directory), runID: runID, into: &report)
+            case .email:
+                _ = await drive(RequestEmailStep(client: client), runID: runID, into: &report)
+            }
         }
         do {
             report.states = try await Self.states(database: database, batches: configuration.batches)
@@ -130,6 +147,33 @@ package struct FollowThrough: Sendable {
         return report
     }
 
+    /// `sync --letters DIR`: only the letters of sessions notified of a new one
+    /// (``requeueNotifiedLetters(database:batches:)``), fetched again and saved over the old ones; with
+    /// `.email` delivery nothing is done. Never throws: problems are the stop reason.
+    package func refreshLetters(runID: Int64?) async -> Report {
+        var report = Report()
+        guard case .save(let directory) = delivery else { return report }
+        report.letters = "saved in \(directory.path)/<batch>/<external_ref>.pdf for your mailer"
+        do {
+            report.lettersRefetched = try await Self.requeueNotifiedLetters(
+                database: database, batches: configuration.batches)
+        } catch {
+            report.stopReason = .databaseUnavailable
+            report.stopDetail = "Could not read the letters to fetch again: \(error)"
+            report.resultsStored = false
+            return report
+        }
+        if report.lettersRefetched > 0 {
+            _ = await drive(LetterStep(client: client, directory: directory), runID: runID, into: &report)
+        }
+        do {
+            report.states = try await Self.states(database: database, batches: configuration.batches)
+        } catch {
+            report.resultsStored = false
+        }
+        return report
+    }
+
     /// Rows of the selection waiting for (or held by) a follow-through step.
     static func waiting(database: any RunnerDatabase, batches: [String]) async throws -> Int {
         let rows = try await database.query(
@@ -143,8 +187,45 @@ package struct FollowThrough: Sendable {
         return try rows[0].decode(Int.self, "n")
     }
 
-    /// The follow-through's operations, in order.
-    static let operations: [StepOperation] = [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter]
+    /// The follow-through's operations, in order (the last two: the letter, one or the other).
+    static let operations: [StepOperation] = [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter, .ibvEmail]
+
+    /// The notification topics (as Yoti sends them, lower case) after which a session's letter is fetched again.
+    static let newLetterTopics = ["instructions_email_requested", "new_pdf_supplied"]
+
+    /// Puts `letter_saved` rows of the selection back to `sent` when the receiver stored an
+    /// `INSTRUCTIONS_EMAIL_REQUESTED` or `NEW_PDF_SUPPLIED` notification for their session after their last
+    /// letter fetch started (the ledger's last `ibv_letter` success), so ``LetterStep`` fetches the current
+    /// letter and replaces the saved one. Run only when letters are saved (`--letters DIR`).
+    /// - Returns: how many rows were put back.
+    /// - Throws: `PostgresError`.
+    package static func requeueNotifiedLetters(database: any RunnerDatabase, batches: [String]) async throws -> Int {
+        let rows = try await database.query(
+            """
+            WITH again AS (
+                UPDATE idv.verification_requests r
+                SET instructions_status = 'sent', instructions_attempts = 0, instructions_next_at = NULL,
+                    instructions_error = NULL, updated_at = now()
+                WHERE r.instructions_status = 'letter_saved' AND r.status = 'created' AND r.lease_operation IS NULL
+                  AND r.session_id IS NOT NULL
+                  AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
+                  AND EXISTS (
+                      SELECT 1 FROM idv.notifications n
+                      WHERE n.session_id = r.session_id AND lower(n.topic) = ANY ($2::text[])
+                        AND n.last_received_at > coalesce(
+                            (SELECT max(a.started_at) FROM idv.attempts a
+                             WHERE a.request_id = r.id AND a.operation = $3 AND a.outcome = $4),
+                            '-infinity'::timestamptz))
+                RETURNING r.id
+            )
+            SELECT count(*) AS n FROM again
+            """,
+            [
+                .textArray(batches), .textArray(newLetterTopics), .text(StepOperation.ibvLetter.rawValue),
+                .text("letter_saved"),
+            ])
+        return try rows[0].decode(Int.self, "n")
+    }
 
     /// Makes the selection's `failed` follow-throughs runnable again (after the data was fixed): at the
     /// letter when the instructions were sent last time, else at the instructions (or the configuration,
@@ -200,6 +281,26 @@ package struct FollowThrough: Sendable {
         var states: [String: Int] = [:]
         for row in rows { states[try row.decode(String.self, "state")] = try row.decode(Int.self, "n") }
         return states
+    }
+
+    /// Hands back rows the other letter step holds for a worker that died mid-call (a run with the other
+    /// `--letters`), as that step's engine would (the attempt closed, the row flagged): this run's letter step
+    /// then takes them instead of leaving them leased. Best effort: a failure is logged, the run goes on.
+    private func reclaimOtherLetterStep() async {
+        let (sql, operation) =
+            delivery == .email
+            ? (LetterStep.statementParts, StepOperation.ibvLetter)
+            : (RequestEmailStep.statementParts, StepOperation.ibvEmail)
+        let keeper = LeaseKeeper(
+            database: database, statements: StepStatements(sql), operation: operation,
+            batches: configuration.batches, workerID: configuration.workerID,
+            leaseDuration: configuration.leaseDuration, maxAttempts: configuration.maxAttempts)
+        do {
+            _ = try await keeper.reclaimOrphaned()
+        } catch {
+            logger.warning(
+                "Could not reclaim the other letter step's orphaned leases", metadata: [LogKey.error: "\(error)"])
+        }
     }
 
     /// Runs one step to the end; `false` when the follow-through must stop.

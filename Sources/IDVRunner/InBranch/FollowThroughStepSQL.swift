@@ -4,6 +4,16 @@
 /// Every step's write-back starts with the same four columns (``FollowThroughRecord``): the new
 /// `instructions_status` (`NULL` keeps it), `attempts`, `retry_delay` (`NULL`: not rescheduled) and the error.
 enum FollowThroughStepSQL {
+    /// Over `r`: whether the row's spec (its own patch's topics, else its configuration's) subscribes to
+    /// `INSTRUCTIONS_EMAIL_REQUESTED`, as `email_revoked`. A merge patch replaces an array whole, so the
+    /// row's topics, when it has any, are the session's.
+    static let emailRevoked = """
+        coalesce(r.session_spec -> 'notifications' -> 'topics',
+                                (SELECT sc.spec -> 'notifications' -> 'topics' FROM idv.session_configs sc
+                                 WHERE sc.name = r.config_name))
+                           @> '["INSTRUCTIONS_EMAIL_REQUESTED"]'::jsonb AS email_revoked
+        """
+
     static let commonColumns: [StepSQL.Column] = [
         .init(name: "instructions_status", type: "text"), .init(name: "attempts", type: "integer"),
         .init(name: "retry_delay", type: "float8"), .init(name: "instructions_error", type: "text"),

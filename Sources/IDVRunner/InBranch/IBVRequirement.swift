@@ -16,14 +16,51 @@ struct IBVRequirement: Sendable, Hashable {
     static func list(fromConfiguration configuration: JSONValue) -> [IBVRequirement] {
         (configuration["capture"]?["required_resources"]?.arrayValue ?? []).compactMap { resource in
             guard let id = resource["id"]?.stringValue, let type = resource["type"]?.stringValue else { return nil }
-            var documentTypes: [String] = []
-            var countryCodes: [String] = []
-            for restriction in resource["filter"]?["documents"]?.arrayValue ?? [] {
+            return IBVRequirement(id: id, type: type, filter: resource["filter"])
+        }
+    }
+
+    /// The document requirements a session spec asks for (`required_documents[]`, an ID document when it lists
+    /// none, as a session without them requires one), named by their place in the spec: what `enqueue` and
+    /// `--dry-run` can know before the session exists.
+    static func list(fromSpec spec: JSONValue) -> [IBVRequirement] {
+        let documents = spec["required_documents"]?.arrayValue ?? []
+        guard !documents.isEmpty else {
+            return [IBVRequirement(id: "required_documents (none: an ID document)", type: "ID_DOCUMENT")]
+        }
+        return documents.enumerated().map { index, document in
+            IBVRequirement(
+                id: "required_documents[\(index)]", type: document["type"]?.stringValue ?? "ID_DOCUMENT",
+                filter: document["filter"])
+        }
+    }
+
+    /// A requirement with a document filter as Yoti writes it. A `BLACKLIST` filter names what is refused,
+    /// so it restricts nothing this type can check: any document is taken as allowed.
+    init(id: String, type: String, filter: JSONValue?) {
+        var documentTypes: [String] = []
+        var countryCodes: [String] = []
+        if filter?["inclusion"]?.stringValue?.uppercased() != "BLACKLIST" {
+            for restriction in filter?["documents"]?.arrayValue ?? [] {
                 documentTypes += (restriction["document_types"]?.arrayValue ?? []).compactMap(\.stringValue)
                 countryCodes += (restriction["country_codes"]?.arrayValue ?? []).compactMap(\.stringValue)
             }
-            return IBVRequirement(id: id, type: type, documentTypes: documentTypes, countryCodes: countryCodes)
         }
+        var seen = Set<String>()
+        self.init(
+            id: id, type: type, documentTypes: documentTypes.filter { seen.insert("t" + $0).inserted },
+            countryCodes: countryCodes.filter { seen.insert("c" + $0).inserted })
+    }
+
+    /// Whether the applicant brings a document for it (ID or supplementary document; not liveness).
+    var needsDocument: Bool { type.hasSuffix("_DOCUMENT") }
+
+    /// The one document (type and country) this requirement allows, in row shape; `nil` when it allows several.
+    var onlyDocument: JSONValue? {
+        guard needsDocument, documentTypes.count == 1, countryCodes.count == 1 else { return nil }
+        return [
+            "type": .string(type), "document_type": .string(documentTypes[0]), "country_code": .string(countryCodes[0]),
+        ]
     }
 
     var json: JSONValue {

@@ -3,19 +3,14 @@ import PostgresClient
 import YotiAPI
 import YotiClient
 
-/// How the customer letter reaches the applicant.
-package enum LetterDelivery: Sendable, Hashable {
-    /// `GET …/instructions/pdf`, saved as `DIR/<batch>/<external_ref>.pdf` (``LetterStore``).
-    case save(directory: URL)
-    /// `POST …/instructions/email`: Yoti emails the letter to the contact profile's address.
-    case email
-}
-
-/// In-Branch follow-through, last step: the letter for `sent` rows → `letter_saved` (size, SHA-256, path;
-/// a 204 is recorded as no letter: 0 bytes, no path) or `emailed`.
+/// In-Branch follow-through, last step with `--letters DIR`: `GET /sessions/{id}/instructions/pdf` for `sent`
+/// rows → `letter_saved` (size, SHA-256, path; a 204 is recorded as no letter: 0 bytes, no path). The firm's
+/// own mailer delivers it (``RequestEmailStep`` is the step with `--letters email`).
 ///
 /// Saving is atomic, so a crash mid-step leaves the row `sent` and the letter is fetched again; a GET
-/// repeated costs nothing. A failed save (disk full, permissions) is retried like a transient error.
+/// repeated costs nothing. A failed save (disk full, permissions) is retried like a transient error. A row
+/// whose session was notified of a new letter is put back to `sent` and fetched again
+/// (``FollowThrough/requeueNotifiedLetters(database:batches:)``): the new letter replaces the old atomically.
 struct LetterStep: RemoteStep {
     /// What the claim reads.
     struct Work: Sendable, Hashable {
@@ -28,15 +23,15 @@ struct LetterStep: RemoteStep {
     enum Delivered: Sendable, Hashable {
         case saved(LetterStore.Saved)
         case noLetter
-        case emailed
     }
 
     let client: any InstructionsSending
-    let delivery: LetterDelivery
+    /// The letters directory (`--letters DIR`).
+    let directory: URL
 
     var operation: StepOperation { .ibvLetter }
-    var successOutcome: String { delivery == .email ? "emailed" : "letter_saved" }
-    var successMessage: String { delivery == .email ? "Letter email requested" : "Letter saved" }
+    var successOutcome: String { "letter_saved" }
+    var successMessage: String { "Letter saved" }
     var waitsForRetries: Bool { true }
 
     static let statementParts = FollowThroughStepSQL.parts(
@@ -66,22 +61,16 @@ struct LetterStep: RemoteStep {
 
     func send(_ work: Work) async -> StepOutcome<Delivered> {
         do {
-            switch delivery {
-            case .email:
-                try await client.requestInstructionsEmail(sessionID: work.sessionID)
-                return .succeeded(.emailed, .init(httpStatus: 200))
-            case .save(let directory):
-                guard let letter = try await client.instructionsPDF(sessionID: work.sessionID) else {
-                    return .succeeded(.noLetter, .init(httpStatus: 204))
-                }
-                do {
-                    let saved = try LetterStore(directory: directory).save(
-                        letter, batch: work.batchID, externalRef: work.externalRef)
-                    return .succeeded(.saved(saved), .init(httpStatus: 200))
-                } catch {
-                    return .failed(
-                        .transient, CallFailure(httpStatus: 200, message: "letter fetched but not saved: \(error)"))
-                }
+            guard let letter = try await client.instructionsPDF(sessionID: work.sessionID) else {
+                return .succeeded(.noLetter, .init(httpStatus: 204))
+            }
+            do {
+                let saved = try LetterStore(directory: directory).save(
+                    letter, batch: work.batchID, externalRef: work.externalRef)
+                return .succeeded(.saved(saved), .init(httpStatus: 200))
+            } catch {
+                return .failed(
+                    .transient, CallFailure(httpStatus: 200, message: "letter fetched but not saved: \(error)"))
             }
         } catch {
             return StepOutcome(error: error)
@@ -94,18 +83,15 @@ struct LetterStep: RemoteStep {
         -> StepRecord
     {
         var facts: [String?] = [nil, nil, nil, "false"]
-        var next = "letter_saved"
         if case .succeeded(let delivered, _) = outcome {
             switch delivered {
             case .saved(let saved): facts = [saved.path, String(saved.bytes), saved.sha256, "true"]
             case .noLetter: facts = [nil, "0", nil, "true"]
-            case .emailed:
-                facts = [nil, nil, nil, "true"]
-                next = "emailed"
             }
         }
         return StepRecord(
-            row: FollowThroughRecord.common(decision, next: next) + facts, ledgerSessionID: claim.work.sessionID,
+            row: FollowThroughRecord.common(decision, next: "letter_saved") + facts,
+            ledgerSessionID: claim.work.sessionID,
             subject: nil, label: nil)
     }
 }

@@ -8,10 +8,9 @@ import YotiClient
 /// requirement accepts, fails the step with the reason and sends nothing. A PUT replaces the session's
 /// instructions, so the retry after an unknown outcome does not leave two sets behind.
 ///
-/// With letters by email, a session that does not subscribe to `INSTRUCTIONS_EMAIL_REQUESTED` is done
-/// here (`sent → emailed` at once): Yoti emails the letter itself when the instructions are put, and a
-/// `POST …/instructions/email` on top would send the applicant a second one. A subscribed session goes on
-/// to ``LetterStep``, which asks for the email.
+/// The PUT emails nobody (Yoti: it "will just return a null body"): the letter is the next step's. With
+/// letters by email, a session subscribing to `INSTRUCTIONS_EMAIL_REQUESTED` (Yoti's email revoked) is
+/// refused here, before anything is sent (``RequestEmailStep/emailRevoked``).
 struct PutInstructionsStep: RemoteStep {
     /// What the claim reads from a row.
     struct Work: Sendable {
@@ -19,8 +18,8 @@ struct PutInstructionsStep: RemoteStep {
         var instructions: JSONValue?
         var defaults: JSONValue?
         var requirements: [IBVRequirement]
-        /// The spec subscribes to `INSTRUCTIONS_EMAIL_REQUESTED`: the client asks for the letter email.
-        var emailOnRequest: Bool
+        /// The spec subscribes to `INSTRUCTIONS_EMAIL_REQUESTED`: Yoti will not email the letter.
+        var emailRevoked: Bool
     }
 
     /// The prepared call.
@@ -30,7 +29,7 @@ struct PutInstructionsStep: RemoteStep {
     }
 
     let client: any InstructionsSending
-    /// How letters are delivered: with `.email`, unsubscribed sessions end `emailed` here.
+    /// How letters are delivered: with `.email`, sessions whose email Yoti revoked are refused here.
     var delivery: LetterDelivery = .email
 
     var operation: StepOperation { .putIBVInstructions }
@@ -44,10 +43,7 @@ struct PutInstructionsStep: RemoteStep {
             r.ibv_instructions::text AS ibv_instructions, r.ibv_requirements::text AS ibv_requirements,
                        (SELECT sc.ibv_defaults::text FROM idv.session_configs sc WHERE sc.name = r.config_name)
                            AS ibv_defaults,
-                       coalesce(r.session_spec -> 'notifications' -> 'topics',
-                                (SELECT sc.spec -> 'notifications' -> 'topics' FROM idv.session_configs sc
-                                 WHERE sc.name = r.config_name))
-                           @> '["INSTRUCTIONS_EMAIL_REQUESTED"]'::jsonb AS email_on_request
+                       \(FollowThroughStepSQL.emailRevoked)
             """)
 
     var sql: StepSQL { Self.statementParts }
@@ -59,11 +55,14 @@ struct PutInstructionsStep: RemoteStep {
             instructions: try row.decode(String?.self, "ibv_instructions").map { try JSONValue(jsonString: $0) },
             defaults: try row.decode(String?.self, "ibv_defaults").map { try JSONValue(jsonString: $0) },
             requirements: (requirements?.arrayValue ?? []).compactMap(IBVRequirement.init(stored:)),
-            emailOnRequest: try row.decode(Bool?.self, "email_on_request") ?? false)
+            emailRevoked: try row.decode(Bool?.self, "email_revoked") ?? false)
     }
 
     func request(for claim: Claim<Work>) -> StepPreparation<Request, Void> {
         let work = claim.work
+        if delivery == .email && work.emailRevoked {
+            return .finished(.failed(.invalidSpec, CallFailure(message: RequestEmailStep.emailRevoked)))
+        }
         switch InstructionsPlan.body(
             instructions: work.instructions, defaults: work.defaults, requirements: work.requirements)
         {
@@ -92,10 +91,8 @@ struct PutInstructionsStep: RemoteStep {
     )
         -> StepRecord
     {
-        // Yoti emailed the letter when it accepted the instructions: nothing left for the letter step.
-        let next = delivery == .email && !claim.work.emailOnRequest ? "emailed" : "sent"
-        return StepRecord(
-            row: FollowThroughRecord.common(decision, next: next), ledgerSessionID: claim.work.sessionID,
+        StepRecord(
+            row: FollowThroughRecord.common(decision, next: "sent"), ledgerSessionID: claim.work.sessionID,
             subject: nil,
             label: nil)
     }

@@ -8,18 +8,30 @@ import YotiClient
 /// what in-flight calls learned), recorded in `idv.runs` (kind `run`, details `{"sync": true}`).
 package final class ResultSyncService: Service, Sendable {
     let sync: ResultSync
+    /// With `sync --letters DIR`: the letters of sessions notified of a new one, saved again after the results.
+    let letters: FollowThrough?
     private let lastReport = Mutex<ResultSync.Report?>(nil)
+    private let lastLetters = Mutex<FollowThrough.Report?>(nil)
 
+    /// - Parameter letters: `--letters DIR` and the client: after the results, fetch again the letters of
+    ///   sessions notified with `INSTRUCTIONS_EMAIL_REQUESTED` or `NEW_PDF_SUPPLIED`; `nil`: none.
     package init(
         configuration: RunnerConfiguration, database: any RunnerDatabase, fetcher: any SessionResultFetching,
-        staleAfter: Duration, logger: Logger
+        staleAfter: Duration, letters: (directory: URL, client: any InstructionsSending)? = nil, logger: Logger
     ) {
         sync = ResultSync(
             configuration: configuration, database: database, fetcher: fetcher, staleAfter: staleAfter, logger: logger)
+        self.letters = letters.map {
+            FollowThrough(
+                configuration: configuration, database: database, client: $0.client,
+                delivery: .save(directory: $0.directory), logger: logger)
+        }
     }
 
     /// The report of the finished sync (`nil` before).
     package var report: ResultSync.Report? { lastReport.withLock { $0 } }
+    /// What `--letters DIR` fetched again (`nil` without it, or before the end).
+    package var lettersReport: FollowThrough.Report? { lastLetters.withLock { $0 } }
 
     /// - Throws: ``OperationError`` `.database` when the sync could not start.
     package func run() async throws {
@@ -38,6 +50,12 @@ package final class ResultSyncService: Service, Sendable {
         }
         let report = await sync.execute(runID: record.id)
         lastReport.withLock { $0 = report }
-        try? await record.finish(exitCode: report.exitCode, details: #"{"sync": true}"#)
+        var exitCode = report.exitCode
+        if let letters, report.stopReason == .completed {
+            let refreshed = await letters.refreshLetters(runID: record.id)
+            lastLetters.withLock { $0 = refreshed }
+            exitCode = max(exitCode, refreshed.exitCode)
+        }
+        try? await record.finish(exitCode: exitCode, details: #"{"sync": true}"#)
     }
 }
