@@ -102,7 +102,8 @@ struct WorkerLivenessTests {
             #expect(held.count == 5)
 
             var configuration = harness.configuration(batch: batch)
-            configuration.deadline = Date().addingTimeInterval(3)
+            // Long enough for the 15 free rows on a saturated machine; the run then waits for the held 5.
+            configuration.deadline = Date().addingTimeInterval(10)
             let waiting = try await harness.run(configuration)
             #expect(waiting.leasesReclaimed == 0)
             #expect(waiting.stopReason == .deadlineReached && waiting.exitCode == 4, "\(waiting.stopReason)")

@@ -31,7 +31,7 @@ struct ClientAgainstSandboxTests {
     static func withClient(
         behaviour: SandboxBehaviour = .healthy,
         applications: [SandboxApplication]? = nil,
-        options: IDVClient.Options = IDVClient.Options(connectTimeout: .seconds(2), requestTimeout: .seconds(10)),
+        options: IDVClient.Options = IDVClient.Options(connectTimeout: .seconds(10), requestTimeout: .seconds(60)),
         _ body: (YotiSandbox, IDVClient) async throws -> Void
     ) async throws {
         // Everything that can throw comes before anything starts; what started is stopped on every path.
@@ -76,7 +76,7 @@ struct ClientAgainstSandboxTests {
 
     /// Polls `condition` every 10 ms for up to 10 s: for effects the sandbox applies after the client gave up.
     static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
     }
 

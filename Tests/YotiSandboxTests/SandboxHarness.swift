@@ -76,14 +76,14 @@ struct SandboxHarness {
 
     /// Polls `condition` every 10 ms for up to 10 s: for effects the sandbox applies after the client gave up.
     func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// Sends a raw request to `url`.
     func send(
         _ method: HTTPMethod, url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        timeout: TimeAmount = .seconds(10)
+        timeout: TimeAmount = .seconds(60)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -97,7 +97,7 @@ struct SandboxHarness {
 
     /// Sends a request exactly as signed, optionally altering headers first.
     func send(
-        _ signed: SignedRequest, headers: [(name: String, value: String)]? = nil, timeout: TimeAmount = .seconds(10)
+        _ signed: SignedRequest, headers: [(name: String, value: String)]? = nil, timeout: TimeAmount = .seconds(60)
     )
         async throws -> Reply
     {
@@ -109,14 +109,14 @@ struct SandboxHarness {
     /// Signs and sends an IDV request.
     func idv(
         _ method: String, _ path: String, body: [UInt8]? = nil, includeSDKID: Bool = true,
-        timeout: TimeAmount = .seconds(10)
+        timeout: TimeAmount = .seconds(60)
     ) async throws -> Reply {
         try await send(
             signer.sign(method: method, path: path, body: body, includeSDKID: includeSDKID), timeout: timeout)
     }
 
     /// Signs and sends `POST /sessions` with `spec`.
-    func createSession(_ spec: JSONValue = Self.minimalSpec, timeout: TimeAmount = .seconds(10)) async throws -> Reply {
+    func createSession(_ spec: JSONValue = Self.minimalSpec, timeout: TimeAmount = .seconds(60)) async throws -> Reply {
         try await idv("POST", "/sessions", body: spec.jsonBytes(), timeout: timeout)
     }
 
