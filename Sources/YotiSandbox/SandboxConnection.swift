@@ -78,7 +78,7 @@ struct SandboxConnection: Sendable {
         switch core.finish(ticket, headers: head.headers, body: body, signature: signature) {
         case .respond(let response):
             try await write(response, for: head, keepAlive: head.isKeepAlive, to: outbound)
-            core.answered(ticket)
+            core.answered(ticket, response: response)
             core.options.logger.debug(
                 "sandbox answered",
                 metadata: [

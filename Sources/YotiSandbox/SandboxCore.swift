@@ -79,14 +79,22 @@ final class SandboxCore: Sendable {
         return action
     }
 
-    /// Notes that the answer to `ticket` has been written (for the mean answer time of `POST /sessions`).
-    func answered(_ ticket: RequestTicket) {
+    /// Notes that the answer to `ticket` has been written (for the mean answer time of `POST /sessions`, and
+    /// a created session's ``SandboxSession/answeredAt``).
+    func answered(_ ticket: RequestTicket, response: SandboxResponse) {
         guard ticket.route == .createSession else { return }
         let (whole, fraction) = (ContinuousClock.now - ticket.arrival).components
         let seconds = Double(whole) + Double(fraction) * 1e-18
+        let created =
+            response.status == .created
+            ? (try? JSONDecoder().decode(CreateSessionResponse.self, from: Data(response.body)))?.sessionID : nil
         state.withLock {
             $0.counters.createAnswers += 1
             $0.counters.createAnswerSeconds += seconds
+            if let created {
+                let now = $0.now
+                $0.sessions[created]?.answeredAt = now
+            }
         }
     }
 

@@ -24,6 +24,9 @@ package struct SandboxSession: Sendable, Hashable {
     package var userTrackingID: String?
     /// When the sandbox created it (sandbox clock).
     package var createdAt: Date
+    /// When its `201` was written to the connection (sandbox clock); `nil` until then, and for ever when the
+    /// client was gone. A busy sandbox may write well after ``createdAt``: this is when the client was answered.
+    package var answeredAt: Date? = nil
     /// When the client session token expires (sandbox clock).
     package var tokenExpiresAt: Date
     /// Whether the session was completed by `YotiSandbox.completeSession(id:)`.

@@ -23,6 +23,20 @@ struct SessionEndpointTests {
         }
     }
 
+    @Test("a created session records when its 201 was written, after the latency and no earlier than its creation")
+    func answeredAt() async throws {
+        try await SandboxHarness.with(behaviour: SandboxBehaviour(latency: .milliseconds(50))) { h async throws in
+            let sent = Date()
+            let created = try #require(try await h.createSession().created)
+            let received = Date()
+            let session = try #require(h.sandbox.session(id: created.sessionID))
+            let answeredAt = try #require(session.answeredAt, "a written 201 sets answeredAt")
+            #expect(answeredAt >= session.createdAt)
+            #expect(answeredAt.timeIntervalSince(sent) >= 0.045, "answered only once the latency had passed")
+            #expect(answeredAt <= received.addingTimeInterval(0.001))
+        }
+    }
+
     @Test("DELETE removes the session; with the conflict behaviour it answers 409 and keeps it")
     func delete() async throws {
         try await SandboxHarness.with { h async throws in

@@ -11,7 +11,7 @@ import PostgresClient
 /// the statement under way and the calls in flight hold). `append` never waits for a flush while fewer
 /// than ``highWater`` results wait: the window that hands results in goes on starting calls during the
 /// round trip. Flushes run one at a time, oldest results first; a failed flush keeps its entries and is
-/// retried after a short pause that grows while the database keeps failing.
+/// retried every ``retryPause`` (100 ms) until it succeeds or the engine gives the database up.
 actor WriteBackBuffer {
     /// Counters for the summary and the round-trip figure.
     struct Statistics: Sendable, Hashable {
@@ -42,7 +42,7 @@ actor WriteBackBuffer {
 
     /// - Parameters:
     ///   - highWater: results waiting beyond this make `append` wait for a flush (default 512).
-    ///   - retryPause: the first pause after a failed flush; it doubles per failure in a row, up to 2 s.
+    ///   - retryPause: the pause after a failed flush before the next try (default 100 ms).
     ///   - metrics: counts results whose lease was lost (`idv_rows_total{outcome="lease_lost"}`).
     init(
         database: any RunnerDatabase,
@@ -93,9 +93,9 @@ actor WriteBackBuffer {
         for await _ in kicks {
             while !entries.isEmpty {
                 if await flushOnce() { continue }
-                // The database failed: pause before the next try (results keep gathering meanwhile).
-                let pause = retryPause * (1 << min(consecutiveFailures - 1, 5))
-                guard (try? await clock.sleep(min(pause, .seconds(2)))) != nil else { return }
+                // The database failed: pause before the next try (results keep gathering meanwhile). The
+                // engine decides from the failures in a row when the database is gone.
+                guard (try? await clock.sleep(retryPause)) != nil else { return }
             }
         }
     }
