@@ -90,13 +90,15 @@ package struct DemoCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("jobs-dir"),
         help: ArgumentHelp(
-            "The repository's jobs/ folder (default: ./jobs, else found beside the executable).", valueName: "path"))
+            "The repository's jobs/ folder (default: ./jobs, else beside the executable, else /usr/share/idv-batch/jobs).",
+            valueName: "path"))
     var jobsDirectory: String?
 
     @Option(
         name: .customLong("sql-dir"),
         help: ArgumentHelp(
-            "The repository's sql/ folder (default: ./sql, else found beside the executable).", valueName: "path"))
+            "The repository's sql/ folder (default: ./sql, else beside the executable, else /usr/share/idv-batch/sql).",
+            valueName: "path"))
     var sqlDirectory: String?
 
     /// Unlike the other commands, the demo logs at `error` unless `--log-level` says otherwise.

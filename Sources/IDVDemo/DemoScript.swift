@@ -430,7 +430,8 @@ final class DemoScript: Sendable {
                 exitCode: 2,
                 message:
                     "The demo uses the sample job and configurations in the repository's jobs/ folder and found none "
-                    + "(looked in ./jobs and beside the executable). Run it from the repository, or pass --jobs-dir PATH."
+                    + "(looked in ./jobs, beside the executable and the folders above it, and /usr/share/idv-batch/jobs). "
+                    + "Run it from the repository, install the idv-batch package, or pass --jobs-dir PATH."
             )
         }
         return found

@@ -16,7 +16,8 @@ package struct Migrate: AsyncParsableCommand {
             says which file: restore it and put the change in a new numbered file.
 
             The sql/ directory is found from --sql-dir, else $IDV_SQL_DIR, else ./sql, else a sql/ \
-            folder beside the executable or above it.
+            folder beside the executable or above it, else /usr/share/idv-batch/sql (the Debian \
+            package's and the container image's).
 
             Exit codes: 0 applied or already up to date; 2 configuration problem (no sql/ directory, \
             a changed or misnamed migration file, a failing migration); 3 database unreachable or \

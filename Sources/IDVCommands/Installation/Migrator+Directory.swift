@@ -4,17 +4,20 @@ import PostgresClient
 extension Migrator {
     /// Finds the migrations directory: `explicit` (a `--sql-dir` flag), else `IDV_SQL_DIR`, else `./sql`,
     /// else a `sql/` (or `share/idv-batch/sql/`) directory beside the executable or in any folder above
-    /// it — which finds the checkout's `sql/` for `.build/debug/idv-batch`.
+    /// it — which finds the checkout's `sql/` for `.build/debug/idv-batch` — else `/usr/share/idv-batch/sql`
+    /// (the Debian package's and the container image's).
     ///
     /// - Parameters:
     ///   - explicit: A directory the user named; it must exist.
     ///   - environment: Where to read `IDV_SQL_DIR`.
     ///   - executable: The running program; defaults to this process's executable.
+    ///   - currentDirectory: Searched first for `sql/`; defaults to this process's working directory.
     /// - Throws: ``MigrationError`` `.directoryNotFound`, listing the places searched.
     package static func locateDirectory(
         explicit: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        executable: URL? = Bundle.main.executableURL
+        executable: URL? = Bundle.main.executableURL,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
     ) throws -> URL {
         let fileManager = FileManager.default
         func isDirectory(_ url: URL) -> Bool {
@@ -39,11 +42,13 @@ extension Migrator {
             }
             return url
         }
-        let searched = InstalledFolder.candidates(named: "sql", executable: executable)
+        let searched = InstalledFolder.candidates(
+            named: "sql", executable: executable, currentDirectory: currentDirectory)
         if let found = searched.first(where: holdsMigrations) { return found }
         throw MigrationError(
             code: .directoryNotFound,
-            message: "No migrations directory found (looked in ./sql and beside the executable). "
+            message: "No migrations directory found (looked in ./sql, beside the executable and the folders above it, "
+                + "and /usr/share/idv-batch/sql). "
                 + "Pass --sql-dir PATH or set IDV_SQL_DIR to the repository's sql/ folder.")
     }
 }

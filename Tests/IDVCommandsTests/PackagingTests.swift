@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+import Testing
+import YotiAPI
+
+/// The schedules shipped in `jobs/schedule/` run what the Debian package and the container image install:
+/// `/usr/bin/idv-batch`, sample jobs under `/usr/share/idv-batch/jobs`, the image of this version.
+@Suite("Packaging")
+struct PackagingTests {
+    static let schedule = SharedPaths.repositoryRoot.appendingPathComponent("jobs/schedule")
+
+    static func shipped(_ name: String) throws -> String {
+        try String(contentsOf: schedule.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    @Test(
+        "each schedule runs the installed binary on an installed sample job",
+        arguments: [
+            "idv-batch-nightly.service", "idv-batch-expire.service", "idv-batch-sync.service",
+            "idv-batch-notifications.service", "crontab",
+        ])
+    func schedulesUseInstalledPaths(file: String) throws {
+        let text = try Self.shipped(file)
+        let execLines = text.components(separatedBy: "\n").filter { $0.hasPrefix("Exec") }
+        #expect(execLines.allSatisfy { $0.contains("=/usr/bin/idv-batch ") }, "\(execLines)")
+        let jobs = text.matches(of: /--job (\S+)/).map { String($0.output.1) }
+        let installed = "/usr/share/idv-batch/jobs/"
+        for job in jobs {
+            #expect(job.hasPrefix(installed), "\(file) runs \(job), not a job the package installs")
+            let name = String(job.dropFirst(installed.count))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: SharedPaths.repositoryRoot.appendingPathComponent("jobs/\(name)").path),
+                "\(file) runs \(job), which jobs/ does not hold")
+        }
+        #expect(!text.contains("--sql-dir"), "\(file): migrate finds /usr/share/idv-batch/sql without a flag")
+    }
+
+    @Test("the Kubernetes manifests run the image of this version")
+    func kubernetesImage() throws {
+        let images = try Self.shipped("kubernetes-cronjob.yaml").matches(of: /image:\s*(\S+)/).map {
+            String($0.output.1)
+        }
+        #expect(images.count == 4)
+        #expect(images.allSatisfy { $0 == "registry.example.com/idv-batch:\(IDVBatchVersion.current)" }, "\(images)")
+    }
+}
