@@ -10,6 +10,13 @@
 -- costs a few comparisons per row; the role is looked up only for a row that fails them.
 -- Never edit an applied migration: add 0012.
 
+-- Whether the current role owns (or is a member of the owner of) the table a trigger fires on.
+CREATE OR REPLACE FUNCTION idv.inserted_by_owner(relation oid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT pg_catalog.pg_has_role(
+        current_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = relation), 'MEMBER')
+$$;
+
 CREATE OR REPLACE FUNCTION idv.check_new_request() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -30,9 +37,7 @@ BEGIN
     THEN
         RETURN NEW;
     END IF;
-    IF pg_catalog.pg_has_role(
-        current_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER')
-    THEN
+    IF idv.inserted_by_owner(TG_RELID) THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION 'a new verification request must start pending, with no column idv-batch maintains set'
@@ -56,9 +61,7 @@ BEGIN
     THEN
         RETURN NEW;
     END IF;
-    IF pg_catalog.pg_has_role(
-        current_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER')
-    THEN
+    IF idv.inserted_by_owner(TG_RELID) THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION 'a new notification must start unprocessed, received once, now'

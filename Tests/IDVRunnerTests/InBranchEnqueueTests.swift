@@ -75,18 +75,7 @@ struct InBranchEnqueueTests {
     func documentsAndLetterRoute() async throws {
         try await OpsDatabase.with { database in
             let several = InBranchFollowThroughTests.ibvSpec
-            let onePassport = JSONMergePatch.apply(
-                [
-                    "required_documents": [
-                        [
-                            "type": "ID_DOCUMENT",
-                            "filter": [
-                                "type": "DOCUMENT_RESTRICTIONS", "inclusion": "WHITELIST",
-                                "documents": [["country_codes": ["GBR"], "document_types": ["PASSPORT"]]],
-                            ],
-                        ]
-                    ]
-                ], to: several)
+            let onePassport = InBranchFollowThroughTests.onePassportSpec
             try await database.addConfiguration("several", several)
             try await database.addConfiguration("one", onePassport)
             try await database.addConfiguration("defaulted", several)

@@ -11,6 +11,20 @@ import YotiSandbox
 @Suite("In-Branch follow-through (PostgreSQL + sandbox)", .serialized)
 struct InBranchFollowThroughTests {
     /// An In-Branch spec: one ID document requirement restricted to GBR passports and driving licences.
+    /// ``ibvSpec`` allowing exactly one document for its ID requirement (a GBR passport): rows naming none get it.
+    static let onePassportSpec: JSONValue = JSONMergePatch.apply(
+        [
+            "required_documents": [
+                [
+                    "type": "ID_DOCUMENT",
+                    "filter": [
+                        "type": "DOCUMENT_RESTRICTIONS", "inclusion": "WHITELIST",
+                        "documents": [["country_codes": ["GBR"], "document_types": ["PASSPORT"]]],
+                    ],
+                ]
+            ]
+        ], to: ibvSpec)
+
     static let ibvSpec: JSONValue = JSONMergePatch.apply(
         [
             "ibv_options": ["support": "MANDATORY"],
@@ -314,18 +328,7 @@ struct InBranchFollowThroughTests {
             let batch = RunnerHarness.batchID("ibv-docs")
             let letters = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: letters) }
-            let onePassport = JSONMergePatch.apply(
-                [
-                    "required_documents": [
-                        [
-                            "type": "ID_DOCUMENT",
-                            "filter": [
-                                "type": "DOCUMENT_RESTRICTIONS", "inclusion": "WHITELIST",
-                                "documents": [["country_codes": ["GBR"], "document_types": ["PASSPORT"]]],
-                            ],
-                        ]
-                    ]
-                ], to: Self.ibvSpec)
+            let onePassport = Self.onePassportSpec
             let contactOnly: JSONValue = [
                 "contact_profile": ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"]
             ]

@@ -9,13 +9,7 @@ import Testing
 struct LeastPrivilegeRoleTests {
     /// Applies the script (twice: it must be idempotent) and creates one login role per group.
     static func createRoles(on pool: PostgresPool, suffix: String) async throws -> [String: String] {
-        let script = try String(
-            contentsOf: SharedPaths.repositoryRoot.appendingPathComponent("sql/roles/least-privilege.sql"),
-            encoding: .utf8)
-        try await pool.withConnection { connection in
-            try await connection.executeScript(script)
-            try await connection.executeScript(script)
-        }
+        try await LeastPrivilegeScript.apply(on: pool, times: 2)
         var logins: [String: String] = [:]
         for group in ["idv_worker", "idv_enqueuer", "idv_operator"] {
             let login = "\(group)_\(suffix)"

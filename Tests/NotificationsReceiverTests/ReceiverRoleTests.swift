@@ -12,16 +12,7 @@ struct ReceiverRoleTests {
     )
     func receiverRole() async throws {
         try await MigratedDatabase.with { database in
-            let script = try String(
-                contentsOf: SharedPaths.repositoryRoot.appendingPathComponent("sql/roles/least-privilege.sql"),
-                encoding: .utf8)
-            // Roles are cluster-wide: another suite may be applying the same script right now; once more then.
-            do {
-                try await database.pool.withConnection { try await $0.executeScript(script) }
-            } catch {
-                try await Task.sleep(for: .milliseconds(300))
-                try await database.pool.withConnection { try await $0.executeScript(script) }
-            }
+            try await LeastPrivilegeScript.apply(on: database.pool)
             // Role names cannot be parameters; this one is a fixed word and a UUID fragment.
             let login = "idv_receiver_\(UUID().uuidString.prefix(8).lowercased())"
             _ = try await database.pool.execute("CREATE ROLE \(login) LOGIN IN ROLE idv_receiver")
