@@ -51,3 +51,37 @@ extension JSONValue: CustomStringConvertible, CustomDebugStringConvertible, Cust
     /// What `dump` and debuggers show: the redacted JSON text.
     package var customMirror: Mirror { Mirror(self, children: ["json": description], displayStyle: .struct) }
 }
+
+extension JSONValue {
+    /// The text that replaces a personal value.
+    package static let personalMarker = "<personal>"
+
+    /// A copy with every member that holds personal data replaced by `"<personal>"`, at any depth: the
+    /// applicant and contact profiles whole (`applicant_profile`, `contact_profile`), and any member whose
+    /// name, ignoring case, `_` and `-`, ends in `name` or `names`, or contains `address`, `birth`, `phone`,
+    /// `email` or `postcode`/`postalcode`. For showing a spec to people (`run --dry-run`), not for sending.
+    package func redactingPersonalData() -> JSONValue {
+        switch self {
+        case .object(let members):
+            var result: [String: JSONValue] = [:]
+            for (key, value) in members {
+                result[key] =
+                    value != .null && Self.isPersonalKey(key)
+                    ? .string(Self.personalMarker) : value.redactingPersonalData()
+            }
+            return .object(result)
+        case .array(let elements):
+            return .array(elements.map { $0.redactingPersonalData() })
+        default:
+            return self
+        }
+    }
+
+    /// Whether a member name denotes personal data (see ``redactingPersonalData()``).
+    package static func isPersonalKey(_ key: String) -> Bool {
+        let normalised = key.lowercased().filter { $0 != "_" && $0 != "-" }
+        if normalised == "applicantprofile" || normalised == "contactprofile" { return true }
+        if normalised.hasSuffix("name") || normalised.hasSuffix("names") { return true }
+        return ["address", "birth", "phone", "email", "postcode", "postalcode"].contains { normalised.contains($0) }
+    }
+}

@@ -163,6 +163,32 @@ struct JobFileTests {
         #expect(unset?.key == "database.url_env" && unset?.message.contains("NIGHTLY_DB") == true)
     }
 
+    @Test("yoti.tracking_id_key_file and tracking_id_key_file_env set IDV_TRACKING_ID_KEY_FILE")
+    func trackingIDKeyFile() throws {
+        let direct = try JobFile.parse(
+            yaml: """
+                command: run
+                yoti:
+                  tracking_id_key_file: /run/secrets/tracking-id.key
+                """, path: "j.yml")
+        #expect(
+            try direct.connections.environment(overlaying: [:], file: "j.yml")["IDV_TRACKING_ID_KEY_FILE"]
+                == "/run/secrets/tracking-id.key")
+        let indirect = try JobFile.parse(
+            yaml: """
+                command: rerun
+                yoti:
+                  tracking_id_key_file_env: NIGHTLY_TRACKING_KEY
+                """, path: "j.yml")
+        #expect(
+            try indirect.connections.environment(overlaying: ["NIGHTLY_TRACKING_KEY": "/k2"], file: "j.yml")[
+                "IDV_TRACKING_ID_KEY_FILE"] == "/k2")
+        let unset = #expect(throws: JobFileError.self) {
+            try indirect.connections.environment(overlaying: [:], file: "j.yml")
+        }
+        #expect(unset?.key == "yoti.tracking_id_key_file_env")
+    }
+
     @Test(
         "command-line settings override the file's; the result becomes a runner configuration with defaults for the rest"
     )

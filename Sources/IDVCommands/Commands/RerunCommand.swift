@@ -55,6 +55,7 @@ package struct RerunCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var yoti: YotiOptions
+    @OptionGroup(title: "Pseudonymous user_tracking_id") var trackingID: TrackingIDOptions
     @OptionGroup var job: JobOption
     @OptionGroup(title: "Run options") var tuning: RunTuningOptions
     @OptionGroup(title: "Logging") var logging: LogOptions
@@ -134,6 +135,7 @@ package struct RerunCommand: AsyncParsableCommand {
         flags.observability = logging.settings(metrics: metrics)
         let settings = flags.overriding(job?.run ?? RunSettings())
         var configuration = try settings.runnerConfiguration(batches: [batchID])
+        configuration.trackingIDPseudonym = try trackingID.pseudonym(environment: environment)
         let (logger, format) = try CommandLogger.make(label: "idv-batch.rerun", settings: settings.observability)
         let export = try await MetricsExport.prepare(settings.observability)
         let runMetrics = RunMetrics(factory: export.factory)

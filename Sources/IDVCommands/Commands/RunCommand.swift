@@ -56,6 +56,7 @@ package struct RunCommand: AsyncParsableCommand {
     @OptionGroup var job: JobOption
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var yoti: YotiOptions
+    @OptionGroup(title: "Pseudonymous user_tracking_id") var trackingID: TrackingIDOptions
 
     @Option(
         name: .customLong("batch"),
@@ -94,6 +95,7 @@ package struct RunCommand: AsyncParsableCommand {
         let settings = settings(job: job)
         var configuration = try settings.runnerConfiguration()
         configuration.dryRun = dryRun
+        configuration.trackingIDPseudonym = try trackingID.pseudonym(environment: environment)
         let (logger, format) = try CommandLogger.make(label: "idv-batch.run", settings: settings.observability)
         let export = try await MetricsExport.prepare(settings.observability)
         let runMetrics = RunMetrics(factory: export.factory)

@@ -13,6 +13,10 @@ package struct JobConnections: Sendable, Hashable {
     package var keyFile: String?
     /// `yoti.key_file_env`: the variable holding that path.
     package var keyFileEnv: String?
+    /// `yoti.tracking_id_key_file`: path of the key of the pseudonymous `user_tracking_id`.
+    package var trackingIDKeyFile: String?
+    /// `yoti.tracking_id_key_file_env`: the variable holding that path.
+    package var trackingIDKeyFileEnv: String?
     /// `yoti.api_url`: the IDV API base URL.
     package var apiURL: String?
     /// `yoti.sign_api_url`: the Yoti Sign base URL.
@@ -44,9 +48,12 @@ package struct JobConnections: Sendable, Hashable {
         try indirect(sdkIDEnv, key: "yoti.sdk_id_env", into: "YOTI_CLIENT_SDK_ID")
         try indirect(keyFileEnv, key: "yoti.key_file_env", into: "YOTI_KEY_FILE_PATH")
         try indirect(signAPIKeyEnv, key: "yoti.sign_api_key_env", into: "YOTI_SIGN_API_KEY")
+        try indirect(
+            trackingIDKeyFileEnv, key: "yoti.tracking_id_key_file_env", into: "IDV_TRACKING_ID_KEY_FILE")
         if let databaseURL { result["DATABASE_URL"] = databaseURL }
         if let sdkID { result["YOTI_CLIENT_SDK_ID"] = sdkID }
         if let keyFile { result["YOTI_KEY_FILE_PATH"] = keyFile }
+        if let trackingIDKeyFile { result["IDV_TRACKING_ID_KEY_FILE"] = trackingIDKeyFile }
         if let apiURL {
             result["YOTI_IDV_API_URL"] = apiURL
             result.removeValue(forKey: "YOTI_DOC_SCAN_API_URL")

@@ -17,6 +17,7 @@ import YotiAPI
 /// yoti:
 ///   sdk_id_env: YOTI_CLIENT_SDK_ID   # or sdk_id:
 ///   key_file: /run/secrets/yoti/key.pem   # or key_file_env:
+///   tracking_id_key_file: /run/secrets/yoti/tracking-id.key   # optional, or tracking_id_key_file_env:
 ///   api_url: https://api.yoti.com/idverify/v1
 ///   sign_api_url: https://api.yotisign.com
 ///   sign_api_key_env: YOTI_SIGN_API_KEY
@@ -113,6 +114,8 @@ package struct JobFile: Sendable, Hashable {
             job.connections.sdkIDEnv = try yoti.string("sdk_id_env")
             job.connections.keyFile = try yoti.string("key_file")
             job.connections.keyFileEnv = try yoti.string("key_file_env")
+            job.connections.trackingIDKeyFile = try yoti.string("tracking_id_key_file")
+            job.connections.trackingIDKeyFileEnv = try yoti.string("tracking_id_key_file_env")
             job.connections.apiURL = try yoti.string("api_url")
             job.connections.signAPIURL = try yoti.string("sign_api_url")
             job.connections.signAPIKeyEnv = try yoti.string("sign_api_key_env")

@@ -25,7 +25,8 @@ struct CreateRun: Sendable {
                 details: Self.detailsJSON(configuration)
             )
             catalog = try await SpecCatalog.load(
-                from: runner.database, strict: configuration.strictValidation, warnings: warnings)
+                from: runner.database, strict: configuration.strictValidation, warnings: warnings,
+                pseudonym: configuration.trackingIDPseudonym)
             outlook = try await StepEngine.outlook(
                 of: CreateSessionStep(catalog: catalog, sessions: runner.sessions), batches: configuration.batches,
                 database: runner.database)

@@ -27,6 +27,8 @@ package struct DryRunReport: Sendable, Hashable {
     package var exampleBody: String?
     /// Values unknown in an open vocabulary that would be sent anyway, one line per field and value.
     package var specWarnings: [String] = []
+    /// Rows that would send a `user_tracking_id` shaped like an email address or a phone number.
+    package var trackingIDWarnings: [String] = []
 
     /// 0 when every row would be sent, 1 when some would fail (docs/design.md's "finished, some rows failed").
     package var exitCode: Int32 { rowsInvalid > 0 ? 1 : 0 }
@@ -52,7 +54,13 @@ package struct DryRunReport: Sendable, Hashable {
             lines.append("  unknown values that would be sent (Yoti decides; --strict refuses them):")
             lines += specWarnings.map { "    \($0)" }
         }
-        if let exampleBody { lines.append("  example request body (secrets redacted): \(exampleBody)") }
+        if !trackingIDWarnings.isEmpty {
+            lines.append("  personal-looking user_tracking_id values that would be sent (Yoti asks for none):")
+            lines += trackingIDWarnings.map { "    \($0)" }
+        }
+        if let exampleBody {
+            lines.append("  example request body (secrets and personal values redacted): \(exampleBody)")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -75,6 +83,7 @@ struct DryRun: Sendable {
         var report = DryRunReport(
             rowsChecked: 0, rowsValid: 0, rowsInvalid: 0, validByBatch: [:], rowsByConfiguration: [:], problems: [],
             exampleBody: nil)
+        let trackingIDs = TrackingIDWarnings(positionName: "row")
         var afterID: Int64 = 0
         while true {
             try Task.checkCancellation()
@@ -122,11 +131,20 @@ struct DryRun: Sendable {
                     if !problems.isEmpty { prepared = .invalid(problems: problems) }
                 }
                 switch prepared {
-                case .ready(let body, _, _, _):
+                case .ready(let body, let userTrackingID, _, _):
                     report.rowsValid += 1
                     report.validByBatch[batchID, default: 0] += 1
+                    let source: TrackingIDWarnings.Source = userTrackingID == externalRef ? .externalRef : .explicit
+                    trackingIDs.check(userTrackingID, source: source, position: id)
                     if report.exampleBody == nil, let json = try? JSONValue(jsonBytes: body) {
-                        report.exampleBody = json.redactingSecrets().jsonString()
+                        var shown = json.redactingSecrets().redactingPersonalData()
+                        if let userTrackingID, PersonalIdentifierShape.of(userTrackingID) != nil,
+                            case .object(var members) = shown
+                        {
+                            members["user_tracking_id"] = .string(JSONValue.personalMarker)
+                            shown = .object(members)
+                        }
+                        report.exampleBody = shown.jsonString()
                     }
                 case .invalid(let problems):
                     report.rowsInvalid += 1
@@ -138,6 +156,7 @@ struct DryRun: Sendable {
             }
         }
         report.specWarnings = catalog.warnings.lines
+        report.trackingIDWarnings = trackingIDs.lines
         return report
     }
 }

@@ -95,7 +95,8 @@ package final class Runner: Service, Sendable {
         -> DryRunReport
     {
         do {
-            let catalog = try await SpecCatalog.load(from: database, strict: configuration.strictValidation)
+            let catalog = try await SpecCatalog.load(
+                from: database, strict: configuration.strictValidation, pseudonym: configuration.trackingIDPseudonym)
             return try await DryRun(
                 database: database, batches: configuration.batches, catalog: catalog,
                 letters: configuration.followThrough

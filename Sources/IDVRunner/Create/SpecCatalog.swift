@@ -18,6 +18,9 @@ struct SpecCatalog: Sendable {
     let strict: Bool
     /// Where unknown values sent anyway are collected, once per field and value.
     let warnings: SpecWarnings
+    /// When set, a row whose spec sets no `user_tracking_id` sends this pseudonym of its `external_ref`
+    /// instead of the reference itself (``UserTrackingPseudonym``).
+    let pseudonym: UserTrackingPseudonym?
     /// Each configuration as a row without a patch sends it, worked out once per run: such rows differ
     /// only by `user_tracking_id`, whose value the validator does not judge.
     let unpatched: [String: Unpatched]
@@ -82,9 +85,10 @@ struct SpecCatalog: Sendable {
 
     init(
         configurations: [String: JSONValue], strict: Bool = false, warnings: SpecWarnings = SpecWarnings(),
-        ibvDefaults: [String: JSONValue] = [:]
+        ibvDefaults: [String: JSONValue] = [:], pseudonym: UserTrackingPseudonym? = nil
     ) {
         self.configurations = configurations
+        self.pseudonym = pseudonym
         self.ibvDefaults = ibvDefaults
         self.strict = strict
         self.warnings = warnings
@@ -102,7 +106,8 @@ struct SpecCatalog: Sendable {
     /// Loads every named configuration: the table is small and read once per run.
     /// - Throws: `PostgresError`, or a JSON error for a stored spec that is not JSON.
     static func load(
-        from database: any RunnerDatabase, strict: Bool = false, warnings: SpecWarnings = SpecWarnings()
+        from database: any RunnerDatabase, strict: Bool = false, warnings: SpecWarnings = SpecWarnings(),
+        pseudonym: UserTrackingPseudonym? = nil
     ) async throws -> SpecCatalog {
         let rows = try await database.query(
             "SELECT name, spec::text AS spec, ibv_defaults::text AS ibv_defaults FROM idv.session_configs", [])
@@ -116,16 +121,19 @@ struct SpecCatalog: Sendable {
             }
         }
         return SpecCatalog(
-            configurations: configurations, strict: strict, warnings: warnings, ibvDefaults: ibvDefaults)
+            configurations: configurations, strict: strict, warnings: warnings, ibvDefaults: ibvDefaults,
+            pseudonym: pseudonym)
     }
 
     /// Composes and validates the spec of one row.
-    /// - Parameter userTrackingID: sent when the spec sets none (a run's claim recorded it); default `externalRef`.
+    /// - Parameter userTrackingID: sent when the spec sets none (a run's claim recorded it); default `externalRef`,
+    ///   or its ``pseudonym`` when the catalog has one (also when the claim recorded `externalRef` itself).
     func prepare(configName: String?, sessionSpec: JSONValue?, externalRef: String, userTrackingID: String? = nil)
         -> Prepared
     {
+        let userTrackingID = defaultTrackingID(claimed: userTrackingID, externalRef: externalRef)
         if let configName, sessionSpec?.isNull ?? true, let known = unpatched[configName] {
-            return prepare(known, userTrackingID: userTrackingID ?? externalRef)
+            return prepare(known, userTrackingID: userTrackingID)
         }
         var base: JSONValue?
         if let configName {
@@ -156,6 +164,12 @@ struct SpecCatalog: Sendable {
             resourcesTTL: spec["resources_ttl"]?.int64Value.map { Int($0) },
             inBranch: spec["ibv_options"]?["support"]?.stringValue == "MANDATORY"
         )
+    }
+
+    /// The `user_tracking_id` a row sends when its spec and configuration set none.
+    func defaultTrackingID(claimed: String?, externalRef: String) -> String {
+        if let pseudonym, claimed == nil || claimed == externalRef { return pseudonym.trackingID(for: externalRef) }
+        return claimed ?? externalRef
     }
 
     /// ``prepare(configName:sessionSpec:externalRef:userTrackingID:)`` for a row without a patch: the

@@ -1,4 +1,5 @@
 import Foundation
+import YotiAPI
 
 /// Everything one `idv-batch run` needs to know, loaded once at start-up.
 ///
@@ -70,6 +71,9 @@ package struct RunnerConfiguration: Sendable {
     /// After creation, the In-Branch follow-through (configuration, instructions, letter) of the
     /// selection's created In-Branch rows, with letters delivered so. Default `nil`: creation only.
     package var followThrough: LetterDelivery? = nil
+    /// The keyed pseudonym sent as `user_tracking_id` in place of `external_ref` (`--tracking-id-key-file`).
+    /// Default `nil`: the `external_ref` itself, as Yoti's SDK examples do.
+    package var trackingIDPseudonym: UserTrackingPseudonym? = nil
 
     /// A configuration with the defaults listed on each property.
     /// - Parameters:

@@ -20,6 +20,8 @@ package struct EnqueueReport: Sendable, Hashable {
     package var duration: Duration
     /// Values unknown in an open vocabulary that rows were loaded with anyway, one line per field and value.
     package var specWarnings: [String] = []
+    /// Rows whose `user_tracking_id` would look like an email address or a phone number (``TrackingIDWarnings``).
+    package var trackingIDWarnings: [String] = []
 
     /// 0 when every row loaded or was already present, 1 when any row was rejected.
     package var exitCode: Int32 { rejectedCount > 0 ? 1 : 0 }
@@ -34,6 +36,10 @@ package struct EnqueueReport: Sendable, Hashable {
         if !specWarnings.isEmpty {
             lines.append("Unknown values in open vocabularies, loaded anyway (Yoti decides; --strict refuses them):")
             lines += specWarnings.map { "  \($0)" }
+        }
+        if !trackingIDWarnings.isEmpty {
+            lines.append("Personal-looking user_tracking_id values (loaded anyway; Yoti asks for none):")
+            lines += trackingIDWarnings.map { "  \($0)" }
         }
         if rejectedCount > 0 {
             lines.append("Rejected rows (fix them and load the file again; rows already loaded are skipped):")

@@ -20,10 +20,16 @@ struct EnqueueRowValidator: Sendable {
     let defaultConfig: String?
     /// How In-Branch letters will be delivered (`enqueue --letters`); `nil`: not checked.
     let letters: LetterDelivery?
-    init(catalog: SpecCatalog, defaultConfig: String?, letters: LetterDelivery? = nil) {
+    /// Where rows that would send a personal-looking `user_tracking_id` are counted.
+    let trackingIDs: TrackingIDWarnings?
+    init(
+        catalog: SpecCatalog, defaultConfig: String?, letters: LetterDelivery? = nil,
+        trackingIDs: TrackingIDWarnings? = nil
+    ) {
         self.catalog = catalog
         self.defaultConfig = defaultConfig
         self.letters = letters
+        self.trackingIDs = trackingIDs
     }
 
     /// Validates a row: a non-empty `external_ref`, a known configuration, something to send, and a
@@ -100,6 +106,15 @@ struct EnqueueRowValidator: Sendable {
             }
         }
         catalog.warnings.record(problems.filter(\.isWarning))
+        if let trackingIDs {
+            let position = Int64(candidate.line)
+            let explicit = candidate.spec?["user_tracking_id"]?.stringValue
+            trackingIDs.check(explicit, source: .explicit, position: position)
+            let configured = configName.flatMap { catalog.configurations[$0]?["user_tracking_id"]?.stringValue }
+            if explicit == nil, configured == nil {
+                trackingIDs.check(candidate.externalRef, source: .externalRef, position: position)
+            }
+        }
         return .success(
             Row(
                 line: candidate.line, externalRef: candidate.externalRef, configName: configName,

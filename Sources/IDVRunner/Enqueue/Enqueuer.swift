@@ -43,6 +43,9 @@ package struct Enqueuer: Sendable {
         /// rows whose spec subscribes to `INSTRUCTIONS_EMAIL_REQUESTED` are refused); `nil` skips that
         /// check. Default `.email`, as `run`.
         package var letters: LetterDelivery?
+        /// Where rows that would send Yoti a personal-looking `user_tracking_id` (an `external_ref` or an
+        /// explicit value shaped like an email address or a phone number) are counted for the report.
+        package var trackingIDs: TrackingIDWarnings
 
         /// Options with the defaults listed on each property.
         package init(batchID: String, format: EnqueueFormat, defaultConfig: String? = nil) {
@@ -57,6 +60,7 @@ package struct Enqueuer: Sendable {
             self.strict = false
             self.warnings = SpecWarnings()
             self.letters = .email
+            self.trackingIDs = TrackingIDWarnings(positionName: "line")
         }
     }
 
@@ -118,7 +122,8 @@ package struct Enqueuer: Sendable {
             throw OperationError(code: .usage, message: "The batch id must be non-empty text without NUL characters.")
         }
         let validator = EnqueueRowValidator(
-            catalog: try await loadCatalog(), defaultConfig: options.defaultConfig, letters: options.letters)
+            catalog: try await loadCatalog(), defaultConfig: options.defaultConfig, letters: options.letters,
+            trackingIDs: options.trackingIDs)
         if let name = options.defaultConfig, validator.catalog.configurations[name] == nil {
             throw OperationError(
                 code: .usage,
@@ -187,7 +192,7 @@ package struct Enqueuer: Sendable {
                 batchID: options.batchID, format: options.format, rowsRead: state.rowsRead, inserted: state.inserted,
                 alreadyPresent: state.alreadyPresent, rejectedCount: state.rejected,
                 rejections: state.rejections.sorted { $0.line < $1.line }, duration: ContinuousClock.now - started,
-                specWarnings: options.warnings.lines)
+                specWarnings: options.warnings.lines, trackingIDWarnings: options.trackingIDs.lines)
         }
     }
 
