@@ -134,44 +134,44 @@ package struct RerunCommand: AsyncParsableCommand {
         let setup = try await OperationSetup(job: job, flags: flags, batches: [batchID], label: "idv-batch.rerun")
         let configuration = setup.configuration
         return try await setup.withPool(database) { pool in
-                // Nothing to do needs no credentials; with something to do, build the client before any row
-                // moves, so a missing key fails with nothing changed.
-                let rerunner = Rerunner(pool: pool)
-                let matching: Int
-                if expired {
-                    let preview = try await rerunner.reissueExpired(
-                        batchID: batchID, limit: configuration.maxSessions, dryRun: true)
-                    if dryRun {
-                        print(preview.render())
-                        return 0
-                    }
-                    matching = preview.rowsReissued
-                } else if followThrough {
-                    matching = try await rerunner.failedFollowThroughs(batchID: batchID)
-                    if dryRun {
-                        print(
-                            "Dry run: \(matching) failed follow-throughs of batch \(batchID) would be re-queued. Nothing changed."
-                        )
-                        return 0
-                    }
-                } else {
-                    matching = try await rerunner.matchingRows(batchID: batchID, filter: filter)
-                    if dryRun {
-                        print(
-                            "Dry run: \(matching) failed rows of batch \(batchID) match \(filter.summary) and would be re-queued. Nothing changed."
-                        )
-                        return 0
-                    }
+            // Nothing to do needs no credentials; with something to do, build the client before any row
+            // moves, so a missing key fails with nothing changed.
+            let rerunner = Rerunner(pool: pool)
+            let matching: Int
+            if expired {
+                let preview = try await rerunner.reissueExpired(
+                    batchID: batchID, limit: configuration.maxSessions, dryRun: true)
+                if dryRun {
+                    print(preview.render())
+                    return 0
                 }
-                let client = runs && matching > 0 ? try setup.makeClient(yoti) : nil
-                let code = await Result(catching: {
-                    if followThrough {
-                        return try await rerunFollowThrough(batchID, setup: setup, client: client, pool: pool)
-                    }
-                    return try await rerun(batchID, filter: filter, setup: setup, client: client, pool: pool)
-                })
-                try? await client?.shutdown()
-                return try code.get()
+                matching = preview.rowsReissued
+            } else if followThrough {
+                matching = try await rerunner.failedFollowThroughs(batchID: batchID)
+                if dryRun {
+                    print(
+                        "Dry run: \(matching) failed follow-throughs of batch \(batchID) would be re-queued. Nothing changed."
+                    )
+                    return 0
+                }
+            } else {
+                matching = try await rerunner.matchingRows(batchID: batchID, filter: filter)
+                if dryRun {
+                    print(
+                        "Dry run: \(matching) failed rows of batch \(batchID) match \(filter.summary) and would be re-queued. Nothing changed."
+                    )
+                    return 0
+                }
+            }
+            let client = runs && matching > 0 ? try setup.makeClient(yoti) : nil
+            let code = await Result(catching: {
+                if followThrough {
+                    return try await rerunFollowThrough(batchID, setup: setup, client: client, pool: pool)
+                }
+                return try await rerun(batchID, filter: filter, setup: setup, client: client, pool: pool)
+            })
+            try? await client?.shutdown()
+            return try code.get()
         }
     }
 

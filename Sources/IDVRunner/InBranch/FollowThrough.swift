@@ -63,7 +63,8 @@ package struct FollowThrough: Sendable {
 
         /// 0 all done, 1 rows failed, 3 database/credentials, 4 deadline with work left, 130 interrupted.
         package var exitCode: Int32 {
-            stopReason.exitCode(workLeft: workLeft, failedRows: states["failed", default: 0], resultsStored: resultsStored)
+            stopReason.exitCode(
+                workLeft: workLeft, failedRows: states["failed", default: 0], resultsStored: resultsStored)
         }
     }
 
