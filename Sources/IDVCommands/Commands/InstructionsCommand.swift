@@ -66,10 +66,9 @@ package struct InstructionsCommand: AsyncParsableCommand {
 
     private func execute() async throws -> Int32 {
         let job = try job.load(for: .run)
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        if !batches.isEmpty { flags.batches = batches }
-        let setup = try await OperationSetup(job: job, flags: flags, label: "idv-batch.instructions")
+        let setup = try await OperationSetup(
+            job: job, tuning: tuning, logging: logging, metrics: metrics, batches: batches,
+            label: "idv-batch.instructions")
         return try await setup.withPool(database) { pool in
             let client = try setup.makeClient(yoti)
             let followThrough = FollowThroughRun(

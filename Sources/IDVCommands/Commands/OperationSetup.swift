@@ -21,18 +21,22 @@ struct OperationSetup: Sendable {
 
     /// - Parameters:
     ///   - job: the loaded job file, if any.
-    ///   - flags: the command line's settings, layered over the job file's `run` section.
-    ///   - batches: the selection when the command fixes it (`rerun <batch>`); `nil`: the settings'.
+    ///   - tuning, logging, metrics, batches: the command line's settings (`--batch`: `batches`), layered over
+    ///     the job file's `run` section.
+    ///   - selection: the batches when the command fixes them (`rerun <batch>`); `nil`: the settings'.
     ///   - label: the logger label (`idv-batch.run`).
     ///   - lastSuccessMetric: the gauge recording when the command last exited 0.
     /// - Throws: ``CommandFailure`` / ``OperationError`` `.usage` for bad settings; `JobFileError`.
     init(
-        job: JobFile?, flags: RunSettings, batches: [String]? = nil, label: String,
-        lastSuccessMetric: String = MetricsHelp.runLastSuccess
+        job: JobFile?, tuning: RunTuningOptions, logging: LogOptions, metrics: MetricsOptions, batches: [String] = [],
+        selection: [String]? = nil, label: String, lastSuccessMetric: String = MetricsHelp.runLastSuccess
     ) async throws {
         environment = try JobOption.environment(for: job)
+        var flags = tuning.settings
+        flags.observability = logging.settings(metrics: metrics)
+        if !batches.isEmpty { flags.batches = batches }
         settings = flags.overriding(job?.run ?? RunSettings())
-        var configuration = try settings.runnerConfiguration(batches: batches)
+        var configuration = try settings.runnerConfiguration(batches: selection)
         (logger, format) = try CommandLogger.make(label: label, settings: settings.observability)
         export = try await MetricsExport.prepare(settings.observability, lastSuccessMetric: lastSuccessMetric)
         runMetrics = RunMetrics(factory: export.factory)

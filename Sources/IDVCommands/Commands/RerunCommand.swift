@@ -129,9 +129,9 @@ package struct RerunCommand: AsyncParsableCommand {
                 message: "--follow-through re-queues failed follow-throughs; it takes no --expired, --only or --status."
             )
         }
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        let setup = try await OperationSetup(job: job, flags: flags, batches: [batchID], label: "idv-batch.rerun")
+        let setup = try await OperationSetup(
+            job: job, tuning: tuning, logging: logging, metrics: metrics, selection: [batchID], label: "idv-batch.rerun"
+        )
         let configuration = setup.configuration
         return try await setup.withPool(database) { pool in
             // Nothing to do needs no credentials; with something to do, build the client before any row

@@ -76,17 +76,10 @@ package struct RunCommand: AsyncParsableCommand {
         try await CommandFailure.exiting(execute)
     }
 
-    /// The command line's settings (laid over the job file's, over ``RunnerConfiguration``'s defaults).
-    var flags: RunSettings {
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        if !batches.isEmpty { flags.batches = batches }
-        return flags
-    }
-
     private func execute() async throws -> Int32 {
         let job = try job.load(for: .run)
-        let setup = try await OperationSetup(job: job, flags: flags, label: "idv-batch.run")
+        let setup = try await OperationSetup(
+            job: job, tuning: tuning, logging: logging, metrics: metrics, batches: batches, label: "idv-batch.run")
         var configuration = setup.configuration
         configuration.dryRun = dryRun
         return try await setup.withPool(database) { pool in

@@ -90,12 +90,10 @@ package struct SyncCommand: AsyncParsableCommand {
 
     private func execute() async throws -> Int32 {
         let job = try job.load(for: .sync)
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        if !batches.isEmpty { flags.batches = batches }
         let staleAfter = try staleAfterDuration(job: job)
         let setup = try await OperationSetup(
-            job: job, flags: flags, label: "idv-batch.sync", lastSuccessMetric: MetricsHelp.syncLastSuccess)
+            job: job, tuning: tuning, logging: logging, metrics: metrics, batches: batches, label: "idv-batch.sync",
+            lastSuccessMetric: MetricsHelp.syncLastSuccess)
         let configuration = setup.configuration
         let syncMetrics = SyncMetrics(factory: setup.export.factory)
         let letterDelivery = setup.settings.letters == nil ? nil : setup.settings.letterDelivery
