@@ -46,7 +46,7 @@ package struct NotificationsReceiver: Service {
             tls: try configuration.tls?.serverConfiguration(),
             counter: ConnectionCounter(onRefused: { receiverMetrics.connectionRefused() }))
         let application = Application(
-            responder: responder,
+            router: responder.router(),
             server: server,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in

@@ -5,12 +5,13 @@ import Logging
 import NIOCore
 import PostgresClient
 
-/// Answers every request of the receiver: the notification path, `/healthz` and `/metrics`.
+/// The receiver's routes — the notification path (`POST`), `/healthz` and `/metrics` (`GET`, `HEAD`) — on a
+/// Hummingbird `Router`, behind ``ReceiverPathMiddleware`` (exact paths, 404 and 405 answered and counted).
 ///
 /// A notification is checked in the order that costs an attacker the most and us the least: method,
 /// then `Authorization` (before any body is read), then size, then content. Only a committed row earns
 /// a 2xx; a database that cannot store it earns a 503 with `Retry-After`, so Yoti tries again.
-struct NotificationsResponder: HTTPResponder {
+struct NotificationsResponder: Sendable {
     typealias Context = BasicRequestContext
 
     let configuration: ReceiverConfiguration
@@ -29,42 +30,37 @@ struct NotificationsResponder: HTTPResponder {
         self.logger = logger
     }
 
-    func respond(to request: Request, context: Context) async throws -> Response {
-        switch request.uri.path {
-        case configuration.path:
-            let start = ContinuousClock.now
-            let response = await notification(request)
-            metrics.answered(after: ContinuousClock.now - start)
-            logger.debug(
-                "Notification request answered",
-                metadata: [LogKey.httpStatus: "\(response.status.code)", LogKey.path: "\(configuration.path)"])
-            return response
-        case "/healthz":
-            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            return await health.isHealthy()
-                ? ReceiverAnswer.json(.ok, "{\"status\":\"ok\"}\n")
-                : ReceiverAnswer.json(
-                    .serviceUnavailable, "{\"status\":\"database unreachable\"}\n",
-                    headers: [.retryAfter: "\(configuration.retryAfterSeconds)"])
-        case "/metrics":
-            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(
-                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
-        default:
-            metrics.rejected(.notFound)
-            return ReceiverAnswer.error(.notFound, "no such path")
+    /// The router answering every request of the receiver.
+    func router() -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.add(
+            middleware: ReceiverPathMiddleware(
+                allowedMethods: [configuration.path: "POST", "/healthz": "GET", "/metrics": "GET"],
+                timedPath: configuration.path, metrics: metrics, logger: logger))
+        router.post(RouterPath(configuration.path)) { request, _ in await notification(request) }
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("/healthz", method: method) { _, _ in await healthz() }
+            router.on("/metrics", method: method) { _, _ in metricsPage() }
         }
+        return router
     }
 
-    private func methodNotAllowed(_ allowed: String) -> Response {
-        metrics.rejected(.method)
-        return ReceiverAnswer.error(.methodNotAllowed, "method not allowed", headers: [.allow: allowed])
+    private func healthz() async -> Response {
+        await health.isHealthy()
+            ? ReceiverAnswer.json(.ok, "{\"status\":\"ok\"}\n")
+            : ReceiverAnswer.json(
+                .serviceUnavailable, "{\"status\":\"database unreachable\"}\n",
+                headers: [.retryAfter: "\(configuration.retryAfterSeconds)"])
+    }
+
+    private func metricsPage() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(
+            status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
     }
 
     private func notification(_ request: Request) async -> Response {
-        guard request.method == .post else { return methodNotAllowed("POST") }
         if let refusal = authorization.refusal(for: request.headers[.authorization]) {
             return reject(
                 .unauthorized, .unauthorized, "unauthorized", detail: refusal.rawValue,

@@ -419,13 +419,13 @@ struct InBranchFollowThroughTests {
             }
             // `sync` without --letters DIR leaves letters alone; with it, the notified letter is fetched again.
             func sync(letters directory: URL?) async throws -> FollowThrough.Report? {
-                let service = ResultSyncService(
+                let outcome = try await ResultSyncRun(
                     configuration: harness.configuration(batch: batch), database: harness.pool,
                     fetcher: harness.client, staleAfter: .seconds(3600),
-                    letters: directory.map { ($0, harness.client) }, logger: RunnerHarness.logger(label: "test.ibv"))
-                try await service.run()
-                #expect(service.report?.stopReason == .completed)
-                return service.lettersReport
+                    letters: directory.map { ($0, harness.client) }, logger: RunnerHarness.logger(label: "test.ibv")
+                ).execute()
+                #expect(outcome.report.stopReason == .completed)
+                return outcome.letters
             }
             #expect(try await sync(letters: nil) == nil)
             #expect(try await Self.followRows(harness, batch: batch).first { $0.ref == "changed" }?.sha == before.sha)

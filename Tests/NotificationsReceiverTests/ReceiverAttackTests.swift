@@ -187,9 +187,14 @@ struct ReceiverAttackTests {
     @Test("wrong method 405, unknown path 404, healthz 200, metrics count by outcome and reason")
     func methodsPathsHealthMetrics() async throws {
         try await ReceiverHarness.withDatabase { harness in
-            #expect(try await harness.send(.GET).status == 405)
+            let get = try await harness.send(.GET)
+            #expect(get.status == 405 && get.headers.first(name: "Allow") == "POST")
             #expect(try await harness.send(.PUT, body: Array("{}".utf8)).status == 405)
+            let postMetrics = try await harness.send(.POST, path: "/metrics", authorization: nil, body: [])
+            #expect(postMetrics.status == 405 && postMetrics.headers.first(name: "Allow") == "GET")
             #expect(try await harness.send(.POST, path: "/other", body: Array("{}".utf8)).status == 404)
+            // Paths match exactly: a trailing slash is another path.
+            #expect(try await harness.send(.GET, path: "/healthz/", authorization: nil).status == 404)
             let health = try await harness.send(.GET, path: "/healthz", authorization: nil)
             #expect(health.status == 200)
             _ = try await harness.post(ReceiverHarness.notification(session: "s-m"))
@@ -203,7 +208,7 @@ struct ReceiverAttackTests {
                 "idv_notifications_received_total{outcome=\"duplicate\"} 1",
                 "idv_notifications_rejected_total{reason=\"bad_request\"} 1",
                 "idv_notifications_rejected_total{reason=\"unauthorized\"} 1",
-                "idv_notifications_rejected_total{reason=\"method\"} 2",
+                "idv_notifications_rejected_total{reason=\"method\"} 3",
                 "idv_notifications_unavailable_total 0",
             ] {
                 #expect(metrics.body.contains(line), "\(line) in\n\(metrics.body)")

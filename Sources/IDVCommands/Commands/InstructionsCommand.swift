@@ -66,55 +66,33 @@ package struct InstructionsCommand: AsyncParsableCommand {
 
     private func execute() async throws -> Int32 {
         let job = try job.load(for: .run)
-        let environment = try JobOption.environment(for: job)
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        if !batches.isEmpty { flags.batches = batches }
-        let settings = flags.overriding(job?.run ?? RunSettings())
-        var configuration = try settings.runnerConfiguration()
-        let (logger, format) = try CommandLogger.make(label: "idv-batch.instructions", settings: settings.observability)
-        let export = try await MetricsExport.prepare(settings.observability)
-        let runMetrics = RunMetrics(factory: export.factory)
-        configuration.metrics = runMetrics
-        let postgres = try database.configuration(environment: environment)
-        let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
-        let outcome = await Result(catching: {
-            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
-                let client = try yoti.filled(from: environment).makeClient(
-                    options: IDVClient.Options(
-                        requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-                    logger: logger)
-                let service = FollowThroughService(
-                    configuration: configuration, database: pool, client: client, delivery: settings.letterDelivery,
-                    requeueFailed: retryFailed, logger: logger,
-                    progress: ProgressReporter.mode(
-                        allowsLiveLine: format == .text, logInterval: configuration.progressInterval))
-                let code = await Result(catching: { try await Self.run(service, logger: logger) })
-                try? await client.shutdown()
-                if retryFailed { print("Requeued \(service.rowsRequeued) failed follow-throughs.") }
-                return try code.get()
-            }
-        })
-        await pool.shutdown()
-        return try outcome.get()
+        let setup = try await OperationSetup(
+            job: job, tuning: tuning, logging: logging, metrics: metrics, batches: batches,
+            label: "idv-batch.instructions")
+        return try await setup.withPool(database) { pool in
+            let client = try setup.makeClient(yoti)
+            let followThrough = FollowThroughRun(
+                configuration: setup.configuration, database: pool, client: client,
+                delivery: setup.settings.letterDelivery, requeueFailed: retryFailed, logger: setup.logger,
+                progress: setup.progressMode)
+            let outcome = await Result(catching: { try await Self.run(followThrough, logger: setup.logger) })
+            try? await client.shutdown()
+            let (done, exitCode) = try outcome.get()
+            if retryFailed { print("Requeued \(done.rowsRequeued) failed follow-throughs.") }
+            return exitCode
+        }
     }
 
-    /// Runs `service` with signal handling, prints its report and returns the command's exit code
-    /// (`instructions` and `rerun --follow-through`).
-    static func run(_ service: FollowThroughService, logger: Logger) async throws -> Int32 {
-        let result = await RunCommand.runHandlingSignals(service, logger: logger)
-        if let error = result.error {
-            if error is OperationError { throw error }
-            throw CommandFailure(exitCode: 3, message: "The follow-through failed: \(error)")
+    /// Runs the follow-through with signal handling and prints its report (`instructions` and
+    /// `rerun --follow-through`).
+    /// - Returns: the outcome, and the command's exit code.
+    static func run(_ followThrough: FollowThroughRun, logger: Logger) async throws -> (
+        FollowThroughRun.Outcome, Int32
+    ) {
+        let (outcome, exitCode) = try await SignalScope.runOperation("follow-through", logger: logger) {
+            try await followThrough.execute()
         }
-        guard let report = service.report else {
-            throw CommandFailure(
-                exitCode: 3, message: "The follow-through ended without a report; check the log above.")
-        }
-        print(report.render())
-        if report.stopReason == .interrupted || report.stopReason == .cancelled {
-            return result.signal == .sigterm ? Int32(143) : 130
-        }
-        return report.exitCode
+        print(outcome.render())
+        return (outcome, exitCode)
     }
 }

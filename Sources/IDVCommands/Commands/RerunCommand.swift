@@ -110,7 +110,6 @@ package struct RerunCommand: AsyncParsableCommand {
 
     private func execute() async throws -> Int32 {
         let job = try job.load(for: .rerun)
-        let environment = try JobOption.environment(for: job)
         guard let batchID = batchID ?? job?.rerun.batch else {
             throw CommandFailure(
                 exitCode: 2, message: "Name the batch: `idv-batch rerun <batch-id>` (or rerun.batch in the job file).")
@@ -131,78 +130,55 @@ package struct RerunCommand: AsyncParsableCommand {
                 message: "--follow-through re-queues failed follow-throughs; it takes no --expired, --only or --status."
             )
         }
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        let settings = flags.overriding(job?.run ?? RunSettings())
-        var configuration = try settings.runnerConfiguration(batches: [batchID])
-        configuration.trackingIDPseudonym = try trackingID.pseudonym(environment: environment)
-        let (logger, format) = try CommandLogger.make(label: "idv-batch.rerun", settings: settings.observability)
-        let export = try await MetricsExport.prepare(settings.observability)
-        let runMetrics = RunMetrics(factory: export.factory)
-        configuration.metrics = runMetrics
-        let pool = PostgresPool(
-            configuration: try database.configuration(environment: environment), maxConnections: 6, logger: logger)
-        let outcome = await Result(catching: {
-            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
-                // Nothing to do needs no credentials; with something to do, build the client before any row
-                // moves, so a missing key fails with nothing changed.
-                let rerunner = Rerunner(pool: pool)
-                let matching: Int
-                if expired {
-                    let preview = try await rerunner.reissueExpired(
-                        batchID: batchID, limit: configuration.maxSessions, dryRun: true)
-                    if dryRun {
-                        print(preview.render())
-                        return 0
-                    }
-                    matching = preview.rowsReissued
-                } else if followThrough {
-                    matching = try await rerunner.failedFollowThroughs(batchID: batchID)
-                    if dryRun {
-                        print(
-                            "Dry run: \(matching) failed follow-throughs of batch \(batchID) would be re-queued. Nothing changed."
-                        )
-                        return 0
-                    }
-                } else {
-                    matching = try await rerunner.matchingRows(batchID: batchID, filter: filter)
-                    if dryRun {
-                        print(
-                            "Dry run: \(matching) failed rows of batch \(batchID) match \(filter.summary) and would be re-queued. Nothing changed."
-                        )
-                        return 0
-                    }
+        let setup = try await OperationSetup(
+            job: job, tuning: tuning, logging: logging, metrics: metrics, selection: [batchID], trackingID: trackingID,
+            label: "idv-batch.rerun")
+        let configuration = setup.configuration
+        return try await setup.withPool(database) { pool in
+            // Nothing to do needs no credentials; with something to do, build the client before any row
+            // moves, so a missing key fails with nothing changed.
+            let rerunner = Rerunner(pool: pool)
+            let matching: Int
+            if expired {
+                let preview = try await rerunner.reissueExpired(
+                    batchID: batchID, limit: configuration.maxSessions, dryRun: true)
+                if dryRun {
+                    print(preview.render())
+                    return 0
                 }
-                let client =
-                    runs && matching > 0
-                    ? try yoti.filled(from: environment).makeClient(
-                        options: IDVClient.Options(
-                            requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-                        logger: logger)
-                    : nil
-                let code = await Result(catching: {
-                    if followThrough {
-                        return try await rerunFollowThrough(
-                            batchID, configuration: configuration, delivery: settings.letterDelivery, client: client,
-                            pool: pool, logger: logger, allowsLiveLine: format == .text)
-                    }
-                    return try await rerun(
-                        batchID, filter: filter, configuration: configuration, client: client, pool: pool,
-                        logger: logger,
-                        allowsLiveLine: format == .text)
-                })
-                try? await client?.shutdown()
-                return try code.get()
+                matching = preview.rowsReissued
+            } else if followThrough {
+                matching = try await rerunner.failedFollowThroughs(batchID: batchID)
+                if dryRun {
+                    print(
+                        "Dry run: \(matching) failed follow-throughs of batch \(batchID) would be re-queued. Nothing changed."
+                    )
+                    return 0
+                }
+            } else {
+                matching = try await rerunner.matchingRows(batchID: batchID, filter: filter)
+                if dryRun {
+                    print(
+                        "Dry run: \(matching) failed rows of batch \(batchID) match \(filter.summary) and would be re-queued. Nothing changed."
+                    )
+                    return 0
+                }
             }
-        })
-        await pool.shutdown()
-        return try outcome.get()
+            let client = runs && matching > 0 ? try setup.makeClient(yoti) : nil
+            let code = await Result(catching: {
+                if followThrough {
+                    return try await rerunFollowThrough(batchID, setup: setup, client: client, pool: pool)
+                }
+                return try await rerun(batchID, filter: filter, setup: setup, client: client, pool: pool)
+            })
+            try? await client?.shutdown()
+            return try code.get()
+        }
     }
 
     /// `--follow-through`: re-queue the failed follow-throughs, then run them (unless `client` is `nil`).
     private func rerunFollowThrough(
-        _ batchID: String, configuration: RunnerConfiguration, delivery: LetterDelivery, client: IDVClient?,
-        pool: PostgresPool, logger: Logger, allowsLiveLine: Bool
+        _ batchID: String, setup: OperationSetup, client: IDVClient?, pool: PostgresPool
     ) async throws -> Int32 {
         let rerunner = Rerunner(pool: pool)
         let result = try await rerunner.requeueFollowThrough(batchID: batchID)
@@ -214,25 +190,22 @@ package struct RerunCommand: AsyncParsableCommand {
             )
             return 0
         }
-        let service = FollowThroughService(
-            configuration: configuration, database: pool, client: client, delivery: delivery, requeueFailed: false,
-            logger: logger,
-            progress: ProgressReporter.mode(allowsLiveLine: allowsLiveLine, logInterval: configuration.progressInterval)
-        )
-        let code = try await InstructionsCommand.run(service, logger: logger)
-        if let runID = service.runID { try await rerunner.recordRun(rerunID: rerunID, runID: runID) }
-        return code
+        let followThrough = FollowThroughRun(
+            configuration: setup.configuration, database: pool, client: client,
+            delivery: setup.settings.letterDelivery, requeueFailed: false, logger: setup.logger,
+            progress: setup.progressMode)
+        let (outcome, exitCode) = try await InstructionsCommand.run(followThrough, logger: setup.logger)
+        try await rerunner.recordRun(rerunID: rerunID, runID: outcome.runID)
+        return exitCode
     }
 
     private func rerun(
-        _ batchID: String, filter: RerunFilter, configuration: RunnerConfiguration, client: IDVClient?,
-        pool: PostgresPool,
-        logger: Logger, allowsLiveLine: Bool
+        _ batchID: String, filter: RerunFilter, setup: OperationSetup, client: IDVClient?, pool: PostgresPool
     ) async throws -> Int32 {
         let rerunner = Rerunner(pool: pool)
         let rerunID: Int64
         if expired {
-            let result = try await rerunner.reissueExpired(batchID: batchID, limit: configuration.maxSessions)
+            let result = try await rerunner.reissueExpired(batchID: batchID, limit: setup.configuration.maxSessions)
             print(result.render())
             guard result.rowsReissued > 0, let id = result.rerunID else { return 0 }
             rerunID = id
@@ -249,20 +222,15 @@ package struct RerunCommand: AsyncParsableCommand {
             return 0
         }
         let runner = Runner(
-            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine
-        )
-        let outcome = await RunCommand.runHandlingSignals(runner, logger: logger)
-        if let error = outcome.error { throw error }
-        guard let summary = runner.summary else {
-            throw CommandFailure(exitCode: 3, message: "The run ended without a summary; check the log above.")
+            configuration: setup.configuration, database: pool, client: client, logger: setup.logger,
+            allowsLiveLine: setup.format == .text)
+        let (summary, exitCode) = try await SignalScope.runOperation("run", logger: setup.logger) {
+            try await runner.execute()
         }
         if let runID = summary.runID {
             try await rerunner.recordRun(rerunID: rerunID, runID: runID)
         }
         print(summary.render())
-        if summary.stopReason == .interrupted || summary.stopReason == .cancelled {
-            return outcome.signal == .sigterm ? 143 : 130
-        }
-        return summary.exitCode
+        return exitCode
     }
 }

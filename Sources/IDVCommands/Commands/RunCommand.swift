@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import IDVRunner
 import Logging
-import PostgresClient
-import ServiceLifecycle
-import Synchronization
-import UnixSignals
 import YotiClient
 
 /// `idv-batch run`: process runnable rows until none are left, a deadline passes, or a signal arrives.
@@ -81,78 +77,30 @@ package struct RunCommand: AsyncParsableCommand {
         try await CommandFailure.exiting(execute)
     }
 
-    /// The command line's settings over the job file's (if any), over ``RunnerConfiguration``'s defaults.
-    func settings(job: JobFile?) -> RunSettings {
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        if !batches.isEmpty { flags.batches = batches }
-        return flags.overriding(job?.run ?? RunSettings())
-    }
-
     private func execute() async throws -> Int32 {
         let job = try job.load(for: .run)
-        let environment = try JobOption.environment(for: job)
-        let settings = settings(job: job)
-        var configuration = try settings.runnerConfiguration()
+        let setup = try await OperationSetup(
+            job: job, tuning: tuning, logging: logging, metrics: metrics, batches: batches, trackingID: trackingID,
+            label: "idv-batch.run")
+        var configuration = setup.configuration
         configuration.dryRun = dryRun
-        configuration.trackingIDPseudonym = try trackingID.pseudonym(environment: environment)
-        let (logger, format) = try CommandLogger.make(label: "idv-batch.run", settings: settings.observability)
-        let export = try await MetricsExport.prepare(settings.observability)
-        let runMetrics = RunMetrics(factory: export.factory)
-        configuration.metrics = runMetrics
-        let postgres = try database.configuration(environment: environment)
-        // The claim and the write-back (each one at a time, beside the calls), the rate limiter, lease upkeep
-        // and the idle outlook each need at most one connection at a time.
-        let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
-        let outcome = await Result(catching: {
-            try await export.around(logger: logger, exitCode: runMetrics.recordExitCode) {
-                try await execute(
-                    configuration, yoti: yoti.filled(from: environment), pool: pool, logger: logger,
-                    allowsLiveLine: format == .text)
+        return try await setup.withPool(database) { pool in
+            if configuration.dryRun {
+                let report = try await Runner.dryRun(configuration: configuration, database: pool)
+                print(report.render())
+                return report.exitCode
             }
-        })
-        await pool.shutdown()
-        return try outcome.get()
-    }
-
-    private func execute(
-        _ configuration: RunnerConfiguration, yoti: YotiOptions, pool: PostgresPool, logger: Logger,
-        allowsLiveLine: Bool
-    ) async throws -> Int32 {
-        if configuration.dryRun {
-            let report = try await Runner.dryRun(configuration: configuration, database: pool)
-            print(report.render())
-            return report.exitCode
+            let client = try setup.makeClient(yoti)
+            let runner = Runner(
+                configuration: configuration, database: pool, client: client, logger: setup.logger,
+                allowsLiveLine: setup.format == .text)
+            let outcome = await Result(catching: {
+                try await SignalScope.runOperation("run", logger: setup.logger) { try await runner.execute() }
+            })
+            try? await client.shutdown()
+            let (summary, exitCode) = try outcome.get()
+            print(summary.render())
+            return exitCode
         }
-        let client = try yoti.makeClient(
-            options: IDVClient.Options(
-                requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-            logger: logger)
-        let runner = Runner(
-            configuration: configuration, database: pool, client: client, logger: logger, allowsLiveLine: allowsLiveLine
-        )
-        let outcome = await Self.runHandlingSignals(runner, logger: logger)
-        try? await client.shutdown()
-
-        if let error = outcome.error {
-            if error is OperationError { throw error }
-            throw CommandFailure(exitCode: 3, message: "The run failed: \(error)")
-        }
-        guard let summary = runner.summary else {
-            throw CommandFailure(exitCode: 3, message: "The run ended without a summary; check the log above.")
-        }
-        print(summary.render())
-        if summary.stopReason == .interrupted || summary.stopReason == .cancelled {
-            return outcome.signal == .sigterm ? 143 : 130
-        }
-        return summary.exitCode
-    }
-
-    /// Runs `runner` in a `ServiceGroup`; the first SIGINT/SIGTERM shuts it down gracefully, a second one
-    /// cancels it. Returns which signal came first (for 130 vs 143) and the error the group threw, if any.
-    static func runHandlingSignals(_ runner: some Service, logger: Logger) async -> (
-        signal: UnixSignal?, error: (any Error)?
-    ) {
-        await SignalScope.run(runner, logger: logger)
     }
 }

@@ -90,67 +90,28 @@ package struct SyncCommand: AsyncParsableCommand {
 
     private func execute() async throws -> Int32 {
         let job = try job.load(for: .sync)
-        let environment = try JobOption.environment(for: job)
-        var flags = tuning.settings
-        flags.observability = logging.settings(metrics: metrics)
-        if !batches.isEmpty { flags.batches = batches }
-        let settings = flags.overriding(job?.run ?? RunSettings())
-        var configuration = try settings.runnerConfiguration()
         let staleAfter = try staleAfterDuration(job: job)
-        let (logger, _) = try CommandLogger.make(label: "idv-batch.sync", settings: settings.observability)
-        let export = try await MetricsExport.prepare(
-            settings.observability, lastSuccessMetric: MetricsHelp.syncLastSuccess)
-        configuration.metrics = RunMetrics(factory: export.factory)
-        let syncMetrics = SyncMetrics(factory: export.factory)
-        let postgres = try database.configuration(environment: environment)
-        let pool = PostgresPool(configuration: postgres, maxConnections: 6, logger: logger)
-        let outcome = await Result(catching: {
-            try await export.around(logger: logger, exitCode: syncMetrics.recordExitCode) {
-                try await execute(
-                    configuration, staleAfter: staleAfter, yoti: yoti.filled(from: environment), pool: pool,
-                    metrics: syncMetrics, letterDelivery: settings.letters == nil ? nil : settings.letterDelivery,
-                    logger: logger)
-            }
-        })
-        await pool.shutdown()
-        return try outcome.get()
-    }
-
-    private func execute(
-        _ configuration: RunnerConfiguration, staleAfter: Duration, yoti: YotiOptions, pool: PostgresPool,
-        metrics: SyncMetrics, letterDelivery: LetterDelivery?, logger: Logger
-    ) async throws -> Int32 {
-        let client = try yoti.makeClient(
-            options: IDVClient.Options(
-                requestTimeout: configuration.requestTimeout, maxConnections: configuration.concurrency),
-            logger: logger)
-        var letters: (directory: URL, client: any InstructionsSending)?
-        if case .save(let directory) = letterDelivery { letters = (directory, client) }
-        let service = ResultSyncService(
-            configuration: configuration, database: pool, fetcher: client, staleAfter: staleAfter, letters: letters,
-            logger: logger)
-        let result = await RunCommand.runHandlingSignals(service, logger: logger)
-        try? await client.shutdown()
-        if let error = result.error {
-            if error is OperationError { throw error }
-            throw CommandFailure(exitCode: 3, message: "The sync failed: \(error)")
+        let setup = try await OperationSetup(
+            job: job, tuning: tuning, logging: logging, metrics: metrics, batches: batches, label: "idv-batch.sync",
+            lastSuccessMetric: MetricsHelp.syncLastSuccess)
+        let configuration = setup.configuration
+        let syncMetrics = SyncMetrics(factory: setup.export.factory)
+        let letterDelivery = setup.settings.letters == nil ? nil : setup.settings.letterDelivery
+        return try await setup.withPool(database, exitCode: syncMetrics.recordExitCode) { pool in
+            let client = try setup.makeClient(yoti)
+            var letters: (directory: URL, client: any InstructionsSending)?
+            if case .save(let directory) = letterDelivery { letters = (directory, client) }
+            let sync = ResultSyncRun(
+                configuration: configuration, database: pool, fetcher: client, staleAfter: staleAfter,
+                letters: letters, logger: setup.logger)
+            let outcome = await Result(catching: {
+                try await SignalScope.runOperation("sync", logger: setup.logger) { try await sync.execute() }
+            })
+            try? await client.shutdown()
+            let (synced, exitCode) = try outcome.get()
+            syncMetrics.record(synced.report)
+            print(synced.render())
+            return exitCode
         }
-        guard let report = service.report else {
-            throw CommandFailure(exitCode: 3, message: "The sync ended without a report; check the log above.")
-        }
-        metrics.record(report)
-        print(report.render())
-        if report.stopReason == .interrupted || report.stopReason == .cancelled {
-            return result.signal == .sigterm ? Int32(143) : 130
-        }
-        guard let letters = service.lettersReport else { return report.exitCode }
-        print(
-            "Letters fetched again after INSTRUCTIONS_EMAIL_REQUESTED / NEW_PDF_SUPPLIED: \(letters.lettersRefetched) "
-                + "(saved \(letters.succeeded["ibv_letter", default: 0]), failed \(letters.failed["ibv_letter", default: 0]))"
-        )
-        if letters.stopReason == .interrupted || letters.stopReason == .cancelled {
-            return result.signal == .sigterm ? Int32(143) : 130
-        }
-        return max(report.exitCode, letters.exitCode)
     }
 }

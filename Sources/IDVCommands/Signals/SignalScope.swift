@@ -1,3 +1,4 @@
+import IDVRunner
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -8,17 +9,11 @@ import UnixSignals
 /// signal shuts it down gracefully, a second one cancels it.
 ///
 /// What "gracefully" means is the work's own: the runner and the expiry sweep stop between steps and
-/// record the run (``Mode/graceful``); one-shot writers (``Mode/cancelStatement``) have their statement in
-/// flight cancelled, which PostgreSQL rolls back, while everything already committed stays.
+/// record the run (``OperationShutdown/graceful``); one-shot writers (``OperationShutdown/cancelStatement``) have
+/// their statement in flight cancelled, which PostgreSQL rolls back, while everything already committed stays.
+/// Every such command runs its work through ``run(mode:logger:observing:_:)`` (an ``OperationService``);
+/// long-running services (the notifications receiver) through ``run(_:logger:observing:)``.
 package enum SignalScope {
-    /// How the work reacts to the first signal.
-    package enum Mode: Sendable {
-        /// The work sees the graceful shutdown (`Task.isShuttingDownGracefully`, `withGracefulShutdownHandler`).
-        case graceful
-        /// The work is cancelled at once (`cancelWhenGracefulShutdown`).
-        case cancelStatement
-    }
-
     /// What a signal-aware run ended with.
     package struct Outcome<Value: Sendable>: Sendable {
         /// The first signal received, if any.
@@ -80,38 +75,34 @@ package enum SignalScope {
         return (state.firstSignal.withLock { $0 }, state.failure.withLock { $0 })
     }
 
-    /// Runs `body` under the signals (see ``Mode``) and returns its result with the first signal.
+    /// Runs `body` as an ``OperationService`` under the signals (see ``OperationShutdown``) and returns its
+    /// result with the first signal.
     package static func run<Value: Sendable>(
-        mode: Mode, logger: Logger, observing state: SignalState = SignalState(),
+        mode: OperationShutdown, logger: Logger, observing state: SignalState = SignalState(),
         _ body: @escaping @Sendable () async throws -> Value
     ) async -> Outcome<Value> {
-        let service = BodyService(mode: mode, body: body)
+        let service = OperationService(shutdown: mode, body)
         let (signal, failure) = await run(service, logger: logger, observing: state)
-        let result = service.result.withLock { $0 } ?? failure.map { Result<Value, any Error>.failure($0) }
-        return Outcome(signal: signal, result: result)
+        return Outcome(signal: signal, result: service.result ?? failure.map { .failure($0) })
     }
 
-    /// One piece of work as a `Service`; keeps its result for the caller.
-    private final class BodyService<Value: Sendable>: Service, Sendable {
-        let mode: Mode
-        let body: @Sendable () async throws -> Value
-        let result = Mutex<Result<Value, any Error>?>(nil)
-
-        init(mode: Mode, body: @escaping @Sendable () async throws -> Value) {
-            self.mode = mode
-            self.body = body
-        }
-
-        func run() async throws {
-            let body = self.body
-            let outcome: Result<Value, any Error>
-            switch mode {
-            case .graceful:
-                outcome = await Result(catching: { try await body() })
-            case .cancelStatement:
-                outcome = await Result(catching: { try await cancelWhenGracefulShutdown { try await body() } })
-            }
-            result.withLock { $0 = outcome }
+    /// Runs an operation (`run`, `instructions`, `sync`, `rerun`) that stops gracefully under the signals and
+    /// gives its report with the command's exit code: the report's, or 130/143 when a signal stopped it.
+    /// - Parameter name: the operation in the failure message ("The run failed: …").
+    /// - Throws: the operation's ``OperationError``; any other failure as a ``CommandFailure`` (exit 3).
+    package static func runOperation<Report: OperationReport>(
+        _ name: String, logger: Logger, _ body: @escaping @Sendable () async throws -> Report
+    ) async throws -> (report: Report, exitCode: Int32) {
+        let outcome = await run(mode: .graceful, logger: logger, body)
+        switch outcome.result {
+        case .success(let report)?:
+            return (report, report.wasInterrupted ? outcome.interruptedExitCode : report.exitCode)
+        case .failure(let error as OperationError)?:
+            throw error
+        case .failure(let error)?:
+            throw CommandFailure(exitCode: 3, message: "The \(name) failed: \(error)")
+        case nil:
+            throw CommandFailure(exitCode: 3, message: "The \(name) ended without a report; check the log above.")
         }
     }
 }

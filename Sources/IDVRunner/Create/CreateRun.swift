@@ -50,20 +50,9 @@ struct CreateRun: Sendable {
                 "concurrency": "\(configuration.concurrency)",
             ]
         )
-        let presence = await WorkerPresence.registerIfPossible(
-            database: runner.database, name: configuration.workerID, operation: .createSession, logger: logger)
-        let engine = StepEngine(
-            step: CreateSessionStep(catalog: catalog, sessions: runner.sessions),
-            configuration: configuration,
-            database: runner.database,
-            runID: record.id,
-            presence: presence,
-            total: total,
-            progress: runner.progressMode,
-            logger: logger
-        )
-        let report = await engine.run()
-        await presence?.release()
+        let report = await StepEngine.runRegistered(
+            CreateSessionStep(catalog: catalog, sessions: runner.sessions), configuration: configuration,
+            database: runner.database, runID: record.id, total: total, progress: runner.progressMode, logger: logger)
         var followThrough: FollowThrough.Report?
         if report.stopReason == .completed, let delivery = configuration.followThrough, let client = runner.instructions
         {
@@ -112,8 +101,8 @@ struct CreateRun: Sendable {
         }
         let workLeft = (statusCounts["pending"] ?? 0) + (statusCounts["in_progress"] ?? 0)
         let failedRows = statusCounts["failed"] ?? 0
-        var exitCode = reason.exitCode(workLeft: workLeft, failedRows: failedRows)
-        if (!tallied || !report.resultsStored) && exitCode < 3 { exitCode = 3 }
+        var exitCode = reason.exitCode(
+            workLeft: workLeft, failedRows: failedRows, resultsStored: tallied && report.resultsStored)
         if let followThrough { exitCode = max(exitCode, followThrough.exitCode) }
         var summary = RunSummary(
             runID: record.id,

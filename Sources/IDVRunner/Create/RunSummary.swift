@@ -1,7 +1,7 @@
 import Foundation
 
 /// The end of a run, for people (``render()``) and for cron (``exitCode``).
-package struct RunSummary: Sendable, Hashable {
+package struct RunSummary: OperationReport, Hashable {
     /// Failed rows of one error class, with one of them as an example.
     package struct ErrorClass: Sendable, Hashable {
         package var name: String

@@ -265,14 +265,9 @@ package struct ExpirySweeper: Sendable {
         configuration.workerID = options.workerID
         configuration.metrics = .discarding
         let pool = PostgresPool(configuration: database, maxConnections: 4)
-        let step = DeleteSessionStep(deleter: deleter)
-        let presence = await WorkerPresence.registerIfPossible(
-            database: pool, name: options.workerID, operation: step.operation, logger: logger)
-        let engine = StepEngine(
-            step: step, configuration: configuration, database: pool, runID: runID, presence: presence, total: 0,
-            progress: nil, logger: logger)
-        let result = await engine.run()
-        await presence?.release()
+        let result = await StepEngine.runRegistered(
+            DeleteSessionStep(deleter: deleter), configuration: configuration, database: pool, runID: runID,
+            total: 0, progress: nil, logger: logger)
         await pool.shutdown()
         let counts = result.counters.byLabel
         report.remoteDeleted = counts[RemoteDeleteOutcome.deleted.status, default: 0]

@@ -13,7 +13,7 @@ import PostgresClient
 /// rejected credentials, the database gone, the deadline) ends the follow-through there.
 package struct FollowThrough: Sendable {
     /// What one follow-through did, per step, and the selection's follow-through states afterwards.
-    package struct Report: Sendable, Hashable {
+    package struct Report: OperationReport, Hashable {
         package var stopReason: RunStopReason = .completed
         package var stopDetail: String?
         /// Successes per operation (`ibv_configuration`, `ibv_instructions`, `ibv_letter`, `ibv_email`).
@@ -63,8 +63,8 @@ package struct FollowThrough: Sendable {
 
         /// 0 all done, 1 rows failed, 3 database/credentials, 4 deadline with work left, 130 interrupted.
         package var exitCode: Int32 {
-            let code = stopReason.exitCode(workLeft: workLeft, failedRows: states["failed", default: 0])
-            return !resultsStored && code < 3 ? 3 : code
+            stopReason.exitCode(
+                workLeft: workLeft, failedRows: states["failed", default: 0], resultsStored: resultsStored)
         }
     }
 
@@ -307,15 +307,11 @@ package struct FollowThrough: Sendable {
     private func drive<Step: RemoteStep>(_ step: Step, runID: Int64?, into report: inout Report) async -> Bool {
         var logger = logger
         logger[metadataKey: "operation"] = "\(step.operation)"
-        let presence = await WorkerPresence.registerIfPossible(
-            database: database, name: configuration.workerID, operation: step.operation, logger: logger)
         // The progress total: rows waiting at this step now (those of later steps are counted by theirs).
         let outlook = try? await StepEngine.outlook(of: step, batches: configuration.batches, database: database)
-        let engine = StepEngine(
-            step: step, configuration: configuration, database: database, runID: runID, presence: presence,
+        let result = await StepEngine.runRegistered(
+            step, configuration: configuration, database: database, runID: runID,
             total: outlook.map { $0.pending + $0.inProgress } ?? 0, progress: progress, logger: logger)
-        let result = await engine.run()
-        await presence?.release()
         let name = step.operation.rawValue
         report.succeeded[name] = result.counters.succeeded
         report.failed[name] = result.counters.failed

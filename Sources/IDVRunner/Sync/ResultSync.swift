@@ -15,7 +15,7 @@ import PostgresClient
 ///    checked after they arrived, or is final.
 package struct ResultSync: Sendable {
     /// What one sync did.
-    package struct Report: Sendable, Hashable {
+    package struct Report: OperationReport, Hashable {
         package var stopReason: RunStopReason = .completed
         package var stopDetail: String?
         /// Rows marked for a fetch, notified and stale.
@@ -62,8 +62,7 @@ package struct ResultSync: Sendable {
 
         /// 0 all done, 1 rows failed, 3 database/credentials, 4 deadline with work left, 130 interrupted.
         package var exitCode: Int32 {
-            let code = stopReason.exitCode(workLeft: workLeft, failedRows: failed)
-            return !resultsStored && code < 3 ? 3 : code
+            stopReason.exitCode(workLeft: workLeft, failedRows: failed, resultsStored: resultsStored)
         }
     }
 
@@ -112,13 +111,9 @@ package struct ResultSync: Sendable {
         logger[metadataKey: "operation"] = "\(StepOperation.sessionResult)"
         if waiting > 0 {
             let step = SessionResultStep(fetcher: fetcher)
-            let presence = await WorkerPresence.registerIfPossible(
-                database: database, name: configuration.workerID, operation: step.operation, logger: logger)
-            let engine = StepEngine(
-                step: step, configuration: configuration, database: database, runID: runID, presence: presence,
-                total: 0, progress: nil, logger: logger)
-            let result = await engine.run()
-            await presence?.release()
+            let result = await StepEngine.runRegistered(
+                step, configuration: configuration, database: database, runID: runID, total: 0, progress: nil,
+                logger: logger)
             report.stopReason = result.stopReason
             report.stopDetail = result.stopDetail
             report.calls = result.counters.callsStarted

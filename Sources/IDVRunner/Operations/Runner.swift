@@ -1,16 +1,14 @@
 import Foundation
 import Logging
-import ServiceLifecycle
-import Synchronization
 import YotiClient
 
 /// `idv-batch run`: turns the selection's runnable rows into Yoti sessions until none are left.
 ///
-/// A swift-service-lifecycle `Service`: run it in a `ServiceGroup` whose graceful shutdown (SIGINT,
-/// SIGTERM) makes it stop claiming, let in-flight calls finish within the grace period, store every
-/// result and release what was not started; cancelling it abandons in-flight calls (recorded as
-/// possible duplicates). ``execute()`` does the same work and returns the ``RunSummary`` directly.
-package final class Runner: Service, Sendable {
+/// ``execute()`` creates the sessions (``CreateRun``), then runs the In-Branch follow-through. Run as a
+/// service (``OperationService``) in a `ServiceGroup`, its graceful shutdown (SIGINT, SIGTERM) makes it stop
+/// claiming, let in-flight calls finish within the grace period, store every result and release what was
+/// not started; cancelling it abandons in-flight calls (recorded as possible duplicates).
+package struct Runner: Sendable {
     let configuration: RunnerConfiguration
     let database: any RunnerDatabase
     let sessions: any SessionCreating
@@ -18,7 +16,6 @@ package final class Runner: Service, Sendable {
     let instructions: (any InstructionsSending)?
     let logger: Logger
     let progressMode: ProgressReporter.Mode
-    private let lastSummary = Mutex<RunSummary?>(nil)
 
     /// A runner for `configuration` that calls Yoti through `client`.
     /// - Parameters:
@@ -26,7 +23,7 @@ package final class Runner: Service, Sendable {
     ///   - client: the IDV client; its connection pool should allow `configuration.concurrency` connections.
     ///   - showsProgress: a live line on a terminal, else a log line every `progressInterval`; `false` for none.
     ///   - allowsLiveLine: `false` logs progress even on a terminal (JSON logs must not mix with a live line).
-    package convenience init(
+    package init(
         configuration: RunnerConfiguration,
         database: any RunnerDatabase,
         client: IDVClient,
@@ -60,16 +57,6 @@ package final class Runner: Service, Sendable {
         self.instructions = instructions
         self.logger = logger
         self.progressMode = progressMode
-    }
-
-    /// The summary of the last finished ``run()`` (`nil` before one finished).
-    package var summary: RunSummary? { lastSummary.withLock { $0 } }
-
-    /// `Service` entry point: runs until done, a stop, or cancellation; the result is in ``summary``.
-    /// - Throws: ``OperationError`` when the run could not start (configuration, database).
-    package func run() async throws {
-        let summary = try await execute()
-        lastSummary.withLock { $0 = summary }
     }
 
     /// Runs and returns the summary. Graceful shutdown (inside a `ServiceGroup`) and cancellation stop it.
