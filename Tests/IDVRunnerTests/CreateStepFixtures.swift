@@ -28,7 +28,7 @@ enum CreateStepFixtures {
             leaseDuration: .seconds(60), maxAttempts: 6)
     }
 
-    static func buffer(_ database: any RunnerDatabase, highWater: Int = 512) -> WriteBackBuffer {
+    static func buffer(_ database: any RunnerDatabase, highWater: Int = 512) -> WriteBackBuffer<CreateSessionStep.Row> {
         WriteBackBuffer(
             database: database, statements: statements, operation: .createSession, highWater: highWater,
             logger: Logger(label: "test"))
@@ -51,7 +51,10 @@ enum CreateStepFixtures {
         _ outcome: StepOutcome<CreatedSession>, for claim: Claim<CreateSessionStep.Work>,
         request: CreateSessionStep.Request? = nil, maxAttempts: Int = 6,
         onUnknown: RunnerConfiguration.UnknownOutcomePolicy = .retry, now: Date = Date(), seed: UInt64 = 1
-    ) -> (decision: RetryPolicy.Decision, record: StepRecord, entry: WriteBack) {
+    ) -> (
+        decision: RetryPolicy.Decision, record: StepRecord<CreateSessionStep.Row>,
+        entry: WriteBack<CreateSessionStep.Row>
+    ) {
         var generator = SplitMix64(seed: seed)
         let decision = RetryPolicy(maxAttempts: maxAttempts, onUnknown: onUnknown, backoff: .exponentialJitter())
             .decide(
@@ -65,12 +68,9 @@ enum CreateStepFixtures {
         return (decision, record, entry)
     }
 
-    /// The value the create step writes to `column` (by its name in ``CreateSessionStep/statementParts``).
-    static func value(_ record: StepRecord, _ column: String) -> String? {
-        guard let index = CreateSessionStep.statementParts.rowColumns.firstIndex(where: { $0.name == column }) else {
-            return nil
-        }
-        return record.row[index]
+    /// The value the create step sends for `column` (by its name in ``CreateSessionStep/Row/columns``).
+    static func value(_ record: StepRecord<CreateSessionStep.Row>, _ column: String) -> String? {
+        CreateSessionStep.Row.columns.first { $0.name == column }?.text(record.row)
     }
 
     private struct NoCalls: SessionCreating {

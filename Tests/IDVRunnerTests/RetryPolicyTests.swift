@@ -23,7 +23,10 @@ struct RetryPolicyTests {
         maxAttempts: Int = 6,
         onUnknown: RunnerConfiguration.UnknownOutcomePolicy = .retry,
         resourcesTTL: Int? = nil
-    ) -> (decision: RetryPolicy.Decision, record: StepRecord, entry: WriteBack) {
+    ) -> (
+        decision: RetryPolicy.Decision, record: StepRecord<CreateSessionStep.Row>,
+        entry: WriteBack<CreateSessionStep.Row>
+    ) {
         CreateStepFixtures.writeBack(
             outcome, for: claim(attempts: attempts, attemptNumber: attemptNumber),
             request: .init(body: [], userTrackingID: "ref-7", resourcesTTL: resourcesTTL), maxAttempts: maxAttempts,
@@ -31,7 +34,10 @@ struct RetryPolicyTests {
     }
 
     static func value(
-        _ planned: (decision: RetryPolicy.Decision, record: StepRecord, entry: WriteBack), _ column: String
+        _ planned: (
+            decision: RetryPolicy.Decision, record: StepRecord<CreateSessionStep.Row>,
+            entry: WriteBack<CreateSessionStep.Row>
+        ), _ column: String
     )
         -> String?
     {

@@ -69,7 +69,7 @@ struct RunnerSQLTests {
     }
 
     /// The write-back of a created session (`s-<id>`, token `t-<id>`) for a claimed row.
-    static func createdEntry(for row: Claim<CreateSessionStep.Work>) -> WriteBack {
+    static func createdEntry(for row: Claim<CreateSessionStep.Work>) -> WriteBack<CreateSessionStep.Row> {
         let session = CreateStepFixtures.session(id: "s-\(row.id)", token: "t-\(row.id)")
         return CreateStepFixtures.writeBack(CreateStepFixtures.created(session), for: row).entry
     }

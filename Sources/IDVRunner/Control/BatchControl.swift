@@ -55,7 +55,7 @@ package struct BatchControl: Sendable {
     }
 
     /// States `cancel --where-status` accepts.
-    package static let cancellableStatuses = ["pending", "failed", "created"]
+    package static let cancellableStatuses = [RequestStatus.pending, .failed, .created].map(\.rawValue)
 
     let pool: PostgresPool
 

@@ -7,8 +7,7 @@ import YotiClient
 package struct ClaimProbe: Sendable {
     private let claimer: StepClaimer<CreateSessionStep>
 
-    /// The statement a claim sends (`$1` batches, `$2` limit, `$3` owner, `$4` lease seconds, `$5` run id,
-    /// `$6` worker id, `$7` operation).
+    /// The statement a claim sends (its parameters: ``ClaimParameter``).
     package static var statement: String { StepStatements(CreateSessionStep.statementParts).claim }
 
     /// A probe claiming rows of `batches` for `workerID`, with a two-minute lease and no run id.

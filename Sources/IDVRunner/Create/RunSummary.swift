@@ -71,7 +71,7 @@ package struct RunSummary: OperationReport, Hashable {
         let selection = batches.isEmpty ? "all batches" : "batch " + batches.joined(separator: ", ")
         lines.append("Run \(runID.map(String.init) ?? "-") on \(selection): \(stopReason) (exit \(exitCode))")
         if let stopDetail { lines.append("  \(stopDetail)") }
-        let order = ["pending", "in_progress", "created", "failed", "expired", "cancelled"]
+        let order = RequestStatus.allCases.map(\.rawValue)
         let states = (order + statusCounts.keys.filter { !order.contains($0) }.sorted())
             .compactMap { state in statusCounts[state].map { "\(state) \($0)" } }
         lines.append("  rows now: " + (states.isEmpty ? "none" : states.joined(separator: ", ")))

@@ -32,10 +32,10 @@ struct LeaseKeeper: Sendable {
     func reclaimOrphaned() async throws -> ReclaimResult {
         let rows = try await database.query(
             statements.reclaim,
-            [
-                .textArray(batches), .int(reclaimLimit), .int(maxAttempts), .text(Self.reclaimReason),
-                .text(operation.rawValue), .text(ErrorClass.unknownOutcome.rawValue),
-            ]
+            statements.reclaimParameters(
+                .init(
+                    batches: batches, limit: reclaimLimit, maxAttempts: maxAttempts, reason: Self.reclaimReason,
+                    operation: operation))
         )
         guard let row = rows.first else { return ReclaimResult(rowsReleased: 0, rowsFailed: 0, attemptsClosed: 0) }
         return ReclaimResult(
@@ -49,7 +49,8 @@ struct LeaseKeeper: Sendable {
     @discardableResult
     func renewLeases() async throws -> Int {
         try await database.query(
-            statements.renew, [.text(workerID), .double(leaseDuration.secondsDouble), .text(operation.rawValue)]
+            statements.renew,
+            statements.renewParameters(owner: workerID, leaseDuration: leaseDuration, operation: operation)
         ).affectedRows
     }
 }

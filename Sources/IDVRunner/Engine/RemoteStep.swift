@@ -6,7 +6,9 @@ import YotiClient
 /// scheduled in the database, the ledger, rescue of dead workers' rows and draining on shutdown are the
 /// engine's (``StepEngine``), written once for every step.
 ///
-/// Steps today: ``CreateSessionStep`` (`run`) and ``DeleteSessionStep`` (`expire --delete-remote`).
+/// Steps today: ``CreateSessionStep`` (`run`), the In-Branch follow-through's ``FetchConfigurationStep``,
+/// ``PutInstructionsStep``, ``LetterStep`` and ``RequestEmailStep`` (`run`, `instructions`),
+/// ``SessionResultStep`` (`sync`) and ``DeleteSessionStep`` (`expire` / `cancel --delete-remote`).
 protocol RemoteStep: Sendable {
     /// The step's input, read from a claimed row.
     associatedtype Work: Sendable
@@ -14,6 +16,8 @@ protocol RemoteStep: Sendable {
     associatedtype Request: Sendable
     /// What a successful call returns.
     associatedtype Success: Sendable
+    /// The step's write-back for one row: named fields, sent as the columns ``WriteBackRow/columns`` lists.
+    associatedtype Row: WriteBackRow
 
     /// The ledger's `operation` and the lease's `lease_operation`.
     var operation: StepOperation { get }
@@ -26,6 +30,8 @@ protocol RemoteStep: Sendable {
     /// `true`: a run waits for retries it scheduled (until its deadline) before it completes; `false`:
     /// retries not due by the time the selection is idle are left for the next run (a sweep).
     var waitsForRetries: Bool { get }
+    /// The name progress lines show the step under; `nil` for none (the run's own step). Default: the operation.
+    var progressLabel: String? { get }
 
     /// Reads the work from a claimed row (the columns of ``StepSQL/claimReturning``).
     /// - Throws: a decoding error; the row is then released and the run stops as if the database failed.
@@ -37,15 +43,28 @@ protocol RemoteStep: Sendable {
     func arm(_ request: Request) -> Request
     /// Makes the call. Never throws: cancellation after sending is ``StepOutcome/interrupted``.
     func send(_ request: Request) async -> StepOutcome<Success>
-    /// The write-back of a decided outcome: the values of ``StepSQL/rowColumns`` (in order) and the ledger's extras.
+    /// The write-back of a decided outcome: the row's new values and the ledger's extras.
     func record(
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Success>, for claim: Claim<Work>, request: Request?
     )
-        -> StepRecord
+        -> StepRecord<Row>
+    /// Counts a decided row in the run's metrics. Default: `idv_rows_total` by disposition.
+    func count(_ disposition: RetryPolicy.Disposition, in metrics: RunMetrics)
 }
 
 extension RemoteStep {
     func arm(_ request: Request) -> Request { request }
+
+    var progressLabel: String? { operation.rawValue }
+
+    func count(_ disposition: RetryPolicy.Disposition, in metrics: RunMetrics) {
+        switch disposition {
+        case .succeeded: metrics.row(.created)
+        case .failed: metrics.row(.failed)
+        case .retryScheduled: metrics.row(.retry)
+        case .released, .abortRun: metrics.row(.released)
+        }
+    }
 }
 
 /// What a step prepared for one claimed row.
@@ -57,9 +76,9 @@ enum StepPreparation<Request: Sendable, Success: Sendable>: Sendable {
 }
 
 /// The step-specific part of one write-back.
-struct StepRecord: Sendable, Hashable {
-    /// Values of ``StepSQL/rowColumns``, in order, as text (`nil` = SQL NULL).
-    var row: [String?]
+struct StepRecord<Row: WriteBackRow>: Sendable {
+    /// The row's new values (applied only while the lease is still ours).
+    var row: Row
     /// The session id the ledger keeps for this attempt.
     var ledgerSessionID: String?
     /// What the call was actually about (create: the `user_tracking_id` sent); `nil` keeps the claim's.
@@ -93,7 +112,7 @@ struct StepSQL: Sendable {
     /// A join for ``subject`` (e.g. the named configuration).
     var subjectJoin: String = ""
     /// Extra `SET` assignments that give back a row whose worker died or whose lease expired mid-call,
-    /// each followed by a comma (the engine makes the row due at once). Parameters: `$3` the maximum attempts, `$6` the `unknown_outcome` class.
+    /// each followed by a comma (the engine makes the row due at once). Named values: `p.max_attempts`, `p.unknown_outcome` (the class).
     var releaseAssignments: String = ""
     /// Over the released row: whether the release failed it for good (`false` for none).
     var releasedFailed: String = "false"
@@ -101,7 +120,7 @@ struct StepSQL: Sendable {
     /// batches and a run left with only those ends as ``RunStopReason/paused``. Clean-up steps that only
     /// undo what was paid for (deleting sessions) set `false`, so a paused batch can still be cancelled and cleaned.
     var heldByPause: Bool = true
-    /// The write-back's step columns (after the engine's own).
+    /// The write-back's step columns (after the engine's own): the step's ``WriteBackRow/sqlColumns``.
     var rowColumns: [Column]
     /// `SET` assignments of the write-back, over `r` and `u`, without a trailing comma.
     var rowAssignments: String

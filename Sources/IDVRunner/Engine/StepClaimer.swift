@@ -21,11 +21,10 @@ struct StepClaimer<Step: RemoteStep>: Sendable {
     /// The parameters of the claim for `limit` rows.
     /// - Parameter pausedBatches: batches this worker knows to be paused (from its last outlook): not picked.
     func parameters(limit: Int, pausedBatches: [String] = []) -> [PostgresValue] {
-        [
-            .textArray(batches), .int(limit), .text(workerName), .double(leaseDuration.secondsDouble),
-            runID.map { .bigint($0) } ?? .null, workerID.map { .int(Int($0)) } ?? .null, .text(step.operation.rawValue),
-            .textArray(pausedBatches),
-        ]
+        statements.claimParameters(
+            .init(
+                batches: batches, limit: limit, owner: workerName, leaseDuration: leaseDuration, runID: runID,
+                workerID: workerID, operation: step.operation, knownPaused: pausedBatches))
     }
 
     /// Claims up to `limit` due rows of the selection (fewer when there are fewer, or others hold them).

@@ -190,23 +190,7 @@ extension StepEngine {
             }
             if let label = record.label { counters.byLabel[label, default: 0] += 1 }
         }
-        if step.operation.isFollowThrough {
-            let outcome: String
-            switch decision.disposition {
-            case .succeeded: outcome = step.successOutcome
-            case .failed: outcome = "failed"
-            case .retryScheduled: outcome = "retry"
-            case .released, .abortRun: outcome = "released"
-            }
-            configuration.metrics.followThroughRow(operation: step.operation, outcome: outcome)
-        } else {
-            switch decision.disposition {
-            case .succeeded: configuration.metrics.row(.created)
-            case .failed: configuration.metrics.row(.failed)
-            case .retryScheduled: configuration.metrics.row(.retry)
-            case .released, .abortRun: configuration.metrics.row(.released)
-            }
-        }
+        step.count(decision.disposition, in: configuration.metrics)
         if decision.possibleDuplicate { configuration.metrics.possibleDuplicate() }
         log(claim, decision: decision, entry: entry)
         await buffer.append(entry)
@@ -220,7 +204,7 @@ extension StepEngine {
         return decision.disposition == .succeeded
     }
 
-    private func log(_ claim: Claim<Step.Work>, decision: RetryPolicy.Decision, entry: WriteBack) {
+    private func log(_ claim: Claim<Step.Work>, decision: RetryPolicy.Decision, entry: WriteBack<Step.Row>) {
         // Most rows log at debug: build nothing for a line the logger would drop.
         let level: Logger.Level
         switch decision.disposition {

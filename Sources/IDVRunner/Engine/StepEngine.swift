@@ -19,7 +19,7 @@ final class StepEngine<Step: RemoteStep>: Sendable {
     let statements: StepStatements
     let counters: SharedStepCounters
     let stop = StopController()
-    let buffer: WriteBackBuffer
+    let buffer: WriteBackBuffer<Step.Row>
     let limiter: SharedRateLimiter
     let claimer: StepClaimer<Step>
     let leases: LeaseKeeper
@@ -89,8 +89,7 @@ final class StepEngine<Step: RemoteStep>: Sendable {
         self.progress = progress.map {
             ProgressReporter(
                 mode: $0, counters: counters, clock: configuration.clock, logger: logger,
-                step: step.operation == .createSession ? nil : step.operation.rawValue,
-                successWord: step.operation == .createSession ? "created" : step.successOutcome,
+                step: step.progressLabel, successWord: step.successOutcome,
                 startedAt: configuration.clock.now())
         }
     }
@@ -109,9 +108,8 @@ final class StepEngine<Step: RemoteStep>: Sendable {
         statements: StepStatements, operation: StepOperation, batches: [String], runID: Int64?,
         database: any RunnerDatabase
     ) async throws -> WindowStateMachine.Outlook {
-        var parameters: [PostgresValue] = [.textArray(batches), .text(operation.rawValue)]
-        if statements.oncePerRun { parameters.append(runID.map { .bigint($0) } ?? .bigint(0)) }
-        let row = try await database.query(statements.outlook, parameters)[0]
+        let row = try await database.query(
+            statements.outlook, statements.outlookParameters(batches: batches, operation: operation, runID: runID))[0]
         return WindowStateMachine.Outlook(
             pending: try row.decode(Int.self, "pending"),
             due: try row.decode(Int.self, "due"),
@@ -235,7 +233,7 @@ struct StepRunReport: Sendable {
     /// Whether every result reached the database.
     var resultsStored: Bool
     var counters: StepCounters
-    var writeBack: WriteBackBuffer.Statistics
+    var writeBack: WriteBackStatistics
     var rateLimitWaits: Int
     var duration: Duration
 }

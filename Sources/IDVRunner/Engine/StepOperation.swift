@@ -21,8 +21,5 @@ struct StepOperation: Sendable, Hashable, CustomStringConvertible {
     /// `GET /sessions/{id}`: `sync`, the session's state and outcome.
     static let sessionResult = StepOperation("session_result")
 
-    /// One of the In-Branch follow-through steps (counted apart from sessions created).
-    var isFollowThrough: Bool { [.fetchIBVConfiguration, .putIBVInstructions, .ibvLetter, .ibvEmail].contains(self) }
-
     var description: String { rawValue }
 }

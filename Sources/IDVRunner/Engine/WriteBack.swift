@@ -2,7 +2,7 @@ import Foundation
 
 /// One result to store: the row's new state (applied only while the lease is still ours) and the
 /// ledger attempt's ending (always applied). ``WriteBackBuffer`` sends many in one statement.
-struct WriteBack: Sendable, Hashable {
+struct WriteBack<Row: WriteBackRow>: Sendable {
     var requestID: Int64
     var leaseToken: Int64
     var attemptID: Int64
@@ -19,12 +19,12 @@ struct WriteBack: Sendable, Hashable {
     /// What the call was actually about (create: the `user_tracking_id` sent); `nil` keeps the claim's.
     var subject: String?
 
-    /// The step's columns of the row (conditional on the lease). May hold secrets (a client session
+    /// The step's values of the row (conditional on the lease). May hold secrets (a client session
     /// token): never printed.
-    var row: [String?]
+    var row: Row
 
     init(
-        claimID: Int64, leaseToken: Int64, attemptID: Int64, decision: RetryPolicy.Decision, record: StepRecord,
+        claimID: Int64, leaseToken: Int64, attemptID: Int64, decision: RetryPolicy.Decision, record: StepRecord<Row>,
         at now: Date
     ) {
         self.requestID = claimID
@@ -48,6 +48,6 @@ extension WriteBack: CustomStringConvertible {
     var description: String {
         "WriteBack(request \(requestID), lease \(leaseToken), attempt \(attemptID), outcome \(outcome), "
             + "http \(httpStatus.map(String.init) ?? "-"), session \(ledgerSessionID ?? "-"), "
-            + "possible_duplicate \(possibleDuplicate), error \(ledgerError ?? "-"), row <\(row.count) values>)"
+            + "possible_duplicate \(possibleDuplicate), error \(ledgerError ?? "-"), row <\(Row.columns.count) values>)"
     }
 }

@@ -3,6 +3,13 @@ import IDVLogging
 import Logging
 import PostgresClient
 
+/// A write-back buffer's counters, for the summary and the round-trip figure.
+struct WriteBackStatistics: Sendable, Hashable {
+    var flushes = 0
+    var entriesApplied = 0
+    var entriesLeaseLost = 0
+}
+
 /// Collects results and stores them by group commit: one statement per flush, fenced by lease.
 ///
 /// A result is written as soon as the statement before it has finished: no timer, no minimum batch. While
@@ -12,13 +19,8 @@ import PostgresClient
 /// than ``highWater`` results wait: the window that hands results in goes on starting calls during the
 /// round trip. Flushes run one at a time, oldest results first; a failed flush keeps its entries and is
 /// retried every ``retryPause`` (100 ms) until it succeeds or the engine gives the database up.
-actor WriteBackBuffer {
-    /// Counters for the summary and the round-trip figure.
-    struct Statistics: Sendable, Hashable {
-        var flushes = 0
-        var entriesApplied = 0
-        var entriesLeaseLost = 0
-    }
+actor WriteBackBuffer<Row: WriteBackRow> {
+    typealias Statistics = WriteBackStatistics
 
     private let database: any RunnerDatabase
     private let statements: StepStatements
@@ -29,7 +31,7 @@ actor WriteBackBuffer {
     private let clock: RunnerClock
     private let logger: Logger
     private let metrics: RunMetrics
-    private var entries: [WriteBack] = []
+    private var entries: [WriteBack<Row>] = []
     private var statistics = Statistics()
     /// Wakes the flush loop: a result arrived. Coalesced (newest one kept), so results that arrive while a
     /// statement runs wake it once, and the next statement takes them all.
@@ -68,7 +70,7 @@ actor WriteBackBuffer {
     /// Adds a result and wakes the flush loop; only past ``highWater`` does the caller wait for a flush
     /// itself.
     /// - Throws: nothing from the database: a failed flush keeps its entries and is retried by the loop.
-    func append(_ entry: WriteBack) async {
+    func append(_ entry: WriteBack<Row>) async {
         entries.append(entry)
         if entries.count >= highWater {
             await flushOnce()
@@ -159,28 +161,8 @@ actor WriteBackBuffer {
         return true
     }
 
-    /// The parameters of the flush statement: the engine's arrays, the step's (column-wise), then the
-    /// operation. Instants travel as Unix seconds (`to_timestamp` keeps microseconds), so no date formatting
-    /// can lose precision or a time zone.
-    func parameters(for batch: [WriteBack]) -> [PostgresValue] {
-        var parameters: [PostgresValue] = [
-            .bigintArray(batch.map { $0.requestID }),
-            .bigintArray(batch.map { $0.leaseToken }),
-            .bigintArray(batch.map { $0.attemptID }),
-            .textArray(batch.map { String($0.finishedAt.timeIntervalSince1970) }),
-            .textArray(batch.map { $0.outcome }),
-            .textArray(batch.map { $0.httpStatus.map(String.init) }),
-            .textArray(batch.map { $0.yotiCode }),
-            .textArray(batch.map { $0.yotiRequestID }),
-            .textArray(batch.map { $0.ledgerError }),
-            .textArray(batch.map { $0.possibleDuplicate ? "true" : "false" }),
-            .textArray(batch.map { $0.ledgerSessionID }),
-            .textArray(batch.map { $0.subject }),
-        ]
-        for column in 0..<statements.stepColumnCount {
-            parameters.append(.textArray(batch.map { column < $0.row.count ? $0.row[column] : nil }))
-        }
-        parameters.append(.text(operation.rawValue))
-        return parameters
+    /// The parameters of the flush statement (``StepStatements/flushParameters(_:operation:)``).
+    func parameters(for batch: [WriteBack<Row>]) -> [PostgresValue] {
+        statements.flushParameters(batch, operation: operation)
     }
 }

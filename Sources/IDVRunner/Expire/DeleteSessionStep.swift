@@ -13,6 +13,21 @@ import YotiClient
 /// `failed` (another 4xx) is not retried automatically. Rejected credentials stop the sweep and leave the
 /// row as it was.
 struct DeleteSessionStep: RemoteStep {
+    /// The row's new values.
+    struct Row: WriteBackRow {
+        /// `nil` keeps the row's.
+        var remoteDeleteStatus: RemoteDeleteOutcome?
+        /// The session is gone at Yoti: stamps `remote_deleted_at`.
+        var gone: Bool
+        /// Due again after this; `nil` keeps `next_attempt_at`.
+        var retryDelay: Duration?
+
+        static let columns: [WriteBackColumn<Self>] = [
+            .text("remote_delete_status") { $0.remoteDeleteStatus?.status }, .boolean("gone") { $0.gone },
+            .seconds("retry_delay") { $0.retryDelay },
+        ]
+    }
+
     let deleter: any SessionDeleting
 
     var operation: StepOperation { .deleteSession }
@@ -24,21 +39,18 @@ struct DeleteSessionStep: RemoteStep {
         // The (id) WHERE status = 'expired' AND session_id IS NOT NULL AND remote_deleted_at IS NULL index (0003).
         // Cancelled rows that hold a session (`cancel --where-status created --delete-remote`) are deleted too.
         runnable: """
-            r.status IN ('expired', 'cancelled') AND r.session_id IS NOT NULL AND r.remote_deleted_at IS NULL
+            r.status IN ('\(RequestStatus.expired)', '\(RequestStatus.cancelled)') AND r.session_id IS NOT NULL AND r.remote_deleted_at IS NULL
                   AND r.remote_delete_status IS DISTINCT FROM '\(RemoteDeleteOutcome.failed.status)'
                   AND NOT \(SessionResult.ongoingWithUnfinishedChecks)
             """,
         claimReturning: """
             r.session_id,
                        (SELECT count(*) FROM idv.attempts a
-                        WHERE a.request_id = r.id AND a.operation = $7) AS counted_attempts
+                        WHERE a.request_id = r.id AND a.operation = \(ClaimParameter.operation)) AS counted_attempts
             """,
         // Deleting costs nothing and only cleans up: a paused batch can still be cancelled and its sessions deleted.
         heldByPause: false,
-        rowColumns: [
-            .init(name: "remote_delete_status", type: "text"), .init(name: "gone", type: "boolean"),
-            .init(name: "retry_delay", type: "float8"),
-        ],
+        rowColumns: Row.sqlColumns,
         rowAssignments: """
             remote_delete_status = coalesce(u.remote_delete_status, r.remote_delete_status),
                     remote_deleted_at = CASE WHEN u.gone THEN now() ELSE r.remote_deleted_at END,
@@ -79,7 +91,7 @@ struct DeleteSessionStep: RemoteStep {
     func record(
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<RemoteDeleteOutcome>, for claim: Claim<String>,
         request: String?
-    ) -> StepRecord {
+    ) -> StepRecord<Row> {
         var status: RemoteDeleteOutcome?
         // Whatever is left goes to the next sweep (a run tries a row once): due again at once.
         let retryDelay: Duration? = decision.disposition == .succeeded || decision.disposition == .failed ? nil : .zero
@@ -98,10 +110,7 @@ struct DeleteSessionStep: RemoteStep {
             status = .transient
         }
         return StepRecord(
-            row: [
-                status?.status, status?.isGone == true ? "true" : "false",
-                retryDelay.map { String($0.secondsDouble) },
-            ],
+            row: Row(remoteDeleteStatus: status, gone: status?.isGone == true, retryDelay: retryDelay),
             ledgerSessionID: claim.work,
             subject: nil,
             label: decision.disposition == .abortRun ? RemoteDeleteOutcome.credentials.status : status?.status

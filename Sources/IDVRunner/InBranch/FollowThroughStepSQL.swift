@@ -1,7 +1,7 @@
 /// The SQL the three In-Branch follow-through steps share: rows of `status = 'created'` waiting at one
 /// `instructions_status`, due by `instructions_next_at`, attempts counted in `instructions_attempts`.
 ///
-/// Every step's write-back starts with the same four columns (``FollowThroughRecord``): the new
+/// Every step's write-back starts with the same columns (``FollowThroughRecord``): the new
 /// `instructions_status` (`NULL` keeps it), `attempts`, `retry_delay` (`NULL`: not rescheduled) and the error.
 enum FollowThroughStepSQL {
     /// Over `r`: whether the row's spec (its own patch's topics, else its configuration's) subscribes to
@@ -14,12 +14,6 @@ enum FollowThroughStepSQL {
                            @> '["INSTRUCTIONS_EMAIL_REQUESTED"]'::jsonb AS email_revoked
         """
 
-    static let commonColumns: [StepSQL.Column] = [
-        .init(name: "instructions_status", type: "text"), .init(name: "attempts", type: "integer"),
-        .init(name: "retry_delay", type: "float8"), .init(name: "instructions_error", type: "text"),
-        .init(name: "replaces_error", type: "boolean"),
-    ]
-
     static let commonAssignments = """
         instructions_status = coalesce(u.instructions_status, r.instructions_status),
                 instructions_attempts = u.attempts,
@@ -29,48 +23,80 @@ enum FollowThroughStepSQL {
                 instructions_error = CASE WHEN u.replaces_error THEN u.instructions_error ELSE r.instructions_error END
         """
 
-    /// The parts for the step taking rows at `waitingAt` (a literal state name, not a value from input).
+    /// The parts for the step taking rows at `waitingAt`.
+    /// - Parameter columns: the step's write-back columns: ``FollowThroughRecord``'s, then its own.
     static func parts(
-        waitingAt state: String, claimReturning: String, extraColumns: [StepSQL.Column] = [],
-        extraAssignments: String = ""
+        waitingAt state: InstructionsStatus, claimReturning: String,
+        columns: [StepSQL.Column] = FollowThroughRecord.sqlColumns, extraAssignments: String = ""
     ) -> StepSQL {
         StepSQL(
-            runnable: "r.status = 'created' AND r.instructions_status = '\(state)'",
+            runnable: "r.status = '\(RequestStatus.created)' AND r.instructions_status = '\(state)'",
             dueColumn: "instructions_next_at",
             claimReturning: "r.session_id, r.instructions_attempts AS counted_attempts, " + claimReturning,
             // A worker that died mid-call: count the attempt, and stop after the maximum.
             releaseAssignments: """
                 instructions_attempts = r.instructions_attempts + 1,
-                        instructions_status = CASE WHEN r.instructions_attempts + 1 >= $3 THEN 'failed'
+                        instructions_status = CASE WHEN r.instructions_attempts + 1 >= p.max_attempts
+                            THEN '\(InstructionsStatus.failed)'
                             ELSE r.instructions_status END,
                         instructions_error = 'worker ' || coalesce(r.lease_owner, '?') || ' stopped mid-call; '
                             || 'the call may have reached Yoti (see idv.attempts)',
                 """,
-            releasedFailed: "r.instructions_status = 'failed'",
-            rowColumns: commonColumns + extraColumns,
+            releasedFailed: "r.instructions_status = '\(InstructionsStatus.failed)'",
+            rowColumns: columns,
             rowAssignments: commonAssignments + (extraAssignments.isEmpty ? "" : ",\n        " + extraAssignments)
         )
     }
 }
 
-/// The common part of a follow-through write-back.
-enum FollowThroughRecord {
-    /// `instructions_status`, attempts, retry delay, error and whether it replaces the row's.
+/// The common part of a follow-through write-back: the row's new follow-through state and its attempts.
+/// The write-back of a step that writes nothing else (``PutInstructionsStep``, ``RequestEmailStep``).
+struct FollowThroughRecord: WriteBackRow, Hashable {
+    /// The new state; `nil` keeps the row's (a retry).
+    var instructionsStatus: InstructionsStatus?
+    var attempts: Int
+    /// The retry's delay; `nil`: not rescheduled.
+    var retryDelay: Duration?
+    var error: String?
+    /// Whether ``error`` replaces the row's.
+    var replacesError: Bool
+
+    static let columns: [WriteBackColumn<Self>] = [
+        .state("instructions_status") { $0.instructionsStatus }, .integer("attempts") { $0.attempts },
+        .seconds("retry_delay") { $0.retryDelay }, .text("instructions_error") { $0.error },
+        .boolean("replaces_error") { $0.replacesError },
+    ]
+
+    /// The common write-back of a decision.
     /// - Parameter next: the state a success moves the row to.
-    static func common(_ decision: RetryPolicy.Decision, next: String) -> [String?] {
-        let status: String?
-        var attempts = decision.attempts
+    init(_ decision: RetryPolicy.Decision, next: InstructionsStatus) {
+        attempts = decision.attempts
         switch decision.disposition {
         case .succeeded:
-            status = next
+            instructionsStatus = next
             attempts = 0
-        case .failed: status = "failed"
-        case .retryScheduled, .released, .abortRun: status = nil
+        case .failed: instructionsStatus = .failed
+        case .retryScheduled, .released, .abortRun: instructionsStatus = nil
         }
-        let error = decision.disposition == .succeeded ? nil : decision.lastError
-        return [
-            status, String(attempts), decision.retryDelay.map { String($0.secondsDouble) }, error,
-            decision.replacesError ? "true" : "false",
-        ]
+        retryDelay = decision.retryDelay
+        error = decision.disposition == .succeeded ? nil : decision.lastError
+        replacesError = decision.replacesError
+    }
+}
+
+/// One of the In-Branch follow-through steps: its rows are counted apart from sessions created
+/// (`idv_follow_through_rows_total`, by operation and outcome).
+protocol FollowThroughStep: RemoteStep {}
+
+extension FollowThroughStep {
+    func count(_ disposition: RetryPolicy.Disposition, in metrics: RunMetrics) {
+        let outcome: String
+        switch disposition {
+        case .succeeded: outcome = successOutcome
+        case .failed: outcome = "failed"
+        case .retryScheduled: outcome = "retry"
+        case .released, .abortRun: outcome = "released"
+        }
+        metrics.followThroughRow(operation: operation, outcome: outcome)
     }
 }

@@ -11,7 +11,7 @@ import YotiClient
 /// repeated costs nothing. A failed save (disk full, permissions) is retried like a transient error. A row
 /// whose session was notified of a new letter is put back to `sent` and fetched again
 /// (``FollowThrough/requeueNotifiedLetters(database:batches:)``): the new letter replaces the old atomically.
-struct LetterStep: RemoteStep {
+struct LetterStep: FollowThroughStep {
     /// What the claim reads.
     struct Work: Sendable, Hashable {
         var sessionID: String
@@ -25,21 +25,33 @@ struct LetterStep: RemoteStep {
         case noLetter
     }
 
+    /// The row's new values: the common part and the letter's facts when one was delivered.
+    struct Row: WriteBackRow {
+        var common: FollowThroughRecord
+        var letterPath: String?
+        var letterBytes: Int64?
+        var letterSHA256: String?
+        /// A letter (or Yoti's "no letter") was recorded: the letter columns are replaced.
+        var delivered: Bool
+
+        static let columns: [WriteBackColumn<Self>] =
+            FollowThroughRecord.columns.map { column in column.lifted { $0.common } } + [
+                .text("letter_path") { $0.letterPath }, .bigint("letter_bytes") { $0.letterBytes },
+                .text("letter_sha256") { $0.letterSHA256 }, .boolean("delivered") { $0.delivered },
+            ]
+    }
+
     let client: any InstructionsSending
     /// The letters directory (`--letters DIR`).
     let directory: URL
 
     var operation: StepOperation { .ibvLetter }
-    var successOutcome: String { "letter_saved" }
+    var successOutcome: String { InstructionsStatus.letterSaved.rawValue }
     var successMessage: String { "Letter saved" }
     var waitsForRetries: Bool { true }
 
     static let statementParts = FollowThroughStepSQL.parts(
-        waitingAt: "sent", claimReturning: "r.external_ref",
-        extraColumns: [
-            .init(name: "letter_path", type: "text"), .init(name: "letter_bytes", type: "bigint"),
-            .init(name: "letter_sha256", type: "text"), .init(name: "delivered", type: "boolean"),
-        ],
+        waitingAt: .sent, claimReturning: "r.external_ref", columns: Row.sqlColumns,
         extraAssignments: """
             letter_path = CASE WHEN u.delivered THEN u.letter_path ELSE r.letter_path END,
                     letter_bytes = CASE WHEN u.delivered THEN u.letter_bytes ELSE r.letter_bytes END,
@@ -80,17 +92,21 @@ struct LetterStep: RemoteStep {
     func record(
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Delivered>, for claim: Claim<Work>, request: Work?
     )
-        -> StepRecord
+        -> StepRecord<Row>
     {
-        var facts: [String?] = [nil, nil, nil, "false"]
+        var row = Row(common: FollowThroughRecord(decision, next: .letterSaved), delivered: false)
         if case .succeeded(let delivered, _) = outcome {
+            row.delivered = true
             switch delivered {
-            case .saved(let saved): facts = [saved.path, String(saved.bytes), saved.sha256, "true"]
-            case .noLetter: facts = [nil, "0", nil, "true"]
+            case .saved(let saved):
+                row.letterPath = saved.path
+                row.letterBytes = Int64(saved.bytes)
+                row.letterSHA256 = saved.sha256
+            case .noLetter: row.letterBytes = 0
             }
         }
         return StepRecord(
-            row: FollowThroughRecord.common(decision, next: "letter_saved") + facts,
+            row: row,
             ledgerSessionID: claim.work.sessionID,
             subject: nil, label: nil)
     }

@@ -11,7 +11,7 @@ import YotiClient
 /// The PUT emails nobody (Yoti: it "will just return a null body"): the letter is the next step's. With
 /// letters by email, a session subscribing to `INSTRUCTIONS_EMAIL_REQUESTED` (Yoti's email revoked) is
 /// refused here, before anything is sent (``RequestEmailStep/emailRevoked``).
-struct PutInstructionsStep: RemoteStep {
+struct PutInstructionsStep: FollowThroughStep {
     /// What the claim reads from a row.
     struct Work: Sendable {
         var sessionID: String
@@ -33,12 +33,12 @@ struct PutInstructionsStep: RemoteStep {
     var delivery: LetterDelivery = .email
 
     var operation: StepOperation { .putIBVInstructions }
-    var successOutcome: String { "sent" }
+    var successOutcome: String { InstructionsStatus.sent.rawValue }
     var successMessage: String { "Instructions sent" }
     var waitsForRetries: Bool { true }
 
     static let statementParts = FollowThroughStepSQL.parts(
-        waitingAt: "configured",
+        waitingAt: .configured,
         claimReturning: """
             r.ibv_instructions::text AS ibv_instructions, r.ibv_requirements::text AS ibv_requirements,
                        (SELECT sc.ibv_defaults::text FROM idv.session_configs sc WHERE sc.name = r.config_name)
@@ -89,10 +89,10 @@ struct PutInstructionsStep: RemoteStep {
     func record(
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Void>, for claim: Claim<Work>, request: Request?
     )
-        -> StepRecord
+        -> StepRecord<FollowThroughRecord>
     {
         StepRecord(
-            row: FollowThroughRecord.common(decision, next: "sent"), ledgerSessionID: claim.work.sessionID,
+            row: FollowThroughRecord(decision, next: .sent), ledgerSessionID: claim.work.sessionID,
             subject: nil,
             label: nil)
     }

@@ -10,7 +10,7 @@ import YotiClient
 /// an unknown outcome (the request may have reached Yoti) the retry is flagged `possible_duplicate`, as for
 /// every step. A session subscribing to `INSTRUCTIONS_EMAIL_REQUESTED` has Yoti's email revoked (Yoti would
 /// notify the firm instead): such a row is refused with ``emailRevoked`` and nothing is sent.
-struct RequestEmailStep: RemoteStep {
+struct RequestEmailStep: FollowThroughStep {
     /// What the claim reads.
     struct Work: Sendable, Hashable {
         var sessionID: String
@@ -26,14 +26,16 @@ struct RequestEmailStep: RemoteStep {
     let client: any InstructionsSending
 
     var operation: StepOperation { .ibvEmail }
-    var successOutcome: String { "emailed" }
+    var successOutcome: String { InstructionsStatus.emailed.rawValue }
     var successMessage: String { "Letter email requested" }
     var waitsForRetries: Bool { true }
 
     static let statementParts = FollowThroughStepSQL.parts(
-        waitingAt: "sent", claimReturning: FollowThroughStepSQL.emailRevoked,
-        extraAssignments:
-            "letter_saved_at = CASE WHEN u.instructions_status = 'emailed' THEN now() ELSE r.letter_saved_at END")
+        waitingAt: .sent, claimReturning: FollowThroughStepSQL.emailRevoked,
+        extraAssignments: """
+            letter_saved_at = CASE WHEN u.instructions_status = '\(InstructionsStatus.emailed)' THEN now()
+                        ELSE r.letter_saved_at END
+            """)
 
     var sql: StepSQL { Self.statementParts }
 
@@ -61,9 +63,9 @@ struct RequestEmailStep: RemoteStep {
 
     func record(
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Void>, for claim: Claim<Work>, request: String?
-    ) -> StepRecord {
+    ) -> StepRecord<FollowThroughRecord> {
         StepRecord(
-            row: FollowThroughRecord.common(decision, next: "emailed"), ledgerSessionID: claim.work.sessionID,
+            row: FollowThroughRecord(decision, next: .emailed), ledgerSessionID: claim.work.sessionID,
             subject: nil, label: nil)
     }
 }

@@ -22,10 +22,14 @@ extension Rerunner {
             guard rowsRequeued > 0 else {
                 return "Nothing to rerun in batch \(batchID): no failed In-Branch follow-throughs."
             }
-            let steps = [("pending", "configuration"), ("configured", "instructions"), ("sent", "letter")]
-                .compactMap { state, step in requeuedByState[state].map { "\($0) at the \(step)" } }
+            let steps: [(InstructionsStatus, String)] = [
+                (.pending, "configuration"), (.configured, "instructions"), (.sent, "letter"),
+            ]
+            let requeued =
+                steps
+                .compactMap { state, step in requeuedByState[state.rawValue].map { "\($0) at the \(step)" } }
             return
-                "Re-queued \(rowsRequeued) failed follow-throughs of batch \(batchID) (\(steps.joined(separator: ", "))) "
+                "Re-queued \(rowsRequeued) failed follow-throughs of batch \(batchID) (\(requeued.joined(separator: ", "))) "
                 + "as rerun \(rerunID.map(String.init) ?? "-")."
         }
     }

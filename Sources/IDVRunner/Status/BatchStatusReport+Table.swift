@@ -144,7 +144,7 @@ extension BatchStatusReport.Batch {
 
 extension BatchStatusReport.FollowThroughCounts {
     /// Every `instructions_status`, in flow order.
-    static let stateNames = ["pending", "configured", "sent", "letter_saved", "emailed", "failed", "not_needed"]
+    static let stateNames = InstructionsStatus.allCases.map(\.rawValue)
 }
 
 extension BatchStatusReport.ResultCounts {

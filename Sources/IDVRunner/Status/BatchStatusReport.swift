@@ -124,14 +124,14 @@ package struct BatchStatusReport: Sendable, Hashable {
         /// Adds `count` rows of `state` (unknown states only count towards the total).
         mutating func add(_ count: Int, state: String) {
             total += count
-            switch state {
-            case "pending": pending += count
-            case "in_progress": inProgress += count
-            case "created": created += count
-            case "failed": failed += count
-            case "expired": expired += count
-            case "cancelled": cancelled += count
-            default: break
+            switch RequestStatus(rawValue: state) {
+            case .pending: pending += count
+            case .inProgress: inProgress += count
+            case .created: created += count
+            case .failed: failed += count
+            case .expired: expired += count
+            case .cancelled: cancelled += count
+            case nil: break
             }
         }
     }

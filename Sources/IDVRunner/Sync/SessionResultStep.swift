@@ -8,6 +8,28 @@ import YotiClient
 /// write-back — marks the session's notifications received before the call as processed. A 404 is a
 /// success recorded as `NOT_FOUND` (final). A read: repeating it after a crash costs nothing.
 struct SessionResultStep: RemoteStep {
+    /// The row's new values.
+    struct Row: WriteBackRow {
+        /// Yoti's session state; `nil`: nothing fetched (keeps the row's result).
+        var remoteState: String?
+        /// The result's checks as JSON text.
+        var resultOutcome: String?
+        var resultRecommendation: String?
+        /// No further fetch wanted (fetched, or given up).
+        var done: Bool
+        var attempts: Int
+        var retryDelay: Duration?
+        var resultError: String?
+        var replacesError: Bool
+
+        static let columns: [WriteBackColumn<Self>] = [
+            .text("remote_state") { $0.remoteState }, .jsonb("result_outcome") { $0.resultOutcome },
+            .text("result_recommendation") { $0.resultRecommendation }, .boolean("done") { $0.done },
+            .integer("attempts") { $0.attempts }, .seconds("retry_delay") { $0.retryDelay },
+            .text("result_error") { $0.resultError }, .boolean("replaces_error") { $0.replacesError },
+        ]
+    }
+
     let fetcher: any SessionResultFetching
 
     var operation: StepOperation { .sessionResult }
@@ -24,18 +46,13 @@ struct SessionResultStep: RemoteStep {
         // A worker that died mid-call: count the attempt, and give the row up after the maximum.
         releaseAssignments: """
             result_attempts = r.result_attempts + 1,
-                    result_priority = CASE WHEN r.result_attempts + 1 >= $3 THEN NULL ELSE r.result_priority END,
+                    result_priority = CASE WHEN r.result_attempts + 1 >= p.max_attempts THEN NULL ELSE r.result_priority END,
                     result_error = 'worker ' || coalesce(r.lease_owner, '?') || ' stopped mid-call; fetched again next time',
             """,
         releasedFailed: "r.result_priority IS NULL",
         // Reading results of a paused batch spends nothing but calls; a pause still holds them, as it holds
         // every step that calls Yoti for a batch's rows.
-        rowColumns: [
-            .init(name: "remote_state", type: "text"), .init(name: "result_outcome", type: "jsonb"),
-            .init(name: "result_recommendation", type: "text"), .init(name: "done", type: "boolean"),
-            .init(name: "attempts", type: "integer"), .init(name: "retry_delay", type: "float8"),
-            .init(name: "result_error", type: "text"), .init(name: "replaces_error", type: "boolean"),
-        ],
+        rowColumns: Row.sqlColumns,
         rowAssignments: """
             remote_state = coalesce(u.remote_state, r.remote_state),
                     result_checked_at = CASE WHEN u.remote_state IS NULL THEN r.result_checked_at
@@ -97,7 +114,7 @@ struct SessionResultStep: RemoteStep {
     func record(
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<SessionResult>, for claim: Claim<String>,
         request: String?
-    ) -> StepRecord {
+    ) -> StepRecord<Row> {
         var result: SessionResult?
         if decision.disposition == .succeeded, case .succeeded(let fetched, _) = outcome { result = fetched }
         let done = decision.disposition == .succeeded || decision.disposition == .failed
@@ -105,13 +122,12 @@ struct SessionResultStep: RemoteStep {
             result.recommendation.map { "\(result.state):\($0)" } ?? result.state
         }
         return StepRecord(
-            row: [
-                result?.state, result.map { $0.outcomeJSON.jsonString() }, result?.recommendation,
-                done ? "true" : "false", String(decision.disposition == .succeeded ? 0 : decision.attempts),
-                decision.retryDelay.map { String($0.secondsDouble) },
-                decision.disposition == .succeeded ? nil : decision.lastError,
-                decision.replacesError ? "true" : "false",
-            ],
+            row: Row(
+                remoteState: result?.state, resultOutcome: result.map { $0.outcomeJSON.jsonString() },
+                resultRecommendation: result?.recommendation, done: done,
+                attempts: decision.disposition == .succeeded ? 0 : decision.attempts, retryDelay: decision.retryDelay,
+                resultError: decision.disposition == .succeeded ? nil : decision.lastError,
+                replacesError: decision.replacesError),
             ledgerSessionID: claim.work, subject: nil,
             label: decision.disposition == .failed ? "failed" : label)
     }
