@@ -186,3 +186,33 @@ struct JobFileTests {
         #expect(throws: OperationError.self) { try bad.runnerConfiguration() }
     }
 }
+
+@Suite("purge job files")
+struct PurgeJobFileTests {
+    @Test("retention periods are read and checked: unknown kinds and bad or negative periods name the key")
+    func retention() throws {
+        let job = try JobFile.parse(
+            yaml: """
+                command: purge
+                purge:
+                  retention:
+                    personal_inputs: 7d
+                    results: never
+                  batches: [a]
+                  as_of: 2027-01-01T00:00:00Z
+                """, path: "p.yml")
+        #expect(job.command == .purge && job.purge.retention == ["personal_inputs": "7d", "results": "never"])
+        #expect(job.purge.batches == ["a"] && job.purge.asOf == "2027-01-01T00:00:00Z")
+        for (body, key) in [
+            ("retention:\n    personal_input: 7d", "personal_input"),
+            ("retention:\n    results: -3d", "purge.retention.results"),
+            ("retention:\n    results: 3 days", "purge.retention.results"), ("colour: red", "colour"),
+        ] {
+            #expect {
+                _ = try JobFile.parse(yaml: "command: purge\npurge:\n  \(body)\n", path: "p.yml")
+            } throws: { error in
+                (error as? JobFileError)?.key?.contains(key) == true
+            }
+        }
+    }
+}

@@ -76,7 +76,8 @@ package struct PurgeReport: Sendable, Hashable {
             lines.append("Dry run: as of \(stamp), purge would remove (policy \(policy.summary)):")
         default:
             lines.append(
-                "Purge as of \(stamp) (policy \(policy.summary))" + (runID.map { ", run \($0)" } ?? "") + ": \(outcome)")
+                "Purge as of \(stamp) (policy \(policy.summary))" + (runID.map { ", run \($0)" } ?? "") + ": \(outcome)"
+            )
         }
         let nouns: [RetentionPolicy.Kind: String] = [
             .personalInputs: "rows' personal inputs", .results: "rows' recorded results",

@@ -203,7 +203,9 @@ package struct Purger: Sendable {
                     }
                     byBatch[batch, default: 0] += 1
                 }
-                if !cleared.isEmpty { try await connection.execute(Self.clearPersonalInputsSQL, [.bigintArray(cleared)]) }
+                if !cleared.isEmpty {
+                    try await connection.execute(Self.clearPersonalInputsSQL, [.bigintArray(cleared)])
+                }
                 options.metrics.purged(.personalInputs, count: cleared.count)
                 return rows.count
             }
@@ -389,7 +391,8 @@ package struct Purger: Sendable {
         ).map {
             PurgeReport.HeldBatch(
                 batchID: try $0.decode(String.self, "batch_id"), heldBy: try $0.decode(String?.self, "held_by"),
-                reason: try $0.decode(String?.self, "hold_reason"), rowsWithPersonalData: try $0.decode(Int.self, "rows"))
+                reason: try $0.decode(String?.self, "hold_reason"),
+                rowsWithPersonalData: try $0.decode(Int.self, "rows"))
         }
     }
 
