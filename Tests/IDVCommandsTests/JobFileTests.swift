@@ -44,7 +44,7 @@ struct JobFileTests {
     func kubernetesJobs() throws {
         let manifest = try String(contentsOfFile: Self.shipped("schedule/kubernetes-cronjob.yaml"), encoding: .utf8)
         // Each embedded file is the block under `<name>.yml: |`, indented four spaces.
-        for name in ["nightly-onboarding.yml", "expiry-sweep.yml", "sync-results.yml"] {
+        for name in ["nightly-onboarding.yml", "expiry-sweep.yml", "sync-results.yml", "purge.yml"] {
             let lines = manifest.components(separatedBy: "\n")
             let start = try #require(lines.firstIndex(of: "  \(name): |")) + 1
             let body = lines[start...].prefix { $0.hasPrefix("    ") || $0.isEmpty }.map { String($0.dropFirst(4)) }

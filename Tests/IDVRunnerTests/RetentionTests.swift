@@ -224,4 +224,80 @@ struct RetentionTests {
             }
         }
     }
+
+    @Test("erase removes one person's data everywhere, deletes every known session, records a receipt; unknown refs change nothing")
+    func erase() async throws {
+        try await OpsDatabase.with { database in
+            let letters = FileManager.default.temporaryDirectory.appendingPathComponent("erase-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: letters) }
+            try await Self.seed(database.pool, batch: "a", count: 3, letters: letters)
+            try await Self.seed(database.pool, batch: "b", count: 1, letters: letters)
+            // ref-1 of batch a had an earlier session (reissued) and a ledger entry, and a stored notification.
+            try await database.pool.execute(
+                """
+                UPDATE idv.verification_requests
+                SET previous_sessions = '[{"session_id": "old-session"}]'::jsonb
+                WHERE batch_id = 'a' AND external_ref = 'ref-1'
+                """)
+            try await database.pool.execute(
+                """
+                INSERT INTO idv.attempts (request_id, batch_id, started_at, session_id, operation)
+                SELECT id, batch_id, now(), 'ledger-session', 'create_session'
+                FROM idv.verification_requests WHERE batch_id = 'a' AND external_ref = 'ref-1'
+                """)
+            try await database.pool.execute(
+                """
+                INSERT INTO idv.notifications (session_id, topic, body, processed_at)
+                VALUES ('sess-a-1', 'session_completion', '{"given": "CanaryGiven"}', now())
+                """)
+            let eraser = Eraser(pool: database.pool, deleter: RecordingDeleter())
+            let unknown = Eraser.Request(batchID: "a", refs: ["ref-1", "nobody"], requester: .init(name: "dpo"))
+            await #expect {
+                _ = try await eraser.erase(unknown)
+            } throws: { error in
+                (error as? OperationError)?.code == .usage && (error as? OperationError)?.message.contains("nobody") == true
+            }
+            #expect(try await Self.personalRows(database.pool) == 6, "an unknown ref changes nothing")
+
+            _ = try await LegalHold(pool: database.pool).hold(batchID: "a", by: .init(name: "dpo", reason: "claim"))
+            var request = Eraser.Request(batchID: "a", refs: ["ref-1"], requester: .init(name: "dpo", reason: "request 7"))
+            await #expect(throws: OperationError.self) { _ = try await eraser.erase(request) }
+            request.overrideHold = true
+            request.dryRun = true
+            let dry = try await eraser.erase(request)
+            #expect(dry.rows.count == 1 && dry.sessions.map(\.sessionID) == ["ledger-session", "old-session", "sess-a-1"])
+            #expect(try await Self.personalRows(database.pool) == 6, "a dry run changes nothing")
+
+            request.dryRun = false
+            let deleter = RecordingDeleter()
+            let receipt = try await Eraser(pool: database.pool, deleter: deleter).erase(request)
+            #expect(receipt.exitCode == 0 && receipt.overrideHold && receipt.id != nil)
+            #expect(deleter.calls == ["ledger-session", "old-session", "sess-a-1"])
+            #expect(receipt.rows.first?.letter == "deleted" && receipt.rows.first?.notificationsCleared == 1)
+            #expect(!FileManager.default.fileExists(atPath: letters.appendingPathComponent("a-1.pdf").path))
+            #expect(FileManager.default.fileExists(atPath: letters.appendingPathComponent("a-2.pdf").path))
+            #expect(try await Self.personalRows(database.pool) == 5, "only ref-1 of batch a")
+            let row = try await database.pool.query(
+                """
+                SELECT status, session_id, personal_data_purged_at IS NOT NULL AS purged, remote_delete_status,
+                       (SELECT count(*) FROM idv.attempts) AS ledger,
+                       (SELECT body::text FROM idv.notifications) AS body,
+                       (SELECT details::text FROM idv.erasures) AS details
+                FROM idv.verification_requests WHERE batch_id = 'a' AND external_ref = 'ref-1'
+                """)[0]
+            #expect(try row.decode(String.self, "status") == "expired" && row.decode(Bool.self, "purged"))
+            #expect(try row.decode(String.self, "remote_delete_status") == "deleted")
+            #expect(try row.decode(Int.self, "ledger") == 1 && row.decode(String.self, "body") == "{}")
+            let details = try row.decode(String.self, "details")
+            #expect(!details.contains("Canary") && !details.contains("canary") && !details.contains(letters.path))
+            #expect(!receipt.render().contains("Canary") && receipt.render().contains("request 7"))
+
+            // --ref across batches: ref-1 of batch b too (a is still held: override again).
+            var across = Eraser.Request(batchID: nil, refs: ["ref-1"], requester: .init(name: "dpo"))
+            across.overrideHold = true
+            let second = try await Eraser(pool: database.pool, deleter: nil).erase(across)
+            #expect(second.rows.map(\.batchID) == ["a", "b"])
+            #expect(try await Self.personalRows(database.pool) == 4)
+        }
+    }
 }
