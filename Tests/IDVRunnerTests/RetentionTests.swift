@@ -225,7 +225,9 @@ struct RetentionTests {
         }
     }
 
-    @Test("erase removes one person's data everywhere, deletes every known session, records a receipt; unknown refs change nothing")
+    @Test(
+        "erase removes one person's data everywhere, deletes every known session, records a receipt; unknown refs change nothing"
+    )
     func erase() async throws {
         try await OpsDatabase.with { database in
             let letters = FileManager.default.temporaryDirectory.appendingPathComponent("erase-\(UUID().uuidString)")
@@ -255,17 +257,20 @@ struct RetentionTests {
             await #expect {
                 _ = try await eraser.erase(unknown)
             } throws: { error in
-                (error as? OperationError)?.code == .usage && (error as? OperationError)?.message.contains("nobody") == true
+                (error as? OperationError)?.code == .usage
+                    && (error as? OperationError)?.message.contains("nobody") == true
             }
             #expect(try await Self.personalRows(database.pool) == 6, "an unknown ref changes nothing")
 
             _ = try await LegalHold(pool: database.pool).hold(batchID: "a", by: .init(name: "dpo", reason: "claim"))
-            var request = Eraser.Request(batchID: "a", refs: ["ref-1"], requester: .init(name: "dpo", reason: "request 7"))
+            var request = Eraser.Request(
+                batchID: "a", refs: ["ref-1"], requester: .init(name: "dpo", reason: "request 7"))
             await #expect(throws: OperationError.self) { _ = try await eraser.erase(request) }
             request.overrideHold = true
             request.dryRun = true
             let dry = try await eraser.erase(request)
-            #expect(dry.rows.count == 1 && dry.sessions.map(\.sessionID) == ["ledger-session", "old-session", "sess-a-1"])
+            #expect(
+                dry.rows.count == 1 && dry.sessions.map(\.sessionID) == ["ledger-session", "old-session", "sess-a-1"])
             #expect(try await Self.personalRows(database.pool) == 6, "a dry run changes nothing")
 
             request.dryRun = false

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
 import IDVRunner
+import Logging
 import PostgresClient
 import YotiClient
 
@@ -48,7 +48,8 @@ package struct EraseCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("refs"),
-        help: ArgumentHelp("A file with one external_ref per line (blank lines and # comments skipped).", valueName: "file"))
+        help: ArgumentHelp(
+            "A file with one external_ref per line (blank lines and # comments skipped).", valueName: "file"))
     var refsFile: String?
 
     @Flag(name: .customLong("dry-run"), help: "Show the receipt; change nothing.")
@@ -64,7 +65,8 @@ package struct EraseCommand: AsyncParsableCommand {
             var all = refs
             if let refsFile {
                 guard let text = try? String(contentsOfFile: refsFile, encoding: .utf8) else {
-                    throw CommandFailure(exitCode: 2, message: "--refs \(refsFile): cannot read the file; check the path")
+                    throw CommandFailure(
+                        exitCode: 2, message: "--refs \(refsFile): cannot read the file; check the path")
                 }
                 all += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty && !$0.hasPrefix("#") }

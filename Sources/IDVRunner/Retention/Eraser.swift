@@ -149,7 +149,8 @@ package struct Eraser: Sendable {
                     + (request.batchID.map { " in batch \($0)" } ?? "")
                     + "; nothing was erased. Check the refs (and --batch), then erase again.")
         }
-        let heldBatches = Set(try found.filter { try $0.decode(Bool.self, "held") }.map { try $0.decode(String.self, "batch_id") })
+        let heldBatches = Set(
+            try found.filter { try $0.decode(Bool.self, "held") }.map { try $0.decode(String.self, "batch_id") })
         guard heldBatches.isEmpty || request.overrideHold else {
             throw OperationError(
                 code: .usage,
@@ -169,7 +170,8 @@ package struct Eraser: Sendable {
             receipt.rows.append(
                 RowReceipt(
                     rowID: id, batchID: try row.decode(String.self, "batch_id"),
-                    externalRef: try row.decode(String.self, "external_ref"), status: try row.decode(String.self, "status"),
+                    externalRef: try row.decode(String.self, "external_ref"),
+                    status: try row.decode(String.self, "status"),
                     cleared: Self.clearedColumns,
                     letter: letterPath == nil ? "none" : (request.dryRun ? "present" : "pending"),
                     notificationsCleared: try row.decode(Int.self, "notifications")))
@@ -193,14 +195,15 @@ package struct Eraser: Sendable {
                     [.bigintArray(rowIDs)])
                 var letters: [Int64: String] = [:]
                 for row in locked {
-                    letters[try row.decode(Int64.self, "id")] = switch LetterFile.remove(
-                        try row.decode(String?.self, "letter_path"))
-                    {
-                    case .none: "none"
-                    case .deleted: "deleted"
-                    case .missing: "already missing"
-                    case .failed(let reason): "failed (\(reason))"
-                    }
+                    letters[try row.decode(Int64.self, "id")] =
+                        switch LetterFile.remove(
+                            try row.decode(String?.self, "letter_path"))
+                        {
+                        case .none: "none"
+                        case .deleted: "deleted"
+                        case .missing: "already missing"
+                        case .failed(let reason): "failed (\(reason))"
+                        }
                 }
                 for index in receipt.rows.indices {
                     receipt.rows[index].letter = letters[receipt.rows[index].rowID] ?? receipt.rows[index].letter
