@@ -42,7 +42,7 @@ struct IDVBatch: AsyncParsableCommand {
         subcommands: [
             Migrate.self, EnqueueCommand.self, RunCommand.self, RerunCommand.self, ExpireCommand.self,
             InstructionsCommand.self, SyncCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self,
-            CancelCommand.self,
+            CancelCommand.self, PurgeCommand.self, HoldCommand.self, ReleaseCommand.self, EraseCommand.self,
             ConfigsCommand.self, NotificationsCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )

@@ -44,7 +44,7 @@ struct JobFileTests {
     func kubernetesJobs() throws {
         let manifest = try String(contentsOfFile: Self.shipped("schedule/kubernetes-cronjob.yaml"), encoding: .utf8)
         // Each embedded file is the block under `<name>.yml: |`, indented four spaces.
-        for name in ["nightly-onboarding.yml", "expiry-sweep.yml", "sync-results.yml"] {
+        for name in ["nightly-onboarding.yml", "expiry-sweep.yml", "sync-results.yml", "purge.yml"] {
             let lines = manifest.components(separatedBy: "\n")
             let start = try #require(lines.firstIndex(of: "  \(name): |")) + 1
             let body = lines[start...].prefix { $0.hasPrefix("    ") || $0.isEmpty }.map { String($0.dropFirst(4)) }
@@ -210,5 +210,35 @@ struct JobFileTests {
         var bad = RunSettings()
         bad.onUnknown = "maybe"
         #expect(throws: OperationError.self) { try bad.runnerConfiguration() }
+    }
+}
+
+@Suite("purge job files")
+struct PurgeJobFileTests {
+    @Test("retention periods are read and checked: unknown kinds and bad or negative periods name the key")
+    func retention() throws {
+        let job = try JobFile.parse(
+            yaml: """
+                command: purge
+                purge:
+                  retention:
+                    personal_inputs: 7d
+                    results: never
+                  batches: [a]
+                  as_of: 2027-01-01T00:00:00Z
+                """, path: "p.yml")
+        #expect(job.command == .purge && job.purge.retention == ["personal_inputs": "7d", "results": "never"])
+        #expect(job.purge.batches == ["a"] && job.purge.asOf == "2027-01-01T00:00:00Z")
+        for (body, key) in [
+            ("retention:\n    personal_input: 7d", "personal_input"),
+            ("retention:\n    results: -3d", "purge.retention.results"),
+            ("retention:\n    results: 3 days", "purge.retention.results"), ("colour: red", "colour"),
+        ] {
+            #expect {
+                _ = try JobFile.parse(yaml: "command: purge\npurge:\n  \(body)\n", path: "p.yml")
+            } throws: { error in
+                (error as? JobFileError)?.key?.contains(key) == true
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ struct PackagingTests {
         "each schedule runs the installed binary on an installed sample job",
         arguments: [
             "idv-batch-nightly.service", "idv-batch-expire.service", "idv-batch-sync.service",
-            "idv-batch-notifications.service", "crontab",
+            "idv-batch-notifications.service", "idv-batch-purge.service", "crontab",
         ])
     func schedulesUseInstalledPaths(file: String) throws {
         let text = try Self.shipped(file)
@@ -41,7 +41,7 @@ struct PackagingTests {
         let images = try Self.shipped("kubernetes-cronjob.yaml").matches(of: /image:\s*(\S+)/).map {
             String($0.output.1)
         }
-        #expect(images.count == 4)
+        #expect(images.count == 5)
         #expect(images.allSatisfy { $0 == "registry.example.com/idv-batch:\(IDVBatchVersion.current)" }, "\(images)")
     }
 }

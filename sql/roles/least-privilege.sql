@@ -16,6 +16,10 @@
 --                 and batches (batch_id, note), reads back outcomes (including the client session token,
 --                 which the applicant needs).
 --   idv_operator  both of the above, plus `configs push` (writes idv.session_configs).
+--   idv_retention `purge`, `hold`, `release`, `erase` (migration 0013): everything idv_worker may, plus
+--                 clearing a row's personal inputs (session_spec, ibv_instructions) and marking it purged,
+--                 clearing processed notification payloads, holding batches and writing erasure receipts.
+--                 Given to idv_operator.
 --   idv_receiver  `notifications serve`: stores Yoti's notifications in idv.notifications (insert
 --                 session_id, topic, check_id, task_id, resource_id and body, and on a replay count it:
 --                 received_count, last_received_at). Nothing else, not even reading the requests; it
@@ -45,6 +49,9 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_operator') THEN
         CREATE ROLE idv_operator NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_retention') THEN
+        CREATE ROLE idv_retention NOLOGIN;
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'idv_receiver') THEN
         CREATE ROLE idv_receiver NOLOGIN;
@@ -104,6 +111,21 @@ GRANT INSERT, UPDATE ON idv.session_configs TO idv_operator;
 -- The audit trail (0006): workers read it (status) and record reissues; operators pause, resume and cancel.
 GRANT SELECT, INSERT ON idv.batch_actions TO idv_worker;
 GRANT INSERT, UPDATE (paused_at, paused_by, pause_reason) ON idv.batches TO idv_operator;
+
+-- Retention (0013) --------------------------------------------------------------------------------
+-- purge and erase remove personal data: the worker's rights (deleting sessions at Yoti goes through the
+-- delete step), plus clearing the input columns and the notification payloads, holds and erasure receipts.
+COMMENT ON ROLE idv_retention IS 'idv-batch purge/hold/release/erase: idv_worker + removing personal data.';
+GRANT idv_worker TO idv_retention;
+GRANT UPDATE (session_spec, ibv_instructions, personal_data_purged_at, remote_delete_requested_at)
+    ON idv.verification_requests TO idv_retention;
+GRANT UPDATE (body) ON idv.notifications TO idv_retention;
+GRANT INSERT (batch_id, held_at, held_by, hold_reason), UPDATE (held_at, held_by, hold_reason)
+    ON idv.batches TO idv_retention;
+GRANT INSERT ON idv.batch_actions TO idv_retention;
+GRANT SELECT, INSERT ON idv.erasures TO idv_retention;
+GRANT SELECT ON idv.erasures TO idv_worker;
+GRANT idv_retention TO idv_operator;
 
 -- The notifications receiver (0008) ----------------------------------------------------------------
 -- `notifications serve` runs on a host reachable from the internet (behind a proxy): it gets only the

@@ -1,6 +1,6 @@
 /// The command a job file is for (`command:` in the file).
 package struct JobCommand: Sendable, Hashable, CustomStringConvertible {
-    fileprivate enum Base: String, Sendable, Hashable, CaseIterable { case run, expire, rerun, sync }
+    fileprivate enum Base: String, Sendable, Hashable, CaseIterable { case run, expire, rerun, sync, purge }
     fileprivate let base: Base
 
     /// `idv-batch run --job FILE`.
@@ -12,7 +12,10 @@ package struct JobCommand: Sendable, Hashable, CustomStringConvertible {
     /// `idv-batch sync --job FILE`.
     package static let sync = JobCommand(base: .sync)
 
-    /// Parses `run`, `expire`, `rerun` or `sync`.
+    /// `idv-batch purge --job FILE`.
+    package static let purge = JobCommand(base: .purge)
+
+    /// Parses `run`, `expire`, `rerun`, `sync` or `purge`.
     package init?(name: String) {
         guard let base = Base(rawValue: name) else { return nil }
         self.base = base

@@ -50,6 +50,8 @@ package struct JobFile: Sendable, Hashable {
     package var expire: ExpireSettings
     /// `sync:` `stale_after` in seconds (command sync).
     package var syncStaleAfter: Double?
+    /// `purge:` (command purge).
+    package var purge = PurgeSettings()
 
     /// Reads and checks a job file.
     /// - Throws: ``JobFileError`` naming the file, and the key and line of the problem.
@@ -122,10 +124,10 @@ package struct JobFile: Sendable, Hashable {
             try yoti.rejectUnknownKeys()
         }
         let sections: [JobCommand: [String]] = [
-            .run: ["run"], .rerun: ["rerun", "run"], .expire: ["expire"], .sync: ["run", "sync"],
+            .run: ["run"], .rerun: ["rerun", "run"], .expire: ["expire"], .sync: ["run", "sync"], .purge: ["purge"],
         ]
-        for name in ["run", "rerun", "expire", "sync"] where top.has(name) && !(sections[command] ?? []).contains(name)
-        {
+        for name in ["run", "rerun", "expire", "sync", "purge"]
+        where top.has(name) && !(sections[command] ?? []).contains(name) {
             throw JobFileError(
                 code: .unknownKey, file: path, key: name, line: top.line(of: name),
                 message:
@@ -139,6 +141,7 @@ package struct JobFile: Sendable, Hashable {
             job.syncStaleAfter = try sync.number("stale_after", minimum: 0)
             try sync.rejectUnknownKeys()
         }
+        if var purge = try top.section("purge") { job.purge = try readPurge(&purge) }
         try top.rejectUnknownKeys()
         return job
     }
@@ -192,7 +195,7 @@ package struct JobFile: Sendable, Hashable {
     }
 
     /// `log_level`, `log_format`, `metrics_file`, `metrics_interval` of a `run:` or `expire:` section.
-    private static func readObservability(_ section: inout JobFileMapping) throws -> ObservabilitySettings {
+    static func readObservability(_ section: inout JobFileMapping) throws -> ObservabilitySettings {
         var settings = ObservabilitySettings()
         settings.logLevel = try section.string("log_level")
         settings.logFormat = try section.string("log_format")

@@ -11,6 +11,8 @@ enum MetricsHelp {
     static let expiryLastSuccess = "idv_expiry_last_success_timestamp_seconds"
     /// The same for `sync`.
     static let syncLastSuccess = "idv_sync_last_success_timestamp_seconds"
+    /// The same for `purge`.
+    static let purgeLastSuccess = "idv_purge_last_success_timestamp_seconds"
 
     static let texts: [String: String] = [
         RunMetrics.Name.rows:
@@ -42,6 +44,16 @@ enum MetricsHelp {
         syncLastSuccess: "Unix time of the last sync that ended with exit code 0 (alert when it is too old).",
         runLastSuccess: "Unix time of the last run that ended with exit code 0 (alert when it is too old).",
         expiryLastSuccess: "Unix time of the last expiry sweep that ended with exit code 0 (alert when it is too old).",
+        RetentionMetrics.Name.purged:
+            "Personal data purge removed, by kind (rows; notifications; sessions asked deleted).",
+        RetentionMetrics.Name.letters: "Letter files purge handled, by outcome (deleted, missing, failed).",
+        RetentionMetrics.Name.remoteDeletes: "Session deletions at Yoti by purge, by outcome.",
+        RetentionMetrics.Name.duration: "Wall-clock seconds of the purge.",
+        RetentionMetrics.Name.exitCode: "Exit code of the purge (0 done, 1 some rows not purged, 3 aborted).",
+        RetentionMetrics.Name.overdue:
+            "Rows past their personal_inputs retention period still holding personal data (held batches excluded); "
+            + "0 when purge keeps up.",
+        purgeLastSuccess: "Unix time of the last purge that ended with exit code 0 (alert when it is too old).",
     ]
 
     /// The help of `name`: its text, or a generic line so that no metric goes without one.

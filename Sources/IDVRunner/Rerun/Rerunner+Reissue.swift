@@ -52,7 +52,10 @@ extension Rerunner {
                     throw OperationError.unknownBatch(batchID)
                 }
                 let expired = try await connection.query(
-                    "SELECT count(*) AS n FROM idv.verification_requests WHERE batch_id = $1 AND status = 'expired'",
+                    """
+                    SELECT count(*) AS n FROM idv.verification_requests
+                    WHERE batch_id = $1 AND status = 'expired' AND personal_data_purged_at IS NULL
+                    """,
                     [.text(batchID)])[0].decode(Int.self, "n")
                 if dryRun {
                     let would = min(expired, limit ?? expired)
@@ -65,6 +68,7 @@ extension Rerunner {
                     WITH picked AS (
                         SELECT id FROM idv.verification_requests
                         WHERE batch_id = $1 AND status = 'expired' AND lease_operation IS NULL
+                          AND personal_data_purged_at IS NULL
                         ORDER BY id
                         LIMIT $2
                         FOR UPDATE SKIP LOCKED

@@ -61,6 +61,7 @@ package struct Rerunner: Sendable {
             try await pool.withTransaction { connection in
                 try await Self.checkBatchExists(batchID, on: connection)
                 try await Self.checkClasses(filter, batchID: batchID, on: connection)
+                try await Self.refuseOnlyPurged(batchID, filter, on: connection)
                 let moved = try await connection.query(
                     """
                     WITH moved AS (
@@ -113,10 +114,30 @@ package struct Rerunner: Sendable {
     /// The failed rows of batch `$1` matching error classes `$2` and HTTP statuses `$3` (empty = any);
     /// `$4` names rows without a class.
     private static let matchingFailedRows = """
-        batch_id = $1 AND status = 'failed'
+        batch_id = $1 AND status = 'failed' AND personal_data_purged_at IS NULL
           AND (cardinality($2::text[]) = 0 OR coalesce(error_class, $4) = ANY ($2::text[]))
           AND (cardinality($3::bigint[]) = 0 OR last_http_status = ANY ($3::bigint[]))
         """
+
+    /// A purged failed row has no spec left to send: when every matching failed row is purged, say so.
+    private static func refuseOnlyPurged(_ batchID: String, _ filter: RerunFilter, on connection: PostgresConnection)
+        async throws
+    {
+        let row = try await connection.query(
+            """
+            SELECT count(*) FILTER (WHERE personal_data_purged_at IS NULL) AS open,
+                   count(*) FILTER (WHERE personal_data_purged_at IS NOT NULL) AS purged
+            FROM idv.verification_requests
+            WHERE \(matchingFailedRows.replacingOccurrences(of: " AND personal_data_purged_at IS NULL", with: ""))
+            """, parameters(batchID, filter))[0]
+        let purged = try row.decode(Int.self, "purged")
+        guard purged > 0, try row.decode(Int.self, "open") == 0 else { return }
+        throw OperationError(
+            code: .usage,
+            message: "the \(purged) matching failed rows of batch \(batchID) had their personal data purged "
+                + "(retention or erasure): they cannot be rerun. Enqueue the people again as new rows if they "
+                + "still need verifying.")
+    }
 
     private static func parameters(_ batchID: String, _ filter: RerunFilter) -> [PostgresValue] {
         [
