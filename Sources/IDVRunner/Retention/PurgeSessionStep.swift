@@ -38,7 +38,7 @@ struct PurgeSessionStep: RemoteStep {
     func record(
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<RemoteDeleteOutcome>, for claim: Claim<String>,
         request: String?
-    ) -> StepRecord {
+    ) -> StepRecord<DeleteSessionStep.Row> {
         delete.record(decision, of: outcome, for: claim, request: request)
     }
 }
