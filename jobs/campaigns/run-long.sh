@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the reliability campaigns of issue 8 at full size (the 5,000-row crash campaign with 10
+# Runs the reliability campaigns at full size (the 5,000-row crash campaign with 10
 # SIGKILLs, four-process runs of 5,000 rows, several PostgreSQL restarts, ...) and prints the
 # campaign table for the README.
 #

@@ -201,7 +201,7 @@ extension StepEngine {
             configuration.metrics.followThroughRow(operation: step.operation, outcome: outcome)
         } else {
             switch decision.disposition {
-            case .succeeded: configuration.metrics.row(.created)
+            case .succeeded: configuration.metrics.rowSucceeded(successOutcome: step.successOutcome)
             case .failed: configuration.metrics.row(.failed)
             case .retryScheduled: configuration.metrics.row(.retry)
             case .released, .abortRun: configuration.metrics.row(.released)

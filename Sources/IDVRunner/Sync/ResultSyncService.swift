@@ -5,7 +5,7 @@ import Synchronization
 import YotiClient
 
 /// `idv-batch sync` as a swift-service-lifecycle `Service` (graceful shutdown stops claiming and stores
-/// what in-flight calls learned), recorded in `idv.runs` (kind `run`, details `{"sync": true}`).
+/// what in-flight calls learned), recorded in `idv.runs` as kind `sync`.
 package final class ResultSyncService: Service, Sendable {
     let sync: ResultSync
     /// With `sync --letters DIR`: the letters of sessions notified of a new one, saved again after the results.
@@ -38,15 +38,15 @@ package final class ResultSyncService: Service, Sendable {
         let record: RunRecord
         do {
             record = try await RunRecord.start(
-                database: sync.database, batches: sync.configuration.batches, workerID: sync.configuration.workerID,
-                details: #"{"sync": true}"#)
+                database: sync.database, kind: .sync, batches: sync.configuration.batches,
+                workerID: sync.configuration.workerID, details: "{}")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             throw OperationError(
                 code: .database,
                 message: "Could not start the sync: \(error). Check the database settings and that "
-                    + "`idv-batch migrate` has run (0009 adds the result columns).")
+                    + "`idv-batch migrate` has run (0009 adds the result columns, 0012 the `sync` run kind).")
         }
         let report = await sync.execute(runID: record.id)
         lastReport.withLock { $0 = report }
@@ -56,6 +56,6 @@ package final class ResultSyncService: Service, Sendable {
             lastLetters.withLock { $0 = refreshed }
             exitCode = max(exitCode, refreshed.exitCode)
         }
-        try? await record.finish(exitCode: exitCode, details: #"{"sync": true}"#)
+        try? await record.finish(exitCode: exitCode, details: "{}")
     }
 }
