@@ -11,19 +11,10 @@ import YotiSandbox
 /// process; the commands' tests only need the processes.)
 final class CommandHarness: Sendable {
     static let sdkID = "command-test-sdk"
-    static var keyPath: String { SharedPaths.ownerOnlyTestKey }
     /// The Yoti Sign API key the sandbox accepts.
     static let signKey = "sign-test-key-5b1e"
 
     /// A spec the validator accepts (ttl 900 s → the sandbox answers 899).
-    static let validSpec: JSONValue = [
-        "client_session_token_ttl": 900,
-        "resources_ttl": 691_200,
-        "requested_checks": [["type": "ID_DOCUMENT_AUTHENTICITY", "config": [:]]],
-        "requested_tasks": [["type": "ID_DOCUMENT_TEXT_DATA_EXTRACTION", "config": ["manual_check": "FALLBACK"]]],
-        "sdk_config": ["allowed_capture_methods": "CAMERA_AND_UPLOAD", "primary_colour": "#2d9fff", "locale": "en-GB"],
-    ]
-
     let database: MigratedDatabase
     let sandbox: YotiSandbox
 
@@ -45,7 +36,7 @@ final class CommandHarness: Sendable {
         try await MigratedDatabase.with { database in
             let application =
                 sandboxAcceptsKey
-                ? try SandboxApplication(sdkID: sdkID, keyFile: keyPath)
+                ? try SandboxApplication(sdkID: sdkID, keyFile: SharedPaths.ownerOnlyTestKey)
                 : try SandboxApplication.unmatchable(sdkID: sdkID)
             let sandbox = try YotiSandbox(
                 configuration: SandboxConfiguration(
@@ -69,11 +60,12 @@ final class CommandHarness: Sendable {
     ) throws -> SpawnedProcess {
         try IDVBatchProcess.startRun(
             batch: batch, databaseURL: postgres.unredactedConnectionString, apiURL: sandbox.idvBaseURL,
-            sdkID: Self.sdkID, keyPath: Self.keyPath, arguments: arguments, name: name, environment: overrides)
+            sdkID: Self.sdkID, keyPath: SharedPaths.ownerOnlyTestKey, arguments: arguments, name: name,
+            environment: overrides)
     }
 
     /// Inserts `count` rows `ref-1 … ref-count` into `batch`, each with a full spec (or `spec`).
-    func enqueue(batch: String, count: Int, spec: JSONValue = validSpec) async throws {
+    func enqueue(batch: String, count: Int, spec: JSONValue = TestSessionSpec.valid) async throws {
         try await pool.execute(
             """
             INSERT INTO idv.verification_requests (batch_id, external_ref, session_spec)

@@ -90,7 +90,7 @@ struct ObservabilityProcessTests {
         try await CommandHarness.with { harness in
             let batch = CommandHarness.batchID("secrets-\(level)")
             let authToken = "notify-secret-\(UUID().uuidString.prefix(12))"
-            guard case .object(var spec) = CommandHarness.validSpec else { throw CancellationError() }
+            guard case .object(var spec) = TestSessionSpec.valid else { throw CancellationError() }
             spec["notifications"] = [
                 "endpoint": "https://example.com/hook", "auth_token": .string(authToken),
                 "topics": ["SESSION_COMPLETION"],
@@ -116,7 +116,7 @@ struct ObservabilityProcessTests {
 
             let tokens = try await harness.sessionTokens(batch: batch)
             #expect(tokens.count == 30)
-            let key = try String(contentsOfFile: CommandHarness.keyPath, encoding: .utf8)
+            let key = try String(contentsOfFile: SharedPaths.ownerOnlyTestKey, encoding: .utf8)
             let keyBody = key.split(separator: "\n").filter { !$0.hasPrefix("-----") }.prefix(3).map(String.init)
             // Booleans only: a failure must not print the output (or the secret) it found.
             for (index, secret) in (tokens + keyBody + [authToken, databasePassword, "PRIVATE KEY"]).enumerated() {

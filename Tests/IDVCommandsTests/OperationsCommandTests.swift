@@ -20,19 +20,6 @@ struct OperationsCommandTests {
         ["DATABASE_URL": database.configuration.unredactedConnectionString]
     }
 
-    /// Inserts `count` rows `<prefix>1 …` into `batch` as created, with a token expiring at `expiresAt`.
-    static func seedCreated(_ pool: PostgresPool, batch: String, prefix: String, count: Int, expiresAt: Date)
-        async throws
-    {
-        try await pool.execute(
-            """
-            INSERT INTO idv.verification_requests
-                (batch_id, external_ref, session_spec, status, attempts, session_id, client_session_token, token_expires_at)
-            SELECT $1, $2 || g, '{}'::jsonb, 'created', 1, 'sess-' || $2 || g, 'token-' || $2 || g, $3
-            FROM generate_series(1, $4::int) AS g
-            """, [.text(batch), .text(prefix), .timestamp(expiresAt), .int(count)])
-    }
-
     @Test(
         "usage errors (unknown flag, missing argument, unparsable value) exit 2 with the usage; --help exits 0",
         arguments: [
@@ -53,7 +40,7 @@ struct OperationsCommandTests {
     )
     func enqueueExitCodes() async throws {
         try await MigratedDatabase.with { database in
-            try await database.addConfiguration("standard", CommandHarness.validSpec)
+            try await database.addConfiguration("standard", TestSessionSpec.valid)
             let environment = Self.database(database)
             let good = try MigratedDatabase.temporaryFile(
                 "{\"external_ref\": \"a\"}\n{\"external_ref\": \"b\"}\n", suffix: ".jsonl")
@@ -84,7 +71,7 @@ struct OperationsCommandTests {
     @Test("enqueue reads standard input with --format")
     func enqueueStandardInput() async throws {
         try await MigratedDatabase.with { database in
-            try await database.addConfiguration("standard", CommandHarness.validSpec)
+            try await database.addConfiguration("standard", TestSessionSpec.valid)
             let executable = try SharedPaths.builtExecutable(named: "idv-batch")
             let csv = try MigratedDatabase.temporaryFile(
                 "external_ref,given_names\n\"x,1\",\"Ada \"\"A\"\"\"\n", suffix: ".txt")
@@ -137,7 +124,7 @@ struct OperationsCommandTests {
                 environment: [
                     "DATABASE_URL": harness.postgres.unredactedConnectionString,
                     "YOTI_CLIENT_SDK_ID": CommandHarness.sdkID,
-                    "YOTI_KEY_FILE_PATH": CommandHarness.keyPath,
+                    "YOTI_KEY_FILE_PATH": SharedPaths.ownerOnlyTestKey,
                 ])
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("Re-queued 6 failed rows"))
@@ -158,7 +145,7 @@ struct OperationsCommandTests {
     func expireExitCodes() async throws {
         try await MigratedDatabase.with { database in
             let environment = Self.database(database)
-            try await Self.seedCreated(
+            try await SeededRows.created(
                 database.pool, batch: "a", prefix: "x-", count: 4, expiresAt: Date(timeIntervalSince1970: 2_000_000_000)
             )
             let holder = try await PostgresConnection.connect(database.configuration)
@@ -199,7 +186,7 @@ struct OperationsCommandTests {
     @Test("status --json prints the documented shape; an unknown batch exits 2")
     func statusCommand() async throws {
         try await MigratedDatabase.with { database in
-            try await database.addConfiguration("standard", CommandHarness.validSpec)
+            try await database.addConfiguration("standard", TestSessionSpec.valid)
             let rows = try MigratedDatabase.temporaryFile("{\"external_ref\": \"a\"}", suffix: ".jsonl")
             defer { try? FileManager.default.removeItem(atPath: rows) }
             let options = Enqueuer.Options(batchID: "s1", format: .jsonLines, defaultConfig: "standard")

@@ -3,6 +3,8 @@ import TestSupport
 import Testing
 import YotiAPI
 
+@testable import IDVCommands
+
 /// The schedules shipped in `jobs/schedule/` run what the Debian package and the container image install:
 /// `/usr/bin/idv-batch`, sample jobs under `/usr/share/idv-batch/jobs`, the image of this version.
 @Suite("Packaging")
@@ -43,5 +45,28 @@ struct PackagingTests {
         }
         #expect(images.count == 5)
         #expect(images.allSatisfy { $0 == "registry.example.com/idv-batch:\(IDVBatchVersion.current)" }, "\(images)")
+    }
+
+    @Test(
+        "the receiver's Kubernetes manifest runs this version with flags `notifications serve` accepts, probes /healthz, reads its secrets from a Secret"
+    )
+    func kubernetesReceiver() throws {
+        let manifest = try Self.shipped("kubernetes-notifications.yaml")
+        let images = manifest.matches(of: /image:\s*(\S+)/).map { String($0.output.1) }
+        #expect(images == ["registry.example.com/idv-batch:\(IDVBatchVersion.current)"])
+        #expect(manifest.contains("kind: Deployment") && manifest.contains("kind: Service"))
+        // The container's arguments, one `- ` item a line, as the command parses them.
+        let lines = manifest.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let start = try #require(lines.firstIndex(of: "args:")) + 1
+        let arguments = lines[start...].prefix { $0.hasPrefix("- ") }.map { String($0.dropFirst(2)) }
+        #expect(Array(arguments.prefix(2)) == ["notifications", "serve"])
+        let serve = try NotificationsServeCommand.parse(Array(arguments.dropFirst(2)))
+        #expect(serve.host == "0.0.0.0" && serve.port == 8080)
+        let tokenFile = try #require(serve.tokenFile)
+        let mount = URL(fileURLWithPath: tokenFile).deletingLastPathComponent().path
+        #expect(lines.contains("mountPath: \(mount)") && lines.contains("path: notifications-token"))
+        #expect(lines.filter { $0 == "httpGet: { path: /healthz, port: http }" }.count == 2)
+        #expect(lines.contains("secretKeyRef: { name: idv-batch-receiver, key: database-url }"))
+        #expect(lines.contains("defaultMode: 0400"))
     }
 }

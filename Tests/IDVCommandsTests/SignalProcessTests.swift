@@ -54,7 +54,7 @@ struct SignalProcessTests {
                 environment: IDVBatchProcess.environment([
                     "DATABASE_URL": harness.postgres.unredactedConnectionString,
                     "YOTI_CLIENT_SDK_ID": CommandHarness.sdkID,
-                    "YOTI_KEY_FILE_PATH": CommandHarness.keyPath,
+                    "YOTI_KEY_FILE_PATH": SharedPaths.ownerOnlyTestKey,
                 ]),
                 name: "expire-term")
             try await Self.waitFor("the first deletes") {
@@ -139,7 +139,7 @@ struct SignalProcessTests {
             let batch = CommandHarness.batchID("enqueue-term")
             try await harness.pool.execute(
                 "INSERT INTO idv.session_configs (name, spec) VALUES ('term-config', $1::jsonb)",
-                [.jsonb(CommandHarness.validSpec.jsonString())])
+                [.jsonb(TestSessionSpec.valid.jsonString())])
             let rows = 400_000
             let path = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "idv-term-\(UUID().uuidString.prefix(8)).jsonl"
@@ -179,7 +179,7 @@ struct SignalProcessTests {
     func configsPush() async throws {
         try await CommandHarness.with(behaviour: .latency(.seconds(2))) { harness in
             let name = "term-\(UUID().uuidString.prefix(8))"
-            let path = try MigratedDatabase.temporaryFile(CommandHarness.validSpec.jsonString(), suffix: ".json")
+            let path = try MigratedDatabase.temporaryFile(TestSessionSpec.valid.jsonString(), suffix: ".json")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let process = try IDVBatchProcess.launch(
                 ["configs", "push", path, "--name", name, "--remote", "--log-level", "warning"],

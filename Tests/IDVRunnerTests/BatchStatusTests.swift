@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 import YotiAPI
 
@@ -17,7 +18,8 @@ struct BatchStatusTests {
     ]
     static let rowKeys: Set<String> = ["total", "pending", "in_progress", "created", "failed", "expired", "cancelled"]
     static let runKeys: Set<String> = [
-        "id", "kind", "worker", "all_batches", "started_at", "finished_at", "duration_seconds", "exit_code",
+        "id", "kind", "worker", "all_batches", "started_at", "finished_at", "duration_seconds", "creating_seconds",
+        "exit_code",
         "rows_created",
         "rows_failed", "rows_retried", "sessions_per_second", "expired", "remote_deleted",
     ]
@@ -45,6 +47,16 @@ struct BatchStatusTests {
 
             let report = try await BatchStatus(database: harness.pool).report(batchID: batch)
             let json = try JSONValue(jsonString: report.jsonString())
+            // The run's summary and status give its rate the same way: over the time spent creating sessions.
+            #expect(
+                summary.render().contains(
+                    String(
+                        format: "%.1f sessions/s over %.1f s creating", summary.throughput,
+                        summary.duration.secondsDouble)))
+            let first = try #require(report.batches.first?.runs.last)
+            #expect(
+                first.rowsCreated == 8 && abs((first.creatingSeconds ?? 0) - summary.duration.secondsDouble) < 0.001)
+            #expect(abs((first.sessionsPerSecond ?? 0) - summary.throughput) < 0.01)
             #expect(Set(try #require(json.objectValue).keys) == Self.topKeys)
             #expect(json["schema_version"] == 1)
             #expect(RFC3339.date(from: try #require(json["generated_at"]?.stringValue)) != nil)
@@ -94,7 +106,7 @@ struct BatchStatusTests {
 
     @Test("without a batch id every batch is listed, including one only registered; an unknown id is an error")
     func allBatchesAndUnknown() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             _ = try await database.enqueue(#"{"external_ref": "a"}"#, batch: "b-2", config: "standard")
             try await database.pool.execute(
@@ -108,10 +120,74 @@ struct BatchStatusTests {
             #expect(report.batches[1].rows.pending == 1 && report.batches[1].registeredAt != nil)
             // A run over all batches shows under each.
             #expect(report.batches.allSatisfy { $0.runs.map(\.kind) == ["expire"] && $0.runs[0].allBatches })
+            // Without a batch name: one line per batch under a header, then where the details are.
+            let overview = report.renderOverview().split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(overview.count == 5, "\(overview)")
+            #expect(
+                overview[0].hasPrefix("batch ") && overview[0].contains("pending")
+                    && overview[0].hasSuffix("latest run"))
+            #expect(overview[1].hasPrefix("b-1 ") && overview[1].contains(" expire "), "\(overview)")
+            #expect(overview[2].split(separator: " ").prefix(8) == ["b-2", "1", "0", "0", "0", "0", "0", "1"])
+            #expect(overview[4].contains("idv-batch status <batch-id>"))
+            #expect(
+                !overview.contains { $0.contains("runs (latest first)") || $0.contains("failed rows by error class") })
             let error = await #expect(throws: OperationError.self) {
                 try await BatchStatus(database: database.pool).report(batchID: "nope")
             }
             #expect(error?.code == .unknownBatch)
+        }
+    }
+
+    @Test(
+        "runs: the rate is over the time spent creating (as the run's summary says), the follow-through in the duration only; a sync has no rate"
+    )
+    func runRatesAndSyncRows() async throws {
+        try await MigratedDatabase.with { database in
+            try await database.addConfiguration("standard")
+            _ = try await database.enqueue(#"{"external_ref": "a"}"#, batch: "b-rate", config: "standard")
+            try await database.pool.execute(
+                """
+                INSERT INTO idv.runs (kind, batch_ids, started_at, finished_at, rows_created, details) VALUES
+                ('run', ARRAY['b-rate'], now() - interval '62.6 seconds', now(), 3000, '{"duration_seconds": 43.1}'),
+                ('run', ARRAY['b-rate'], now() - interval '10 seconds', now(), 500, '{}'),
+                ('sync', ARRAY['b-rate'], now() - interval '3 seconds', now(), 0, '{}')
+                """)
+            let report = try await BatchStatus(database: database.pool).report(batchID: "b-rate")
+            let runs = try #require(report.batches.first?.runs)
+            #expect(runs.map(\.kind) == ["sync", "run", "run"])
+            #expect(runs[0].sessionsPerSecond == nil && runs[0].creatingSeconds == nil)
+            // An older row without the creating time: the whole duration.
+            #expect(runs[1].sessionsPerSecond == 50 && runs[1].creatingSeconds == nil)
+            #expect(runs[2].sessionsPerSecond == 69.61 && runs[2].creatingSeconds == 43.1)
+            let table = report.render()
+            #expect(table.contains("62.6 s in all, 69.6 sessions/s over 43.1 s creating"), "\(table)")
+            #expect(table.contains("10.0 s, 50.0 sessions/s"), "\(table)")
+            let sync = try #require(table.split(separator: "\n").first { $0.contains("#\(runs[0].id) sync") })
+            #expect(!sync.contains("sessions/s") && !sync.contains("created"), "\(sync)")
+            #expect(report.json["batches"]?[0]?["runs"]?[2]?["creating_seconds"] == .double(43.1))
+        }
+    }
+
+    @Test("migration 0012 relabels the sync runs recorded before it (kind run, details sync) as kind sync")
+    func oldSyncRowsRelabelled() async throws {
+        try await MigratedDatabase.with { database in
+            try await database.pool.execute(
+                "ALTER TABLE idv.runs DROP CONSTRAINT runs_kind_check")
+            try await database.pool.execute(
+                """
+                INSERT INTO idv.runs (kind, started_at, details) VALUES
+                ('run', now(), '{"sync": true}'), ('run', now(), '{"concurrency": 8}')
+                """)
+            let script = try String(
+                contentsOf: SharedPaths.migrations.appendingPathComponent("0012_sync_run_kind.sql"), encoding: .utf8)
+            try await withConnection(database.configuration) { try await $0.executeScript(script) }
+            let kinds = try await database.pool.query("SELECT kind FROM idv.runs ORDER BY id").map {
+                try $0.decode(String.self, "kind")
+            }
+            #expect(kinds == ["sync", "run"])
+            await #expect(throws: PostgresError.self) {
+                try await database.pool.execute("INSERT INTO idv.runs (kind) VALUES ('other')")
+            }
         }
     }
 }

@@ -48,8 +48,7 @@ extension Campaigns {
                 for kill in 1...kills {
                     let windowStart = Date()
                     let before = harness.sandbox.stats().sessionsCreated
-                    let worker = try RunnerProcess.start(
-                        harness, batch: batch, arguments: options, name: "answered\(kill)")
+                    let worker = try harness.startRun(batch: batch, arguments: options, name: "answered\(kill)")
                     // Kill once the worker creates sessions at full speed: past its start-up, mid-stream.
                     let deadline = ContinuousClock.now + .seconds(60)
                     while harness.sandbox.stats().sessionsCreated - before < 64, ContinuousClock.now < deadline {

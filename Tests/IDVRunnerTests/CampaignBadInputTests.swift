@@ -11,7 +11,7 @@ import YotiSandbox
     import Glibc
 #endif
 
-/// Campaign 6 (issue 8): the bad-input corpus. Each case is one `idv-batch` invocation with one thing
+/// Campaign 6: the bad-input corpus. Each case is one `idv-batch` invocation with one thing
 /// wrong; it must exit with the documented code, name the problem and the fix, never crash or trap,
 /// lose no row, and (at debug level where the command logs) print no key material.
 ///
@@ -187,7 +187,7 @@ struct CampaignBadInputTests {
         arguments: cases)
     func badInput(_ bad: Case) async throws {
         try await RunnerHarness.with(sandboxAcceptsKey: bad.sandboxAcceptsKey) { harness in
-            try await harness.addConfiguration(name: "standard", spec: RunnerHarness.validSpec)
+            try await harness.addConfiguration(name: "standard", spec: TestSessionSpec.valid)
             if bad.arguments.first == "run" { try await harness.enqueue(batch: Self.batch, count: 5) }
             var cleanup: [String] = []
             var emptyDatabase: PostgresConfiguration?
@@ -199,7 +199,7 @@ struct CampaignBadInputTests {
                 "$DB": harness.postgres.unredactedConnectionString,
             ]
             if let file = bad.file {
-                let path = try OpsDatabase.temporaryFile(file.bytes, suffix: file.suffix)
+                let path = try MigratedDatabase.temporaryFile(file.bytes, suffix: file.suffix)
                 cleanup.append(path)
                 // Owner-only, as a key file must be (an input file may be, too).
                 _ = chmod(path, 0o600)
@@ -207,8 +207,8 @@ struct CampaignBadInputTests {
             }
             if bad.environment.values.contains("$OPENKEY") {
                 // The right key, in a file its group and others may read.
-                let path = try OpsDatabase.temporaryFile(
-                    Array(try Data(contentsOf: URL(fileURLWithPath: RunnerHarness.keyPath))), suffix: ".pem")
+                let path = try MigratedDatabase.temporaryFile(
+                    Array(try Data(contentsOf: URL(fileURLWithPath: SharedPaths.ownerOnlyTestKey))), suffix: ".pem")
                 cleanup.append(path)
                 _ = chmod(path, 0o644)
                 substitutions["$OPENKEY"] = path
@@ -223,10 +223,10 @@ struct CampaignBadInputTests {
             }
             var environment = [
                 "DATABASE_URL": harness.postgres.unredactedConnectionString, "YOTI_CLIENT_SDK_ID": RunnerHarness.sdkID,
-                "YOTI_KEY_FILE_PATH": RunnerHarness.keyPath,
+                "YOTI_KEY_FILE_PATH": SharedPaths.ownerOnlyTestKey,
             ]
             for (key, value) in bad.environment { environment[key] = value.map(fill) }
-            let result = try await OperationsCommandTests.idvBatch(bad.arguments.map(fill), environment: environment)
+            let result = try await IDVBatchProcess.run(bad.arguments.map(fill), environment: environment)
             if let emptyDatabase { await TestDatabase.drop(emptyDatabase) }
 
             #expect(result.status == bad.exit, "\(bad.name): \(result.output.suffix(3_000))")
@@ -243,7 +243,7 @@ struct CampaignBadInputTests {
                     harness, batch: Self.batch, expectedRows: rowsAfter, campaign: "bad-input: \(bad.name)",
                     injected: bad.name, announce: false)
             }
-            var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
+            var scanner = try SecretScanner(keyFile: SharedPaths.ownerOnlyTestKey)
             scanner.add("database password", Self.urlPassword)
             scanner.expectClean([(bad.name, result.output)], campaign: "bad-input", announce: false)
         }
@@ -252,7 +252,7 @@ struct CampaignBadInputTests {
     @Test("SQL metacharacters and quotes in external_ref and the batch id load, run and round-trip unchanged")
     func sqlMetacharactersRoundTrip() async throws {
         try await RunnerHarness.with { harness in
-            try await harness.addConfiguration(name: "standard", spec: RunnerHarness.validSpec)
+            try await harness.addConfiguration(name: "standard", spec: TestSessionSpec.valid)
             let batch = #"b'; DROP TABLE idv.attempts; --"quoted" \ $1 %_"#
             let references = [
                 #"o'brien"#, #"x"; DELETE FROM idv.verification_requests; --"#, #"back\slash $1 %_ 'q'"#, "ünï cödé ✓",
@@ -260,16 +260,16 @@ struct CampaignBadInputTests {
             let lines = try references.map { reference in
                 String(decoding: try JSONSerialization.data(withJSONObject: ["external_ref": reference]), as: UTF8.self)
             }
-            let file = try OpsDatabase.temporaryFile(lines.joined(separator: "\n") + "\n", suffix: ".jsonl")
+            let file = try MigratedDatabase.temporaryFile(lines.joined(separator: "\n") + "\n", suffix: ".jsonl")
             defer { try? FileManager.default.removeItem(atPath: file) }
             let environment = [
                 "DATABASE_URL": harness.postgres.unredactedConnectionString, "YOTI_CLIENT_SDK_ID": RunnerHarness.sdkID,
-                "YOTI_KEY_FILE_PATH": RunnerHarness.keyPath,
+                "YOTI_KEY_FILE_PATH": SharedPaths.ownerOnlyTestKey,
             ]
-            let loaded = try await OperationsCommandTests.idvBatch(
+            let loaded = try await IDVBatchProcess.run(
                 ["enqueue", "--batch", batch, "--config", "standard", file], environment: environment)
             #expect(loaded.status == 0, "\(loaded.output)")
-            let run = try await OperationsCommandTests.idvBatch(
+            let run = try await IDVBatchProcess.run(
                 ["run", "--batch", batch, "--api-url", harness.sandbox.idvBaseURL], environment: environment)
             #expect(run.status == 0, "\(run.output)")
             let rows = try await harness.rows(batch: batch)
@@ -277,7 +277,7 @@ struct CampaignBadInputTests {
             #expect(rows.allSatisfy { $0.status == "created" })
             // Sent unchanged as user_tracking_id, too.
             #expect(Set(harness.sandboxSessions().compactMap(\.userTrackingID)) == Set(references))
-            let status = try await OperationsCommandTests.idvBatch(
+            let status = try await IDVBatchProcess.run(
                 ["status", batch, "--json"], environment: environment)
             #expect(status.status == 0, "\(status.output)")
             #expect(try JSONValue(jsonString: status.output)["batches"]?[0]?["batch_id"] == .string(batch))

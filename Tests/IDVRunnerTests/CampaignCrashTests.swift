@@ -10,7 +10,7 @@ import YotiSandbox
 #endif
 
 extension Campaigns {
-    /// Campaign 1 (issue 8): SIGKILL the `idv-batch run` worker at random moments — while it claims,
+    /// Campaign 1: SIGKILL the `idv-batch run` worker at random moments — while it claims,
     /// while calls are in flight, while it writes back — restart it each time, and lose nothing.
     @Suite("Campaign: crashes (SIGKILL at random moments)", .serialized)
     struct CampaignCrashTests {
@@ -39,8 +39,7 @@ extension Campaigns {
                 var outputs: [(source: String, text: String)] = []
                 var killsLanded = 0
                 for kill in 1...kills {
-                    let worker = try RunnerProcess.start(
-                        harness, batch: batch, arguments: options, name: "crash\(kill)")
+                    let worker = try harness.startRun(batch: batch, arguments: options, name: "crash\(kill)")
                     // From start-up (before the first claim commits) to well into the batch. The last kill
                     // waits until the worker holds rows first, so at least one kill leaves leases behind even
                     // when a loaded machine makes every start-up slower than the drawn moments.

@@ -11,7 +11,7 @@ import YotiSandbox
 #endif
 
 extension Campaigns {
-    /// Campaign 2 (issue 8): restart PostgreSQL under a running worker. The worker either reconnects and
+    /// Campaign 2: restart PostgreSQL under a running worker. The worker either reconnects and
     /// carries on, or exits 3 with every row safe; the next `run` completes the batch.
     @Suite("Campaign: database restarts", .serialized)
     struct CampaignDatabaseRestartTests {
@@ -40,8 +40,7 @@ extension Campaigns {
                     var exits: [Int32] = []
                     for (index, downtime) in downtimes.enumerated() {
                         let started = try await Self.statusCounts(harness, batch: batch)["created"] ?? 0
-                        let worker = try RunnerProcess.start(
-                            harness, batch: batch, arguments: options, name: "dbrestart\(index)")
+                        let worker = try harness.startRun(batch: batch, arguments: options, name: "dbrestart\(index)")
                         // Mid-run: once the worker is creating sessions, then at a random moment.
                         try await RunnerProcessTests.waitUntil(harness, batch: batch, createdAtLeast: started + 10)
                         let moment = Double.random(in: 0...0.8, using: &random)

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 import YotiAPI
 import YotiSandbox
@@ -7,7 +8,7 @@ import YotiSandbox
 @testable import IDVRunner
 
 extension Campaigns {
-    /// Campaign 3 (issue 8): the sandbox answers 20% of session creations with a mixed fault — 500, 503,
+    /// Campaign 3: the sandbox answers 20% of session creations with a mixed fault — 500, 503,
     /// 429, stalls, resets before and after creating the session, malformed 201 bodies — and a few rows
     /// carry invalid specs. Every valid row ends `created`, only the invalid ones `failed`.
     @Suite("Campaign: API faults", .serialized)
@@ -26,7 +27,7 @@ extension Campaigns {
                 stallDuration: .seconds(3), seed: random.next())
             try await RunnerHarness.with(behaviour: behaviour) { harness in
                 let batch = RunnerHarness.batchID("faults")
-                try await harness.addConfiguration(name: "standard", spec: RunnerHarness.validSpec)
+                try await harness.addConfiguration(name: "standard", spec: TestSessionSpec.valid)
                 try await harness.enqueue(
                     batch: batch, count: validRows, spec: nil, configName: "standard", prefix: "ok-")
                 try await harness.enqueue(
@@ -45,8 +46,8 @@ extension Campaigns {
 
                 // Enough attempts that no valid row runs out: a fault hits a call one time in five.
                 let metrics = SecretScanner.metricsPath("faults")
-                let result = try await RunnerProcess.start(
-                    harness, batch: batch,
+                let result = try await harness.startRun(
+                    batch: batch,
                     arguments: [
                         "--concurrency", "16", "--request-timeout", "5", "--max-attempts", "30", "--log-level", "debug",
                         "--log-format", "json", "--metrics-file", metrics,

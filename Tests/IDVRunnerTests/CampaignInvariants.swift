@@ -102,7 +102,7 @@ enum CampaignInvariants {
     static func finishBatch(
         _ harness: RunnerHarness, batch: String, rows: Int, arguments: [String], name: String
     ) async throws -> (source: String, text: String) {
-        let last = try await RunnerProcess.start(harness, batch: batch, arguments: arguments, name: name).wait()
+        let last = try await harness.startRun(batch: batch, arguments: arguments, name: name).wait()
         #expect(last.status == 0, "\(last.output.suffix(2_000))")
         #expect(try await harness.statusCounts(batch: batch) == ["created": rows])
         return ("final run", last.output)

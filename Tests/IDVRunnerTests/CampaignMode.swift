@@ -5,7 +5,7 @@ import YotiSandbox
 /// Sizes and seeds of the reliability campaigns.
 ///
 /// `swift test` runs every campaign scaled down (fast mode); `IDV_CAMPAIGN_LONG=1` runs the full sizes
-/// of issue 8 (`jobs/campaigns/run-long.sh`). Each campaign draws its random moments from a seeded
+/// (`jobs/campaigns/run-long.sh`). Each campaign draws its random moments from a seeded
 /// generator and prints the seed; `IDV_CAMPAIGN_SEED=N` replays a campaign with the same draws.
 enum CampaignMode {
     /// Whether the long (full-size) campaigns were asked for.

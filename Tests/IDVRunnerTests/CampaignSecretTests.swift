@@ -1,12 +1,13 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 import YotiAPI
 import YotiSandbox
 
 @testable import IDVRunner
 
-/// Campaign 7 (issue 8): a batch's whole life at debug level — a database role with a password the
+/// Campaign 7: a batch's whole life at debug level — a database role with a password the
 /// server really demands, a configuration carrying a notification `auth_token` registered with Yoti
 /// Sign under its API key, enqueue, a run through injected faults, status, the expiry sweep with remote
 /// deletes, and a wrong password — with JSON logs and a metrics file: no secret in any output or in the metrics file.
@@ -29,19 +30,20 @@ struct CampaignSecretTests {
                     let batch = RunnerHarness.batchID("secrets")
                     let environment = [
                         "DATABASE_URL": roleURL, "YOTI_CLIENT_SDK_ID": RunnerHarness.sdkID,
-                        "YOTI_KEY_FILE_PATH": RunnerHarness.keyPath, "YOTI_SIGN_API_KEY": ConfigStoreTests.signKey,
+                        "YOTI_KEY_FILE_PATH": SharedPaths.ownerOnlyTestKey,
+                        "YOTI_SIGN_API_KEY": ConfigStoreTests.signKey,
                         "YOTI_SIGN_API_URL": signSandbox.signBaseURL,
                     ]
                     var outputs: [(source: String, text: String)] = []
                     func idvBatch(_ arguments: [String], _ environment: [String: String], expect status: Int32)
                         async throws
                     {
-                        let result = try await OperationsCommandTests.idvBatch(arguments, environment: environment)
+                        let result = try await IDVBatchProcess.run(arguments, environment: environment)
                         outputs.append((arguments.prefix(2).joined(separator: " "), result.output))
                         #expect(result.status == status, "\(arguments): \(result.output.suffix(2_000))")
                     }
 
-                    var spec = RunnerHarness.validSpec
+                    var spec = TestSessionSpec.valid
                     spec = JSONMergePatch.apply(
                         [
                             "notifications": [
@@ -49,8 +51,8 @@ struct CampaignSecretTests {
                                 "topics": ["SESSION_COMPLETION"],
                             ]
                         ], to: spec)
-                    let config = try OpsDatabase.temporaryFile(spec.jsonString(), suffix: ".json")
-                    let rows = try OpsDatabase.temporaryFile(
+                    let config = try MigratedDatabase.temporaryFile(spec.jsonString(), suffix: ".json")
+                    let rows = try MigratedDatabase.temporaryFile(
                         (1...60).map { #"{"external_ref": "person-\#($0)"}"# }.joined(separator: "\n") + "\n",
                         suffix: ".jsonl")
                     let metrics = SecretScanner.metricsPath("secrets-run")
@@ -78,7 +80,7 @@ struct CampaignSecretTests {
                         injected:
                             "debug + JSON logs, metrics files; 11% faults; password role, auth_token, Sign API key")
                     // The tokens exist only now: the sweep below clears them.
-                    var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
+                    var scanner = try SecretScanner(keyFile: SharedPaths.ownerOnlyTestKey)
                     try await scanner.addSessionTokens(harness.pool, batch: batch)
                     #expect(scanner.secrets.filter { $0.label == "client session token" }.count == 60)
                     scanner.add("database password", password)

@@ -10,7 +10,7 @@ import YotiSandbox
 #endif
 
 extension Campaigns {
-    /// Campaign 4 (issue 8): SIGTERM the worker at random moments, some calls stalling longer than the
+    /// Campaign 4: SIGTERM the worker at random moments, some calls stalling longer than the
     /// grace period. Each time it exits 143 within the grace period with no row left `in_progress`; the
     /// next `run` finishes the batch. (`RunnerProcessTests` covers one SIGTERM and the second-signal path.)
     @Suite("Campaign: SIGTERM", .serialized)
@@ -41,8 +41,7 @@ extension Campaigns {
                 var outputs: [(source: String, text: String)] = []
                 var slowest = 0.0
                 for round in 1...signals {
-                    let worker = try RunnerProcess.start(
-                        harness, batch: batch, arguments: options, name: "sigterm\(round)")
+                    let worker = try harness.startRun(batch: batch, arguments: options, name: "sigterm\(round)")
                     try await Task.sleep(for: .seconds(Double.random(in: 0.5...2.0, using: &random)))
                     worker.send(SIGTERM)
                     let signalled = ContinuousClock.now

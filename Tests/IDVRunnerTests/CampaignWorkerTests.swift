@@ -6,7 +6,7 @@ import YotiSandbox
 @testable import IDVRunner
 
 extension Campaigns {
-    /// Campaign 5 (issue 8): four `idv-batch run` processes on one batch, without and with a shared
+    /// Campaign 5: four `idv-batch run` processes on one batch, without and with a shared
     /// `--rate`, in a fault-free run: zero duplicates at the sandbox, every row processed exactly once.
     /// (`RunnerProcessTests` measures the shared rate's busiest second; this asserts the invariants.)
     @Suite("Campaign: concurrent workers", .serialized)
@@ -26,8 +26,8 @@ extension Campaigns {
                     ] + (rate.map { ["--rate", "\($0)"] } ?? [])
                 let metrics = (0..<4).map { SecretScanner.metricsPath("worker\($0)") }
                 let workers = try (0..<4).map { index in
-                    try RunnerProcess.start(
-                        harness, batch: batch, arguments: options + ["--metrics-file", metrics[index]],
+                    try harness.startRun(
+                        batch: batch, arguments: options + ["--metrics-file", metrics[index]],
                         name: "workers\(index)")
                 }
                 var outputs: [(source: String, text: String)] = []

@@ -1,7 +1,7 @@
 import Testing
 
 extension RunnerProcessTests {
-    /// The heavy reliability campaigns of issue 8 — crashes, database restarts, API faults, signals,
+    /// The heavy reliability campaigns — crashes, database restarts, API faults, signals,
     /// concurrent workers — one nested suite each (`Campaign*.swift`). The bad-input corpus and the
     /// secrets campaign are suites of their own (light, one process at a time).
     ///
@@ -9,7 +9,7 @@ extension RunnerProcessTests {
     /// loads the machine on purpose; side by side with each other or with `RunnerProcessTests` (whose
     /// shared-rate test measures the sandbox's busiest second) they would starve or disturb one another
     /// into failures that test nothing. `IDV_CAMPAIGN_LONG=1` selects the full sizes (``CampaignMode``).
-    @Suite("Reliability campaigns (issue 8)", .serialized)
+    @Suite("Reliability campaigns", .serialized)
     struct Campaigns {}
 }
 

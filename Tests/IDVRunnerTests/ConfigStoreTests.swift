@@ -26,7 +26,9 @@ struct ConfigStoreTests {
     ) async throws -> Result {
         let sandbox = try YotiSandbox(
             configuration: SandboxConfiguration(
-                applications: [try SandboxApplication(sdkID: RunnerHarness.sdkID, keyFile: RunnerHarness.keyPath)],
+                applications: [
+                    try SandboxApplication(sdkID: RunnerHarness.sdkID, keyFile: SharedPaths.ownerOnlyTestKey)
+                ],
                 signAPIKeys: [signKey]))
         try await sandbox.start()
         return try await withClosing(sandbox, close: { await $0.shutdown() }) { sandbox in
@@ -44,7 +46,7 @@ struct ConfigStoreTests {
 
     @Test("push stores a new configuration, then replaces it; list shows it; an invalid spec is refused with its path")
     func localPushAndList() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let store = ConfigStore(database: database.pool)
             let spec = try ConfigStore.readSpec(path: Self.samplePath("standard-doc-liveness.json"))
             let first = try await store.push(name: "standard", spec: spec, isPrivate: false)
@@ -80,7 +82,7 @@ struct ConfigStoreTests {
         "--remote registers with Yoti Sign, stores its answer, and the remote list shows it; a second push is refused (409)"
     )
     func remotePush() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await Self.withSign { sandbox, client in
                 let store = ConfigStore(database: database.pool)
                 let spec = try ConfigStore.readSpec(path: Self.samplePath("in-branch.json"))
@@ -106,7 +108,7 @@ struct ConfigStoreTests {
 
     @Test("a rejected Yoti Sign key is reported with exit 3; the key never appears in the message")
     func remoteCredentials() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await Self.withSign(key: "wrong-key-77aa") { sandbox, client in
                 let spec = try ConfigStore.readSpec(path: Self.samplePath("standard-doc-liveness.json"))
                 let result = try await ConfigStore(database: database.pool).push(

@@ -15,7 +15,7 @@ struct EnqueueVolumeTests {
     @Test("a large JSON Lines file loads completely with peak memory far below its size", .enabled(if: lines != nil))
     func millionLines() async throws {
         let count = try #require(Self.lines)
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let path = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "idv-volume-\(UUID().uuidString).jsonl"

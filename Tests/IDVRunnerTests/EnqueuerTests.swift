@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import Synchronization
+import TestSupport
 import Testing
 import YotiAPI
 
@@ -11,13 +12,13 @@ import YotiAPI
 struct EnqueuerTests {
     @Test("JSON Lines load with config, patch and full spec; loading the same file again adds nothing")
     func jsonLinesIdempotent() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let lines = [
                 #"{"external_ref": "p-1"}"#,
                 #"{"external_ref": "p-2", "session_spec": {"resources": {"applicant_profile": {"given_names": "Ada"}}}}"#,
                 "",
-                #"{"external_ref": "p-3", "config_name": null, "session_spec": \#(RunnerHarness.validSpec.jsonString())}"#,
+                #"{"external_ref": "p-3", "config_name": null, "session_spec": \#(TestSessionSpec.valid.jsonString())}"#,
                 "   ",
             ]
             let text = lines.joined(separator: "\n")
@@ -32,7 +33,7 @@ struct EnqueuerTests {
             #expect(rows["p-1"]?.config == "standard" && rows["p-1"]?.spec == nil)
             #expect(rows["p-2"]?.spec?["resources"]?["applicant_profile"]?["given_names"] == "Ada")
             // A row with null config_name takes --config; its session_spec is stored as given.
-            #expect(rows["p-3"]?.config == "standard" && rows["p-3"]?.spec == RunnerHarness.validSpec)
+            #expect(rows["p-3"]?.config == "standard" && rows["p-3"]?.spec == TestSessionSpec.valid)
             #expect(try await database.count("SELECT 1 FROM idv.batches WHERE batch_id = 'b'") == 1)
         }
     }
@@ -41,7 +42,7 @@ struct EnqueuerTests {
         "CSV columns map into the IBV applicant profile, user_tracking_id and spec.<path>; quoted fields keep commas, quotes and line breaks"
     )
     func csvMapping() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("ibv")
             let csv = """
                 External_Ref,given_names,family_name,date_of_birth,address_format,building_number,address_line1,town_city,postal_code,country_iso,user_tracking_id,spec.sdk_config.locale,spec.block_biometric_consent,spec.client_session_token_ttl,config_name\r
@@ -76,7 +77,7 @@ struct EnqueuerTests {
 
     @Test("a CSV without an external_ref column is refused up front, naming the columns; nothing is inserted")
     func csvMissingExternalRef() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let error = await #expect(throws: OperationError.self) {
                 try await database.enqueue("ref,given_names\nx,Ada\n", batch: "b", format: .csv, config: "standard")
@@ -89,7 +90,7 @@ struct EnqueuerTests {
 
     @Test("unknown CSV columns are refused naming them and the accepted ones; --ignore-column skips one")
     func csvUnknownColumns() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let csv = "external_ref,surname,email\nx,King,a@example.com\n"
             let error = await #expect(throws: OperationError.self) {
@@ -109,7 +110,7 @@ struct EnqueuerTests {
 
     @Test("bad lines are rejected with line numbers and reasons; valid lines still load; exit code 1")
     func badLines() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             var bytes = Array(#"{"external_ref": "ok-1"}"#.utf8) + [0x0A]
             bytes += Array(#"["not", "an", "object"]"#.utf8) + [0x0A]  // line 2
@@ -123,7 +124,7 @@ struct EnqueuerTests {
             bytes += Array(#"{"external_ref": "u", "session_spec": {"client_session_token_ttl": 60}}"#.utf8) + [0x0A]
             bytes += Array("{not json".utf8) + [0x0A]  // line 10
             bytes += Array(#"{"external_ref": "ok-2"}"#.utf8)  // line 11, no final newline
-            let path = try OpsDatabase.temporaryFile(bytes, suffix: ".jsonl")
+            let path = try MigratedDatabase.temporaryFile(bytes, suffix: ".jsonl")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let report = try await Enqueuer(
                 database: database.pool, options: .init(batchID: "b", format: .jsonLines, defaultConfig: "standard")
@@ -146,7 +147,7 @@ struct EnqueuerTests {
 
     @Test("--config naming an unknown configuration is a usage error; rows without any config or spec are rejected")
     func unknownDefaultConfig() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let error = await #expect(throws: OperationError.self) {
                 try await database.enqueue(#"{"external_ref": "a"}"#, batch: "b", config: "missing")
             }
@@ -161,8 +162,8 @@ struct EnqueuerTests {
         "rows are validated against the stored configuration: an invalid one rejects unpatched rows, a patch can fix it"
     )
     func invalidStoredConfiguration() async throws {
-        try await OpsDatabase.with { database in
-            var broken = RunnerHarness.validSpec.objectValue ?? [:]
+        try await MigratedDatabase.with { database in
+            var broken = TestSessionSpec.valid.objectValue ?? [:]
             broken["client_session_token_ttl"] = 60
             try await database.addConfiguration("broken", .object(broken))
             let text = [
@@ -180,7 +181,7 @@ struct EnqueuerTests {
 
     @Test("SQL metacharacters, quotes and non-ASCII in batch ids and external_refs are stored verbatim")
     func metacharacters() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let batch = #"b'; DROP TABLE idv.batches; --"#
             let refs = [#"o'brien"#, #"a"b\c"#, "{x,y}", "NULL", "💡 café", "  padded  ", #"$1 ; --"#]
@@ -196,7 +197,7 @@ struct EnqueuerTests {
 
     @Test("a line over the limit is rejected without stopping the load; the CSV record limit applies across lines")
     func overlongLines() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let huge =
                 #"{"external_ref": "big", "session_spec": {"x": ""# + String(repeating: "a", count: 10 << 20) + #""}}"#
@@ -219,11 +220,11 @@ struct EnqueuerTests {
 
     @Test("rows are inserted in statements of the batch size, in input order")
     func batching() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let text = (1...2_345).map { #"{"external_ref": "r-\#($0)"}"# }.joined(separator: "\n")
             let progress = ProgressRecorder()
-            let path = try OpsDatabase.temporaryFile(text, suffix: ".jsonl")
+            let path = try MigratedDatabase.temporaryFile(text, suffix: ".jsonl")
             defer { try? FileManager.default.removeItem(atPath: path) }
             var options = Enqueuer.Options(batchID: "big", format: .jsonLines, defaultConfig: "standard")
             options.batchSize = 1_000

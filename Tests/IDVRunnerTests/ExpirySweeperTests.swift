@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 import YotiAPI
 import YotiSandbox
@@ -9,19 +10,6 @@ import YotiSandbox
 /// The expiry sweep against a real PostgreSQL (and the sandbox for remote deletion).
 @Suite("Expiry sweep (PostgreSQL + sandbox)", .serialized)
 struct ExpirySweeperTests {
-    /// Inserts `count` created rows whose tokens expire at `expiresAt`.
-    static func seedCreated(_ pool: PostgresPool, batch: String, prefix: String, count: Int, expiresAt: Date)
-        async throws
-    {
-        try await pool.execute(
-            """
-            INSERT INTO idv.verification_requests
-                (batch_id, external_ref, session_spec, status, attempts, session_id, client_session_token, token_expires_at)
-            SELECT $1, $2 || g, '{}'::jsonb, 'created', 1, 'sess-' || $2 || g, 'token-' || $2 || g, $3
-            FROM generate_series(1, $4::int) AS g
-            """, [.text(batch), .text(prefix), .timestamp(expiresAt), .int(count)])
-    }
-
     static func counts(_ pool: PostgresPool) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try await pool.query(
@@ -37,12 +25,12 @@ struct ExpirySweeperTests {
 
     @Test("rows whose tokens expired as of the given time become expired with the token cleared; again changes nothing")
     func asOfSweep() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let base = Date(timeIntervalSince1970: 1_900_000_000)
-            try await Self.seedCreated(database.pool, batch: "a", prefix: "old-", count: 12, expiresAt: base)
-            try await Self.seedCreated(
+            try await SeededRows.created(database.pool, batch: "a", prefix: "old-", count: 12, expiresAt: base)
+            try await SeededRows.created(
                 database.pool, batch: "a", prefix: "new-", count: 5, expiresAt: base.addingTimeInterval(3_600))
-            try await Self.seedCreated(database.pool, batch: "b", prefix: "old-", count: 4, expiresAt: base)
+            try await SeededRows.created(database.pool, batch: "b", prefix: "old-", count: 4, expiresAt: base)
             var options = ExpirySweeper.Options(batches: ["a"], asOf: base.addingTimeInterval(1))
             options.chunkSize = 5  // several chunks
             let first = try await ExpirySweeper(database: database.configuration, options: options).sweep()
@@ -65,11 +53,11 @@ struct ExpirySweeperTests {
 
     @Test("clearing completed sessions' tokens reads its small index, not the table: an idle sweep stays cheap")
     func completedTokensUseTheIndex() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let base = Date(timeIntervalSince1970: 1_900_000_000)
             // Many created rows that are not COMPLETED, and a few that are: only those are in the index.
-            try await Self.seedCreated(database.pool, batch: "a", prefix: "open-", count: 20_000, expiresAt: base)
-            try await Self.seedCreated(database.pool, batch: "a", prefix: "done-", count: 3, expiresAt: base)
+            try await SeededRows.created(database.pool, batch: "a", prefix: "open-", count: 20_000, expiresAt: base)
+            try await SeededRows.created(database.pool, batch: "a", prefix: "done-", count: 3, expiresAt: base)
             try await database.pool.execute(
                 "UPDATE idv.verification_requests SET remote_state = 'COMPLETED' WHERE external_ref LIKE 'done-%'")
             try await database.pool.execute("ANALYZE idv.verification_requests")
@@ -90,8 +78,8 @@ struct ExpirySweeperTests {
 
     @Test("a dry run reports the counts and changes nothing, not even idv.runs")
     func dryRun() async throws {
-        try await OpsDatabase.with { database in
-            try await Self.seedCreated(
+        try await MigratedDatabase.with { database in
+            try await SeededRows.created(
                 database.pool, batch: "a", prefix: "x-", count: 7, expiresAt: Date(timeIntervalSince1970: 1_000))
             let before = try await Self.counts(database.pool)
             let report = try await ExpirySweeper(
@@ -106,8 +94,8 @@ struct ExpirySweeperTests {
 
     @Test("a sweep started while another holds the lock says another sweep is running and does nothing")
     func secondSweep() async throws {
-        try await OpsDatabase.with { database in
-            try await Self.seedCreated(
+        try await MigratedDatabase.with { database in
+            try await SeededRows.created(
                 database.pool, batch: "a", prefix: "x-", count: 3, expiresAt: Date(timeIntervalSince1970: 1_000))
             let holder = try await PostgresConnection.connect(database.configuration)
             try await holder.query("SELECT pg_advisory_lock($1)", [.bigint(ExpirySweeper.lockKey)])
@@ -125,7 +113,7 @@ struct ExpirySweeperTests {
     func concurrentSweeps() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(300))) { harness in
             let batch = RunnerHarness.batchID("two-sweeps")
-            try await Self.seedCreated(
+            try await SeededRows.created(
                 harness.pool, batch: batch, prefix: "x-", count: 5, expiresAt: Date(timeIntervalSince1970: 1_000))
             var options = ExpirySweeper.Options(deleteRemote: true)
             options.deleteConcurrency = 1  // five slow deletes in a row: the first sweep holds the lock for ~1.5 s
@@ -153,7 +141,7 @@ struct ExpirySweeperTests {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(20))) { harness in
             let batch = RunnerHarness.batchID("sweep-run")
             try await harness.enqueue(batch: batch, count: 300)
-            try await Self.seedCreated(
+            try await SeededRows.created(
                 harness.pool, batch: batch, prefix: "old-", count: 50, expiresAt: Date(timeIntervalSince1970: 1_000))
             let far = Date().addingTimeInterval(365 * 86_400)
             let run = Task { try await harness.run(harness.configuration(batch: batch, concurrency: 16)) }
@@ -243,7 +231,7 @@ struct ExpirySweeperTests {
     func credentialsStop() async throws {
         try await RunnerHarness.with(sandboxAcceptsKey: false) { harness in
             let batch = RunnerHarness.batchID("creds")
-            try await Self.seedCreated(
+            try await SeededRows.created(
                 harness.pool, batch: batch, prefix: "x-", count: 5, expiresAt: Date(timeIntervalSince1970: 1_000))
             var options = ExpirySweeper.Options(deleteRemote: true)
             options.deleteConcurrency = 1

@@ -35,7 +35,7 @@ struct InBranchCrashTests {
                     instructions: InBranchFollowThroughTests.instructions(first: "Applicant\(index)"))
             }
             let arguments = ["--concurrency", "16", "--letters", letters.path]
-            let worker = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-kill")
+            let worker = try harness.startRun(batch: batch, arguments: arguments, name: "ibv-kill")
             // Wait until the follow-through is past its first step with instructions or letters in flight.
             var atKill = (leased: 0, done: 0, saved: 0)
             let deadline = ContinuousClock.now + .seconds(120)
@@ -51,7 +51,7 @@ struct InBranchCrashTests {
             #expect(atKill.saved < rows, "the kill should land before the follow-through finished: \(atKill)")
 
             // A fresh run (as the next cron job would be), default 120 s leases: liveness hands the rows back.
-            let again = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-resume")
+            let again = try harness.startRun(batch: batch, arguments: arguments, name: "ibv-resume")
             let resumed = try await again.wait()
             #expect(resumed.status == 0, "second run: \(resumed.status)")
 
@@ -87,7 +87,7 @@ struct InBranchCrashTests {
                     instructions: InBranchFollowThroughTests.instructions(email: "applicant-\(index)@example.com"))
             }
             let arguments = ["--concurrency", "16", "--letters", "email"]
-            let worker = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-kill-email")
+            let worker = try harness.startRun(batch: batch, arguments: arguments, name: "ibv-kill-email")
             var atKill = (leased: 0, emailed: 0)
             let deadline = ContinuousClock.now + .seconds(120)
             while ContinuousClock.now < deadline {
@@ -106,7 +106,7 @@ struct InBranchCrashTests {
             #expect(atKill.leased > 0 && atKill.emailed < emailed, "the kill should land mid-email: \(atKill)")
 
             // The next run finishes the emails; the subscribed rows fail: Yoti would email nobody.
-            let again = try RunnerProcess.start(harness, batch: batch, arguments: arguments, name: "ibv-resume-email")
+            let again = try harness.startRun(batch: batch, arguments: arguments, name: "ibv-resume-email")
             #expect(try await again.wait().status == 1)
             let states = try await FollowThrough.states(database: harness.pool, batches: [batch])
             #expect(states == ["emailed": emailed, "failed": subscribed])

@@ -24,7 +24,7 @@ struct InBranchEnqueueTests {
 
     @Test("CSV email/first_name/last_name/document columns fill ibv_instructions; bad rows are refused with their line")
     func csvColumns() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let csv = """
                 external_ref,first_name,last_name,email,document_type,document_country,branch_type
@@ -54,7 +54,7 @@ struct InBranchEnqueueTests {
 
     @Test("a JSON Lines ibv_instructions object is stored; a bad one is refused with its line")
     func jsonLines() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let lines = [
                 #"{"external_ref": "j-1", "ibv_instructions": {"contact_profile": {"first_name": "Ada", "last_name": "L", "email": "a@example.com"}}}"#,
@@ -73,7 +73,7 @@ struct InBranchEnqueueTests {
 
     @Test("documents and letter route checked at enqueue: filled from the one allowed, refused when several or revoked")
     func documentsAndLetterRoute() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let several = InBranchFollowThroughTests.ibvSpec
             let onePassport = InBranchFollowThroughTests.onePassportSpec
             try await database.addConfiguration("several", several)

@@ -37,7 +37,7 @@ struct InBranchFollowThroughTests {
                     ],
                 ]
             ],
-        ], to: RunnerHarness.validSpec)
+        ], to: TestSessionSpec.valid)
 
     static func instructions(
         first: String = "Ada", last: String = "Lovelace", email: String = "ada@example.com",
@@ -130,7 +130,7 @@ struct InBranchFollowThroughTests {
                     instructions: Self.instructions(first: "Ada\(index)"))
             }
             // A non-In-Branch row in the same batch needs no follow-through.
-            try await Self.insert(harness, batch: batch, ref: "plain", spec: RunnerHarness.validSpec, instructions: nil)
+            try await Self.insert(harness, batch: batch, ref: "plain", spec: TestSessionSpec.valid, instructions: nil)
             let summary = try await harness.run(harness.configuration(batch: batch))
             #expect(summary.exitCode == 0)
             let report = await Self.followThrough(harness, batch: batch, letters: letters, runID: summary.runID)

@@ -14,7 +14,7 @@ struct InBranchRerunTests {
     static func environment(_ harness: RunnerHarness) -> [String: String] {
         IDVBatchProcess.environment([
             "DATABASE_URL": harness.postgres.unredactedConnectionString, "YOTI_CLIENT_SDK_ID": RunnerHarness.sdkID,
-            "YOTI_KEY_FILE_PATH": RunnerHarness.keyPath,
+            "YOTI_KEY_FILE_PATH": SharedPaths.ownerOnlyTestKey,
         ])
     }
 
@@ -36,7 +36,7 @@ struct InBranchRerunTests {
             #expect(first.states == ["letter_saved": 1, "failed": 1])
 
             let base = ["rerun", batch, "--follow-through", "--api-url", harness.sandbox.idvBaseURL]
-            let dry = try RunnerProcess.launch(
+            let dry = try IDVBatchProcess.launch(
                 base + ["--dry-run"], environment: Self.environment(harness), name: "rerun-dry")
             let dryResult = try await dry.wait()
             #expect(
@@ -45,7 +45,7 @@ struct InBranchRerunTests {
             _ = try await harness.pool.query(
                 "UPDATE idv.verification_requests SET ibv_instructions = $2::jsonb WHERE batch_id = $1 AND external_ref = 'fixme'",
                 [.text(batch), .jsonb(InBranchFollowThroughTests.instructions(first: "Fixed").jsonString())])
-            let rerun = try RunnerProcess.launch(
+            let rerun = try IDVBatchProcess.launch(
                 base + ["--letters", letters.path, "--log-level", "warning"], environment: Self.environment(harness),
                 name: "rerun-ft")
             let result = try await rerun.wait()
@@ -71,7 +71,7 @@ struct InBranchRerunTests {
             #expect(try record.decode(String.self, "kind") == "rerun")
 
             // Nothing left: says so, exits 0, records nothing.
-            let again = try await RunnerProcess.launch(
+            let again = try await IDVBatchProcess.launch(
                 base + ["--letters", letters.path], environment: Self.environment(harness), name: "rerun-none"
             ).wait()
             #expect(again.status == 0 && again.output.contains("Nothing to rerun"), "\(again.output)")

@@ -53,7 +53,7 @@ struct LeastPrivilegeRoleTests {
         let enqueuer = url(harness.postgres, user: logins["idv_enqueuer"]!)
         let operatorURL = url(harness.postgres, user: logins["idv_operator"]!)
         let yoti = [
-            "YOTI_CLIENT_SDK_ID": RunnerHarness.sdkID, "YOTI_KEY_FILE_PATH": RunnerHarness.keyPath,
+            "YOTI_CLIENT_SDK_ID": RunnerHarness.sdkID, "YOTI_KEY_FILE_PATH": SharedPaths.ownerOnlyTestKey,
             "YOTI_IDV_API_URL": harness.sandbox.idvBaseURL,
         ]
         func idvBatch(_ arguments: [String], as url: String) async throws -> ChildProcess.Termination {
@@ -69,7 +69,7 @@ struct LeastPrivilegeRoleTests {
             (1...6).map { #"{"external_ref": "p-\#($0)", "config_name": "std"}"# } + [
                 #"{"external_ref": "late", "config_name": "later"}"#
             ]
-        let file = try OpsDatabase.temporaryFile(lines.joined(separator: "\n") + "\n", suffix: ".jsonl")
+        let file = try MigratedDatabase.temporaryFile(lines.joined(separator: "\n") + "\n", suffix: ".jsonl")
         let enqueued = try await idvBatch(["enqueue", "--batch", batch, file], as: enqueuer)
         // The row naming an unknown configuration is rejected by enqueue; an upstream INSERT gets it in anyway.
         #expect(enqueued.status == 1 && enqueued.output.contains("6 inserted"), "\(enqueued.output)")

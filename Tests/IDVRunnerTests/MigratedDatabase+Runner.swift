@@ -4,9 +4,9 @@ import TestSupport
 import YotiAPI
 
 extension MigratedDatabase {
-    /// Stores a named configuration holding ``RunnerHarness/validSpec``.
+    /// Stores a named configuration holding ``TestSessionSpec/valid``.
     func addConfiguration(_ name: String) async throws {
-        try await addConfiguration(name, RunnerHarness.validSpec)
+        try await addConfiguration(name, TestSessionSpec.valid)
     }
 
     /// Loads `text` into `batch` with the runner's enqueuer.

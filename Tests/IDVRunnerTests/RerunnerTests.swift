@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 import YotiAPI
 
@@ -10,7 +11,7 @@ import YotiAPI
 struct RerunnerTests {
     /// Inserts `count` failed rows of `errorClass` (and `status`) into `batch`.
     static func seedFailed(
-        _ database: OpsDatabase, batch: String, prefix: String, count: Int, errorClass: String?, status: Int?
+        _ database: MigratedDatabase, batch: String, prefix: String, count: Int, errorClass: String?, status: Int?
     ) async throws {
         try await database.pool.execute(
             """
@@ -21,7 +22,7 @@ struct RerunnerTests {
             FROM generate_series(1, $6::int) AS g
             """,
             [
-                .text(batch), .text(prefix), .jsonb(RunnerHarness.validSpec.jsonString()),
+                .text(batch), .text(prefix), .jsonb(TestSessionSpec.valid.jsonString()),
                 errorClass.map { .text($0) } ?? .null,
                 status.map { .int($0) } ?? .null, .int(count),
             ])
@@ -29,7 +30,7 @@ struct RerunnerTests {
 
     @Test("only failed rows matching class and status move back to pending with attempts reset; the rerun is recorded")
     func filteredRequeue() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await Self.seedFailed(
                 database, batch: "b", prefix: "t503-", count: 3, errorClass: "transient", status: 503)
             try await Self.seedFailed(
@@ -82,7 +83,7 @@ struct RerunnerTests {
 
     @Test("a second rerun finds nothing to do, says so and records nothing")
     func repeatable() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await Self.seedFailed(database, batch: "b", prefix: "x-", count: 3, errorClass: nil, status: nil)
             let rerunner = Rerunner(pool: database.pool)
             let first = try await rerunner.requeue(batchID: "b", filter: RerunFilter())
@@ -96,7 +97,7 @@ struct RerunnerTests {
 
     @Test("an unknown batch and an unknown error class are usage errors (exit 2) that change nothing")
     func unknownBatchAndClass() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await Self.seedFailed(
                 database, batch: "b", prefix: "x-", count: 1, errorClass: "transient", status: 503)
             let rerunner = Rerunner(pool: database.pool)

@@ -255,4 +255,55 @@ struct ResultSyncTests {
             #expect(deferred == 40 - completed)
         }
     }
+
+    @Test("`sync` is recorded in idv.runs as kind sync, finished, with its exit code")
+    func recordedAsSync() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("sync-kind")
+            try await harness.enqueue(batch: batch, count: 3)
+            #expect(try await harness.run(harness.configuration(batch: batch)).sessionsCreated == 3)
+            let sync = ResultSyncRun(
+                configuration: harness.configuration(batch: batch), database: harness.pool, fetcher: harness.client,
+                staleAfter: .seconds(3600), logger: RunnerHarness.logger(label: "test.sync"))
+            let outcome = try await sync.execute()
+            #expect(outcome.report.stopReason == .completed)
+            let runs = try await harness.pool.query(
+                """
+                SELECT kind, exit_code, finished_at IS NOT NULL AS finished FROM idv.runs
+                WHERE $1 = ANY (batch_ids) ORDER BY id
+                """, [.text(batch)])
+            #expect(try runs.map { try $0.decode(String.self, "kind") } == ["run", "sync"])
+            #expect(try runs[1].decode(Int?.self, "exit_code") == 0 && runs[1].decode(Bool.self, "finished"))
+        }
+    }
+
+    @Test(
+        "a row whose fetch failed for good is not fetched again at the next sync: it waits stale-after, unless notified"
+    )
+    func failedRowsBackOff() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("sync-failed")
+            try await harness.enqueue(batch: batch, count: 6)
+            _ = try await harness.run(harness.configuration(batch: batch))
+            // Every fetch answers 500 and one attempt is all a row gets: each fails for good.
+            try harness.sandbox.setBehaviour(
+                SandboxBehaviour(faults: .init(internalServerError: 1), faultScope: .everyIDVRequest, seed: 2))
+            let failing = await Self.sync(harness, batch: batch, maxAttempts: 1)
+            #expect(failing.failed == 6 && failing.calls == 6)
+            let errors = try await harness.pool.query(
+                "SELECT count(result_error) AS n FROM idv.verification_requests WHERE batch_id = $1", [.text(batch)])
+            #expect(try errors[0].decode(Int.self, "n") == 6)
+
+            try harness.sandbox.setBehaviour(.healthy)
+            let next = await Self.sync(harness, batch: batch)
+            #expect(next.calls == 0 && next.wantedStale == 0, "\(next)")
+            // A notification brings its row back at once; stale-after elapsed brings back the rest.
+            let notified = try #require(try await harness.rows(batch: batch).first?.sessionID)
+            try await Self.notify(harness, sessions: [notified])
+            let answered = await Self.sync(harness, batch: batch)
+            #expect(answered.calls == 1 && answered.wantedNotified == 1 && answered.checked == 1)
+            let stale = await Self.sync(harness, batch: batch, staleAfter: .zero)
+            #expect(stale.calls == 6 && stale.failed == 0)
+        }
+    }
 }

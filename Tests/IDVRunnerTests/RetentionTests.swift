@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 import YotiClient
 
@@ -88,7 +89,7 @@ struct RetentionTests {
 
     @Test("purge as of a time past every period clears personal inputs and letters in chunks, keeps the rest")
     func purgeClearsPersonalData() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let letters = FileManager.default.temporaryDirectory.appendingPathComponent("purge-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: letters) }
             try await Self.seed(database.pool, batch: "a", count: 7, letters: letters)
@@ -138,7 +139,7 @@ struct RetentionTests {
 
     @Test("a letter that cannot be deleted fails that row's purge with the reason; the rest carries on")
     func undeletableLetter() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let letters = FileManager.default.temporaryDirectory.appendingPathComponent("purge-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: letters) }
             try await Self.seed(database.pool, batch: "a", count: 2, letters: letters)
@@ -159,7 +160,7 @@ struct RetentionTests {
 
     @Test("a held batch is skipped and named; release lets the next purge take it; both are recorded")
     func legalHold() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let letters = FileManager.default.temporaryDirectory.appendingPathComponent("purge-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: letters) }
             try await Self.seed(database.pool, batch: "a", count: 2, letters: letters)
@@ -195,7 +196,7 @@ struct RetentionTests {
 
     @Test("a purged failed row is not rerun: rerun says why; a 409 session stays requested for the next purge")
     func rerunRefusedAndConflictsWait() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.pool.execute(
                 """
                 INSERT INTO idv.verification_requests (batch_id, external_ref, session_spec, status, error_class, updated_at)
@@ -229,7 +230,7 @@ struct RetentionTests {
         "erase removes one person's data everywhere, deletes every known session, records a receipt; unknown refs change nothing"
     )
     func erase() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             let letters = FileManager.default.temporaryDirectory.appendingPathComponent("erase-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: letters) }
             try await Self.seed(database.pool, batch: "a", count: 3, letters: letters)

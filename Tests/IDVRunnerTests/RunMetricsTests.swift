@@ -128,7 +128,7 @@ struct RunMetricsTests {
             try await harness.enqueue(batch: batch, count: 6)
             _ = try await harness.run(harness.configuration(batch: batch))
             // Sessions Yoti never had: their deletes are 404s.
-            try await ExpirySweeperTests.seedCreated(
+            try await SeededRows.created(
                 harness.pool, batch: batch, prefix: "gone-", count: 3, expiresAt: Date(timeIntervalSince1970: 1_000))
             let (registry, factory) = Self.prometheus()
             var options = ExpirySweeper.Options(asOf: Date().addingTimeInterval(365 * 86_400), deleteRemote: true)
@@ -149,5 +149,39 @@ struct RunMetricsTests {
             #expect(text.value("idv_expiry_remote_deletes_total", ["outcome": "failed"]) == 0)
             #expect(text.value("idv_expiry_exit_code") == 0)
         }
+    }
+
+    @Test("a sync's successes count as idv_rows_total{outcome=fetched}, not as sessions created")
+    func syncCountsFetchedRows() async throws {
+        try await RunnerHarness.with { harness in
+            let batch = RunnerHarness.batchID("metrics-sync")
+            try await harness.enqueue(batch: batch, count: 12)
+            #expect(try await harness.run(harness.configuration(batch: batch)).sessionsCreated == 12)
+            let (registry, factory) = Self.prometheus()
+            var configuration = harness.configuration(batch: batch)
+            configuration.metrics = RunMetrics(factory: factory)
+            let report = await ResultSync(
+                configuration: configuration, database: harness.pool, fetcher: harness.client,
+                staleAfter: .seconds(6 * 3600), logger: RunnerHarness.logger(label: "test.sync")
+            ).execute(runID: nil)
+            #expect(report.stopReason == .completed && report.checkedByState.values.reduce(0, +) == 12)
+
+            let text = try PrometheusText(registry.emitToString())
+            #expect(text.value("idv_rows_total", ["outcome": "fetched"]).map(Int.init) == 12)
+            #expect(text.value("idv_rows_total", ["outcome": "created"]) == 0)
+            #expect(text.value("idv_rows_total", ["outcome": "deleted"]) == 0)
+            #expect(text.value("idv_sessions_created_total") == 0)
+        }
+    }
+
+    @Test("a delete_session success counts as idv_rows_total{outcome=deleted}, not as a session created")
+    func deleteCountsDeleted() throws {
+        let (registry, factory) = Self.prometheus()
+        let metrics = RunMetrics(factory: factory)
+        metrics.rowSucceeded(successOutcome: "deleted")
+        let text = try PrometheusText(registry.emitToString())
+        #expect(text.value("idv_rows_total", ["outcome": "deleted"]) == 1)
+        #expect(text.value("idv_rows_total", ["outcome": "created"]) == 0)
+        #expect(text.value("idv_sessions_created_total") == 0)
     }
 }

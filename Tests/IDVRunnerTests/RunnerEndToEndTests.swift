@@ -111,7 +111,7 @@ struct RunnerEndToEndTests {
     func invalidSpecFailsWithoutCall() async throws {
         try await RunnerHarness.with { harness in
             let batch = RunnerHarness.batchID("invalid")
-            try await harness.addConfiguration(name: "standard", spec: RunnerHarness.validSpec)
+            try await harness.addConfiguration(name: "standard", spec: TestSessionSpec.valid)
             try await harness.enqueue(batch: batch, count: 5, spec: nil, configName: "standard", prefix: "ok-")
             try await harness.enqueue(
                 batch: batch, count: 3, spec: ["client_session_token_ttl": 100], configName: "standard", prefix: "bad-")

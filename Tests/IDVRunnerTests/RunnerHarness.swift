@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import Logging
 import PostgresClient
 import Synchronization
@@ -13,17 +14,8 @@ import YotiSandbox
 /// on loopback, and an IDV client signing with the public SDK test key.
 final class RunnerHarness: Sendable {
     static let sdkID = "runner-test-sdk"
-    static var keyPath: String { SharedPaths.ownerOnlyTestKey }
 
     /// A spec the validator accepts (ttl 900 s → the sandbox answers 899).
-    static let validSpec: JSONValue = [
-        "client_session_token_ttl": 900,
-        "resources_ttl": 691_200,
-        "requested_checks": [["type": "ID_DOCUMENT_AUTHENTICITY", "config": [:]]],
-        "requested_tasks": [["type": "ID_DOCUMENT_TEXT_DATA_EXTRACTION", "config": ["manual_check": "FALLBACK"]]],
-        "sdk_config": ["allowed_capture_methods": "CAMERA_AND_UPLOAD", "primary_colour": "#2d9fff", "locale": "en-GB"],
-    ]
-
     let postgres: PostgresConfiguration
     let pool: PostgresPool
     let sandbox: YotiSandbox
@@ -60,9 +52,9 @@ final class RunnerHarness: Sendable {
         // test here); what is started afterwards is torn down on every path.
         let application =
             sandboxAcceptsKey
-            ? try SandboxApplication(sdkID: sdkID, keyFile: keyPath)
+            ? try SandboxApplication(sdkID: sdkID, keyFile: SharedPaths.ownerOnlyTestKey)
             : try SandboxApplication.unmatchable(sdkID: sdkID)
-        let key = try YotiPrivateKey(contentsOfFile: keyPath)
+        let key = try YotiPrivateKey(contentsOfFile: SharedPaths.ownerOnlyTestKey)
         let sandbox = try YotiSandbox(
             configuration: SandboxConfiguration(applications: [application], behaviour: behaviour))
         let postgres: PostgresConfiguration
@@ -123,7 +115,8 @@ final class RunnerHarness: Sendable {
 
     /// Inserts `count` rows `ref-1 … ref-count` into `batch`, each with a full spec (or `spec`).
     func enqueue(
-        batch: String, count: Int, spec: JSONValue? = validSpec, configName: String? = nil, prefix: String = "ref-"
+        batch: String, count: Int, spec: JSONValue? = TestSessionSpec.valid, configName: String? = nil,
+        prefix: String = "ref-"
     )
         async throws
     {
@@ -140,6 +133,17 @@ final class RunnerHarness: Sendable {
     }
 
     /// Stores a named configuration.
+    /// Starts the built `idv-batch run --batch <batch> …` against this database and sandbox (`overrides`
+    /// replace environment variables).
+    func startRun(
+        batch: String, arguments: [String] = [], name: String = "run", environment overrides: [String: String] = [:]
+    ) throws -> SpawnedProcess {
+        try IDVBatchProcess.startRun(
+            batch: batch, databaseURL: postgres.unredactedConnectionString, apiURL: sandbox.idvBaseURL,
+            sdkID: Self.sdkID, keyPath: SharedPaths.ownerOnlyTestKey, arguments: arguments, name: name,
+            environment: overrides)
+    }
+
     func addConfiguration(name: String, spec: JSONValue) async throws {
         _ = try await pool.query(
             "INSERT INTO idv.session_configs (name, spec) VALUES ($1, $2::jsonb)",

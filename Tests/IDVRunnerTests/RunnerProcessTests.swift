@@ -19,7 +19,7 @@ struct RunnerProcessTests {
             let batch = RunnerHarness.batchID("kill")
             try await harness.enqueue(batch: batch, count: 600)
             let options = ["--concurrency", "16", "--lease-seconds", "3", "--request-timeout", "1"]
-            let first = try RunnerProcess.start(harness, batch: batch, arguments: options, name: "killed")
+            let first = try harness.startRun(batch: batch, arguments: options, name: "killed")
             try await Self.waitUntil(harness, batch: batch, createdAtLeast: 150)
             first.send(SIGKILL)
             let killed = try await first.wait()
@@ -32,7 +32,7 @@ struct RunnerProcessTests {
 
             // The dead worker's leases run out (3 s), then the next run reclaims them.
             try await Task.sleep(for: .seconds(3.5))
-            let second = try await RunnerProcess.start(harness, batch: batch, arguments: options, name: "resumed")
+            let second = try await harness.startRun(batch: batch, arguments: options, name: "resumed")
                 .wait()
             #expect(second.status == 0, "\(second.output)")
             #expect(try await harness.statusCounts(batch: batch) == ["created": 600])
@@ -55,8 +55,7 @@ struct RunnerProcessTests {
             let batch = RunnerHarness.batchID("four")
             try await harness.enqueue(batch: batch, count: 1_200)
             let workers = try (0..<4).map { index in
-                try RunnerProcess.start(
-                    harness, batch: batch, arguments: ["--concurrency", "16"], name: "worker\(index)")
+                try harness.startRun(batch: batch, arguments: ["--concurrency", "16"], name: "worker\(index)")
             }
             var results: [SpawnedProcess.Termination] = []
             for worker in workers { results.append(try await worker.wait()) }
@@ -81,8 +80,8 @@ struct RunnerProcessTests {
             let batch = RunnerHarness.batchID("rate4")
             try await harness.enqueue(batch: batch, count: 150)
             let workers = try (0..<4).map { index in
-                try RunnerProcess.start(
-                    harness, batch: batch, arguments: ["--concurrency", "16", "--rate", "25"], name: "rate\(index)")
+                try harness.startRun(
+                    batch: batch, arguments: ["--concurrency", "16", "--rate", "25"], name: "rate\(index)")
             }
             for worker in workers {
                 let result = try await worker.wait()
@@ -103,8 +102,7 @@ struct RunnerProcessTests {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(100))) { harness in
             let batch = RunnerHarness.batchID("term")
             try await harness.enqueue(batch: batch, count: 2_000)
-            let process = try RunnerProcess.start(
-                harness, batch: batch, arguments: ["--concurrency", "16"], name: "term")
+            let process = try harness.startRun(batch: batch, arguments: ["--concurrency", "16"], name: "term")
             try await Self.waitUntil(harness, batch: batch, createdAtLeast: 100)
             process.send(SIGTERM)
             let result = try await process.wait()
@@ -129,8 +127,8 @@ struct RunnerProcessTests {
         try await RunnerHarness.with(behaviour: stalling) { harness in
             let batch = RunnerHarness.batchID("term2")
             try await harness.enqueue(batch: batch, count: 50)
-            let process = try RunnerProcess.start(
-                harness, batch: batch,
+            let process = try harness.startRun(
+                batch: batch,
                 arguments: ["--concurrency", "4", "--grace-period", "60", "--request-timeout", "50"], name: "term2")
             let deadline = ContinuousClock.now + .seconds(60)
             while harness.sandbox.stats().concurrentRequests < 4 && ContinuousClock.now < deadline {
@@ -162,8 +160,8 @@ struct RunnerProcessTests {
                 .write(to: job, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: job) }
 
-            let budgeted = try await RunnerProcess.start(
-                harness, batch: batch, arguments: ["--job", job.path], name: "job"
+            let budgeted = try await harness.startRun(
+                batch: batch, arguments: ["--job", job.path], name: "job"
             )
             .wait()
             #expect(
@@ -171,8 +169,8 @@ struct RunnerProcessTests {
                 "max_sessions 5 from the job file stops the run with work left: \(budgeted.output)")
             #expect(try await harness.statusCounts(batch: batch) == ["created": 5, "pending": 7])
 
-            let overridden = try await RunnerProcess.start(
-                harness, batch: batch, arguments: ["--job", job.path, "--max-sessions", "100"], name: "job2"
+            let overridden = try await harness.startRun(
+                batch: batch, arguments: ["--job", job.path, "--max-sessions", "100"], name: "job2"
             ).wait()
             #expect(overridden.status == 0, "\(overridden.output)")
             #expect(try await harness.statusCounts(batch: batch) == ["created": 12])
@@ -181,8 +179,8 @@ struct RunnerProcessTests {
                 "sweep-\(UUID().uuidString).yml")
             try "version: 1\ncommand: expire\n".write(to: wrongKind, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: wrongKind) }
-            let refused = try await RunnerProcess.start(
-                harness, batch: batch, arguments: ["--job", wrongKind.path], name: "job3"
+            let refused = try await harness.startRun(
+                batch: batch, arguments: ["--job", wrongKind.path], name: "job3"
             )
             .wait()
             #expect(refused.status == 2, "a job file for another command is a usage error: \(refused.output)")
@@ -197,8 +195,8 @@ struct RunnerProcessTests {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(20)), concurrency: 64) { harness in
             let batch = RunnerHarness.batchID("batched")
             try await harness.enqueue(batch: batch, count: 2_000)
-            let result = try await RunnerProcess.start(
-                harness, batch: batch, arguments: ["--concurrency", "64"], name: "batched"
+            let result = try await harness.startRun(
+                batch: batch, arguments: ["--concurrency", "64"], name: "batched"
             )
             .wait()
             #expect(result.status == 0, "\(result.output)")

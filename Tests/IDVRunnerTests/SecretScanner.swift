@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 
 /// Looks for secrets in what idv-batch printed or wrote: standard output and error, log lines, and
@@ -60,7 +61,7 @@ struct SecretScanner: Sendable {
     static func expectClean(
         _ outputs: [(source: String, text: String)], harness: RunnerHarness, batch: String, campaign: String
     ) async throws {
-        var scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
+        var scanner = try SecretScanner(keyFile: SharedPaths.ownerOnlyTestKey)
         try await scanner.addSessionTokens(harness.pool, batch: batch)
         scanner.expectClean(outputs, campaign: campaign)
     }

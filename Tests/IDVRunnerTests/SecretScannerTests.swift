@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The campaigns' secret scanner must find what it looks for, or their "0 found" would mean nothing.
@@ -23,7 +24,7 @@ struct SecretScannerTests {
 
     @Test("every PEM body line of the key file is a secret, and each is found in a large text")
     func keyMaterial() throws {
-        let scanner = try SecretScanner(keyFile: RunnerHarness.keyPath)
+        let scanner = try SecretScanner(keyFile: SharedPaths.ownerOnlyTestKey)
         #expect(scanner.secrets.count > 10)
         let noise = String(repeating: "debug line with nothing secret in it\n", count: 20_000)
         for secret in scanner.secrets.shuffled().prefix(3) {

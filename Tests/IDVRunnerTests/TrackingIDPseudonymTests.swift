@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 
@@ -80,7 +81,7 @@ struct TrackingIDPseudonymTests {
         "enqueue reports rows whose external_ref or user_tracking_id looks like an email or a phone, by line, never the value"
     )
     func enqueueWarns() async throws {
-        try await OpsDatabase.with { database in
+        try await MigratedDatabase.with { database in
             try await database.addConfiguration("standard")
             let lines = [
                 #"{"external_ref": "ada@example.com"}"#,

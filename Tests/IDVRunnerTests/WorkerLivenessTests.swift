@@ -26,8 +26,8 @@ struct WorkerLivenessTests {
             var leasedAtKill: [Int] = []
             for kill in 1...3 {
                 // Default lease (120 s): only the presence lock can bring these rows back quickly.
-                let worker = try RunnerProcess.start(
-                    harness, batch: batch, arguments: ["--concurrency", "16"], name: "kill\(kill)")
+                let worker = try harness.startRun(
+                    batch: batch, arguments: ["--concurrency", "16"], name: "kill\(kill)")
                 // Wait until it is creating sessions, then kill it mid-call.
                 let deadline = ContinuousClock.now + .seconds(60)
                 while try await harness.statusCounts(batch: batch)["in_progress", default: 0] == 0,

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 import YotiAPI
 import _CryptoExtras
@@ -23,7 +24,7 @@ struct LibcryptoSigningTests {
 
     @Test("PKCS#1 and PKCS#8 PEM, from memory, sign every vector byte for byte", arguments: ["pkcs1", "pkcs8"])
     func bothFormatsFromMemory(form: String) throws {
-        let path = form == "pkcs1" ? TestFixtures.sdkTestKeyPath : TestFixtures.path("keys/sdk-test-pkcs8.pem")
+        let path = form == "pkcs1" ? SharedPaths.sdkTestKeyPath : TestFixtures.path("keys/sdk-test-pkcs8.pem")
         let pem = try String(contentsOfFile: path, encoding: .utf8)
         #expect(pem.contains(form == "pkcs1" ? "BEGIN RSA PRIVATE KEY" : "BEGIN PRIVATE KEY"))
         let key = try YotiPrivateKey(pemRepresentation: pem)
@@ -37,7 +38,7 @@ struct LibcryptoSigningTests {
 
     @Test("swift-crypto verifies fresh signatures, which equal BoringSSL's own byte for byte")
     func crossVerification() throws {
-        let pem = try String(contentsOfFile: TestFixtures.sdkTestKeyPath, encoding: .utf8)
+        let pem = try String(contentsOfFile: SharedPaths.sdkTestKeyPath, encoding: .utf8)
         let key = try YotiPrivateKey(pemRepresentation: pem)
         let reference = try Self.referencePublicKey()
         let sandboxCheck = YotiPublicKey(privateKey: key)
@@ -58,7 +59,7 @@ struct LibcryptoSigningTests {
 
     @Test("64 tasks signing at once each get the right signature")
     func concurrentSigning() async throws {
-        let key = try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath)
+        let key = try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath)
         let verifier = YotiPublicKey(privateKey: key)
         let reference = try Self.referencePublicKey()
         let vectors = try TestFixtures.vectors()
@@ -95,7 +96,7 @@ struct LibcryptoSigningTests {
     @Test("32 threads outside the cooperative pool signing with one key at once get the right signatures")
     func threadedSigning() throws {
         // The pool is as wide as the machine (two threads here); plain threads put more signatures in flight.
-        let key = try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath)
+        let key = try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath)
         let vectors = try TestFixtures.vectors()
         let failures = Mutex<[String]>([])
         let group = DispatchGroup()
@@ -126,7 +127,7 @@ struct LibcryptoSigningTests {
         "a key with one base64 character changed is refused with the same error as before",
         arguments: [80, 300, 500, 700, 900, 1_100, 1_300, 1_500, 1_600])
     func corruptKey(offset: Int) throws {
-        var pem = Array(try String(contentsOfFile: TestFixtures.sdkTestKeyPath, encoding: .utf8))
+        var pem = Array(try String(contentsOfFile: SharedPaths.sdkTestKeyPath, encoding: .utf8))
         let header = try #require(pem.firstIndex(of: "\n")) + 1
         var index = header + offset
         while pem[index] == "\n" { index += 1 }

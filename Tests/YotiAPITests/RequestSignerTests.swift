@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 
@@ -23,7 +24,7 @@ struct RequestSignerTests {
 
     @Test("reproduces the known-answer vectors byte for byte", arguments: try TestFixtures.vectors())
     func knownAnswer(vector: SigningVector) throws {
-        let signer = try Self.signer(for: vector, keyPath: TestFixtures.sdkTestKeyPath)
+        let signer = try Self.signer(for: vector, keyPath: SharedPaths.sdkTestKeyPath)
         let signed = try signer.sign(method: vector.method, path: vector.path, body: vector.body.map { Array($0.utf8) })
         #expect(signed.pathAndQuery == vector.path + "?" + vector.query)
         #expect(
@@ -42,7 +43,7 @@ struct RequestSignerTests {
     @Test("headers carry the digest, SDK name and version, Accept, and Content-Type only with a body")
     func headers() throws {
         let signer = RequestSigner(
-            sdkID: "sdk", key: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath),
+            sdkID: "sdk", key: try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath),
             sdkName: "idv-batch", sdkVersion: "2.3.4")
         let post = try signer.sign(method: "post", path: "/sessions", body: Array("{}".utf8))
         let names = post.headers.map(\.name)
@@ -58,7 +59,7 @@ struct RequestSignerTests {
     @Test("every call draws a fresh lower-case v4 nonce and a millisecond timestamp")
     func freshNonceAndTimestamp() throws {
         let signer = RequestSigner(
-            sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
+            sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath))
         let before = Int64(Date().timeIntervalSince1970 * 1000)
         let first = try signer.sign(method: "GET", path: "/sessions/a")
         let second = try signer.sign(method: "GET", path: "/sessions/a")
@@ -79,7 +80,7 @@ struct RequestSignerTests {
     @Test("supported-documents style requests can omit sdkId")
     func withoutSDKID() throws {
         let signer = RequestSigner(
-            sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
+            sdkID: "sdk-id", key: try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath))
         let signed = try signer.sign(method: "GET", path: "/supported-documents", includeSDKID: false)
         #expect(signed.pathAndQuery.hasPrefix("/supported-documents?nonce="))
         #expect(!signed.pathAndQuery.contains("sdkId"))
@@ -91,7 +92,7 @@ struct YotiPublicKeyTests {
     @Test("the public key verifies the known-answer digests and nothing else", arguments: try TestFixtures.vectors())
     func verifiesVectors(vector: SigningVector) throws {
         let fromFile = try YotiPublicKey(contentsOfFile: TestFixtures.path("keys/public.pem"))
-        let derived = YotiPublicKey(privateKey: try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath))
+        let derived = YotiPublicKey(privateKey: try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath))
         for key in [fromFile, derived] {
             #expect(key.isValidDigest(vector.digest, for: vector.message))
             #expect(!key.isValidDigest(vector.digest, for: vector.message + "x"))
@@ -104,7 +105,7 @@ struct YotiPublicKeyTests {
     @Test("a private key where a public one is expected is refused")
     func refusesPrivate() throws {
         let error = try #require(throws: YotiKeyError.self) {
-            try YotiPublicKey(contentsOfFile: TestFixtures.sdkTestKeyPath)
+            try YotiPublicKey(contentsOfFile: SharedPaths.sdkTestKeyPath)
         }
         #expect(error.code == .malformed)
     }

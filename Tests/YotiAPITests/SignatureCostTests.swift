@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 import _CryptoExtras
@@ -34,7 +35,7 @@ struct SignatureCostTests {
     @Test("prints the per-signature cost (libcrypto and swift-crypto) and the per-verification cost")
     func printCost() throws {
         let iterations = Self.iterations
-        let pem = try String(contentsOfFile: TestFixtures.sdkTestKeyPath, encoding: .utf8)
+        let pem = try String(contentsOfFile: SharedPaths.sdkTestKeyPath, encoding: .utf8)
         let key = try YotiPrivateKey(pemRepresentation: pem)
         let signer = RequestSigner(sdkID: "c8e0a2b4-94de-4ad5-b8fc-3b5f4fbe8cf1", key: key)
         let ours = try signer.measureSignatureCost(iterations: iterations)

@@ -17,9 +17,6 @@ enum TestFixtures {
         try JSONValue(jsonBytes: Array(Data(contentsOf: directory.appendingPathComponent(relative))))
     }
 
-    /// The public Yoti SDK test key (PKCS#1) in `Tests/Fixtures/yoti`.
-    static var sdkTestKeyPath: String { SharedPaths.sdkTestKeyPath }
-
     /// The known-answer vectors in `Tests/Fixtures/yoti/vectors.json`.
     static func vectors() throws -> [SigningVector] {
         let data = try Data(contentsOf: SharedPaths.yotiTestdata.appendingPathComponent("vectors.json"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 
@@ -31,7 +32,7 @@ struct YotiPrivateKeyTests {
 
     @Test("loads the PKCS#1 SDK test key and its PKCS#8 form", arguments: ["pkcs1", "pkcs8"])
     func loadsBothEncodings(form: String) throws {
-        let path = form == "pkcs1" ? TestFixtures.sdkTestKeyPath : TestFixtures.path("keys/sdk-test-pkcs8.pem")
+        let path = form == "pkcs1" ? SharedPaths.sdkTestKeyPath : TestFixtures.path("keys/sdk-test-pkcs8.pem")
         let key = try YotiPrivateKey(contentsOfFile: path)
         #expect(key.keySizeInBits == 2048)
         #expect(key.publicKeyPEM.hasPrefix("-----BEGIN PUBLIC KEY-----"))
@@ -55,7 +56,7 @@ struct YotiPrivateKeyTests {
     static func keyCopy(mode: mode_t) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("idv-key-\(UUID().uuidString).pem")
             .path
-        try Data(contentsOf: URL(fileURLWithPath: TestFixtures.sdkTestKeyPath)).write(to: URL(fileURLWithPath: path))
+        try Data(contentsOf: URL(fileURLWithPath: SharedPaths.sdkTestKeyPath)).write(to: URL(fileURLWithPath: path))
         #expect(chmod(path, mode) == 0)
         return path
     }
@@ -83,10 +84,10 @@ struct YotiPrivateKeyTests {
 
     @Test("description names the source but not the key")
     func descriptionIsRedacted() throws {
-        let key = try YotiPrivateKey(contentsOfFile: TestFixtures.sdkTestKeyPath)
+        let key = try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath)
         #expect("\(key)".contains("sdk-test.pem"))
-        try Self.expectNoKeyMaterial(in: "\(key)", from: TestFixtures.sdkTestKeyPath)
-        try Self.expectNoKeyMaterial(in: String(reflecting: key), from: TestFixtures.sdkTestKeyPath)
+        try Self.expectNoKeyMaterial(in: "\(key)", from: SharedPaths.sdkTestKeyPath)
+        try Self.expectNoKeyMaterial(in: String(reflecting: key), from: SharedPaths.sdkTestKeyPath)
     }
 
     /// No 16-character run of any base64 line of the file appears in `text`.

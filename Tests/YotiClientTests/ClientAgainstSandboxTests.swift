@@ -12,7 +12,6 @@ import YotiSandbox
 struct ClientAgainstSandboxTests {
     static let sdkID = ClientTestSupport.sdkID
     static let signAPIKey = "sandbox-sign-key-client-test-5c1e"
-    static var keyPath: String { SharedPaths.sdkTestKeyPath }
 
     static func spec(userTrackingID: String = "client-row-1") -> JSONValue {
         [
@@ -346,7 +345,7 @@ struct ClientAgainstSandboxTests {
 
     @Test("no token, key or API key appears in any error description or created-session description")
     func noSecretsInErrors() async throws {
-        let keyLines = try String(contentsOfFile: Self.keyPath, encoding: .utf8)
+        let keyLines = try String(contentsOfFile: SharedPaths.sdkTestKeyPath, encoding: .utf8)
             .split(separator: "\n").filter { !$0.hasPrefix("-----") }.map(String.init)
         var texts: [String] = []
         var tokens: [String] = []

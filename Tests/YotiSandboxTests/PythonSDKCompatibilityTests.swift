@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 import YotiSandbox
@@ -36,7 +37,8 @@ struct PythonSDKCompatibilityTests {
     func pythonSDK() async throws {
         try await SandboxHarness.with { h async throws in
             let run = try await PythonRunner.run(
-                script: Self.script, arguments: [SandboxHarness.sdkID, SandboxHarness.keyPath, h.sandbox.idvBaseURL])
+                script: Self.script,
+                arguments: [SandboxHarness.sdkID, SharedPaths.sdkTestKeyPath, h.sandbox.idvBaseURL])
             #expect(run.status == 0, "python failed: \(run.standardError)")
             let line = try #require(run.standardOutput.split(separator: "\n").last.map(String.init))
             let result = try JSONValue(jsonString: line)

@@ -12,7 +12,6 @@ struct SandboxHarness {
     static let sdkID = "737204aa-d54e-49a4-8bde-26ddbe6d880c"
     /// A Yoti Sign API key the harness sandbox accepts (a test value, not a secret).
     static let signAPIKey = "sandbox-test-sign-key-7f3a"
-    static var keyPath: String { SharedPaths.sdkTestKeyPath }
 
     let sandbox: YotiSandbox
     let http: HTTPClient
@@ -32,12 +31,12 @@ struct SandboxHarness {
     }
 
     static func signer(clock: @escaping @Sendable () -> Date = { Date() }) throws -> RequestSigner {
-        RequestSigner(sdkID: sdkID, key: try YotiPrivateKey(contentsOfFile: keyPath), clock: clock)
+        RequestSigner(sdkID: sdkID, key: try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath), clock: clock)
     }
 
     /// The application for the test key, from its private key file.
     static func testApplication() throws -> SandboxApplication {
-        try SandboxApplication(sdkID: sdkID, keyFile: keyPath)
+        try SandboxApplication(sdkID: sdkID, keyFile: SharedPaths.sdkTestKeyPath)
     }
 
     /// Runs `body` against a started sandbox, shutting everything down afterwards.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 import YotiSandbox
@@ -58,11 +59,11 @@ struct SessionEndpointTests {
 
     @Test("a session is invisible to another application")
     func otherApplication() async throws {
-        let other = try SandboxApplication(sdkID: "other-app", keyFile: SandboxHarness.keyPath)
+        let other = try SandboxApplication(sdkID: "other-app", keyFile: SharedPaths.sdkTestKeyPath)
         try await SandboxHarness.with(applications: [try SandboxHarness.testApplication(), other]) { h async throws in
             let created = try #require(try await h.createSession().created)
             let otherSigner = RequestSigner(
-                sdkID: "other-app", key: try YotiPrivateKey(contentsOfFile: SandboxHarness.keyPath))
+                sdkID: "other-app", key: try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath))
             let reply = try await h.send(otherSigner.sign(method: "GET", path: "/sessions/\(created.sessionID)"))
             #expect(reply.status == 404)
         }

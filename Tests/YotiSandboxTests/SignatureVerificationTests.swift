@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YotiAPI
 import YotiSandbox
@@ -28,7 +29,7 @@ struct SignatureVerificationTests {
         ])
     func parameterOrderIndependence(order: [String]) async throws {
         try await SandboxHarness.with { h async throws in
-            let key = try YotiPrivateKey(contentsOfFile: SandboxHarness.keyPath)
+            let key = try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath)
             let values = [
                 "sdkId": SandboxHarness.sdkID, "nonce": UUID().uuidString.lowercased(),
                 "timestamp": String(Int64(Date().timeIntervalSince1970 * 1000)), "extra": "x%20y",
@@ -129,7 +130,7 @@ struct SignatureVerificationTests {
 
     @Test("an application accepts its public key PEM as well as its private key file")
     func publicKeyPEM() async throws {
-        let key = try YotiPrivateKey(contentsOfFile: SandboxHarness.keyPath)
+        let key = try YotiPrivateKey(contentsOfFile: SharedPaths.sdkTestKeyPath)
         let application = try SandboxApplication(sdkID: SandboxHarness.sdkID, pem: key.publicKeyPEM)
         try await SandboxHarness.with(applications: [application]) { h async throws in
             #expect(try await h.createSession().status == 201)

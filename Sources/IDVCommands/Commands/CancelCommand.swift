@@ -73,15 +73,12 @@ package struct CancelCommand: AsyncParsableCommand {
             ? try yoti.filled(from: ProcessInfo.processInfo.environment).makeClient(
                 options: IDVClient.Options(requestTimeout: .seconds(30), maxConnections: 8), logger: logger)
             : nil
-        let pool = PostgresPool(configuration: configuration, maxConnections: 1)
-        let outcome = await Result(catching: {
-            try await BatchControl(pool: pool).cancel(
-                batchID: batchID, statuses: statuses, refs: refList, by: audit.requester)
-        })
-        await pool.shutdown()
         let result: BatchControl.CancelResult
         do {
-            result = try outcome.get()
+            result = try await database.withPool { pool in
+                try await BatchControl(pool: pool).cancel(
+                    batchID: batchID, statuses: statuses, refs: refList, by: audit.requester)
+            }
         } catch {
             try? await client?.shutdown()
             throw error

@@ -37,12 +37,8 @@ struct ConfigsListCommand: AsyncParsableCommand {
     }
 
     private func listLocal() async throws -> Int32 {
-        let pool = PostgresPool(
-            configuration: try database.configuration(), maxConnections: 1,
-            logger: try CommandLogger.make(label: "idv-batch.configs-list", settings: logging.settings()).logger)
-        let outcome = await Result(catching: { try await ConfigStore(database: pool).list() })
-        await pool.shutdown()
-        let configs = try outcome.get()
+        let logger = try CommandLogger.make(label: "idv-batch.configs-list", settings: logging.settings()).logger
+        let configs = try await database.withPool(logger: logger) { try await ConfigStore(database: $0).list() }
         if json {
             let list: JSONValue = ["schema_version": 1, "configs": .array(configs.map(\.json))]
             print(list.prettyString())

@@ -43,7 +43,8 @@ package struct NotificationsServeCommand: AsyncParsableCommand {
             one is answered 503 with Retry-After and closed. TLS here is 1.2 or later.
 
             It runs until SIGTERM or SIGINT, then stops accepting, finishes the requests in flight and \
-            exits 0. Run it as a service (jobs/idv-notifications.service for systemd).
+            exits 0. Run it as a service (jobs/schedule/idv-batch-notifications.service for systemd, \
+            jobs/schedule/kubernetes-notifications.yaml for Kubernetes).
 
             Exit codes: 0 stopped by a signal; 2 usage or token problem, or the schema lacks \
             idv.notifications (run `idv-batch migrate`); 3 cannot listen.

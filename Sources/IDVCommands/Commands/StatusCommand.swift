@@ -8,10 +8,13 @@ package struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show rows per state, error classes, sessions, retries, runs and reruns of one batch or all.",
         discussion: """
-            Per batch: rows per state; failed rows per error class with a count and one example (row id, \
+            Without a batch name: a table of one line per batch (rows per state, paused or not, the \
+            latest run). With one, its details: rows per state; failed rows per error class with a count and one example (row id, \
             external_ref, last_error); sessions (rows holding one, sessions the attempt ledger recorded, \
             sessions deleted at Yoti); rows flagged as possible duplicates; scheduled retries and the next \
-            one; the latest runs and reruns with durations and throughput (expire sweeps: tokens expired and \
+            one; the latest runs and reruns with durations and throughput (sessions per second of the time \
+            spent creating them, as the run's own summary says: an In-Branch follow-through after it counts \
+            in the duration, not in the rate; expire sweeps: tokens expired and \
             sessions deleted); whether the batch is paused, by whom and why; the latest operator actions \
             (pause, resume, cancel, reissue) with who, why and what they did. Read-only: safe at any time.
 
@@ -32,11 +35,12 @@ package struct StatusCommand: AsyncParsableCommand {
                 "paused": {"at": TIME, "by": TEXT|null, "reason": TEXT|null}|null,
                 "actions": [{"id", "action" (pause|resume|cancel|reissue),
                              "actor", "reason", "at", "details"}],
-                "runs": [{"id", "kind" (run|rerun|expire), "worker",
+                "runs": [{"id", "kind" (run|rerun|expire|sync), "worker",
                           "all_batches", "started_at", "finished_at",
-                          "duration_seconds", "exit_code", "rows_created",
-                          "rows_failed", "rows_retried",
-                          "sessions_per_second" (null for expire),
+                          "duration_seconds", "creating_seconds", "exit_code",
+                          "rows_created", "rows_failed", "rows_retried",
+                          "sessions_per_second" (over creating_seconds;
+                            null for expire and sync),
                           "expired", "remote_deleted" (expire; else null)}],
                 "reruns": [{"id", "requested_by", "requested_at", "filters",
                             "rows_requeued", "run_id", "run_duration_seconds",
@@ -53,7 +57,7 @@ package struct StatusCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The batch to show (default: every batch).", valueName: "batch-id"))
     var batchID: String?
 
-    @Flag(help: "Print JSON (the documented shape) instead of a table.")
+    @Flag(help: "Print JSON (the documented shape, every batch in full) instead of a table.")
     var json = false
 
     /// The command with the defaults of every flag; ArgumentParser sets what the command line gives.
@@ -64,7 +68,7 @@ package struct StatusCommand: AsyncParsableCommand {
             let report = try await database.withPool { pool in
                 try await BatchStatus(database: pool).report(batchID: batchID)
             }
-            print(json ? report.jsonString() : report.render())
+            print(json ? report.jsonString() : batchID == nil ? report.renderOverview() : report.render())
             return 0
         }
     }

@@ -20,8 +20,9 @@ package struct SyncCommand: AsyncParsableCommand {
             Which rows: first those named by a waiting notification in idv.notifications (stored by \
             `idv-batch notifications serve`), then those not checked for --stale-after (or never). Never a \
             row already final (COMPLETED, EXPIRED, NOT_FOUND), deleted at Yoti, or expired and already \
-            checked --stale-after past its token's expiry. A second sync right after the first makes no \
-            calls unless notifications arrived. The notifications a fetch answers are marked processed.
+            checked --stale-after past its token's expiry. A row whose fetch failed for good (result_error \
+            says why) waits --stale-after from that fetch before it is tried again, unless Yoti notifies. \
+            A second sync right after the first makes no calls unless notifications arrived. The notifications a fetch answers are marked processed.
 
             Every call is leased, paced by the batch's shared rate (--rate), retried with backoff in the \
             database (5xx, 429, network) and in idv.attempts (operation session_result). A 401 stops the \

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PostgresClient
 
 /// The `--database-url` option shared by every subcommand that talks to PostgreSQL.
@@ -30,12 +31,16 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 extension DatabaseOptions {
-    /// Runs `body` with a pool of `maxConnections`, shut down afterwards whatever `body` did.
+    /// Runs `body` with a pool of `maxConnections` (logging to `logger`, default nowhere), shut down
+    /// afterwards whatever `body` did.
     /// - Throws: the configuration's error, or `body`'s.
     func withPool<Value: Sendable>(
-        maxConnections: Int = 1, _ body: (PostgresPool) async throws -> Value
+        maxConnections: Int = 1, logger: Logger? = nil, _ body: (PostgresPool) async throws -> Value
     ) async throws -> Value {
-        let pool = PostgresPool(configuration: try configuration(), maxConnections: maxConnections)
+        let target = try configuration()
+        let pool =
+            logger.map { PostgresPool(configuration: target, maxConnections: maxConnections, logger: $0) }
+            ?? PostgresPool(configuration: target, maxConnections: maxConnections)
         let outcome: Result<Value, any Error>
         do { outcome = .success(try await body(pool)) } catch { outcome = .failure(error) }
         await pool.shutdown()

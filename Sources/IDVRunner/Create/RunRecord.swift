@@ -6,9 +6,18 @@ struct RunRecord: Sendable {
     let database: any RunnerDatabase
     let id: Int64
 
-    /// Inserts the run (kind `run`) and returns its record.
+    /// What a row of `idv.runs` records (`rerun` and `expire` rows are written by their own operations).
+    enum Kind: String, Sendable {
+        /// `run`, and the `instructions` follow-through.
+        case run
+        /// `sync`: fetches results, creates no sessions.
+        case sync
+    }
+
+    /// Inserts the run (`kind`, default `run`) and returns its record.
     static func start(
         database: any RunnerDatabase,
+        kind: Kind = .run,
         batches: [String],
         workerID: String,
         details: String
@@ -16,7 +25,7 @@ struct RunRecord: Sendable {
         let rows = try await database.query(
             """
             INSERT INTO idv.runs (kind, batch_ids, worker, host, pid, started_at, details)
-            VALUES ('run', $1::text[], $2, $3, $4, now(), $5::jsonb)
+            VALUES ($6, $1::text[], $2, $3, $4, now(), $5::jsonb)
             RETURNING id
             """,
             [
@@ -26,6 +35,7 @@ struct RunRecord: Sendable {
                 .text(ProcessInfo.processInfo.hostName),
                 .int(Int(ProcessInfo.processInfo.processIdentifier)),
                 .jsonb(details),
+                .text(kind.rawValue),
             ]
         )
         return RunRecord(database: database, id: try rows[0].decode(Int64.self, "id"))

@@ -59,7 +59,8 @@ package struct RunSummary: OperationReport, Hashable {
     /// The In-Branch follow-through that ran after creation (`nil`: none ran).
     package var followThrough: FollowThrough.Report? = nil
 
-    /// Sessions created per second of run time.
+    /// Sessions created per second of the time spent creating them (``duration``; an In-Branch
+    /// follow-through after it is not counted, as in `status`).
     package var throughput: Double {
         let seconds = duration.secondsDouble
         return seconds > 0 ? Double(sessionsCreated) / seconds : 0
@@ -78,7 +79,8 @@ package struct RunSummary: OperationReport, Hashable {
         lines.append(
             "  this run: \(sessionsCreated) sessions created, \(rowsFailed) failed, "
                 + "\(retriesScheduled) retries scheduled, \(callsStarted) calls, "
-                + String(format: "%.1f sessions/s over %.1f s", throughput, duration.secondsDouble)
+                + String(format: "%.1f sessions/s over %.1f s creating", throughput, duration.secondsDouble)
+                + (followThrough == nil ? "" : " (the In-Branch follow-through after it not counted)")
         )
         if !specWarnings.isEmpty {
             lines.append("  unknown values sent anyway (Yoti decides; --strict refuses them):")

@@ -48,7 +48,8 @@ protocol RemoteStep: Sendable {
         _ decision: RetryPolicy.Decision, of outcome: StepOutcome<Success>, for claim: Claim<Work>, request: Request?
     )
         -> StepRecord<Row>
-    /// Counts a decided row in the run's metrics. Default: `idv_rows_total` by disposition.
+    /// Counts a decided row in the run's metrics. Default: `idv_rows_total` by disposition, a success by the
+    /// step's ``successOutcome``.
     func count(_ disposition: RetryPolicy.Disposition, in metrics: RunMetrics)
 }
 
@@ -59,7 +60,9 @@ extension RemoteStep {
 
     func count(_ disposition: RetryPolicy.Disposition, in metrics: RunMetrics) {
         switch disposition {
-        case .succeeded: metrics.row(.created)
+        // `created` for the create step, `deleted` for a delete, `fetched` for a sync: only `created` counts
+        // toward idv_sessions_created_total.
+        case .succeeded: metrics.rowSucceeded(successOutcome: successOutcome)
         case .failed: metrics.row(.failed)
         case .retryScheduled: metrics.row(.retry)
         case .released, .abortRun: metrics.row(.released)

@@ -11,7 +11,13 @@ import Synchronization
 package final class RunMetrics: Sendable {
     /// How one row's turn ended, as the `outcome` label of `idv_rows_total`.
     enum RowOutcome: String, Sendable, CaseIterable {
-        case created, failed, retry, released
+        /// A session was created (`run`, `rerun`): the only outcome counted in `idv_sessions_created_total`.
+        case created
+        /// A session was deleted at Yoti (`expire --delete-remote`).
+        case deleted
+        /// A session's state and outcome were fetched (`sync`).
+        case fetched
+        case failed, retry, released
         /// The result's lease had been lost (another worker owns the row): recorded in the ledger only.
         case leaseLost = "lease_lost"
     }
@@ -98,6 +104,12 @@ package final class RunMetrics: Sendable {
 
     /// Metrics that go nowhere (the swift-metrics no-op backend).
     package static var discarding: RunMetrics { RunMetrics(factory: NOOPMetricsHandler.instance) }
+
+    /// Counts one row a step finished with success: its outcome is the step's ledger outcome
+    /// (`created`, `deleted`, `fetched`); a step with another one counts as `created`.
+    func rowSucceeded(successOutcome: String) {
+        row(RowOutcome(rawValue: successOutcome) ?? .created)
+    }
 
     /// Counts one row result.
     func row(_ outcome: RowOutcome) {

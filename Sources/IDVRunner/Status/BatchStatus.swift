@@ -209,6 +209,7 @@ package struct BatchStatus: Sendable {
                    coalesce(cardinality(batch_ids), 0) = 0 AS all_batches,
                    \(StatusTime.sql("started_at")) AS started, \(StatusTime.sql("finished_at")) AS finished,
                    EXTRACT(EPOCH FROM finished_at - started_at)::float8 AS seconds,
+                   CASE WHEN finished_at IS NOT NULL THEN (details ->> 'duration_seconds')::float8 END AS creating,
                    exit_code, rows_created, rows_failed, rows_retried,
                    (details ->> 'expired')::int AS expired,
                    ((details ->> 'remote_deleted')::int + coalesce((details ->> 'remote_already_gone')::int, 0)) AS remote_deleted
@@ -223,14 +224,17 @@ package struct BatchStatus: Sendable {
             let seconds = try row.decode(Double?.self, "seconds")
             let created = try row.decode(Int.self, "rows_created")
             let kind = try row.decode(String.self, "kind")
+            let creating = try row.decode(Double?.self, "creating")
+            let createsSessions = kind == "run" || kind == "rerun"
             var run = BatchStatusReport.Run(
                 id: try row.decode(Int64.self, "id"), kind: kind,
                 worker: try row.decode(String?.self, "worker"), allBatches: try row.decode(Bool.self, "all_batches"),
                 startedAt: try row.decode(String.self, "started"), finishedAt: try row.decode(String?.self, "finished"),
-                durationSeconds: seconds, exitCode: try row.decode(Int?.self, "exit_code"), rowsCreated: created,
+                durationSeconds: seconds, creatingSeconds: createsSessions ? creating : nil,
+                exitCode: try row.decode(Int?.self, "exit_code"), rowsCreated: created,
                 rowsFailed: try row.decode(Int.self, "rows_failed"),
                 rowsRetried: try row.decode(Int.self, "rows_retried"),
-                sessionsPerSecond: kind == "expire" ? nil : Self.rate(created, seconds))
+                sessionsPerSecond: createsSessions ? Self.rate(created, creating ?? seconds) : nil)
             if kind == "expire" {
                 run.expired = try row.decode(Int?.self, "expired")
                 run.remoteDeleted = try row.decode(Int?.self, "remote_deleted")
@@ -249,6 +253,8 @@ package struct BatchStatus: Sendable {
                 SELECT x.id, x.batch_id, x.requested_by, \(StatusTime.sql("x.requested_at")) AS requested,
                        x.filters::text AS filters, x.rows_requeued, x.run_id,
                        EXTRACT(EPOCH FROM r.finished_at - r.started_at)::float8 AS seconds, r.rows_created,
+                       CASE WHEN r.finished_at IS NOT NULL THEN (r.details ->> 'duration_seconds')::float8 END
+                           AS creating,
                        row_number() OVER (PARTITION BY x.batch_id ORDER BY x.id DESC) AS position
                 FROM idv.reruns AS x LEFT JOIN idv.runs AS r ON r.id = x.run_id
                 WHERE x.batch_id = ANY ($1::text[])
@@ -264,7 +270,9 @@ package struct BatchStatus: Sendable {
                 requestedAt: try row.decode(String.self, "requested"), filters: filters,
                 rowsRequeued: try row.decode(Int?.self, "rows_requeued"), runID: try row.decode(Int64?.self, "run_id"),
                 runDurationSeconds: seconds,
-                runSessionsPerSecond: try row.decode(Int?.self, "rows_created").flatMap { Self.rate($0, seconds) })
+                runSessionsPerSecond: try row.decode(Int?.self, "rows_created").flatMap {
+                    Self.rate($0, try row.decode(Double?.self, "creating") ?? seconds)
+                })
             batches[try row.decode(String.self, "batch_id")]?.reruns.append(rerun)
         }
     }

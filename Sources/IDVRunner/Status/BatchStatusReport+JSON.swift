@@ -93,6 +93,7 @@ extension BatchStatusReport.Run {
             "all_batches": .bool(allBatches), "started_at": .string(startedAt),
             "finished_at": .optional(finishedAt, JSONValue.string),
             "duration_seconds": .optional(durationSeconds, JSONValue.double),
+            "creating_seconds": .optional(creatingSeconds, JSONValue.double),
             "exit_code": .optional(exitCode, JSONValue.int), "rows_created": .int(rowsCreated),
             "rows_failed": .int(rowsFailed), "rows_retried": .int(rowsRetried),
             "sessions_per_second": .optional(sessionsPerSecond, JSONValue.double),

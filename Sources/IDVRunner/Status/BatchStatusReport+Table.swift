@@ -9,6 +9,36 @@ extension BatchStatusReport {
         }
         return batches.map { $0.render() }.joined(separator: "\n\n")
     }
+
+    /// Every batch as one line of a table (what `status` without a batch name prints): rows per state,
+    /// whether it is paused, and its latest run; `render()` (a batch name) gives the details.
+    package func renderOverview() -> String {
+        guard !batches.isEmpty else { return render() }
+        var table = [
+            ["batch", "pending", "in_progress", "created", "failed", "expired", "cancelled", "total", "latest run"]
+        ]
+        for batch in batches {
+            let rows = batch.rows
+            table.append(
+                [batch.batchID + (batch.pause == nil ? "" : " (paused)")]
+                    + [
+                        rows.pending, rows.inProgress, rows.created, rows.failed, rows.expired, rows.cancelled,
+                        rows.total,
+                    ]
+                    .map(String.init)
+                    + [batch.runs.first.map { "#\($0.id) \($0.kind) \($0.startedAt)" } ?? "-"])
+        }
+        let widths = table[0].indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+        var lines = table.map { cells in
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        lines.append("")
+        lines.append(
+            "\(batches.count) \(batches.count == 1 ? "batch" : "batches"). The details of one (error classes, "
+                + "sessions, runs, reruns, actions): `idv-batch status <batch-id>`; of all: `idv-batch status --json`.")
+        return lines.joined(separator: "\n")
+    }
 }
 
 extension BatchStatusReport.Batch {
@@ -75,9 +105,13 @@ extension BatchStatusReport.Batch {
                             + "\(run.expired.map { "\($0) tokens expired" } ?? "unfinished")\(deleted)")
                     continue
                 }
-                let rate = run.sessionsPerSecond.map { String(format: ", %.1f sessions/s", $0) } ?? ""
+                if run.kind == "sync" {
+                    // A sync fetches results and creates no sessions: no rate of zero.
+                    lines.append("    #\(run.id) sync\(scope) \(run.startedAt), \(duration), \(exit)")
+                    continue
+                }
                 lines.append(
-                    "    #\(run.id) \(run.kind)\(scope) \(run.startedAt), \(duration)\(rate), \(exit): "
+                    "    #\(run.id) \(run.kind)\(scope) \(run.startedAt), \(duration)\(run.rateText), \(exit): "
                         + "\(run.rowsCreated) created, \(run.rowsFailed) failed, \(run.rowsRetried) retried")
             }
         }
@@ -155,5 +189,15 @@ extension BatchStatusReport.ResultCounts {
             + "\(recommendations["NOT_AVAILABLE", default: 0])), expired \(count("EXPIRED")), not found "
             + "\(count("NOT_FOUND")), never checked \(neverChecked); notifications: \(notificationsReceived) received, "
             + "\(notificationsPending) pending" + (lastCheckedAt.map { "; last sync \($0)" } ?? "")
+    }
+}
+
+extension BatchStatusReport.Run {
+    /// The rate as the run's own summary gives it: sessions per second of the time spent creating them
+    /// (an In-Branch follow-through after that is in the duration, not in the rate).
+    var rateText: String {
+        guard let rate = sessionsPerSecond else { return "" }
+        guard let creatingSeconds else { return String(format: ", %.1f sessions/s", rate) }
+        return String(format: " in all, %.1f sessions/s over %.1f s creating", rate, creatingSeconds)
     }
 }

@@ -173,19 +173,23 @@ package struct BatchStatusReport: Sendable, Hashable {
     /// One `idv.runs` row.
     package struct Run: Sendable, Hashable {
         package var id: Int64
-        /// `run`, `rerun` or `expire`.
+        /// `run`, `rerun`, `expire` or `sync`.
         package var kind: String
         package var worker: String?
         /// The run was not limited to batches (its counts cover every batch).
         package var allBatches: Bool
         package var startedAt: String
         package var finishedAt: String?
+        /// From start to end, including an In-Branch follow-through after the sessions were created.
         package var durationSeconds: Double?
+        /// The time spent creating sessions (`run`, `rerun`; `nil` for older rows and other kinds).
+        package var creatingSeconds: Double? = nil
         package var exitCode: Int?
         package var rowsCreated: Int
         package var rowsFailed: Int
         package var rowsRetried: Int
-        /// Sessions created per second of the run's duration (`nil` for expire sweeps, which create none).
+        /// Sessions created per second of the time spent creating them (``creatingSeconds``, or the whole
+        /// duration for older rows), as the run's own summary says; `nil` for expire sweeps and syncs.
         package var sessionsPerSecond: Double?
         /// Expire sweeps: rows marked expired, and sessions deleted at Yoti (including ones already gone).
         package var expired: Int? = nil

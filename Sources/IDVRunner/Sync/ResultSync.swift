@@ -7,7 +7,8 @@ import PostgresClient
 /// with ``SessionResultStep``.
 ///
 /// 1. Marks the rows that want a result (`result_priority`): rows named by a waiting notification (0,
-///    fetched first), then rows holding a session not checked for `staleAfter` or never (1). Never a row
+///    fetched first), then rows holding a session not checked for `staleAfter` or never (1); a row whose
+///    fetch failed for good waits `staleAfter` from that fetch too (unless notified). Never a row
 ///    whose state is final (COMPLETED, EXPIRED, NOT_FOUND), whose session was deleted, or which expired
 ///    and was already checked `staleAfter` past its token's expiry.
 /// 2. Runs the step: leased, at the batch's shared rate, retried with backoff, every call in the ledger.
@@ -56,7 +57,11 @@ package struct ResultSync: Sendable {
                     + recommendations.map { "\($0) \(completedByRecommendation[$0, default: 0])" }.joined(
                         separator: ", "))
             lines.append("  failed \(failed), calls \(calls), left \(workLeft)")
-            if failed > 0 { lines.append("  failed rows: see result_error; the next sync tries them again") }
+            if failed > 0 {
+                lines.append(
+                    "  failed rows: see result_error; a sync tries them again once they are stale (--stale-after), "
+                        + "or at once when Yoti notifies")
+            }
             return lines.joined(separator: "\n")
         }
 
@@ -170,14 +175,21 @@ package struct ResultSync: Sendable {
                 SELECT r.id, CASE WHEN EXISTS (SELECT 1 FROM idv.notifications n
                                                WHERE n.session_id = r.session_id AND \(waitingNotification))
                                   THEN 0 ELSE 1 END AS priority,
-                       r.result_checked_at
+                       r.result_checked_at,
+                       -- A row whose last fetch failed for good (result_error says why): when that fetch
+                       -- started, per the ledger. It then waits staleAfter like a checked row instead of
+                       -- being fetched again at every sync; a notification still brings it back at once.
+                       CASE WHEN r.result_error IS NOT NULL AND r.result_priority IS NULL THEN
+                           (SELECT max(a.started_at) FROM idv.attempts a
+                            WHERE a.request_id = r.id AND a.operation = $3)
+                       END AS failed_at
                 FROM idv.verification_requests r
                 WHERE \(openPredicate(staleParameter: 2))
                   AND \(selectionPredicate(column: "r.batch_id", parameter: 1))
             ), wanted AS (
                 SELECT id, priority FROM candidates
-                WHERE priority = 0 OR result_checked_at IS NULL
-                   OR result_checked_at < now() - make_interval(secs => $2)
+                WHERE priority = 0 OR greatest(result_checked_at, failed_at) IS NULL
+                   OR greatest(result_checked_at, failed_at) < now() - make_interval(secs => $2)
             ), marked AS (
                 UPDATE idv.verification_requests r
                 SET result_attempts = CASE WHEN r.result_priority IS NULL THEN 0 ELSE r.result_attempts END,
@@ -193,7 +205,7 @@ package struct ResultSync: Sendable {
                    (SELECT count(*) FROM marked) AS marked
             FROM wanted
             """,
-            [.textArray(batches), .double(staleAfter.secondsDouble)])
+            [.textArray(batches), .double(staleAfter.secondsDouble), .text(StepOperation.sessionResult.rawValue)])
         return (try rows[0].decode(Int.self, "notified"), try rows[0].decode(Int.self, "stale"))
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import YotiClient
 
-/// `idv-batch sync`, recorded in `idv.runs` (kind `run`, details `{"sync": true}`). Run as a service
+/// `idv-batch sync`, recorded in `idv.runs` as kind `sync`. Run as a service
 /// (``OperationService``), graceful shutdown stops claiming and stores what in-flight calls learned.
 package struct ResultSyncRun: Sendable {
     /// What the sync did, and what `--letters DIR` fetched again.
@@ -51,21 +51,21 @@ package struct ResultSyncRun: Sendable {
         let record: RunRecord
         do {
             record = try await RunRecord.start(
-                database: sync.database, batches: sync.configuration.batches, workerID: sync.configuration.workerID,
-                details: #"{"sync": true}"#)
+                database: sync.database, kind: .sync, batches: sync.configuration.batches,
+                workerID: sync.configuration.workerID, details: "{}")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             throw OperationError(
                 code: .database,
                 message: "Could not start the sync: \(error). Check the database settings and that "
-                    + "`idv-batch migrate` has run (0009 adds the result columns).")
+                    + "`idv-batch migrate` has run (0009 adds the result columns, 0012 the `sync` run kind).")
         }
         var outcome = Outcome(report: await sync.execute(runID: record.id))
         if let letters, outcome.report.stopReason == .completed {
             outcome.letters = await letters.refreshLetters(runID: record.id)
         }
-        try? await record.finish(exitCode: outcome.exitCode, details: #"{"sync": true}"#)
+        try? await record.finish(exitCode: outcome.exitCode, details: "{}")
         return outcome
     }
 }
