@@ -189,7 +189,7 @@ struct RunnerProcessTests {
 
     // Throughput, CPU per session and statement counts are figures of `idv-batch bench`, not of tests.
     @Test(
-        "2,000 rows at --concurrency 64: all created once, results written back in batches (far fewer statements than rows)"
+        "2,000 rows at --concurrency 64: all created once, results written back by group commit (results share statements)"
     )
     func batchedWriteBack() async throws {
         try await RunnerHarness.with(behaviour: .latency(.milliseconds(20)), concurrency: 64) { harness in
@@ -203,8 +203,11 @@ struct RunnerProcessTests {
             #expect(try await harness.statusCounts(batch: batch) == ["created": 2_000])
             #expect(harness.sandbox.stats().duplicateSessions == 0)
             let details = try await Self.runDetails(harness, batch: batch)
-            // One statement per row would be 2,000; batching by up to 64 results or 100 ms is far below.
-            #expect(details.writeBacks > 0 && details.writeBacks <= 500, "write-back statements: \(details.writeBacks)")
+            // Group commit writes as soon as the statement before has finished, with whatever arrived meanwhile:
+            // how many results share a statement depends on how fast the database is against the calls (bench
+            // figure 4a), but a statement never holds fewer than one, and at 20 ms calls and C = 64 some share.
+            #expect(
+                details.writeBacks > 0 && details.writeBacks < 2_000, "write-back statements: \(details.writeBacks)")
             #expect(details.claims > 0 && details.claims <= 1_000, "claim statements: \(details.claims)")
         }
     }

@@ -66,7 +66,7 @@ struct ReceiverHarness {
         // 1,000 concurrent posts queue for the client's connections: waiting for one is not a failure here
         // (the default 10 s is too short when the whole test suite shares two cores).
         var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.timeout.connect = .seconds(120)
+        clientConfiguration.timeout.connect = .seconds(300)
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let harness = ReceiverHarness(port: port, pool: pool, http: http, logs: logs, metrics: metrics)
@@ -101,7 +101,7 @@ struct ReceiverHarness {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await http.execute(request, timeout: .seconds(120))
+        let response = try await http.execute(request, timeout: .seconds(300))
         let collected = try await response.body.collect(upTo: 1 << 20)
         return Reply(
             status: Int(response.status.code), headers: response.headers, body: String(buffer: collected))
