@@ -88,10 +88,15 @@ package enum PersonalIdentifierShape: String, Sendable, Hashable, CaseIterable {
     /// starts with `0` and has 10 or 11 digits, or uses spaces, brackets or dashes between at least 9 digits.
     /// A bare run of digits without a leading `0` or `+` (a customer number) is not flagged.
     package static func of(_ value: String) -> PersonalIdentifierShape? {
+        // Runs for every enqueued row: most references have no `@` and do not start like a phone number, and
+        // leave here without allocating.
+        let hasAt = value.utf8.contains(UInt8(ascii: "@"))
+        guard hasAt || value.first.map({ $0 == "+" || $0 == "(" || $0 == " " || $0.isNumber }) == true else {
+            return nil
+        }
         let text = value.trimmingCharacters(in: .whitespaces)
-        if looksLikeEmail(text) { return .emailAddress }
-        if looksLikePhone(text) { return .phoneNumber }
-        return nil
+        if hasAt { return looksLikeEmail(text) ? .emailAddress : nil }
+        return looksLikePhone(text) ? .phoneNumber : nil
     }
 
     private static func looksLikeEmail(_ text: String) -> Bool {

@@ -88,19 +88,12 @@ package struct ExpireCommand: AsyncParsableCommand {
         let settings = job?.expire ?? ExpireSettings()
         let environment = try JobOption.environment(for: job)
         var options = ExpirySweeper.Options(batches: batches.isEmpty ? (settings.batches ?? []) : batches)
-        if let text = asOf ?? settings.asOf {
-            guard let date = RFC3339.date(from: text) else {
-                throw CommandFailure(
-                    exitCode: 2, message: "--as-of \"\(text)\" is not an RFC 3339 time such as 2026-12-01T00:00:00Z")
-            }
-            options.asOf = date
-        }
+        if let date = try SweepCommandSupport.asOf(asOf ?? settings.asOf) { options.asOf = date }
         options.dryRun = dryRun ?? settings.dryRun ?? false
         options.deleteRemote = deleteRemote ?? settings.deleteRemote ?? false
         options.chunkSize = chunkSize ?? settings.chunkSize ?? options.chunkSize
         options.deleteConcurrency = deleteConcurrency ?? settings.deleteConcurrency ?? options.deleteConcurrency
-        let timeout = requestTimeout ?? settings.requestTimeout ?? 30
-        guard timeout > 0 else { throw CommandFailure(exitCode: 2, message: "--request-timeout must be positive") }
+        let timeout = try SweepCommandSupport.requestTimeout(requestTimeout, settings.requestTimeout)
         let observability = logging.settings(metrics: metrics).overriding(settings.observability)
         let (logger, _) = try CommandLogger.make(label: "idv-batch.expire", settings: observability)
         let export = try await MetricsExport.prepare(observability, lastSuccessMetric: MetricsHelp.expiryLastSuccess)
@@ -112,24 +105,14 @@ package struct ExpireCommand: AsyncParsableCommand {
                     requestTimeout: .seconds(timeout), maxConnections: options.deleteConcurrency),
                 logger: logger)
             : nil
-        // SIGINT/SIGTERM: the chunk or deletes in flight finish, the run is recorded (idv.runs.finished_at),
-        // the metrics file is written, and the sweep exits 130/143. A second signal cancels what is in flight.
         let signals = SignalState()
         options.interruptedExitCode = { signals.interruptedExitCode }
         let sweeper = ExpirySweeper(
             database: try database.configuration(environment: environment), options: options, deleter: client,
             logger: logger)
-        let outcome = await Result(catching: {
-            try await export.around(logger: logger, exitCode: options.metrics.recordExitCode) {
-                let scoped = await SignalScope.run(mode: .graceful, logger: logger, observing: signals) {
-                    try await sweeper.sweep()
-                }
-                let report = try scoped.get()
-                print(report.render())
-                return report.exitCode
-            }
-        })
-        try? await client?.shutdown()
-        return try outcome.get()
+        return try await SweepCommandSupport.run(
+            export: export, logger: logger, signals: signals, recordExitCode: options.metrics.recordExitCode,
+            client: client, render: { ($0.render(), $0.exitCode) }
+        ) { try await sweeper.sweep() }
     }
 }

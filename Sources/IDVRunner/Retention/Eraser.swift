@@ -194,11 +194,10 @@ package struct Eraser: Sendable {
                     "SELECT id, letter_path FROM idv.verification_requests WHERE id = ANY ($1::bigint[]) FOR UPDATE",
                     [.bigintArray(rowIDs)])
                 var letters: [Int64: String] = [:]
-                for row in locked {
+                let removals = try await LetterFile.remove(locked.map { try $0.decode(String?.self, "letter_path") })
+                for (row, removal) in zip(locked, removals) {
                     letters[try row.decode(Int64.self, "id")] =
-                        switch LetterFile.remove(
-                            try row.decode(String?.self, "letter_path"))
-                        {
+                        switch removal {
                         case .none: "none"
                         case .deleted: "deleted"
                         case .missing: "already missing"

@@ -3,6 +3,7 @@ import IDVLogging
 import Logging
 import PostgresClient
 import ServiceLifecycle
+import SystemSupport
 import YotiClient
 
 /// `idv-batch purge`: the retention sweep. Removes the personal data of finished rows once the policy's
@@ -181,10 +182,11 @@ package struct Purger: Sendable {
                         .int(options.chunkSize), .bigintArray(failed),
                     ])
                 var cleared: [Int64?] = []
-                for row in rows {
+                let removals = try await LetterFile.remove(rows.map { try $0.decode(String?.self, "letter_path") })
+                for (row, removal) in zip(rows, removals) {
                     let id = try row.decode(Int64.self, "id")
                     let batch = try row.decode(String.self, "batch_id")
-                    switch LetterFile.remove(try row.decode(String?.self, "letter_path")) {
+                    switch removal {
                     case .none:
                         cleared.append(id)
                     case .deleted:
@@ -465,5 +467,12 @@ enum LetterFile {
         let code = errno
         if code == ENOENT { return .missing }
         return .failed(String(cString: strerror(code)))
+    }
+
+    /// Removes the letters of a chunk of rows on a thread of its own, not the cooperative pool (`unlink` blocks,
+    /// for long on a network file system), in one hop per chunk.
+    static func remove(_ paths: [String?]) async throws -> [Removal] {
+        guard paths.contains(where: { !($0 ?? "").isEmpty }) else { return paths.map { _ in .none } }
+        return try await offCooperativePool { paths.map(remove) }
     }
 }
